@@ -1,0 +1,17 @@
+//! The rules of Link API, free of HTTP, SQL and any runtime.
+//!
+//! Everything here is pure: value types that refuse invalid input, the query
+//! language, paging rules, and the repository traits (ports) that the
+//! persistence adapters implement.
+
+pub mod api_key;
+pub mod company;
+pub mod company_query;
+pub mod ids;
+pub mod paging;
+pub mod ports;
+pub mod query;
+pub mod validation;
+
+pub use ids::{ApiKeyId, ClientId, CompanyId};
+pub use validation::{FieldError, ValidationErrors};
