@@ -1,1 +1,15 @@
+//! Link API: the HTTP service, its command line and its wiring.
 
+pub mod admin;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod correlation;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,1 +1,71 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use link_api::cli::{ApiKeysCommand, Cli, Command, DocumentFormat};
+use link_api::config::Settings;
+use link_api::startup::Application;
+use link_api::{admin, openapi, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    if let Err(error) = cli.settings.validate() {
+        eprintln!("link-api: {error}");
+        return ExitCode::from(2);
+    }
+    telemetry::init(cli.settings.log_format);
+    match run(cli.command.unwrap_or(Command::Serve), &cli.settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("link-api: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
+        Command::Migrate => {
+            persistence::open(&settings.store_options()).await?;
+            eprintln!("link-api: the database schema is up to date");
+        }
+        Command::Openapi { format } => {
+            let document = openapi::document();
+            let text = match format {
+                DocumentFormat::Yaml => document.to_yaml()?,
+                DocumentFormat::Json => document.to_pretty_json()?,
+            };
+            print!("{text}");
+        }
+        Command::ApiKeys(command) => api_keys(command, settings).await?,
+    }
+    Ok(())
+}
+
+async fn api_keys(command: ApiKeysCommand, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let store = persistence::open(&settings.store_options()).await?;
+    match command {
+        ApiKeysCommand::Create { name, client, new_client } => {
+            let created =
+                admin::create_key(store.as_ref(), name.as_deref(), client.map(Into::into), new_client.as_deref())
+                    .await?;
+            eprintln!("Created API key {} for client {} ({}). It is shown only this once:", created.key.id, created.client.id, created.client.name);
+            println!("{}", created.secret);
+        }
+        ApiKeysCommand::List { client } => {
+            for (client, keys) in admin::list_keys(store.as_ref(), client.map(Into::into)).await? {
+                println!("client {} ({}): {} key(s)", client.id, client.name, keys.len());
+                for key in keys {
+                    let created = key.created.format("%Y-%m-%dT%H:%M:%SZ");
+                    println!("  {}  {}  {}", key.id, created, key.name.as_deref().unwrap_or("-"));
+                }
+            }
+        }
+        ApiKeysCommand::Revoke { id } => {
+            let client = admin::revoke_key(store.as_ref(), id.into()).await?;
+            eprintln!("Revoked API key {id} of client {} ({}).", client.id, client.name);
+        }
+    }
+    Ok(())
+}

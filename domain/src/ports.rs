@@ -39,8 +39,13 @@ pub trait ClientRepository: Send + Sync {
     /// Safe when several instances start at once: exactly one of them gets `Some`.
     async fn bootstrap_client(&self, name: &str, key: &KeyHash) -> Result<Option<(Client, ApiKey)>, RepoError>;
 
-    /// Creates another client holding one key.
-    async fn create_client(&self, name: &str, key: &KeyHash) -> Result<(Client, ApiKey), RepoError>;
+    /// Creates another client holding one key, named `key_name`.
+    async fn create_client(
+        &self,
+        name: &str,
+        key_name: Option<String>,
+        key: &KeyHash,
+    ) -> Result<(Client, ApiKey), RepoError>;
 
     async fn list_clients(&self) -> Result<Vec<Client>, RepoError>;
 }

@@ -1,1 +1,49 @@
+//! Storage adapters for Link API: one for SQLite (the embedded default) and
+//! one for PostgreSQL (production and several replicas).
+//!
+//! Both adapters are generated from the same source by small macros, so each
+//! statement and each mapping is written once; where the two SQL dialects
+//! differ, [`sql::Dialect`] says how.
 
+/// Binds every [`sql::Bind`] of a statement to a sqlx query, in order.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for value in $binds {
+            query = match value {
+                $crate::sql::Bind::Text(v) => query.bind(v.as_str()),
+                $crate::sql::Bind::Uuid(v) => query.bind(*v),
+                $crate::sql::Bind::DateTime(v) => query.bind(*v),
+                $crate::sql::Bind::Int(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+mod api_keys;
+mod companies;
+mod error;
+mod open;
+mod rows;
+pub mod sql;
+
+pub use open::{open, OpenError, StoreKind, StoreOptions};
+
+/// A store over one sqlx pool; `SqlStore<Sqlite>` and `SqlStore<Postgres>`
+/// implement every domain port.
+pub struct SqlStore<DB: sqlx::Database> {
+    pool: sqlx::Pool<DB>,
+}
+
+impl<DB: sqlx::Database> SqlStore<DB> {
+    /// Wraps an open pool whose schema is already migrated.
+    pub fn new(pool: sqlx::Pool<DB>) -> Self {
+        Self { pool }
+    }
+}
+
+/// The embedded SQLite store.
+pub type SqliteStore = SqlStore<sqlx::Sqlite>;
+/// The PostgreSQL store.
+pub type PostgresStore = SqlStore<sqlx::Postgres>;

@@ -1,0 +1,142 @@
+//! API keys: making them, hashing them, and checking them on each request.
+
+use std::future::{ready, Ready};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use base64::Engine;
+use domain::ids::ClientId;
+use domain::ports::KeyHash;
+use rand::distr::{Alphanumeric, SampleString};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Length of generated keys: 40 letters and digits, about 238 bits.
+const KEY_LEN: usize = 40;
+
+/// A fresh random API key.
+pub fn generate_key() -> String {
+    Alphanumeric.sample_string(&mut rand::rng(), KEY_LEN)
+}
+
+/// The stored form of a key. Keys are long and random, so a fast hash is
+/// enough: there is nothing to guess, only to look up.
+pub fn hash_key(key: &str) -> KeyHash {
+    KeyHash(hex::encode(Sha256::digest(key.as_bytes())))
+}
+
+/// Reads the key from `Authorization: Basic base64(key)` (as Codat's SDKs
+/// send it; `key:` with an empty password also works) or `Bearer key`.
+fn key_from_header(value: &str) -> Option<String> {
+    let (scheme, credentials) = value.trim().split_once(' ')?;
+    let credentials = credentials.trim();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return Some(credentials.to_owned()).filter(|k| !k.is_empty());
+    }
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(credentials).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let key = text.strip_suffix(':').unwrap_or(&text).trim();
+    Some(key.to_owned()).filter(|k| !k.is_empty())
+}
+
+/// Paths anyone may call: health, the spec and the docs page.
+pub fn is_public(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs") || path.starts_with("/docs/")
+}
+
+/// Middleware: every non-public request must carry a known API key. The
+/// caller's client is then available to handlers as [`Caller`].
+pub async fn require_api_key(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody + 'static>>, actix_web::Error> {
+    if !is_public(request.path()) {
+        match authenticate(&request).await {
+            Ok(caller) => {
+                request.extensions_mut().insert(caller);
+            }
+            Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+        }
+    }
+    next.call(request).await.map(ServiceResponse::map_into_left_body)
+}
+
+async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
+    let state = request
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
+    let key = request
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(key_from_header)
+        .ok_or(ApiError::Unauthorized("missing or malformed Authorization header"))?;
+    let found = state
+        .store
+        .find_api_key(&hash_key(&key))
+        .await?
+        .ok_or(ApiError::Unauthorized("unknown API key"))?;
+    Ok(Caller { client: found.client_id })
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub client: ClientId,
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(
+            request
+                .extensions()
+                .get::<Caller>()
+                .copied()
+                .ok_or(ApiError::Unauthorized("no authenticated caller")),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn basic(text: &str) -> String {
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(text))
+    }
+
+    #[test]
+    fn keys_are_read_from_every_accepted_form() {
+        let upper_scheme = basic("k3y").replacen("Basic", "BASIC", 1);
+        for header in [basic("k3y"), basic("k3y:"), upper_scheme, "Bearer k3y".into(), "bearer  k3y ".into()] {
+            assert_eq!(key_from_header(&header).as_deref(), Some("k3y"), "{header}");
+        }
+    }
+
+    #[test]
+    fn other_forms_are_refused() {
+        for header in ["k3y", "Token k3y", "Basic !!!", "Bearer ", "Basic "] {
+            assert_eq!(key_from_header(header), None, "{header}");
+        }
+    }
+
+    #[test]
+    fn generated_keys_are_long_unique_and_alphanumeric() {
+        let (a, b) = (generate_key(), generate_key());
+
+        assert_eq!(a.len(), KEY_LEN);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+        assert_ne!(hash_key(&a), hash_key(&b));
+    }
+}

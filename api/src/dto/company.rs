@@ -1,0 +1,134 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use domain::company::{Company, CompanyFields, CompanyPatch};
+use domain::ValidationErrors;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::paging::PagingInfo;
+
+/// A business whose platforms the client's customer connects.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "0198f3c2-6a7e-7d51-9a0e-3c1f5e2b8d41",
+    "name": "Technicalium",
+    "description": "Customer 4711 of the lending desk",
+    "redirect": "http://localhost:8080/link/company/0198f3c2-6a7e-7d51-9a0e-3c1f5e2b8d41",
+    "created": "2026-01-05T10:45:18.195052Z",
+    "tags": {"region": "uk", "uid": "4711"},
+    "dataConnections": []
+}))]
+pub struct CompanyBody {
+    pub id: Uuid,
+    /// The company's name.
+    pub name: String,
+    /// Free text, for example a reference in the client's own systems. Left out when empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The company's Link URL, where its customer starts the journey.
+    pub redirect: String,
+    /// When the company was created (UTC).
+    #[schema(value_type = String, format = DateTime)]
+    pub created: DateTime<Utc>,
+    /// Key–value metadata set by the client. Left out when there are none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The company's connections to accounting, banking and commerce platforms.
+    #[schema(value_type = Vec<Object>)]
+    pub data_connections: Vec<serde_json::Value>,
+}
+
+impl CompanyBody {
+    /// The wire form of `company`; its Link URL lives under `public_url`.
+    pub fn new(company: Company, public_url: &str) -> Self {
+        let id = company.id.as_uuid();
+        Self {
+            id,
+            name: company.fields.name.into_inner(),
+            description: company.fields.description,
+            redirect: format!("{public_url}/link/company/{id}"),
+            created: company.created,
+            tags: company.fields.tags.into_map(),
+            data_connections: Vec::new(),
+        }
+    }
+}
+
+/// A page of companies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Companies {
+    pub results: Vec<CompanyBody>,
+    #[serde(flatten)]
+    pub paging: PagingInfo,
+}
+
+/// A whole company, to create one or replace one.
+///
+/// Characters other than letters A–Z, digits, white space and `- ' , & @ . ? !`
+/// are removed from `name` (`Company (Codat[1])` becomes `Company Codat1`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Technicalium", "description": "Customer 4711", "tags": {"region": "uk"}}))]
+pub struct CompanyRequestBody {
+    /// The company's name: 1 to 250 characters after forbidden characters are removed.
+    #[schema(required = true, min_length = 1, example = "Bank of Dave")]
+    pub name: Option<String>,
+    /// Up to 2000 characters; an absent or empty description clears it.
+    pub description: Option<String>,
+    /// At most 10 pairs; keys 1–27 characters, values at most 100. Absent clears them.
+    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl TryFrom<CompanyRequestBody> for CompanyFields {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CompanyRequestBody) -> Result<Self, ValidationErrors> {
+        CompanyFields::parse(body.name.as_deref(), body.description.as_deref(), body.tags)
+    }
+}
+
+/// The fields to change; anything absent or `null` stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"tags": {"region": "us"}}))]
+pub struct CompanyUpdateRequest {
+    /// A new name, with the same rules as on creation.
+    pub name: Option<String>,
+    /// A new description; an empty string clears it.
+    pub description: Option<String>,
+    /// New tags, replacing all current ones; `{}` removes them all.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+impl TryFrom<CompanyUpdateRequest> for CompanyPatch {
+    type Error = ValidationErrors;
+
+    fn try_from(body: CompanyUpdateRequest) -> Result<Self, ValidationErrors> {
+        CompanyPatch::parse(body.name.as_deref(), body.description.as_deref(), body.tags)
+    }
+}
+
+/// Filters, order and paging of the company list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct CompanyListParams {
+    /// Page number, from 1.
+    #[param(minimum = 1, default = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Number of companies in a page, from 1 to 5000.
+    #[param(minimum = 1, maximum = 5000, default = 100, example = 100)]
+    pub page_size: Option<i64>,
+    /// A filter in the query language, on `id`, `name`, `description`, `created`
+    /// and `tags.<key>`; e.g. `name~acme && created>=2026-01-01`.
+    #[param(example = "name~acme")]
+    pub query: Option<String>,
+    /// `name`, `description`, `created` or `id`, with a leading `-` for descending.
+    #[param(example = "-created")]
+    pub order_by: Option<String>,
+    /// A filter on tags with `=`, `!=` and `~`; e.g. `region=uk && team=invoice-finance`.
+    #[param(example = "region=uk && team=invoice-finance")]
+    pub tags: Option<String>,
+}

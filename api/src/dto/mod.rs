@@ -1,0 +1,6 @@
+//! Wire types: what goes over HTTP, in camelCase, with OpenAPI schemas.
+
+pub mod api_key;
+pub mod company;
+pub mod error;
+pub mod paging;

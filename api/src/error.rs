@@ -1,0 +1,169 @@
+//! The one error type of the HTTP layer and the one error body of the API.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use domain::ports::RepoError;
+use domain::query::QueryError;
+use domain::{FieldError, ValidationErrors};
+
+use crate::correlation;
+use crate::dto::error::{ErrorMessage, ErrorValidation, ErrorValidationItem};
+
+/// The name this service gives itself in error bodies.
+pub const SERVICE_NAME: &str = "LinkApi";
+
+/// Everything a request can fail with, each mapped to one status code.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Validation(ValidationErrors),
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("Unauthorized")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String, Vec<String>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("The store is temporarily unavailable. Please try again shortly.")]
+    Unavailable(String),
+    #[error("There is a problem with the server. Please try again later.")]
+    Internal(String),
+    /// An error raised by the framework, known only by its status.
+    #[error("{}", status_message(*.0))]
+    Status(StatusCode),
+}
+
+fn status_message(status: StatusCode) -> String {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".into(),
+        status if status.is_server_error() => "There is a problem with the server. Please try again later.".into(),
+        status => status.canonical_reason().unwrap_or("The request could not be handled.").into(),
+    }
+}
+
+impl ApiError {
+    /// A 404 whose message names what was missing.
+    pub fn not_found(what: impl std::fmt::Display) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    /// A 400 about one field.
+    pub fn field(error: FieldError) -> Self {
+        Self::Validation(ValidationErrors(vec![error]))
+    }
+
+    /// Maps a store failure; `NotFound` becomes the given 404.
+    pub fn from_repo(error: RepoError, not_found: impl FnOnce() -> Self) -> Self {
+        match error {
+            RepoError::NotFound => not_found(),
+            RepoError::LimitReached(what) => Self::Conflict(format!("Maximum number of {what} reached.")),
+            RepoError::Unavailable(cause) => Self::Unavailable(cause),
+            RepoError::Failure(cause) => Self::Internal(cause),
+        }
+    }
+
+    fn can_be_retried(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "Yes",
+            Self::Internal(_) => "Unknown",
+            Self::Status(status) if status.is_server_error() => "Unknown",
+            _ => "No",
+        }
+    }
+
+    /// The body sent for this error, with the current request's correlation id.
+    pub fn body(&self) -> ErrorMessage {
+        let validation = match self {
+            Self::Validation(errors) => Some(ErrorValidation::from(errors)),
+            Self::Query(error) => Some(ErrorValidation {
+                errors: vec![ErrorValidationItem {
+                    item_id: Some("query".into()),
+                    message: Some(error.to_string()),
+                    validator_name: Some("QueryParser".into()),
+                }],
+                warnings: vec![],
+            }),
+            _ => None,
+        };
+        let error = match self {
+            Self::Validation(errors) if errors.0.len() == 1 => errors.to_string(),
+            Self::Validation(_) => "The request is not valid; see validation.errors for each problem.".into(),
+            other => other.to_string(),
+        };
+        ErrorMessage {
+            status_code: self.status_code().as_u16(),
+            service: SERVICE_NAME.into(),
+            error,
+            correlation_id: correlation::current(),
+            validation,
+            can_be_retried: self.can_be_retried().into(),
+            detailed_error_code: 0,
+        }
+    }
+}
+
+/// For store calls where "not found" cannot happen; if it does, it is a fault.
+impl From<RepoError> for ApiError {
+    fn from(error: RepoError) -> Self {
+        Self::from_repo(error, || Self::Internal("the store reported an unexpected `not found`".into()))
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) | Self::Validation(_) | Self::Query(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Status(status) => *status,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) | Self::Unavailable(cause) => {
+                tracing::error!(error.cause = %cause, status = self.status_code().as_u16(), "request failed")
+            }
+            Self::Unauthorized(reason) => tracing::info!(reason, "request refused"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            Self::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"Link API\", Bearer"));
+            }
+            Self::MethodNotAllowed(_, allowed) => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.json(self.body())
+    }
+}
+
+/// The result type of handlers.
+pub type ApiResult<T> = Result<T, ApiError>;

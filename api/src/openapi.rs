@@ -1,0 +1,122 @@
+//! The OpenAPI document, generated from the handlers themselves.
+
+use actix_web::App;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::OpenApi as Document;
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::dto::error::ErrorMessage;
+use crate::routes;
+
+/// Reusable error responses, each the documented error body with an example.
+pub mod responses {
+    use serde_json::json;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+    macro_rules! error_response {
+        ($name:ident, $status:literal, $description:literal, $error:literal, $retry:literal) => {
+            #[doc = $description]
+            pub struct $name;
+
+            impl<'s> utoipa::ToResponse<'s> for $name {
+                fn response() -> (&'s str, RefOr<Response>) {
+                    let example = json!({
+                        "statusCode": $status,
+                        "service": crate::error::SERVICE_NAME,
+                        "error": $error,
+                        "correlationId": "bc997528a9d7abb9161ef45f05d38599",
+                        "canBeRetried": $retry,
+                        "detailedErrorCode": 0
+                    });
+                    let content = ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorMessage")))
+                        .example(Some(example))
+                        .build();
+                    let response = ResponseBuilder::new()
+                        .description($description)
+                        .content("application/json", content)
+                        .build();
+                    (stringify!($name), response.into())
+                }
+            }
+        };
+    }
+
+    error_response!(BadRequest, 400, "The request is not valid: a field, the body or a path or query parameter.",
+        "name is required.", "No");
+    error_response!(MalformedQuery, 400, "A parameter is not valid, for example a `query` that cannot be parsed.",
+        "Error parsing query - Could not resolve property colour on Company", "No");
+    error_response!(Unauthorized, 401, "The API key is missing or not known.", "Unauthorized", "No");
+    error_response!(NotFound, 404, "The resource does not exist, or belongs to another client.",
+        "Company 8a210b68-6988-11ed-a1eb-0242ac120002 not found", "No");
+    error_response!(Conflict, 409, "The request conflicts with the current state, for example a limit is reached.",
+        "Maximum number of API keys (10) reached. Delete an unused key and try again.", "No");
+    error_response!(PayloadTooLarge, 413, "The request body is larger than the service accepts.",
+        "The request body is 300000 bytes; the limit is 262144.", "No");
+    error_response!(UnsupportedMediaType, 415, "The request body is not JSON.",
+        "Send the request body as JSON, with `Content-Type: application/json`.", "No");
+    error_response!(InternalError, 500, "The service failed. The body reveals nothing internal; the correlation id finds the cause in the log.",
+        "There is a problem with the server. Please try again later.", "Unknown");
+    error_response!(Unavailable, 503, "The store is unreachable for now; retry later.",
+        "The store is temporarily unavailable. Please try again shortly.", "Yes");
+}
+
+/// The parts of the document that are not attached to a handler.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Link API",
+        description = "Self-hosted REST backend for build-your-own authorization journeys. \
+            Compatible with the Codat Platform API for companies, connections, integrations, \
+            access tokens and webhooks.\n\nAuthenticate with `Authorization: Basic base64(API key)` \
+            or `Authorization: Bearer API key`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    security(("auth_header" = [])),
+    modifiers(&SecuritySchemes),
+    components(
+        schemas(ErrorMessage),
+        responses(
+            responses::BadRequest,
+            responses::MalformedQuery,
+            responses::Unauthorized,
+            responses::NotFound,
+            responses::Conflict,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::InternalError,
+            responses::Unavailable,
+        )
+    ),
+    tags(
+        (name = "Companies", description = "The client's customers, each with its own journey."),
+        (name = "Settings", description = "API keys and other settings of the client."),
+        (name = "Health", description = "Liveness and readiness, without authentication."),
+    )
+)]
+struct BaseDocument;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, document: &mut Document) {
+        let components = document.components.get_or_insert_with(Default::default);
+        let mut header = ApiKeyValue::new("Authorization");
+        header.description = Some(
+            "`Basic ` followed by the base64 of your API key, as Codat's SDKs send it, or `Bearer ` followed by the key."
+                .into(),
+        );
+        components.add_security_scheme("auth_header", SecurityScheme::ApiKey(ApiKey::Header(header)));
+    }
+}
+
+/// The whole document: the base plus every registered handler.
+pub fn document() -> Document {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(BaseDocument::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    document
+}

@@ -1,0 +1,213 @@
+use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
+use domain::company::{CompanyFields, CompanyPatch};
+use domain::company_query::CompanyListQuery;
+use domain::ids::CompanyId;
+use domain::paging::PageRequest;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::company::{Companies, CompanyBody, CompanyListParams, CompanyRequestBody, CompanyUpdateRequest};
+use crate::dto::paging::PagingInfo;
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{BadRequest, InternalError, MalformedQuery, NotFound, Unauthorized, Unavailable};
+use crate::state::AppState;
+
+fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
+    move || ApiError::not_found(format_args!("Company {id}"))
+}
+
+/// List companies
+///
+/// Returns a page of the client's companies, oldest first unless `orderBy`
+/// says otherwise. `query` filters on company properties and `tags` on tags;
+/// when both are given, a company must match both.
+#[utoipa::path(
+    operation_id = "list-companies",
+    tag = "Companies",
+    params(CompanyListParams),
+    responses(
+        (status = 200, description = "A page of companies.", body = Companies),
+        (status = 400, response = MalformedQuery),
+        (status = 401, response = Unauthorized),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/companies")]
+pub async fn list_companies(
+    caller: Caller,
+    state: web::Data<AppState>,
+    params: web::Query<CompanyListParams>,
+    request: HttpRequest,
+) -> ApiResult<web::Json<Companies>> {
+    let params = params.into_inner();
+    let page = PageRequest::new(params.page, params.page_size)?;
+    let query = CompanyListQuery::parse(params.query.as_deref(), params.tags.as_deref(), params.order_by.as_deref(), page)?;
+    let found = state
+        .store
+        .list_companies(caller.client, &query)
+        .await?;
+    let paging = PagingInfo::of(&found, "/companies", request.query_string());
+    let results = found.items.into_iter().map(|c| CompanyBody::new(c, &state.public_url)).collect();
+    Ok(web::Json(Companies { results, paging }))
+}
+
+/// Create company
+///
+/// Creates a company for one of the client's customers. Its `redirect` is
+/// the Link URL where that customer starts the journey.
+#[utoipa::path(
+    operation_id = "create-company",
+    tag = "Companies",
+    request_body = CompanyRequestBody,
+    responses(
+        (status = 200, description = "The new company.", body = CompanyBody),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
+        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[post("/companies")]
+pub async fn create_company(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<CompanyRequestBody>,
+) -> ApiResult<web::Json<CompanyBody>> {
+    let fields = CompanyFields::try_from(body.into_inner())?;
+    let company = state
+        .store
+        .create_company(caller.client, fields)
+        .await?;
+    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+}
+
+/// Get company
+#[utoipa::path(
+    operation_id = "get-company",
+    tag = "Companies",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    responses(
+        (status = 200, description = "The company.", body = CompanyBody),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[get("/companies/{companyId}")]
+pub async fn get_company(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<web::Json<CompanyBody>> {
+    let id = id.into_inner();
+    let company = state
+        .store
+        .get_company(caller.client, CompanyId::from(id))
+        .await
+        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+}
+
+/// Replace company
+///
+/// Replaces the name, description and tags; anything left out is cleared.
+#[utoipa::path(
+    operation_id = "replace-company",
+    tag = "Companies",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    request_body = CompanyRequestBody,
+    responses(
+        (status = 200, description = "The company as replaced.", body = CompanyBody),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
+        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[put("/companies/{companyId}")]
+pub async fn replace_company(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<CompanyRequestBody>,
+) -> ApiResult<web::Json<CompanyBody>> {
+    let id = id.into_inner();
+    let fields = CompanyFields::try_from(body.into_inner())?;
+    let company = state
+        .store
+        .replace_company(caller.client, CompanyId::from(id), fields)
+        .await
+        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+}
+
+/// Update company
+///
+/// Changes only the fields sent; absent and `null` fields stay as they are.
+#[utoipa::path(
+    operation_id = "update-company",
+    tag = "Companies",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    request_body = CompanyUpdateRequest,
+    responses(
+        (status = 200, description = "The company as updated.", body = CompanyBody),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
+        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[patch("/companies/{companyId}")]
+pub async fn update_company(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: web::Json<CompanyUpdateRequest>,
+) -> ApiResult<web::Json<CompanyBody>> {
+    let id = id.into_inner();
+    let patch = CompanyPatch::try_from(body.into_inner())?;
+    let company = state
+        .store
+        .update_company(caller.client, CompanyId::from(id), patch)
+        .await
+        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+}
+
+/// Delete a company
+///
+/// Deletes the company for good.
+#[utoipa::path(
+    operation_id = "delete-company",
+    tag = "Companies",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    responses(
+        (status = 204, description = "The company is deleted."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+#[delete("/companies/{companyId}")]
+pub async fn delete_company(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    state
+        .store
+        .delete_company(caller.client, CompanyId::from(id))
+        .await
+        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+    Ok(HttpResponse::NoContent().finish())
+}

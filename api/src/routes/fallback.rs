@@ -1,0 +1,74 @@
+//! Answers for requests no route takes: 404, or 405 with `Allow` when the
+//! path exists with other methods. The route table comes from the OpenAPI
+//! document, so it can never disagree with what is served.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use utoipa::openapi::OpenApi;
+
+use crate::error::ApiError;
+
+/// Every documented path pattern with its methods.
+pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+
+impl RouteTable {
+    pub fn from_spec(spec: &OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                let allowed = methods.iter().filter(|(_, on)| *on).map(|(m, _)| (*m).to_owned()).collect();
+                (ResourceDef::new(path.as_str()), allowed)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Vec<String> {
+        self.0.iter().filter(|(def, _)| def.is_match(path)).flat_map(|(_, m)| m.clone()).collect()
+    }
+}
+
+/// The default service.
+pub async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    let (method, path) = (request.method().as_str(), request.path());
+    let allowed = routes.allowed(path);
+    let error = if allowed.is_empty() {
+        ApiError::NotFound(format!("No route matches {method} {path}."))
+    } else {
+        let list = allowed.join(", ");
+        ApiError::MethodNotAllowed(format!("{method} is not allowed on {path}; allowed: {list}."), allowed)
+    };
+    error.error_response()
+}
+
+/// Gives an error response that is not yet in the documented body (one
+/// made by the framework itself) that body, keeping its status code.
+pub fn ensure_error_body<B: MessageBody>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+    }
+    let status = response.status();
+    let (request, _) = response.into_parts();
+    let error = ApiError::Status(status);
+    let replaced: ServiceResponse<EitherBody<B>> =
+        ServiceResponse::new(request, error.error_response()).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(replaced))
+}

@@ -1,0 +1,25 @@
+//! HTTP handlers, one file per resource. Each is registered once, through
+//! utoipa-actix-web, so it is both served and documented.
+
+pub mod api_keys;
+pub mod companies;
+pub mod fallback;
+pub mod health;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every documented route.
+pub fn configure(config: &mut ServiceConfig) {
+    config
+        .service(companies::list_companies)
+        .service(companies::create_company)
+        .service(companies::get_company)
+        .service(companies::replace_company)
+        .service(companies::update_company)
+        .service(companies::delete_company)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::create_api_key)
+        .service(api_keys::delete_api_key)
+        .service(health::healthz)
+        .service(health::readyz);
+}

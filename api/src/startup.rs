@@ -1,0 +1,120 @@
+//! Building and running the server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use domain::ports::Store;
+use secrecy::ExposeSecret;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::routes::fallback::{ensure_error_body, fallback, RouteTable};
+use crate::state::AppState;
+use crate::{auth, correlation, extract, openapi, routes};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("LINK_DATABASE_URL: {0}")]
+    Store(#[from] persistence::OpenError),
+    #[error("the store failed while creating the first client: {0}")]
+    Bootstrap(domain::ports::RepoError),
+    #[error("LINK_LISTEN: cannot listen on {address}: {source}")]
+    Listen { address: String, source: std::io::Error },
+    #[error("could not render the OpenAPI document: {0}")]
+    Document(String),
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens the store (applying migrations), creates the first client on
+    /// an empty store, and binds the listener.
+    pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        let store = persistence::open(&settings.store_options()).await?;
+        bootstrap(store.as_ref(), settings).await?;
+        let listen_error = |source| StartError::Listen { address: settings.listen.clone(), source };
+        let listener = TcpListener::bind(&settings.listen).map_err(listen_error)?;
+        let port = listener.local_addr().map_err(listen_error)?.port();
+        let server = server(listener, store, settings).map_err(listen_error)?;
+        tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "listening");
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful when listening on port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until the process is told to stop (SIGINT or SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn server(listener: TcpListener, store: Arc<dyn Store>, settings: &Settings) -> std::io::Result<Server> {
+    let state = web::Data::new(AppState { store, public_url: settings.public_url.clone() });
+    let document = openapi::document();
+    let yaml = document.to_yaml().map_err(std::io::Error::other)?;
+    let routes_table = web::Data::new(RouteTable::from_spec(&document));
+    let max_body = settings.max_body_bytes;
+    let server = HttpServer::new(move || {
+        let (app, _) = App::new().into_utoipa_app().configure(routes::configure).split_for_parts();
+        let yaml = yaml.clone();
+        app.app_data(state.clone())
+            .app_data(routes_table.clone())
+            .app_data(extract::json_config(max_body))
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(extract::path_config())
+            .app_data(extract::query_config())
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+            .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
+            .route(
+                "/openapi.yaml",
+                web::get().to(move || {
+                    let yaml = yaml.clone();
+                    async move { HttpResponse::Ok().content_type("application/yaml").body(yaml) }
+                }),
+            )
+            .default_service(web::to(fallback))
+            .wrap(from_fn(auth::require_api_key))
+            .wrap(ErrorHandlers::new().default_handler(ensure_error_body))
+            .wrap(from_fn(correlation::middleware))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// On an empty store, creates the first client and its API key. A key
+/// generated here is printed once, with a request ready to paste.
+async fn bootstrap(store: &dyn Store, settings: &Settings) -> Result<(), StartError> {
+    let (key, chosen) = match &settings.bootstrap_api_key {
+        Some(key) => (key.expose_secret().to_owned(), true),
+        None => (auth::generate_key(), false),
+    };
+    let created = store
+        .bootstrap_client("Default client", &auth::hash_key(&key))
+        .await
+        .map_err(StartError::Bootstrap)?;
+    let Some((client, _)) = created else {
+        return Ok(());
+    };
+    tracing::info!(client_id = %client.id, "created the first client and its API key");
+    if !chosen {
+        println!(
+            "\nLink API created its first client and an API key. The key is shown only this once:\n\n    \
+             {key}\n\nTry it:\n\n    curl -H \"Authorization: Bearer {key}\" {}/companies\n",
+            settings.public_url
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The company repository, for both stores.
+
+use async_trait::async_trait;
+use domain::company::{Company, CompanyFields, CompanyPatch};
+use domain::company_query::CompanyListQuery;
+use domain::ids::{ClientId, CompanyId};
+use domain::paging::Page;
+use domain::ports::{CompanyRepository, RepoError};
+use sqlx::types::Json;
+
+use crate::error::repo_error;
+use crate::rows::{now, CompanyRow, COMPANY_COLUMNS};
+use crate::sql::{self, Bind, Dialect};
+use crate::SqlStore;
+
+macro_rules! company_repository {
+    ($module:ident, $db:ty, $dialect:expr) => {
+        mod $module {
+            use super::*;
+
+            #[async_trait]
+            impl CompanyRepository for SqlStore<$db> {
+                async fn create_company(&self, client: ClientId, fields: CompanyFields) -> Result<Company, RepoError> {
+                    let company = Company { id: CompanyId::new(), client_id: client, fields, created: now() };
+                    sqlx::query(
+                        "INSERT INTO companies (id, client_id, name, description, tags, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(company.id.as_uuid())
+                    .bind(client.as_uuid())
+                    .bind(company.fields.name.as_str())
+                    .bind(company.fields.description.as_deref())
+                    .bind(Json(company.fields.tags.as_map()))
+                    .bind(company.created)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                    Ok(company)
+                }
+
+                async fn get_company(&self, client: ClientId, id: CompanyId) -> Result<Company, RepoError> {
+                    let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE client_id = $1 AND id = $2");
+                    sqlx::query_as::<_, CompanyRow>(&sql)
+                        .bind(client.as_uuid())
+                        .bind(id.as_uuid())
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(repo_error)?
+                        .try_into()
+                }
+
+                async fn list_companies(
+                    &self,
+                    client: ClientId,
+                    query: &CompanyListQuery,
+                ) -> Result<Page<Company>, RepoError> {
+                    let mut scope = sql::company_scope($dialect, client.as_uuid(), query.filter.as_ref());
+                    let count_sql = format!("SELECT COUNT(*){}", scope.sql);
+                    let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(repo_error)?;
+                    let order = sql::company_order(&query.order);
+                    let limit = scope.bind(Bind::Int(i64::from(query.page.page_size())));
+                    let offset = scope.bind(Bind::Int(i64::try_from(query.page.offset()).unwrap_or(i64::MAX)));
+                    let page_sql = format!("SELECT {COMPANY_COLUMNS}{}{order} LIMIT {limit} OFFSET {offset}", scope.sql);
+                    let rows: Vec<CompanyRow> = bind_all!(sqlx::query_as(&page_sql), &scope.binds)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(repo_error)?;
+                    Ok(Page {
+                        items: rows.into_iter().map(Company::try_from).collect::<Result<_, _>>()?,
+                        total: u64::try_from(total).unwrap_or_default(),
+                        request: query.page,
+                    })
+                }
+
+                async fn replace_company(
+                    &self,
+                    client: ClientId,
+                    id: CompanyId,
+                    fields: CompanyFields,
+                ) -> Result<Company, RepoError> {
+                    let sql = format!(
+                        "UPDATE companies SET name = $3, description = $4, tags = $5 \
+                         WHERE client_id = $1 AND id = $2 RETURNING {COMPANY_COLUMNS}"
+                    );
+                    sqlx::query_as::<_, CompanyRow>(&sql)
+                        .bind(client.as_uuid())
+                        .bind(id.as_uuid())
+                        .bind(fields.name.as_str())
+                        .bind(fields.description.as_deref())
+                        .bind(Json(fields.tags.as_map()))
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(repo_error)?
+                        .try_into()
+                }
+
+                async fn update_company(
+                    &self,
+                    client: ClientId,
+                    id: CompanyId,
+                    patch: CompanyPatch,
+                ) -> Result<Company, RepoError> {
+                    let sql = format!(
+                        "UPDATE companies SET name = COALESCE($3, name), \
+                         description = CASE WHEN $4 THEN $5 ELSE description END, \
+                         tags = COALESCE($6, tags) \
+                         WHERE client_id = $1 AND id = $2 RETURNING {COMPANY_COLUMNS}"
+                    );
+                    sqlx::query_as::<_, CompanyRow>(&sql)
+                        .bind(client.as_uuid())
+                        .bind(id.as_uuid())
+                        .bind(patch.name.as_ref().map(|n| n.as_str()))
+                        .bind(patch.description.is_some())
+                        .bind(patch.description.as_deref().filter(|d| !d.is_empty()))
+                        .bind(patch.tags.as_ref().map(|t| Json(t.as_map())))
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(repo_error)?
+                        .try_into()
+                }
+
+                async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<(), RepoError> {
+                    let deleted = sqlx::query("DELETE FROM companies WHERE client_id = $1 AND id = $2")
+                        .bind(client.as_uuid())
+                        .bind(id.as_uuid())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(repo_error)?
+                        .rows_affected();
+                    if deleted == 0 {
+                        return Err(RepoError::NotFound);
+                    }
+                    Ok(())
+                }
+            }
+        }
+    };
+}
+
+company_repository!(sqlite, sqlx::Sqlite, Dialect::Sqlite);
+company_repository!(postgres, sqlx::Postgres, Dialect::Postgres);

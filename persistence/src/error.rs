@@ -1,0 +1,14 @@
+use domain::ports::RepoError;
+
+/// Sorts a driver error into what the service can do about it: an
+/// unreachable store is worth retrying, anything else is a failure. The
+/// driver's text stays in the log, never in a response.
+pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
+    match error {
+        sqlx::Error::RowNotFound => RepoError::NotFound,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            RepoError::Unavailable(error.to_string())
+        }
+        other => RepoError::Failure(other.to_string()),
+    }
+}

@@ -1,0 +1,89 @@
+//! Opening a store from a database URL and bringing its schema up to date.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::ports::Store;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use thiserror::Error;
+
+use crate::SqlStore;
+
+/// Which store a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+impl StoreKind {
+    /// `sqlite:` URLs are SQLite, `postgres:` and `postgresql:` URLs are PostgreSQL.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// How to reach a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub url: String,
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the store counts as unavailable.
+    pub acquire_timeout: Duration,
+}
+
+/// Why a store could not be opened.
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error("the database URL must start with sqlite: or postgres:")]
+    UnknownScheme,
+    #[error("the database URL is not valid: {0}")]
+    BadUrl(sqlx::Error),
+    #[error("could not connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("could not apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Connects, applies any pending migrations, and returns the store.
+///
+/// On PostgreSQL, migrations run under an advisory lock, so several
+/// instances starting at once apply each migration exactly once.
+pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
+    match StoreKind::of_url(&options.url).ok_or(OpenError::UnknownScheme)? {
+        StoreKind::Sqlite => {
+            let connect = SqliteConnectOptions::from_str(&options.url)
+                .map_err(OpenError::BadUrl)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(options.acquire_timeout)
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect_with(connect)
+                .await
+                .map_err(OpenError::Connect)?;
+            sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+            Ok(Arc::new(SqlStore::new(pool)))
+        }
+        StoreKind::Postgres => {
+            let pool = PgPoolOptions::new()
+                .max_connections(options.max_connections)
+                .acquire_timeout(options.acquire_timeout)
+                .connect(&options.url)
+                .await
+                .map_err(OpenError::Connect)?;
+            sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+            Ok(Arc::new(SqlStore::new(pool)))
+        }
+    }
+}
