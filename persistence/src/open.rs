@@ -72,7 +72,7 @@ pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
                 .connect_with(connect)
                 .await
                 .map_err(OpenError::Connect)?;
-            sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+            migrate_sqlite(&pool).await?;
             Ok(Arc::new(SqlStore::new(pool)))
         }
         StoreKind::Postgres => {
@@ -84,6 +84,27 @@ pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
                 .map_err(OpenError::Connect)?;
             sqlx::migrate!("../migrations/postgres").run(&pool).await?;
             Ok(Arc::new(SqlStore::new(pool)))
+        }
+    }
+}
+
+/// SQLite has no migration lock: when two processes start on one file at
+/// once, the slower one fails on the faster one's work. After the faster one
+/// commits, a new attempt sees those migrations as applied, so retry a few
+/// times before giving up.
+async fn migrate_sqlite(pool: &sqlx::SqlitePool) -> Result<(), OpenError> {
+    const ATTEMPTS: u32 = 5;
+    let migrator = sqlx::migrate!("../migrations/sqlite");
+    let mut attempt = 1;
+    loop {
+        match migrator.run(pool).await {
+            Ok(()) => return Ok(()),
+            Err(error) if attempt < ATTEMPTS => {
+                tracing::warn!(%error, attempt, "migrating SQLite failed; retrying");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            Err(error) => return Err(error.into()),
         }
     }
 }

@@ -1,1 +1,188 @@
+//! Test harness: starts the real server on port 0 over a database of its
+//! own, on SQLite or PostgreSQL, and drives it over HTTP.
+//!
+//! PostgreSQL tests need `LINK_TEST_POSTGRES_URL`, a URL of a server where the
+//! user may create databases (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+//! Each test creates a database of its own there and drops it afterwards.
 
+#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test harness: a failure should stop the test")]
+
+mod database;
+
+use std::sync::Arc;
+
+use clap::Parser;
+use domain::ports::Store;
+use link_api::cli::Cli;
+use link_api::startup::Application;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+
+pub use database::{Backend, TestDatabase};
+
+/// The API key every test server is bootstrapped with.
+pub const API_KEY: &str = "test-bootstrap-key-0123456789";
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub api_key: String,
+    pub http: reqwest::Client,
+    pub database: TestDatabase,
+}
+
+/// Starts a server over a fresh database of `backend`.
+pub async fn spawn(backend: Backend) -> TestApp {
+    let database = TestDatabase::create(backend).await;
+    spawn_on(database).await
+}
+
+/// Starts a server over an existing test database.
+pub async fn spawn_on(database: TestDatabase) -> TestApp {
+    let settings = settings(&database.url);
+    let app = Application::build(&settings).await.expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        api_key: API_KEY.to_owned(),
+        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        database,
+    }
+}
+
+/// The settings a test server runs with, as the command line would build them.
+pub fn settings(database_url: &str) -> link_api::config::Settings {
+    let mut cli = Cli::try_parse_from([
+        "link-api",
+        "--database-url",
+        database_url,
+        "--listen",
+        "127.0.0.1:0",
+        "--public-url",
+        "http://link.test",
+        "--bootstrap-api-key",
+        API_KEY,
+        "--database-max-connections",
+        "4",
+    ])
+    .unwrap();
+    cli.settings.validate().unwrap();
+    cli.settings
+}
+
+impl TestApp {
+    /// A request with this app's API key as a Bearer token.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.anonymous(method, path).bearer_auth(&self.api_key)
+    }
+
+    /// A request without credentials.
+    pub fn anonymous(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, format!("{}{}", self.address, path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path).send().await.unwrap()
+    }
+
+    pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Response {
+        self.request(method, path).json(body).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.send_json(Method::POST, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path).send().await.unwrap()
+    }
+
+    /// Creates a company and returns its body.
+    pub async fn create_company(&self, body: Value) -> Value {
+        json_of(self.post("/companies", &body).await, StatusCode::OK).await
+    }
+
+    /// A store handle on the same database, for operator tasks.
+    pub async fn store(&self) -> Arc<dyn Store> {
+        persistence::open(&settings(&self.database.url).store_options()).await.unwrap()
+    }
+
+    /// A second client (tenant) and its API key.
+    pub async fn other_client_key(&self) -> String {
+        let store = self.store().await;
+        link_api::admin::create_key(store.as_ref(), None, None, Some("Other client")).await.unwrap().secret
+    }
+
+    /// The same app seen with another API key.
+    pub fn with_key(&self, key: &str) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            api_key: key.to_owned(),
+            http: self.http.clone(),
+            database: self.database.share(),
+        }
+    }
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn json_of(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("body is not JSON ({e}): {text}"))
+}
+
+/// Asserts the documented error body with `status`, and returns it.
+pub async fn error_of(response: Response, status: StatusCode) -> Value {
+    let header_id = response
+        .headers()
+        .get("x-correlation-id")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let body = json_of(response, status).await;
+    assert_eq!(content_type.as_deref(), Some("application/json"));
+    assert_eq!(body["statusCode"], status.as_u16(), "{body}");
+    assert_eq!(body["service"], "LinkApi");
+    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+    let id = body["correlationId"].as_str().expect("a correlationId");
+    assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    assert_eq!(header_id.as_deref(), Some(id), "the header and the body carry the same id");
+    assert!(["Yes", "No", "Unknown"].contains(&body["canBeRetried"].as_str().unwrap()));
+    assert_eq!(body["detailedErrorCode"], 0);
+    body
+}
+
+/// The `itemId`s of the body's validation errors.
+pub fn invalid_items(body: &Value) -> Vec<String> {
+    body["validation"]["errors"]
+        .as_array()
+        .map(|errors| errors.iter().map(|e| e["itemId"].as_str().unwrap_or_default().to_owned()).collect())
+        .unwrap_or_default()
+}
+
+/// Declares each test once and runs it on both stores:
+/// `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_stores {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::TestApp) $body
+
+                #[tokio::test]
+                async fn sqlite() {
+                    run($crate::spawn($crate::Backend::Sqlite).await).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    run($crate::spawn($crate::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}

@@ -1,0 +1,11 @@
+//! Black-box tests of the HTTP API, each on SQLite and on PostgreSQL.
+
+mod api {
+    pub mod api_keys;
+    pub mod auth;
+    pub mod companies;
+    pub mod company_list;
+    pub mod errors;
+    pub mod isolation;
+    pub mod startup;
+}
