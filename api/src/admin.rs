@@ -36,19 +36,32 @@ pub async fn create_key(
         if client_name.is_empty() {
             return Err(AdminError::Invalid("--new-client needs a name".into()));
         }
-        let (client, key) = store.create_client(client_name, name, &hash_key(&secret)).await?;
-        return Ok(CreatedKey { client, key, secret });
+        let (client, key) = store
+            .create_client(client_name, name, &hash_key(&secret))
+            .await?;
+        return Ok(CreatedKey {
+            client,
+            key,
+            secret,
+        });
     }
     let client = pick_client(store, client).await?;
-    let key = store.create_api_key(client.id, name, &hash_key(&secret)).await.map_err(|e| match e {
-        RepoError::LimitReached(_) => AdminError::Invalid(format!(
-            "client {} already holds the maximum of {} keys; revoke one first",
-            client.id,
-            domain::api_key::MAX_API_KEYS
-        )),
-        other => other.into(),
-    })?;
-    Ok(CreatedKey { client, key, secret })
+    let key = store
+        .create_api_key(client.id, name, &hash_key(&secret))
+        .await
+        .map_err(|e| match e {
+            RepoError::LimitReached(_) => AdminError::Invalid(format!(
+                "client {} already holds the maximum of {} keys; revoke one first",
+                client.id,
+                domain::api_key::MAX_API_KEYS
+            )),
+            other => other.into(),
+        })?;
+    Ok(CreatedKey {
+        client,
+        key,
+        secret,
+    })
 }
 
 async fn pick_client(store: &dyn Store, wanted: Option<ClientId>) -> Result<Client, AdminError> {
@@ -61,20 +74,35 @@ async fn pick_client(store: &dyn Store, wanted: Option<ClientId>) -> Result<Clie
         None => match <[Client; 1]>::try_from(clients) {
             Ok([only]) => Ok(only),
             Err(clients) if clients.is_empty() => Err(AdminError::Invalid(
-                "the store has no client yet: start the service once, or pass --new-client NAME".into(),
+                "the store has no client yet: start the service once, or pass --new-client NAME"
+                    .into(),
             )),
             Err(clients) => {
-                let ids: Vec<String> = clients.iter().map(|c| format!("{} ({})", c.id, c.name)).collect();
-                Err(AdminError::Invalid(format!("several clients exist; pass --client with one of: {}", ids.join(", "))))
+                let ids: Vec<String> = clients
+                    .iter()
+                    .map(|c| format!("{} ({})", c.id, c.name))
+                    .collect();
+                Err(AdminError::Invalid(format!(
+                    "several clients exist; pass --client with one of: {}",
+                    ids.join(", ")
+                )))
             }
         },
     }
 }
 
 /// Every client (or one) with its keys.
-pub async fn list_keys(store: &dyn Store, client: Option<ClientId>) -> Result<Vec<(Client, Vec<ApiKey>)>, AdminError> {
+pub async fn list_keys(
+    store: &dyn Store,
+    client: Option<ClientId>,
+) -> Result<Vec<(Client, Vec<ApiKey>)>, AdminError> {
     let mut listed = Vec::new();
-    for c in store.list_clients().await?.into_iter().filter(|c| client.is_none_or(|id| id == c.id)) {
+    for c in store
+        .list_clients()
+        .await?
+        .into_iter()
+        .filter(|c| client.is_none_or(|id| id == c.id))
+    {
         let keys = store.list_api_keys(c.id).await?;
         listed.push((c, keys));
     }

@@ -40,7 +40,9 @@ fn key_from_header(value: &str) -> Option<String> {
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(credentials).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(credentials)
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let key = text.strip_suffix(':').unwrap_or(&text).trim();
     Some(key.to_owned()).filter(|k| !k.is_empty())
@@ -48,7 +50,10 @@ fn key_from_header(value: &str) -> Option<String> {
 
 /// Paths anyone may call: health, the spec and the docs page.
 pub fn is_public(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs") || path.starts_with("/docs/")
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs"
+    ) || path.starts_with("/docs/")
 }
 
 /// Middleware: every non-public request must carry a known API key. The
@@ -65,7 +70,9 @@ pub async fn require_api_key(
             Err(error) => return Ok(request.error_response(error).map_into_right_body()),
         }
     }
-    next.call(request).await.map(ServiceResponse::map_into_left_body)
+    next.call(request)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
@@ -77,13 +84,17 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(key_from_header)
-        .ok_or(ApiError::Unauthorized("missing or malformed Authorization header"))?;
+        .ok_or(ApiError::Unauthorized(
+            "missing or malformed Authorization header",
+        ))?;
     let found = state
         .store
         .find_api_key(&hash_key(&key))
         .await?
         .ok_or(ApiError::Unauthorized("unknown API key"))?;
-    Ok(Caller { client: found.client_id })
+    Ok(Caller {
+        client: found.client_id,
+    })
 }
 
 /// The authenticated caller of a request.
@@ -112,13 +123,22 @@ mod tests {
     use super::*;
 
     fn basic(text: &str) -> String {
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(text))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(text)
+        )
     }
 
     #[test]
     fn keys_are_read_from_every_accepted_form() {
         let upper_scheme = basic("k3y").replacen("Basic", "BASIC", 1);
-        for header in [basic("k3y"), basic("k3y:"), upper_scheme, "Bearer k3y".into(), "bearer  k3y ".into()] {
+        for header in [
+            basic("k3y"),
+            basic("k3y:"),
+            upper_scheme,
+            "Bearer k3y".into(),
+            "bearer  k3y ".into(),
+        ] {
             assert_eq!(key_from_header(&header).as_deref(), Some("k3y"), "{header}");
         }
     }

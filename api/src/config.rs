@@ -23,41 +23,87 @@ pub enum LogFormat {
 pub struct Settings {
     /// Where data is kept: `sqlite://FILE` (created if missing) or
     /// `postgres://USER@HOST:PORT/DATABASE`.
-    #[arg(long, env = "LINK_DATABASE_URL", default_value = "sqlite://link-api.db", global = true)]
+    #[arg(
+        long,
+        env = "LINK_DATABASE_URL",
+        default_value = "sqlite://link-api.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// The address and port to listen on.
-    #[arg(long, env = "LINK_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "LINK_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: String,
 
     /// The URL at which callers reach the service; Link URLs are built under it.
-    #[arg(long, env = "LINK_PUBLIC_URL", default_value = "http://localhost:8080", global = true)]
+    #[arg(
+        long,
+        env = "LINK_PUBLIC_URL",
+        default_value = "http://localhost:8080",
+        global = true
+    )]
     pub public_url: String,
 
     /// Keys that encrypt stored secrets: `VERSION:BASE64` of 32 bytes each,
     /// separated by commas (a bare BASE64 key is version 1). The highest version encrypts.
-    #[arg(long, env = "LINK_ENCRYPTION_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "LINK_ENCRYPTION_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub encryption_key: Option<SecretString>,
 
     /// The API key given to the first client on an empty store, instead of a random one.
     /// At least 20 characters; letters, digits, `-` and `_`.
-    #[arg(long, env = "LINK_BOOTSTRAP_API_KEY", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "LINK_BOOTSTRAP_API_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub bootstrap_api_key: Option<SecretString>,
 
     /// `pretty` or `json` log lines. The level comes from `RUST_LOG` (default `info`).
-    #[arg(long, env = "LINK_LOG_FORMAT", value_enum, default_value = "pretty", global = true)]
+    #[arg(
+        long,
+        env = "LINK_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Most database connections this instance opens.
-    #[arg(long, env = "LINK_DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "LINK_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub database_max_connections: u32,
 
     /// Seconds a request waits for the database before answering 503.
-    #[arg(long, env = "LINK_DATABASE_TIMEOUT_SECS", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "LINK_DATABASE_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
     pub database_timeout_secs: u64,
 
     /// Largest request body accepted, in bytes; larger bodies get 413.
-    #[arg(long, env = "LINK_MAX_BODY_BYTES", default_value_t = 262_144, global = true)]
+    #[arg(
+        long,
+        env = "LINK_MAX_BODY_BYTES",
+        default_value_t = 262_144,
+        global = true
+    )]
     pub max_body_bytes: usize,
 }
 
@@ -70,7 +116,10 @@ pub struct ConfigError {
 }
 
 fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { variable, problem: problem.into() }
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
 }
 
 /// Shortest bootstrap key accepted.
@@ -80,10 +129,24 @@ impl Settings {
     /// Checks every setting; the first problem found is returned.
     pub fn validate(&mut self) -> Result<(), ConfigError> {
         if StoreKind::of_url(&self.database_url).is_none() {
-            return Err(invalid("LINK_DATABASE_URL", "must start with sqlite:// or postgres://"));
+            return Err(invalid(
+                "LINK_DATABASE_URL",
+                "must start with sqlite:// or postgres://",
+            ));
         }
-        if self.listen.to_socket_addrs().map(|mut a| a.next().is_none()).unwrap_or(true) {
-            return Err(invalid("LINK_LISTEN", format!("`{}` is not an address and port such as 127.0.0.1:8080", self.listen)));
+        if self
+            .listen
+            .to_socket_addrs()
+            .map(|mut a| a.next().is_none())
+            .unwrap_or(true)
+        {
+            return Err(invalid(
+                "LINK_LISTEN",
+                format!(
+                    "`{}` is not an address and port such as 127.0.0.1:8080",
+                    self.listen
+                ),
+            ));
         }
         self.public_url = normalise_public_url(&self.public_url)?;
         if let Some(keys) = &self.encryption_key {
@@ -93,7 +156,10 @@ impl Settings {
             check_bootstrap_key(key.expose_secret())?;
         }
         if self.database_max_connections == 0 {
-            return Err(invalid("LINK_DATABASE_MAX_CONNECTIONS", "must be at least 1"));
+            return Err(invalid(
+                "LINK_DATABASE_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
         }
         if self.database_timeout_secs == 0 {
             return Err(invalid("LINK_DATABASE_TIMEOUT_SECS", "must be at least 1"));
@@ -115,10 +181,15 @@ impl Settings {
 
 fn normalise_public_url(raw: &str) -> Result<String, ConfigError> {
     let url = raw.trim().trim_end_matches('/');
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !url.contains(['?', '#', ' ']) => Ok(url.to_owned()),
-        _ => Err(invalid("LINK_PUBLIC_URL", format!("`{raw}` must be an http:// or https:// URL without query or fragment"))),
+        _ => Err(invalid(
+            "LINK_PUBLIC_URL",
+            format!("`{raw}` must be an http:// or https:// URL without query or fragment"),
+        )),
     }
 }
 
@@ -128,17 +199,31 @@ pub fn parse_encryption_keys(raw: &str) -> Result<Vec<(u32, Vec<u8>)>, ConfigErr
     let mut keys: Vec<(u32, Vec<u8>)> = Vec::new();
     for entry in raw.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let (version, encoded) = match entry.split_once(':') {
-            Some((v, k)) => (v.parse::<u32>().map_err(|_| invalid(VAR, format!("`{v}` is not a key version (a whole number)")))?, k),
+            Some((v, k)) => (
+                v.parse::<u32>().map_err(|_| {
+                    invalid(VAR, format!("`{v}` is not a key version (a whole number)"))
+                })?,
+                k,
+            ),
             None => (1, entry),
         };
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(encoded)
             .map_err(|_| invalid(VAR, format!("key version {version} is not valid base64")))?;
         if bytes.len() != 32 {
-            return Err(invalid(VAR, format!("key version {version} must decode to 32 bytes, not {}", bytes.len())));
+            return Err(invalid(
+                VAR,
+                format!(
+                    "key version {version} must decode to 32 bytes, not {}",
+                    bytes.len()
+                ),
+            ));
         }
         if keys.iter().any(|(v, _)| *v == version) {
-            return Err(invalid(VAR, format!("key version {version} is given twice")));
+            return Err(invalid(
+                VAR,
+                format!("key version {version} is given twice"),
+            ));
         }
         keys.push((version, bytes));
     }
@@ -150,7 +235,9 @@ pub fn parse_encryption_keys(raw: &str) -> Result<Vec<(u32, Vec<u8>)>, ConfigErr
 
 /// Checks the shape of an operator-chosen API key.
 pub fn check_bootstrap_key(key: &str) -> Result<(), ConfigError> {
-    let allowed = key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let allowed = key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if key.len() < MIN_BOOTSTRAP_KEY_LEN || !allowed {
         return Err(invalid(
             "LINK_BOOTSTRAP_API_KEY",
@@ -185,7 +272,10 @@ mod tests {
 
     #[test]
     fn public_urls_lose_their_trailing_slash() {
-        assert_eq!(normalise_public_url("https://link.example.com/").unwrap(), "https://link.example.com");
+        assert_eq!(
+            normalise_public_url("https://link.example.com/").unwrap(),
+            "https://link.example.com"
+        );
         assert!(normalise_public_url("ftp://x").is_err());
         assert!(normalise_public_url("http://x/?a=b").is_err());
     }

@@ -19,7 +19,9 @@ pub const HEADER: &str = "x-correlation-id";
 
 /// The current request's correlation id, or a fresh one outside a request.
 pub fn current() -> String {
-    CORRELATION_ID.try_with(Clone::clone).unwrap_or_else(|_| new_id())
+    CORRELATION_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| new_id())
 }
 
 /// 32 lower-case hex digits, like the ids in the wire contract's examples.
@@ -43,13 +45,22 @@ pub async fn middleware(
     let id = new_id();
     let started = Instant::now();
     let span = tracing::info_span!("request", correlation_id = %id, method = %request.method(), path = %request.path());
-    let result = scope(id.clone(), next.call(request)).instrument(span.clone()).await;
+    let result = scope(id.clone(), next.call(request))
+        .instrument(span.clone())
+        .await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let _entered = span.enter();
-    let mut response = result.inspect_err(|error| tracing::warn!(%error, elapsed_ms, "request failed"))?;
-    tracing::info!(status = response.status().as_u16(), elapsed_ms, "request completed");
+    let mut response =
+        result.inspect_err(|error| tracing::warn!(%error, elapsed_ms, "request failed"))?;
+    tracing::info!(
+        status = response.status().as_u16(),
+        elapsed_ms,
+        "request completed"
+    );
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(HeaderName::from_static(HEADER), value);
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(HEADER), value);
     }
     Ok(response)
 }

@@ -45,8 +45,13 @@ pub enum ApiError {
 fn status_message(status: StatusCode) -> String {
     match status {
         StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".into(),
-        status if status.is_server_error() => "There is a problem with the server. Please try again later.".into(),
-        status => status.canonical_reason().unwrap_or("The request could not be handled.").into(),
+        status if status.is_server_error() => {
+            "There is a problem with the server. Please try again later.".into()
+        }
+        status => status
+            .canonical_reason()
+            .unwrap_or("The request could not be handled.")
+            .into(),
     }
 }
 
@@ -65,7 +70,9 @@ impl ApiError {
     pub fn from_repo(error: RepoError, not_found: impl FnOnce() -> Self) -> Self {
         match error {
             RepoError::NotFound => not_found(),
-            RepoError::LimitReached(what) => Self::Conflict(format!("Maximum number of {what} reached.")),
+            RepoError::LimitReached(what) => {
+                Self::Conflict(format!("Maximum number of {what} reached."))
+            }
             RepoError::Unavailable(cause) => Self::Unavailable(cause),
             RepoError::Failure(cause) => Self::Internal(cause),
         }
@@ -96,7 +103,9 @@ impl ApiError {
         };
         let error = match self {
             Self::Validation(errors) if errors.0.len() == 1 => errors.to_string(),
-            Self::Validation(_) => "The request is not valid; see validation.errors for each problem.".into(),
+            Self::Validation(_) => {
+                "The request is not valid; see validation.errors for each problem.".into()
+            }
             other => other.to_string(),
         };
         ErrorMessage {
@@ -114,7 +123,9 @@ impl ApiError {
 /// For store calls where "not found" cannot happen; if it does, it is a fault.
 impl From<RepoError> for ApiError {
     fn from(error: RepoError) -> Self {
-        Self::from_repo(error, || Self::Internal("the store reported an unexpected `not found`".into()))
+        Self::from_repo(error, || {
+            Self::Internal("the store reported an unexpected `not found`".into())
+        })
     }
 }
 
@@ -151,7 +162,8 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         match self {
             Self::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"Link API\", Bearer"));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"Link API\", Bearer"));
             }
             Self::MethodNotAllowed(_, allowed) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));

@@ -14,7 +14,8 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|error: PathError, request| path_error(error, request).into())
+    web::PathConfig::default()
+        .error_handler(|error: PathError, request| path_error(error, request).into())
 }
 
 pub fn query_config() -> web::QueryConfig {
@@ -25,22 +26,24 @@ pub fn query_config() -> web::QueryConfig {
 
 fn json_error(error: JsonPayloadError) -> ApiError {
     match error {
-        JsonPayloadError::OverflowKnownLength { length, limit } => {
-            ApiError::PayloadTooLarge(format!("The request body is {length} bytes; the limit is {limit}."))
-        }
-        JsonPayloadError::Overflow { limit } => {
-            ApiError::PayloadTooLarge(format!("The request body is larger than the limit of {limit} bytes."))
-        }
-        JsonPayloadError::ContentType => {
-            ApiError::UnsupportedMediaType("Send the request body as JSON, with `Content-Type: application/json`.".into())
-        }
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::PayloadTooLarge(
+            format!("The request body is {length} bytes; the limit is {limit}."),
+        ),
+        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!(
+            "The request body is larger than the limit of {limit} bytes."
+        )),
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+            "Send the request body as JSON, with `Content-Type: application/json`.".into(),
+        ),
         JsonPayloadError::Deserialize(error) => body_not_valid(&error),
         other => ApiError::BadRequest(format!("The request body could not be read: {other}")),
     }
 }
 
 fn body_not_valid(error: &serde_json::Error) -> ApiError {
-    ApiError::BadRequest(format!("The request body is not valid JSON for this operation: {error}."))
+    ApiError::BadRequest(format!(
+        "The request body is not valid JSON for this operation: {error}."
+    ))
 }
 
 fn path_error(error: PathError, request: &HttpRequest) -> ApiError {
@@ -57,7 +60,10 @@ fn path_error(error: PathError, request: &HttpRequest) -> ApiError {
 }
 
 /// Parses a JSON body that may be left out entirely (then `T::default()`).
-pub fn optional_json<T: DeserializeOwned + Default>(request: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+pub fn optional_json<T: DeserializeOwned + Default>(
+    request: &HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }

@@ -25,7 +25,12 @@ async fn main() -> ExitCode {
 
 async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
     match command {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await?,
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
         Command::Migrate => {
             persistence::open(&settings.store_options()).await?;
             eprintln!("link-api: the database schema is up to date");
@@ -43,28 +48,55 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
     Ok(())
 }
 
-async fn api_keys(command: ApiKeysCommand, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+async fn api_keys(
+    command: ApiKeysCommand,
+    settings: &Settings,
+) -> Result<(), Box<dyn std::error::Error>> {
     let store = persistence::open(&settings.store_options()).await?;
     match command {
-        ApiKeysCommand::Create { name, client, new_client } => {
-            let created =
-                admin::create_key(store.as_ref(), name.as_deref(), client.map(Into::into), new_client.as_deref())
-                    .await?;
-            eprintln!("Created API key {} for client {} ({}). It is shown only this once:", created.key.id, created.client.id, created.client.name);
+        ApiKeysCommand::Create {
+            name,
+            client,
+            new_client,
+        } => {
+            let created = admin::create_key(
+                store.as_ref(),
+                name.as_deref(),
+                client.map(Into::into),
+                new_client.as_deref(),
+            )
+            .await?;
+            eprintln!(
+                "Created API key {} for client {} ({}). It is shown only this once:",
+                created.key.id, created.client.id, created.client.name
+            );
             println!("{}", created.secret);
         }
         ApiKeysCommand::List { client } => {
             for (client, keys) in admin::list_keys(store.as_ref(), client.map(Into::into)).await? {
-                println!("client {} ({}): {} key(s)", client.id, client.name, keys.len());
+                println!(
+                    "client {} ({}): {} key(s)",
+                    client.id,
+                    client.name,
+                    keys.len()
+                );
                 for key in keys {
                     let created = key.created.format("%Y-%m-%dT%H:%M:%SZ");
-                    println!("  {}  {}  {}", key.id, created, key.name.as_deref().unwrap_or("-"));
+                    println!(
+                        "  {}  {}  {}",
+                        key.id,
+                        created,
+                        key.name.as_deref().unwrap_or("-")
+                    );
                 }
             }
         }
         ApiKeysCommand::Revoke { id } => {
             let client = admin::revoke_key(store.as_ref(), id.into()).await?;
-            eprintln!("Revoked API key {id} of client {} ({}).", client.id, client.name);
+            eprintln!(
+                "Revoked API key {id} of client {} ({}).",
+                client.id, client.name
+            );
         }
     }
     Ok(())

@@ -43,23 +43,64 @@ pub mod responses {
         };
     }
 
-    error_response!(BadRequest, 400, "The request is not valid: a field, the body or a path or query parameter.",
-        "name is required.", "No");
-    error_response!(MalformedQuery, 400, "A parameter is not valid, for example a `query` that cannot be parsed.",
-        "Error parsing query - Could not resolve property colour on Company", "No");
-    error_response!(Unauthorized, 401, "The API key is missing or not known.", "Unauthorized", "No");
-    error_response!(NotFound, 404, "The resource does not exist, or belongs to another client.",
-        "Company 8a210b68-6988-11ed-a1eb-0242ac120002 not found", "No");
-    error_response!(Conflict, 409, "The request conflicts with the current state, for example a limit is reached.",
-        "Maximum number of API keys (10) reached. Delete an unused key and try again.", "No");
-    error_response!(PayloadTooLarge, 413, "The request body is larger than the service accepts.",
-        "The request body is 300000 bytes; the limit is 262144.", "No");
-    error_response!(UnsupportedMediaType, 415, "The request body is not JSON.",
-        "Send the request body as JSON, with `Content-Type: application/json`.", "No");
+    error_response!(
+        BadRequest,
+        400,
+        "The request is not valid: a field, the body or a path or query parameter.",
+        "name is required.",
+        "No"
+    );
+    error_response!(
+        MalformedQuery,
+        400,
+        "A parameter is not valid, for example a `query` that cannot be parsed.",
+        "Error parsing query - Could not resolve property colour on Company",
+        "No"
+    );
+    error_response!(
+        Unauthorized,
+        401,
+        "The API key is missing or not known.",
+        "Unauthorized",
+        "No"
+    );
+    error_response!(
+        NotFound,
+        404,
+        "The resource does not exist, or belongs to another client.",
+        "Company 8a210b68-6988-11ed-a1eb-0242ac120002 not found",
+        "No"
+    );
+    error_response!(
+        Conflict,
+        409,
+        "The request conflicts with the current state, for example a limit is reached.",
+        "Maximum number of API keys (10) reached. Delete an unused key and try again.",
+        "No"
+    );
+    error_response!(
+        PayloadTooLarge,
+        413,
+        "The request body is larger than the service accepts.",
+        "The request body is 300000 bytes; the limit is 262144.",
+        "No"
+    );
+    error_response!(
+        UnsupportedMediaType,
+        415,
+        "The request body is not JSON.",
+        "Send the request body as JSON, with `Content-Type: application/json`.",
+        "No"
+    );
     error_response!(InternalError, 500, "The service failed. The body reveals nothing internal; the correlation id finds the cause in the log.",
         "There is a problem with the server. Please try again later.", "Unknown");
-    error_response!(Unavailable, 503, "The store is unreachable for now; retry later.",
-        "The store is temporarily unavailable. Please try again shortly.", "Yes");
+    error_response!(
+        Unavailable,
+        503,
+        "The store is unreachable for now; retry later.",
+        "The store is temporarily unavailable. Please try again shortly.",
+        "Yes"
+    );
 }
 
 /// The parts of the document that are not attached to a handler.
@@ -107,7 +148,10 @@ impl Modify for SecuritySchemes {
             "`Basic ` followed by the base64 of your API key, as Codat's SDKs send it, or `Bearer ` followed by the key."
                 .into(),
         );
-        components.add_security_scheme("auth_header", SecurityScheme::ApiKey(ApiKey::Header(header)));
+        components.add_security_scheme(
+            "auth_header",
+            SecurityScheme::ApiKey(ApiKey::Header(header)),
+        );
     }
 }
 

@@ -24,7 +24,10 @@ pub enum StartError {
     #[error("the store failed while creating the first client: {0}")]
     Bootstrap(domain::ports::RepoError),
     #[error("LINK_LISTEN: cannot listen on {address}: {source}")]
-    Listen { address: String, source: std::io::Error },
+    Listen {
+        address: String,
+        source: std::io::Error,
+    },
     #[error("could not render the OpenAPI document: {0}")]
     Document(String),
 }
@@ -41,7 +44,10 @@ impl Application {
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let store = persistence::open(&settings.store_options()).await?;
         bootstrap(store.as_ref(), settings).await?;
-        let listen_error = |source| StartError::Listen { address: settings.listen.clone(), source };
+        let listen_error = |source| StartError::Listen {
+            address: settings.listen.clone(),
+            source,
+        };
         let listener = TcpListener::bind(&settings.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
         let server = server(listener, store, settings).map_err(listen_error)?;
@@ -60,14 +66,24 @@ impl Application {
     }
 }
 
-fn server(listener: TcpListener, store: Arc<dyn Store>, settings: &Settings) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState { store, public_url: settings.public_url.clone() });
+fn server(
+    listener: TcpListener,
+    store: Arc<dyn Store>,
+    settings: &Settings,
+) -> std::io::Result<Server> {
+    let state = web::Data::new(AppState {
+        store,
+        public_url: settings.public_url.clone(),
+    });
     let document = openapi::document();
     let yaml = document.to_yaml().map_err(std::io::Error::other)?;
     let routes_table = web::Data::new(RouteTable::from_spec(&document));
     let max_body = settings.max_body_bytes;
     let server = HttpServer::new(move || {
-        let (app, _) = App::new().into_utoipa_app().configure(routes::configure).split_for_parts();
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .configure(routes::configure)
+            .split_for_parts();
         let yaml = yaml.clone();
         app.app_data(state.clone())
             .app_data(routes_table.clone())
@@ -76,12 +92,23 @@ fn server(listener: TcpListener, store: Arc<dyn Store>, settings: &Settings) -> 
             .app_data(extract::path_config())
             .app_data(extract::query_config())
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
-            .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
             .route(
                 "/openapi.yaml",
                 web::get().to(move || {
                     let yaml = yaml.clone();
-                    async move { HttpResponse::Ok().content_type("application/yaml").body(yaml) }
+                    async move {
+                        HttpResponse::Ok()
+                            .content_type("application/yaml")
+                            .body(yaml)
+                    }
                 }),
             )
             .default_service(web::to(fallback))

@@ -39,7 +39,10 @@ mod tests {
     #[test]
     fn names_longer_than_fifty_characters_are_refused() {
         assert!(parse_api_key_name(Some(&"a".repeat(50))).is_ok());
-        assert_eq!(parse_api_key_name(Some(&"a".repeat(51))).unwrap_err().rule, "MaxLength");
+        assert_eq!(
+            parse_api_key_name(Some(&"a".repeat(51))).unwrap_err().rule,
+            "MaxLength"
+        );
     }
 
     #[test]

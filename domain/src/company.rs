@@ -84,7 +84,10 @@ impl Tags {
             errors.push(FieldError::new(
                 "tags",
                 "MaxProperties",
-                format!("A company can have at most {MAX_TAGS} tags; {} were sent.", raw.len()),
+                format!(
+                    "A company can have at most {MAX_TAGS} tags; {} were sent.",
+                    raw.len()
+                ),
             ));
         }
         for (key, value) in &raw {
@@ -188,7 +191,6 @@ impl CompanyPatch {
             tags,
         })
     }
-
 }
 
 fn parse_tags(errors: &mut ValidationErrors, raw: BTreeMap<String, String>) -> Option<Tags> {
@@ -209,12 +211,18 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn forbidden_name_characters_are_removed() {
-        assert_eq!(CompanyName::parse("Company (Codat[1])").unwrap().as_str(), "Company Codat1");
+        assert_eq!(
+            CompanyName::parse("Company (Codat[1])").unwrap().as_str(),
+            "Company Codat1"
+        );
     }
 
     #[test]
@@ -256,5 +264,4 @@ mod tests {
 
         assert_eq!(errors.0[0].field, "name");
     }
-
 }

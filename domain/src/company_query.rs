@@ -82,13 +82,22 @@ impl CompanyListQuery {
         let tags = parse_filter::<TagSchema>(tags_text)?;
         let order = match order_by.filter(|o| !o.trim().is_empty()) {
             Some(raw) => query::parse_order_by::<CompanySchema>(raw)?,
-            None => OrderBy { field: CompanyField::Created, descending: false },
+            None => OrderBy {
+                field: CompanyField::Created,
+                descending: false,
+            },
         };
-        Ok(Self { filter: Expr::and(filter, tags), order, page })
+        Ok(Self {
+            filter: Expr::and(filter, tags),
+            order,
+            page,
+        })
     }
 }
 
-fn parse_filter<S: QuerySchema>(text: Option<&str>) -> Result<Option<Expr<Condition<S::Field>>>, QueryError> {
+fn parse_filter<S: QuerySchema>(
+    text: Option<&str>,
+) -> Result<Option<Expr<Condition<S::Field>>>, QueryError> {
     match text.filter(|t| !t.trim().is_empty()) {
         Some(text) => query::resolve::<S>(query::parse(text)?).map(Some),
         None => Ok(None),
@@ -102,23 +111,39 @@ mod tests {
 
     #[test]
     fn query_and_tags_are_combined() {
-        let q = CompanyListQuery::parse(Some("name~acme"), Some("region=uk"), None, PageRequest::default()).unwrap();
+        let q = CompanyListQuery::parse(
+            Some("name~acme"),
+            Some("region=uk"),
+            None,
+            PageRequest::default(),
+        )
+        .unwrap();
 
-        let Some(Expr::And(parts)) = q.filter else { panic!("expected both filters") };
+        let Some(Expr::And(parts)) = q.filter else {
+            panic!("expected both filters")
+        };
         assert_eq!(
             parts[1],
-            Expr::Leaf(Condition { field: CompanyField::Tag("region".into()), op: Op::Eq, value: Value::Text("uk".into()) })
+            Expr::Leaf(Condition {
+                field: CompanyField::Tag("region".into()),
+                op: Op::Eq,
+                value: Value::Text("uk".into())
+            })
         );
     }
 
     #[test]
     fn tags_take_only_text_operators() {
-        assert!(CompanyListQuery::parse(None, Some("region>uk"), None, PageRequest::default()).is_err());
+        assert!(
+            CompanyListQuery::parse(None, Some("region>uk"), None, PageRequest::default()).is_err()
+        );
     }
 
     #[test]
     fn tags_can_be_ordered_by_no_one() {
-        let error = CompanyListQuery::parse(None, None, Some("tags.region"), PageRequest::default()).unwrap_err();
+        let error =
+            CompanyListQuery::parse(None, None, Some("tags.region"), PageRequest::default())
+                .unwrap_err();
 
         assert!(matches!(error, QueryError::OrderBy(_)));
     }
@@ -127,6 +152,12 @@ mod tests {
     fn descending_order_is_a_leading_minus() {
         let q = CompanyListQuery::parse(None, None, Some("-name"), PageRequest::default()).unwrap();
 
-        assert_eq!(q.order, OrderBy { field: CompanyField::Name, descending: true });
+        assert_eq!(
+            q.order,
+            OrderBy {
+                field: CompanyField::Name,
+                descending: true
+            }
+        );
     }
 }

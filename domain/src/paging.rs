@@ -91,7 +91,10 @@ mod tests {
     fn defaults_apply_when_nothing_is_given() {
         let request = PageRequest::new(None, None).unwrap();
 
-        assert_eq!((request.page(), request.page_size(), request.offset()), (1, 100, 0));
+        assert_eq!(
+            (request.page(), request.page_size(), request.offset()),
+            (1, 100, 0)
+        );
     }
 
     #[test]
@@ -111,7 +114,10 @@ mod tests {
         };
 
         assert!(page.has_next() && page.has_previous());
-        let last = Page::<()> { request: PageRequest::new(Some(3), Some(100)).unwrap(), ..page };
+        let last = Page::<()> {
+            request: PageRequest::new(Some(3), Some(100)).unwrap(),
+            ..page
+        };
         assert!(!last.has_next());
     }
 }

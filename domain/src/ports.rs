@@ -37,7 +37,11 @@ pub struct KeyHash(pub String);
 pub trait ClientRepository: Send + Sync {
     /// Creates a first client holding one key, unless the store already has a client.
     /// Safe when several instances start at once: exactly one of them gets `Some`.
-    async fn bootstrap_client(&self, name: &str, key: &KeyHash) -> Result<Option<(Client, ApiKey)>, RepoError>;
+    async fn bootstrap_client(
+        &self,
+        name: &str,
+        key: &KeyHash,
+    ) -> Result<Option<(Client, ApiKey)>, RepoError>;
 
     /// Creates another client holding one key, named `key_name`.
     async fn create_client(
@@ -56,7 +60,12 @@ pub trait ApiKeyRepository: Send + Sync {
     async fn find_api_key(&self, hash: &KeyHash) -> Result<Option<ApiKey>, RepoError>;
 
     /// Stores a new key; `LimitReached` once the client holds the maximum.
-    async fn create_api_key(&self, client: ClientId, name: Option<String>, hash: &KeyHash) -> Result<ApiKey, RepoError>;
+    async fn create_api_key(
+        &self,
+        client: ClientId,
+        name: Option<String>,
+        hash: &KeyHash,
+    ) -> Result<ApiKey, RepoError>;
 
     async fn list_api_keys(&self, client: ClientId) -> Result<Vec<ApiKey>, RepoError>;
 
@@ -65,17 +74,35 @@ pub trait ApiKeyRepository: Send + Sync {
 
 #[async_trait]
 pub trait CompanyRepository: Send + Sync {
-    async fn create_company(&self, client: ClientId, fields: CompanyFields) -> Result<Company, RepoError>;
+    async fn create_company(
+        &self,
+        client: ClientId,
+        fields: CompanyFields,
+    ) -> Result<Company, RepoError>;
 
     async fn get_company(&self, client: ClientId, id: CompanyId) -> Result<Company, RepoError>;
 
-    async fn list_companies(&self, client: ClientId, query: &CompanyListQuery) -> Result<Page<Company>, RepoError>;
+    async fn list_companies(
+        &self,
+        client: ClientId,
+        query: &CompanyListQuery,
+    ) -> Result<Page<Company>, RepoError>;
 
     /// Replaces every client-set field.
-    async fn replace_company(&self, client: ClientId, id: CompanyId, fields: CompanyFields) -> Result<Company, RepoError>;
+    async fn replace_company(
+        &self,
+        client: ClientId,
+        id: CompanyId,
+        fields: CompanyFields,
+    ) -> Result<Company, RepoError>;
 
     /// Changes only the fields the patch carries, in one atomic statement.
-    async fn update_company(&self, client: ClientId, id: CompanyId, patch: CompanyPatch) -> Result<Company, RepoError>;
+    async fn update_company(
+        &self,
+        client: ClientId,
+        id: CompanyId,
+        patch: CompanyPatch,
+    ) -> Result<Company, RepoError>;
 
     async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<(), RepoError>;
 }

@@ -8,8 +8,13 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn leaf() -> impl Strategy<Value = Expr<RawComparison>> {
-    ("[a-zA-Z][a-zA-Z0-9_.]{0,12}", op(), any::<String>())
-        .prop_map(|(property, op, value)| Expr::Leaf(RawComparison { property, op, value }))
+    ("[a-zA-Z][a-zA-Z0-9_.]{0,12}", op(), any::<String>()).prop_map(|(property, op, value)| {
+        Expr::Leaf(RawComparison {
+            property,
+            op,
+            value,
+        })
+    })
 }
 
 fn expr() -> impl Strategy<Value = Expr<RawComparison>> {

@@ -6,9 +6,10 @@ use domain::ports::RepoError;
 pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
     match error {
         sqlx::Error::RowNotFound => RepoError::NotFound,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-            RepoError::Unavailable(error.to_string())
-        }
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => RepoError::Unavailable(error.to_string()),
         other => RepoError::Failure(other.to_string()),
     }
 }

@@ -17,7 +17,10 @@ pub(crate) struct ClientRow {
 
 impl From<ClientRow> for Client {
     fn from(row: ClientRow) -> Self {
-        Self { id: row.id.into(), name: row.name }
+        Self {
+            id: row.id.into(),
+            name: row.name,
+        }
     }
 }
 
@@ -56,8 +59,12 @@ impl TryFrom<CompanyRow> for Company {
     type Error = RepoError;
 
     fn try_from(row: CompanyRow) -> Result<Self, RepoError> {
-        let name = CompanyName::parse(&row.name)
-            .map_err(|e| RepoError::Failure(format!("stored company {} has an invalid name: {}", row.id, e.message)))?;
+        let name = CompanyName::parse(&row.name).map_err(|e| {
+            RepoError::Failure(format!(
+                "stored company {} has an invalid name: {}",
+                row.id, e.message
+            ))
+        })?;
         Ok(Self {
             id: row.id.into(),
             client_id: row.client_id.into(),

@@ -56,7 +56,11 @@ impl Statement {
 }
 
 /// `FROM companies c WHERE …` for one client and an optional filter.
-pub fn company_scope(dialect: Dialect, client: Uuid, filter: Option<&Expr<Condition<CompanyField>>>) -> Statement {
+pub fn company_scope(
+    dialect: Dialect,
+    client: Uuid,
+    filter: Option<&Expr<Condition<CompanyField>>>,
+) -> Statement {
     let mut statement = Statement::default();
     let client = statement.bind(Bind::Uuid(client));
     statement.push(&format!(" FROM companies c WHERE c.client_id = {client}"));
@@ -70,7 +74,11 @@ pub fn company_scope(dialect: Dialect, client: Uuid, filter: Option<&Expr<Condit
 /// `ORDER BY …` with the id as tie-breaker, so pages never overlap.
 pub fn company_order(order: &OrderBy<CompanyField>) -> String {
     let column = company_column(&order.field).unwrap_or("c.created_at");
-    let direction = if order.descending { "DESC NULLS LAST" } else { "ASC NULLS FIRST" };
+    let direction = if order.descending {
+        "DESC NULLS LAST"
+    } else {
+        "ASC NULLS FIRST"
+    };
     let id_direction = if order.descending { "DESC" } else { "ASC" };
     format!(" ORDER BY {column} {direction}, c.id {id_direction}")
 }
@@ -110,8 +118,15 @@ fn render_condition(out: &mut Statement, dialect: Dialect, condition: &Condition
                 let pattern = out.bind(Bind::Text(like_pattern(text)));
                 format!("{column} {} {pattern} ESCAPE '\\'", like_operator(dialect))
             }
-            (Op::Ne, _) => format!("{column} IS DISTINCT FROM {}", out.bind(value.clone().into())),
-            _ => format!("{column} {} {}", op.symbol(), out.bind(value.clone().into())),
+            (Op::Ne, _) => format!(
+                "{column} IS DISTINCT FROM {}",
+                out.bind(value.clone().into())
+            ),
+            _ => format!(
+                "{column} {} {}",
+                op.symbol(),
+                out.bind(value.clone().into())
+            ),
         },
         (_, None) => "FALSE".to_owned(),
     };
@@ -156,18 +171,22 @@ fn like_operator(dialect: Dialect) -> &'static str {
 
 /// `%text%` with the wildcard characters of `text` escaped.
 fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::paging::PageRequest;
     use domain::company_query::CompanyListQuery;
+    use domain::paging::PageRequest;
 
     fn scope(dialect: Dialect, query: &str, tags: &str) -> Statement {
-        let q = CompanyListQuery::parse(Some(query), Some(tags), None, PageRequest::default()).unwrap();
+        let q =
+            CompanyListQuery::parse(Some(query), Some(tags), None, PageRequest::default()).unwrap();
         company_scope(dialect, Uuid::nil(), q.filter.as_ref())
     }
 
@@ -175,7 +194,11 @@ mod tests {
     fn user_text_is_only_ever_bound() {
         let hostile = "x'; DROP TABLE companies; --";
 
-        let statement = scope(Dialect::Postgres, &format!("name=\"{hostile}\""), &format!("k~\"{hostile}\""));
+        let statement = scope(
+            Dialect::Postgres,
+            &format!("name=\"{hostile}\""),
+            &format!("k~\"{hostile}\""),
+        );
 
         assert!(!statement.sql.contains("DROP"));
         assert!(statement.binds.contains(&Bind::Text(hostile.to_owned())));

@@ -5,7 +5,11 @@
 //! user may create databases (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
 //! Each test creates a database of its own there and drops it afterwards.
 
-#![expect(clippy::unwrap_used, clippy::expect_used, reason = "test harness: a failure should stop the test")]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a failure should stop the test"
+)]
 
 mod database;
 
@@ -40,13 +44,18 @@ pub async fn spawn(backend: Backend) -> TestApp {
 /// Starts a server over an existing test database.
 pub async fn spawn_on(database: TestDatabase) -> TestApp {
     let settings = settings(&database.url);
-    let app = Application::build(&settings).await.expect("the server starts");
+    let app = Application::build(&settings)
+        .await
+        .expect("the server starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         api_key: API_KEY.to_owned(),
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         database,
     }
 }
@@ -79,7 +88,8 @@ impl TestApp {
 
     /// A request without credentials.
     pub fn anonymous(&self, method: Method, path: &str) -> RequestBuilder {
-        self.http.request(method, format!("{}{}", self.address, path))
+        self.http
+            .request(method, format!("{}{}", self.address, path))
     }
 
     pub async fn get(&self, path: &str) -> Response {
@@ -105,13 +115,18 @@ impl TestApp {
 
     /// A store handle on the same database, for operator tasks.
     pub async fn store(&self) -> Arc<dyn Store> {
-        persistence::open(&settings(&self.database.url).store_options()).await.unwrap()
+        persistence::open(&settings(&self.database.url).store_options())
+            .await
+            .unwrap()
     }
 
     /// A second client (tenant) and its API key.
     pub async fn other_client_key(&self) -> String {
         let store = self.store().await;
-        link_api::admin::create_key(store.as_ref(), None, None, Some("Other client")).await.unwrap().secret
+        link_api::admin::create_key(store.as_ref(), None, None, Some("Other client"))
+            .await
+            .unwrap()
+            .secret
     }
 
     /// The same app seen with another API key.
@@ -139,15 +154,28 @@ pub async fn error_of(response: Response, status: StatusCode) -> Value {
         .headers()
         .get("x-correlation-id")
         .map(|v| v.to_str().unwrap().to_owned());
-    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
     let body = json_of(response, status).await;
     assert_eq!(content_type.as_deref(), Some("application/json"));
     assert_eq!(body["statusCode"], status.as_u16(), "{body}");
     assert_eq!(body["service"], "LinkApi");
-    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{body}"
+    );
     let id = body["correlationId"].as_str().expect("a correlationId");
-    assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
-    assert_eq!(header_id.as_deref(), Some(id), "the header and the body carry the same id");
+    assert!(
+        id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{id}"
+    );
+    assert_eq!(
+        header_id.as_deref(),
+        Some(id),
+        "the header and the body carry the same id"
+    );
     assert!(["Yes", "No", "Unknown"].contains(&body["canBeRetried"].as_str().unwrap()));
     assert_eq!(body["detailedErrorCode"], 0);
     body
@@ -157,7 +185,12 @@ pub async fn error_of(response: Response, status: StatusCode) -> Value {
 pub fn invalid_items(body: &Value) -> Vec<String> {
     body["validation"]["errors"]
         .as_array()
-        .map(|errors| errors.iter().map(|e| e["itemId"].as_str().unwrap_or_default().to_owned()).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["itemId"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
         .unwrap_or_default()
 }
 

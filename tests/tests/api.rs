@@ -1,5 +1,10 @@
 //! Black-box tests of the HTTP API, each on SQLite and on PostgreSQL.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test stops at the first unexpected value"
+)]
+
 mod api {
     pub mod api_keys;
     pub mod auth;

@@ -54,7 +54,9 @@ impl PagingInfo {
             page_size: size,
             total_results: page.total,
             links: Links {
-                self_: HalRef { href: path.to_owned() },
+                self_: HalRef {
+                    href: path.to_owned(),
+                },
                 current: link(number),
                 next: page.has_next().then(|| link(number + 1)),
                 previous: page.has_previous().then(|| link(number - 1)),

@@ -7,7 +7,9 @@ use crate::auth::{generate_key, hash_key, Caller};
 use crate::dto::api_key::{ApiKeyDetails, ApiKeys, CreateApiKey};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::optional_json;
-use crate::openapi::responses::{BadRequest, Conflict, InternalError, NotFound, Unauthorized, Unavailable};
+use crate::openapi::responses::{
+    BadRequest, Conflict, InternalError, NotFound, Unauthorized, Unavailable,
+};
 use crate::state::AppState;
 
 /// List API keys
@@ -25,9 +27,15 @@ use crate::state::AppState;
     )
 )]
 #[get("/apiKeys")]
-pub async fn list_api_keys(caller: Caller, state: web::Data<AppState>) -> ApiResult<web::Json<ApiKeys>> {
+pub async fn list_api_keys(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<ApiKeys>> {
     let keys = state.store.list_api_keys(caller.client).await?;
-    let results = keys.into_iter().map(|k| ApiKeyDetails::new(k, None)).collect();
+    let results = keys
+        .into_iter()
+        .map(|k| ApiKeyDetails::new(k, None))
+        .collect();
     Ok(web::Json(ApiKeys { results }))
 }
 
@@ -92,12 +100,18 @@ pub async fn create_api_key(
     )
 )]
 #[delete("/apiKeys/{apiKeyId}")]
-pub async fn delete_api_key(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete_api_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     state
         .store
         .delete_api_key(caller.client, ApiKeyId::from(id))
         .await
-        .map_err(|e| ApiError::from_repo(e, || ApiError::not_found(format_args!("API key {id}"))))?;
+        .map_err(|e| {
+            ApiError::from_repo(e, || ApiError::not_found(format_args!("API key {id}")))
+        })?;
     Ok(HttpResponse::NoContent().finish())
 }

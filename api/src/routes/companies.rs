@@ -6,10 +6,14 @@ use domain::paging::PageRequest;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::company::{Companies, CompanyBody, CompanyListParams, CompanyRequestBody, CompanyUpdateRequest};
+use crate::dto::company::{
+    Companies, CompanyBody, CompanyListParams, CompanyRequestBody, CompanyUpdateRequest,
+};
 use crate::dto::paging::PagingInfo;
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::responses::{BadRequest, InternalError, MalformedQuery, NotFound, Unauthorized, Unavailable};
+use crate::openapi::responses::{
+    BadRequest, InternalError, MalformedQuery, NotFound, Unauthorized, Unavailable,
+};
 use crate::state::AppState;
 
 fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
@@ -42,13 +46,19 @@ pub async fn list_companies(
 ) -> ApiResult<web::Json<Companies>> {
     let params = params.into_inner();
     let page = PageRequest::new(params.page, params.page_size)?;
-    let query = CompanyListQuery::parse(params.query.as_deref(), params.tags.as_deref(), params.order_by.as_deref(), page)?;
-    let found = state
-        .store
-        .list_companies(caller.client, &query)
-        .await?;
+    let query = CompanyListQuery::parse(
+        params.query.as_deref(),
+        params.tags.as_deref(),
+        params.order_by.as_deref(),
+        page,
+    )?;
+    let found = state.store.list_companies(caller.client, &query).await?;
     let paging = PagingInfo::of(&found, "/companies", request.query_string());
-    let results = found.items.into_iter().map(|c| CompanyBody::new(c, &state.public_url)).collect();
+    let results = found
+        .items
+        .into_iter()
+        .map(|c| CompanyBody::new(c, &state.public_url))
+        .collect();
     Ok(web::Json(Companies { results, paging }))
 }
 
@@ -77,10 +87,7 @@ pub async fn create_company(
     body: web::Json<CompanyRequestBody>,
 ) -> ApiResult<web::Json<CompanyBody>> {
     let fields = CompanyFields::try_from(body.into_inner())?;
-    let company = state
-        .store
-        .create_company(caller.client, fields)
-        .await?;
+    let company = state.store.create_company(caller.client, fields).await?;
     Ok(web::Json(CompanyBody::new(company, &state.public_url)))
 }
 
@@ -202,7 +209,11 @@ pub async fn update_company(
     )
 )]
 #[delete("/companies/{companyId}")]
-pub async fn delete_company(caller: Caller, state: web::Data<AppState>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {
+pub async fn delete_company(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     state
         .store

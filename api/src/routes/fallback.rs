@@ -28,7 +28,11 @@ impl RouteTable {
                     ("PATCH", item.patch.is_some()),
                     ("DELETE", item.delete.is_some()),
                 ];
-                let allowed = methods.iter().filter(|(_, on)| *on).map(|(m, _)| (*m).to_owned()).collect();
+                let allowed = methods
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(m, _)| (*m).to_owned())
+                    .collect();
                 (ResourceDef::new(path.as_str()), allowed)
             })
             .collect();
@@ -36,7 +40,11 @@ impl RouteTable {
     }
 
     fn allowed(&self, path: &str) -> Vec<String> {
-        self.0.iter().filter(|(def, _)| def.is_match(path)).flat_map(|(_, m)| m.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, m)| m.clone())
+            .collect()
     }
 }
 
@@ -48,7 +56,10 @@ pub async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> Ht
         ApiError::NotFound(format!("No route matches {method} {path}."))
     } else {
         let list = allowed.join(", ");
-        ApiError::MethodNotAllowed(format!("{method} is not allowed on {path}; allowed: {list}."), allowed)
+        ApiError::MethodNotAllowed(
+            format!("{method} is not allowed on {path}; allowed: {list}."),
+            allowed,
+        )
     };
     error.error_response()
 }
@@ -63,7 +74,9 @@ pub fn ensure_error_body<B: MessageBody>(
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if is_json {
-        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
     }
     let status = response.status();
     let (request, _) = response.into_parts();

@@ -18,10 +18,15 @@ pub fn parse_order_by<S: QuerySchema>(raw: &str) -> Result<OrderBy<S::Field>, Qu
         None => (false, raw),
     };
     if property.is_empty() {
-        return Err(QueryError::OrderBy("name a property, e.g. `orderBy=-created`.".into()));
+        return Err(QueryError::OrderBy(
+            "name a property, e.g. `orderBy=-created`.".into(),
+        ));
     }
     let field = S::sort_field(property).ok_or_else(|| {
-        QueryError::OrderBy(format!("Could not resolve property {property} on {}", S::RESOURCE))
+        QueryError::OrderBy(format!(
+            "Could not resolve property {property} on {}",
+            S::RESOURCE
+        ))
     })?;
     Ok(OrderBy { field, descending })
 }

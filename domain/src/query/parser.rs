@@ -23,7 +23,11 @@ pub fn parse(text: &str) -> Result<Expr<RawComparison>, QueryError> {
     if len >= MAX_QUERY_LEN {
         return Err(QueryError::TooLong(len));
     }
-    let mut parser = Parser { src: text, pos: 0, depth: 0 };
+    let mut parser = Parser {
+        src: text,
+        pos: 0,
+        depth: 0,
+    };
     parser.skip_ws();
     if parser.at_end() {
         return Err(malformed("the query is empty."));
@@ -148,7 +152,11 @@ impl Parser<'_> {
                 "`{property}{op}` at position {start} has no value; write `\"\"` to compare with an empty string."
             )));
         }
-        Ok(RawComparison { property, op, value })
+        Ok(RawComparison {
+            property,
+            op,
+            value,
+        })
     }
 
     fn operator(&mut self, property: &str) -> Result<Op, QueryError> {
@@ -201,7 +209,9 @@ impl Parser<'_> {
                 other => value.push(other),
             }
         }
-        Err(malformed(format!("the quoted value of `{property}{op}` is not closed.")))
+        Err(malformed(format!(
+            "the quoted value of `{property}{op}` is not closed."
+        )))
     }
 }
 
@@ -210,12 +220,19 @@ mod tests {
     use super::*;
 
     fn leaf(property: &str, op: Op, value: &str) -> Expr<RawComparison> {
-        Expr::Leaf(RawComparison { property: property.into(), op, value: value.into() })
+        Expr::Leaf(RawComparison {
+            property: property.into(),
+            op,
+            value: value.into(),
+        })
     }
 
     #[test]
     fn a_single_comparison_is_a_leaf() {
-        assert_eq!(parse("name=Acme Ltd").unwrap(), leaf("name", Op::Eq, "Acme Ltd"));
+        assert_eq!(
+            parse("name=Acme Ltd").unwrap(),
+            leaf("name", Op::Eq, "Acme Ltd")
+        );
     }
 
     #[test]
@@ -224,7 +241,10 @@ mod tests {
 
         assert_eq!(
             expr,
-            Expr::Or(vec![leaf("a", Op::Eq, "1"), Expr::And(vec![leaf("b", Op::Eq, "2"), leaf("c", Op::Eq, "3")])])
+            Expr::Or(vec![
+                leaf("a", Op::Eq, "1"),
+                Expr::And(vec![leaf("b", Op::Eq, "2"), leaf("c", Op::Eq, "3")])
+            ])
         );
     }
 
@@ -234,31 +254,57 @@ mod tests {
 
         assert_eq!(
             expr,
-            Expr::And(vec![Expr::Or(vec![leaf("a", Op::Eq, "1"), leaf("b", Op::Eq, "2")]), leaf("c", Op::Contains, "x")])
+            Expr::And(vec![
+                Expr::Or(vec![leaf("a", Op::Eq, "1"), leaf("b", Op::Eq, "2")]),
+                leaf("c", Op::Contains, "x")
+            ])
         );
     }
 
     #[test]
     fn every_operator_is_recognised() {
         for op in Op::ALL {
-            assert_eq!(parse(&format!("created{op}2024-01-01")).unwrap(), leaf("created", op, "2024-01-01"));
+            assert_eq!(
+                parse(&format!("created{op}2024-01-01")).unwrap(),
+                leaf("created", op, "2024-01-01")
+            );
         }
     }
 
     #[test]
     fn quoted_values_may_hold_reserved_characters() {
-        assert_eq!(parse(r#"name="a && b || } \" \\""#).unwrap(), leaf("name", Op::Eq, r#"a && b || } " \"#));
+        assert_eq!(
+            parse(r#"name="a && b || } \" \\""#).unwrap(),
+            leaf("name", Op::Eq, r#"a && b || } " \"#)
+        );
     }
 
     #[test]
     fn dotted_properties_are_kept_whole() {
-        assert_eq!(parse("dataConnections.status=Linked").unwrap(), leaf("dataConnections.status", Op::Eq, "Linked"));
+        assert_eq!(
+            parse("dataConnections.status=Linked").unwrap(),
+            leaf("dataConnections.status", Op::Eq, "Linked")
+        );
     }
 
     #[test]
     fn malformed_queries_are_refused_with_a_reason() {
-        for bad in ["", "name", "name=", "=x", "a=1 &&", "{a=1", "a=1}", "a=1 && || b=2", "name!x", r#"a="open"#] {
-            assert!(matches!(parse(bad), Err(QueryError::Malformed(_))), "{bad:?} should be malformed");
+        for bad in [
+            "",
+            "name",
+            "name=",
+            "=x",
+            "a=1 &&",
+            "{a=1",
+            "a=1}",
+            "a=1 && || b=2",
+            "name!x",
+            r#"a="open"#,
+        ] {
+            assert!(
+                matches!(parse(bad), Err(QueryError::Malformed(_))),
+                "{bad:?} should be malformed"
+            );
         }
     }
 
@@ -272,7 +318,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused() {
-        let deep = format!("{}a=1{}", "{".repeat(MAX_DEPTH + 1), "}".repeat(MAX_DEPTH + 1));
+        let deep = format!(
+            "{}a=1{}",
+            "{".repeat(MAX_DEPTH + 1),
+            "}".repeat(MAX_DEPTH + 1)
+        );
 
         assert_eq!(parse(&deep), Err(QueryError::TooDeep));
     }

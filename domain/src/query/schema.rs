@@ -27,7 +27,11 @@ impl ValueKind {
     }
 
     fn allowed(self) -> String {
-        let ops: Vec<&str> = Op::ALL.iter().filter(|op| self.allows(**op)).map(|op| op.symbol()).collect();
+        let ops: Vec<&str> = Op::ALL
+            .iter()
+            .filter(|op| self.allows(**op))
+            .map(|op| op.symbol())
+            .collect();
         ops.join(" ")
     }
 
@@ -42,9 +46,9 @@ impl ValueKind {
             ValueKind::Uuid => Uuid::parse_str(&raw)
                 .map(Value::Uuid)
                 .map_err(|_| invalid("a UUID such as 8a210b68-6988-11ed-a1eb-0242ac120002")),
-            ValueKind::DateTime => parse_datetime(&raw)
-                .map(Value::DateTime)
-                .ok_or_else(|| invalid("a date (2024-01-31) or an ISO-8601 date and time (2024-01-31T12:00:00Z)")),
+            ValueKind::DateTime => parse_datetime(&raw).map(Value::DateTime).ok_or_else(|| {
+                invalid("a date (2024-01-31) or an ISO-8601 date and time (2024-01-31T12:00:00Z)")
+            }),
         }
     }
 }
@@ -94,7 +98,9 @@ pub trait QuerySchema {
 }
 
 /// Resolves every comparison of `expr` against schema `S`.
-pub fn resolve<S: QuerySchema>(expr: Expr<RawComparison>) -> Result<Expr<Condition<S::Field>>, QueryError> {
+pub fn resolve<S: QuerySchema>(
+    expr: Expr<RawComparison>,
+) -> Result<Expr<Condition<S::Field>>, QueryError> {
     expr.try_map(&mut |raw: RawComparison| {
         let (field, kind) = S::field(&raw.property).ok_or_else(|| QueryError::UnknownProperty {
             property: raw.property.clone(),
@@ -108,7 +114,11 @@ pub fn resolve<S: QuerySchema>(expr: Expr<RawComparison>) -> Result<Expr<Conditi
             });
         }
         let value = kind.convert(&raw.property, raw.value)?;
-        Ok(Condition { field, op: raw.op, value })
+        Ok(Condition {
+            field,
+            op: raw.op,
+            value,
+        })
     })
 }
 
@@ -146,15 +156,23 @@ mod tests {
     fn unknown_properties_name_the_resource() {
         let error = resolve::<Thing>(parse("colour=red").unwrap()).unwrap_err();
 
-        assert_eq!(error.to_string(), "Error parsing query - Could not resolve property colour on Thing");
+        assert_eq!(
+            error.to_string(),
+            "Error parsing query - Could not resolve property colour on Thing"
+        );
     }
 
     #[test]
     fn dates_are_typed() {
         let expr = resolve::<Thing>(parse("created>=2024-01-31").unwrap()).unwrap();
 
-        let Expr::Leaf(condition) = expr else { panic!("expected a leaf") };
-        assert_eq!(condition.value, Value::DateTime("2024-01-31T00:00:00Z".parse().unwrap()));
+        let Expr::Leaf(condition) = expr else {
+            panic!("expected a leaf")
+        };
+        assert_eq!(
+            condition.value,
+            Value::DateTime("2024-01-31T00:00:00Z".parse().unwrap())
+        );
     }
 
     #[test]

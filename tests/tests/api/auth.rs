@@ -3,7 +3,10 @@ use reqwest::{Method, StatusCode};
 use tests::{error_of, json_of, on_both_stores, API_KEY};
 
 fn basic(text: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(text))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
 }
 
 on_both_stores! {

@@ -6,14 +6,22 @@ use tests::{error_of, json_of, on_both_stores, TestApp};
 async fn seed(app: &TestApp, companies: &[(&str, Value)]) -> Vec<Value> {
     let mut created = Vec::new();
     for (name, tags) in companies {
-        created.push(app.create_company(json!({"name": name, "tags": tags})).await);
+        created.push(
+            app.create_company(json!({"name": name, "tags": tags}))
+                .await,
+        );
     }
     created
 }
 
 async fn names(app: &TestApp, path: &str) -> Vec<String> {
     let body = json_of(app.get(path).await, StatusCode::OK).await;
-    body["results"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_owned()).collect()
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn encode(text: &str) -> String {

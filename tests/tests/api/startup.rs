@@ -19,7 +19,9 @@ async fn instances_starting_together_create_one_client(backend: Backend) {
 }
 
 async fn futures_util_join(database: &TestDatabase) -> Vec<tests::TestApp> {
-    let starts: Vec<_> = (0..4).map(|_| tokio::spawn(spawn_on(database.share()))).collect();
+    let starts: Vec<_> = (0..4)
+        .map(|_| tokio::spawn(spawn_on(database.share())))
+        .collect();
     let mut apps = Vec::new();
     for start in starts {
         apps.push(start.await.unwrap());

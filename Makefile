@@ -1,0 +1,62 @@
+# Link API — the commands a developer needs. `make help` lists them.
+
+CARGO ?= cargo
+PYTHON ?= python3
+SDK_VENV := target/sdk-venv
+# PostgreSQL tests run when this is set, e.g. postgres://postgres@127.0.0.1:5432/postgres
+LINK_TEST_POSTGRES_URL ?=
+export LINK_TEST_POSTGRES_URL
+
+.PHONY: help run build test test-rust test-sdk lint openapi deps-rule
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+run: ## Start the service on the embedded SQLite store (./link-api.db); prints the first API key
+	$(CARGO) run -p link-api -- serve
+
+build: ## Build everything, tests included
+	$(CARGO) build --workspace --all-targets
+
+test: test-rust test-sdk ## Run every test: Rust unit, property and HTTP tests, then the Codat SDK tests
+
+test-rust:
+ifeq ($(strip $(LINK_TEST_POSTGRES_URL)),)
+	@echo "note: LINK_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite is skipped."
+	@echo "      Set it to run it, e.g. LINK_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres make test"
+	$(call run_rust_tests,not test(/postgres/))
+else
+	$(call run_rust_tests,all())
+endif
+
+# Runs the Rust tests with nextest when it is installed, else with cargo test.
+define run_rust_tests
+	@if command -v cargo-nextest >/dev/null 2>&1; then \
+		$(CARGO) nextest run --workspace --no-fail-fast -E '$(1)'; \
+	else \
+		$(CARGO) test --workspace --no-fail-fast $(if $(filter all(),$(1)),,-- --skip postgres); \
+	fi
+endef
+
+test-sdk: $(SDK_VENV)/.installed ## Drive the server with Codat's official Python SDK
+	$(CARGO) build -p link-api
+	$(SDK_VENV)/bin/python -m pytest -q sdk-tests
+
+$(SDK_VENV)/.installed: sdk-tests/requirements.txt
+	$(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
+	touch $@
+
+lint: deps-rule ## Formatting, clippy on all targets (warnings are errors), and the dependency rule
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+deps-rule: ## domain knows no HTTP, SQL or runtime; persistence knows no HTTP
+	@! $(CARGO) tree -p domain -e normal --prefix none | grep -E '^(sqlx|actix|utoipa|tokio|reqwest)[ -]' \
+		|| (echo "domain must not depend on the crates above" && false)
+	@! $(CARGO) tree -p persistence -e normal --prefix none | grep -E '^(actix|utoipa|reqwest)[ -]' \
+		|| (echo "persistence must not depend on the crates above" && false)
+	@echo "dependency rule: ok"
+
+openapi: ## Regenerate openapi.yaml from the code
+	$(CARGO) run -q -p link-api -- openapi > openapi.yaml.tmp && mv openapi.yaml.tmp openapi.yaml
