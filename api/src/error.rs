@@ -179,3 +179,27 @@ impl ResponseError for ApiError {
 
 /// The result type of handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_errors_reveal_nothing_internal() {
+        let cause = "error returned from database: relation \"companies\" does not exist";
+
+        for error in [ApiError::Internal(cause.into()), ApiError::Unavailable(cause.into())] {
+            let body = serde_json::to_string(&error.body()).unwrap();
+
+            assert!(!body.contains("relation") && !body.contains("database"), "{body}");
+        }
+    }
+
+    #[test]
+    fn only_an_unavailable_store_is_worth_retrying() {
+        assert_eq!(ApiError::Unavailable(String::new()).body().can_be_retried, "Yes");
+        assert_eq!(ApiError::Internal(String::new()).body().can_be_retried, "Unknown");
+        assert_eq!(ApiError::BadRequest(String::new()).body().can_be_retried, "No");
+        assert_eq!(ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE).body().can_be_retried, "No");
+    }
+}

@@ -9,7 +9,7 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use domain::ports::Store;
 use secrecy::ExposeSecret;
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
 use crate::routes::fallback::{ensure_error_body, fallback, RouteTable};
@@ -91,7 +91,12 @@ fn server(
             .app_data(web::PayloadConfig::new(max_body))
             .app_data(extract::path_config())
             .app_data(extract::query_config())
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .url("/openapi.json", document.clone())
+                    // The default validator badge would call a host on the internet.
+                    .config(Config::default().validator_url("none")),
+            )
             .route(
                 "/docs",
                 web::get().to(|| async {
