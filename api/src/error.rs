@@ -188,18 +188,38 @@ mod tests {
     fn server_errors_reveal_nothing_internal() {
         let cause = "error returned from database: table secret_table_name does not exist";
 
-        for error in [ApiError::Internal(cause.into()), ApiError::Unavailable(cause.into())] {
+        for error in [
+            ApiError::Internal(cause.into()),
+            ApiError::Unavailable(cause.into()),
+        ] {
             let body = serde_json::to_string(&error.body()).unwrap();
 
-            assert!(!body.contains("secret_table_name") && !body.contains("database"), "{body}");
+            assert!(
+                !body.contains("secret_table_name") && !body.contains("database"),
+                "{body}"
+            );
         }
     }
 
     #[test]
     fn only_an_unavailable_store_is_worth_retrying() {
-        assert_eq!(ApiError::Unavailable(String::new()).body().can_be_retried, "Yes");
-        assert_eq!(ApiError::Internal(String::new()).body().can_be_retried, "Unknown");
-        assert_eq!(ApiError::BadRequest(String::new()).body().can_be_retried, "No");
-        assert_eq!(ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE).body().can_be_retried, "No");
+        assert_eq!(
+            ApiError::Unavailable(String::new()).body().can_be_retried,
+            "Yes"
+        );
+        assert_eq!(
+            ApiError::Internal(String::new()).body().can_be_retried,
+            "Unknown"
+        );
+        assert_eq!(
+            ApiError::BadRequest(String::new()).body().can_be_retried,
+            "No"
+        );
+        assert_eq!(
+            ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE)
+                .body()
+                .can_be_retried,
+            "No"
+        );
     }
 }

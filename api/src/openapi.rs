@@ -101,6 +101,43 @@ pub mod responses {
         "The store is temporarily unavailable. Please try again shortly.",
         "Yes"
     );
+
+    /// Declares a set of error responses that operations list together.
+    macro_rules! error_set {
+        ($(#[$doc:meta])* $name:ident: $(($status:literal, $response:ident)),+) => {
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                    [$(($status, stringify!($response))),+]
+                        .into_iter()
+                        .map(|(status, name)| (status.to_owned(), RefOr::Ref(Ref::from_response_name(name))))
+                        .collect()
+                }
+            }
+        };
+    }
+
+    error_set!(
+        /// Errors of an operation that reads a list.
+        ListErrors: ("400", MalformedQuery), ("401", Unauthorized), ("500", InternalError), ("503", Unavailable)
+    );
+    error_set!(
+        /// Errors of an operation that creates from a JSON body.
+        CreateErrors: ("400", BadRequest), ("401", Unauthorized), ("413", PayloadTooLarge),
+            ("415", UnsupportedMediaType), ("500", InternalError), ("503", Unavailable)
+    );
+    error_set!(
+        /// Errors of an operation on one resource named in the path.
+        ItemErrors: ("400", BadRequest), ("401", Unauthorized), ("404", NotFound), ("500", InternalError),
+            ("503", Unavailable)
+    );
+    error_set!(
+        /// Errors of an operation that changes one resource from a JSON body.
+        ItemWriteErrors: ("400", BadRequest), ("401", Unauthorized), ("404", NotFound), ("413", PayloadTooLarge),
+            ("415", UnsupportedMediaType), ("500", InternalError), ("503", Unavailable)
+    );
 }
 
 /// The parts of the document that are not attached to a handler.

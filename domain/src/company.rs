@@ -138,29 +138,35 @@ pub struct CompanyFields {
 
 impl CompanyFields {
     /// Validates a whole company (create and replace): `name` is required,
-    /// anything absent is cleared.
+    /// anything absent is cleared. Every problem is reported at once.
     pub fn parse(
         name: Option<&str>,
         description: Option<&str>,
         tags: Option<BTreeMap<String, String>>,
     ) -> Result<Self, ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        let name = match name {
-            Some(raw) => errors.collect(CompanyName::parse(raw)),
-            None => {
-                errors.push(FieldError::new("name", "Required", "name is required."));
-                None
-            }
-        };
-        let description = description.and_then(|d| errors.collect(parse_description(d)));
-        let tags = parse_tags(&mut errors, tags.unwrap_or_default());
-        match (name, tags) {
-            (Some(name), Some(tags)) if errors.is_empty() => Ok(Self {
+        let parsed = CompanyPatch::parse(name, description, tags);
+        match (parsed, name) {
+            (
+                Ok(CompanyPatch {
+                    name: Some(name),
+                    description,
+                    tags,
+                }),
+                _,
+            ) => Ok(Self {
                 name,
                 description: description.filter(|d| !d.is_empty()),
-                tags,
+                tags: tags.unwrap_or_default(),
             }),
-            _ => Err(errors),
+            (parsed, absent_name) => {
+                let mut errors = parsed.err().unwrap_or_default();
+                if absent_name.is_none() {
+                    errors
+                        .0
+                        .insert(0, FieldError::new("name", "Required", "name is required."));
+                }
+                Err(errors)
+            }
         }
     }
 }

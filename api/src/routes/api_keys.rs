@@ -8,7 +8,7 @@ use crate::dto::api_key::{ApiKeyDetails, ApiKeys, CreateApiKey};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::optional_json;
 use crate::openapi::responses::{
-    BadRequest, Conflict, InternalError, NotFound, Unauthorized, Unavailable,
+    Conflict, CreateErrors, InternalError, ItemErrors, Unauthorized, Unavailable,
 };
 use crate::state::AppState;
 
@@ -49,13 +49,8 @@ pub async fn list_api_keys(
     request_body(content = Option<CreateApiKey>, description = "Optional; an empty body creates an unnamed key."),
     responses(
         (status = 201, description = "The new key, with its secret.", body = ApiKeyDetails),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
-        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
-        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        CreateErrors,
     )
 )]
 #[post("/apiKeys")]
@@ -92,11 +87,7 @@ pub async fn create_api_key(
     params(("apiKeyId" = Uuid, Path, description = "The key's id.")),
     responses(
         (status = 204, description = "The key is deleted."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        ItemErrors,
     )
 )]
 #[delete("/apiKeys/{apiKeyId}")]

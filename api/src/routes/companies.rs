@@ -11,9 +11,7 @@ use crate::dto::company::{
 };
 use crate::dto::paging::PagingInfo;
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::responses::{
-    BadRequest, InternalError, MalformedQuery, NotFound, Unauthorized, Unavailable,
-};
+use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors, ListErrors};
 use crate::state::AppState;
 
 fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
@@ -31,10 +29,7 @@ fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
     params(CompanyListParams),
     responses(
         (status = 200, description = "A page of companies.", body = Companies),
-        (status = 400, response = MalformedQuery),
-        (status = 401, response = Unauthorized),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        ListErrors,
     )
 )]
 #[get("/companies")]
@@ -72,12 +67,7 @@ pub async fn list_companies(
     request_body = CompanyRequestBody,
     responses(
         (status = 200, description = "The new company.", body = CompanyBody),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
-        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        CreateErrors,
     )
 )]
 #[post("/companies")]
@@ -98,11 +88,7 @@ pub async fn create_company(
     params(("companyId" = Uuid, Path, description = "The company's id.")),
     responses(
         (status = 200, description = "The company.", body = CompanyBody),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        ItemErrors,
     )
 )]
 #[get("/companies/{companyId}")]
@@ -130,13 +116,7 @@ pub async fn get_company(
     request_body = CompanyRequestBody,
     responses(
         (status = 200, description = "The company as replaced.", body = CompanyBody),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
-        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        ItemWriteErrors,
     )
 )]
 #[put("/companies/{companyId}")]
@@ -166,13 +146,7 @@ pub async fn replace_company(
     request_body = CompanyUpdateRequest,
     responses(
         (status = 200, description = "The company as updated.", body = CompanyBody),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
-        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        ItemWriteErrors,
     )
 )]
 #[patch("/companies/{companyId}")]
@@ -201,11 +175,7 @@ pub async fn update_company(
     params(("companyId" = Uuid, Path, description = "The company's id.")),
     responses(
         (status = 204, description = "The company is deleted."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 404, response = NotFound),
-        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        ItemErrors,
     )
 )]
 #[delete("/companies/{companyId}")]
