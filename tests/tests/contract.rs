@@ -1,11 +1,6 @@
 //! The served OpenAPI document keeps the Codat contract for the operations
 //! Link API shares with it, and the docs page works with no network.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "a test stops at the first unexpected value"
-)]
-
 use reqwest::{Method, StatusCode};
 
 use tests::{json_of, spawn, Backend};
