@@ -7,7 +7,9 @@
 pub mod api_key;
 pub mod company;
 pub mod company_query;
+pub mod connection;
 pub mod ids;
+pub mod integration;
 pub mod paging;
 pub mod ports;
 pub mod query;

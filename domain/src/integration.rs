@@ -1,0 +1,187 @@
+//! The integration catalogue: which platforms a customer can connect, how
+//! each one authorizes, and what a journey UI needs to know before starting.
+
+use std::fmt;
+
+use crate::validation::FieldError;
+
+/// A platform's four-letter key, e.g. `gbol`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlatformKey(String);
+
+impl PlatformKey {
+    /// Exactly four lower-case ASCII letters.
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        if raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_lowercase()) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(FieldError::new(
+                "platformKey",
+                "PlatformKey",
+                format!("`{raw}` is not a platform key: expected four lower-case letters such as `gbol`."),
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PlatformKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The kind of platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceType {
+    Accounting,
+    Banking,
+    BankFeed,
+    Commerce,
+    Expense,
+    Other,
+    Unknown,
+}
+
+impl SourceType {
+    pub const ALL: [SourceType; 7] = [
+        Self::Accounting,
+        Self::Banking,
+        Self::BankFeed,
+        Self::Commerce,
+        Self::Expense,
+        Self::Other,
+        Self::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accounting => "Accounting",
+            Self::Banking => "Banking",
+            Self::BankFeed => "BankFeed",
+            Self::Commerce => "Commerce",
+            Self::Expense => "Expense",
+            Self::Other => "Other",
+            Self::Unknown => "Unknown",
+        }
+    }
+
+    /// Matches the spelling regardless of case, as callers write `accounting` too.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+/// How client credentials are sent to a provider's token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuthMethod {
+    /// HTTP Basic with the client id and secret.
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Post,
+}
+
+/// The OAuth 2.0 endpoints and scopes of a platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthSettings {
+    pub authorize_url: String,
+    pub token_url: String,
+    pub revoke_url: Option<String>,
+    pub scopes: Vec<String>,
+    pub client_auth: ClientAuthMethod,
+}
+
+/// The type of a credential form field, which decides how a UI renders it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Password,
+    Url,
+    Email,
+    Number,
+}
+
+/// One field of a credential form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialField {
+    pub name: String,
+    pub label: String,
+    pub kind: FieldKind,
+    /// Stored encrypted and never shown again.
+    pub secret: bool,
+    pub required: bool,
+    /// A regular expression the whole value must match.
+    pub pattern: Option<String>,
+}
+
+/// How a customer authorizes access to a platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMethod {
+    OAuth2(OAuthSettings),
+    Credentials(Vec<CredentialField>),
+    /// An agent installed on the customer's computer reports in.
+    DesktopConnector,
+}
+
+/// What a UI should warn about before the customer starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeviceSupport {
+    /// Runs only on a desktop computer (e.g. Sage 50).
+    pub desktop_only: bool,
+    /// Needs a package installed in the platform first (e.g. Oracle NetSuite).
+    pub needs_desktop_package: bool,
+    /// Its sign-in pages do not work well on a phone.
+    pub not_mobile_optimized: bool,
+}
+
+/// One platform of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integration {
+    pub key: PlatformKey,
+    pub name: String,
+    pub source_type: SourceType,
+    pub is_beta: bool,
+    pub auth: AuthMethod,
+    pub device: DeviceSupport,
+    /// The data types the platform provides, e.g. `invoices`.
+    pub data_types: Vec<String>,
+    /// Whether clients get it enabled until they decide otherwise.
+    pub enabled_by_default: bool,
+    /// The accent colour of its generated logo, as `#rrggbb`.
+    pub brand_colour: String,
+}
+
+impl Integration {
+    /// Whether it runs on the customer's own computer.
+    pub fn is_offline_connector(&self) -> bool {
+        matches!(self.auth, AuthMethod::DesktopConnector)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_keys_are_four_lower_case_letters() {
+        assert!(PlatformKey::parse("gbol").is_ok());
+        for bad in ["GBOL", "gbo", "gbol1", "gb0l", "", "ğbol"] {
+            assert!(PlatformKey::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn source_types_parse_regardless_of_case() {
+        assert_eq!(
+            SourceType::parse("accounting"),
+            Some(SourceType::Accounting)
+        );
+        assert_eq!(SourceType::parse("BANKFEED"), Some(SourceType::BankFeed));
+        assert_eq!(SourceType::parse("crm"), None);
+    }
+}
