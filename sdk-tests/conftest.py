@@ -47,6 +47,7 @@ def base_url(database_url):
         "LINK_LISTEN": "127.0.0.1:0",
         "LINK_BOOTSTRAP_API_KEY": API_KEY,
         "LINK_LOG_FORMAT": "json",
+        "LINK_ENCRYPTION_KEY": "1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=",
     }
     server = subprocess.Popen([BINARY, "serve"], env=environment, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:

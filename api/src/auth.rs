@@ -48,12 +48,13 @@ fn key_from_header(value: &str) -> Option<String> {
     Some(key.to_owned()).filter(|k| !k.is_empty())
 }
 
-/// Paths anyone may call: health, the spec and the docs page.
+/// Paths anyone may call: health, the spec, the docs page and static images.
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
         "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs"
     ) || path.starts_with("/docs/")
+        || path.starts_with("/assets/")
 }
 
 /// Middleware: every non-public request must carry a known API key. The

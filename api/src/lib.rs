@@ -2,9 +2,11 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod correlation;
+pub mod crypto;
 pub mod dto;
 pub mod error;
 pub mod extract;

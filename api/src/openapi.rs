@@ -169,6 +169,10 @@ pub mod responses {
     ),
     tags(
         (name = "Companies", description = "The client's customers, each with its own journey."),
+        (
+            name = "Integrations",
+            description = "The catalogue of platforms a customer can connect, and the client's settings for each."
+        ),
         (name = "Settings", description = "API keys and other settings of the client."),
         (name = "Health", description = "Liveness and readiness, without authentication."),
     )

@@ -1,7 +1,6 @@
 //! Building and running the server.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, ErrorHandlers};
@@ -11,7 +10,9 @@ use secrecy::ExposeSecret;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::catalogue::Catalogue;
 use crate::config::Settings;
+use crate::crypto::Cipher;
 use crate::routes::fallback::{ensure_error_body, fallback, RouteTable};
 use crate::state::AppState;
 use crate::{auth, correlation, extract, openapi, routes};
@@ -28,8 +29,10 @@ pub enum StartError {
         address: String,
         source: std::io::Error,
     },
-    #[error("could not render the OpenAPI document: {0}")]
-    Document(String),
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Catalogue(String),
 }
 
 /// A bound, not yet running server.
@@ -42,6 +45,8 @@ impl Application {
     /// Opens the store (applying migrations), creates the first client on
     /// an empty store, and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
+        let cipher = Cipher::from_settings(settings)?;
+        let catalogue = Catalogue::load(&settings.public_url).map_err(StartError::Catalogue)?;
         let store = persistence::open(&settings.store_options()).await?;
         bootstrap(store.as_ref(), settings).await?;
         let listen_error = |source| StartError::Listen {
@@ -50,7 +55,13 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
-        let server = server(listener, store, settings).map_err(listen_error)?;
+        let state = AppState {
+            store,
+            catalogue,
+            cipher,
+            public_url: settings.public_url.clone(),
+        };
+        let server = server(listener, state, settings.max_body_bytes).map_err(listen_error)?;
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "listening");
         Ok(Self { port, server })
     }
@@ -66,19 +77,11 @@ impl Application {
     }
 }
 
-fn server(
-    listener: TcpListener,
-    store: Arc<dyn Store>,
-    settings: &Settings,
-) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState {
-        store,
-        public_url: settings.public_url.clone(),
-    });
+fn server(listener: TcpListener, state: AppState, max_body: usize) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
     let document = openapi::document();
     let yaml = document.to_yaml().map_err(std::io::Error::other)?;
     let routes_table = web::Data::new(RouteTable::from_spec(&document));
-    let max_body = settings.max_body_bytes;
     let server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -96,6 +99,10 @@ fn server(
                     .url("/openapi.json", document.clone())
                     // The default validator badge would call a host on the internet.
                     .config(Config::default().validator_url("none")),
+            )
+            .route(
+                "/assets/integrations/{platformKey}/{file}",
+                web::get().to(routes::assets::integration_image),
             )
             .route(
                 "/docs",

@@ -7,6 +7,7 @@ use crate::api_key::ApiKey;
 use crate::company::{Company, CompanyFields, CompanyPatch};
 use crate::company_query::CompanyListQuery;
 use crate::ids::{ApiKeyId, ClientId, CompanyId};
+use crate::integration::PlatformKey;
 use crate::paging::Page;
 
 /// Why a store could not do what was asked.
@@ -27,6 +28,14 @@ pub enum RepoError {
 pub struct Client {
     pub id: ClientId,
     pub name: String,
+}
+
+/// An encrypted secret as stored: the version of the key that sealed it
+/// and the nonce followed by the ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedSecret {
+    pub key_version: u32,
+    pub bytes: Vec<u8>,
 }
 
 /// The SHA-256 of an API key, in lower-case hex: the only form in which keys are stored.
@@ -107,6 +116,44 @@ pub trait CompanyRepository: Send + Sync {
     async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<(), RepoError>;
 }
 
+/// A client's settings for one catalogue integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationSetting {
+    pub platform_key: PlatformKey,
+    pub enabled: bool,
+    /// The client's own OAuth application, when it has registered one.
+    pub oauth_client: Option<OAuthClient>,
+}
+
+/// An OAuth application's credentials; the secret stays encrypted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    pub client_id: String,
+    pub client_secret: SealedSecret,
+}
+
+#[async_trait]
+pub trait IntegrationSettingsRepository: Send + Sync {
+    /// Every integration the client has settings for.
+    async fn list_integration_settings(
+        &self,
+        client: ClientId,
+    ) -> Result<Vec<IntegrationSetting>, RepoError>;
+
+    async fn get_integration_setting(
+        &self,
+        client: ClientId,
+        key: &PlatformKey,
+    ) -> Result<Option<IntegrationSetting>, RepoError>;
+
+    /// Creates or replaces the client's settings for one integration.
+    async fn put_integration_setting(
+        &self,
+        client: ClientId,
+        setting: &IntegrationSetting,
+    ) -> Result<(), RepoError>;
+}
+
 /// Whether the store answers at all.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -114,6 +161,20 @@ pub trait HealthCheck: Send + Sync {
 }
 
 /// Everything the service needs from one store.
-pub trait Store: ClientRepository + ApiKeyRepository + CompanyRepository + HealthCheck {}
+pub trait Store:
+    ClientRepository
+    + ApiKeyRepository
+    + CompanyRepository
+    + IntegrationSettingsRepository
+    + HealthCheck
+{
+}
 
-impl<T> Store for T where T: ClientRepository + ApiKeyRepository + CompanyRepository + HealthCheck {}
+impl<T> Store for T where
+    T: ClientRepository
+        + ApiKeyRepository
+        + CompanyRepository
+        + IntegrationSettingsRepository
+        + HealthCheck
+{
+}

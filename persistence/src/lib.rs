@@ -15,6 +15,7 @@ macro_rules! bind_all {
                 $crate::sql::Bind::Uuid(v) => query.bind(*v),
                 $crate::sql::Bind::DateTime(v) => query.bind(*v),
                 $crate::sql::Bind::Int(v) => query.bind(*v),
+                $crate::sql::Bind::Bool(v) => query.bind(*v),
             };
         }
         query
@@ -24,6 +25,7 @@ macro_rules! bind_all {
 mod api_keys;
 mod companies;
 mod error;
+mod integration_settings;
 mod open;
 mod rows;
 pub mod sql;

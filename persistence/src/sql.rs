@@ -24,6 +24,7 @@ pub enum Bind {
     Uuid(Uuid),
     DateTime(DateTime<Utc>),
     Int(i64),
+    Bool(bool),
 }
 
 impl From<Value> for Bind {
@@ -32,6 +33,7 @@ impl From<Value> for Bind {
             Value::Text(t) => Bind::Text(t),
             Value::Uuid(u) => Bind::Uuid(u),
             Value::DateTime(d) => Bind::DateTime(d),
+            Value::Bool(b) => Bind::Bool(b),
         }
     }
 }

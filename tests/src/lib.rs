@@ -27,6 +27,9 @@ pub use database::{Backend, TestDatabase};
 /// The API key every test server is bootstrapped with.
 pub const API_KEY: &str = "test-bootstrap-key-0123456789";
 
+/// The encryption key of every test server (32 bytes of 0x2a, base64).
+pub const ENCRYPTION_KEY: &str = "1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub address: String,
@@ -74,6 +77,8 @@ pub fn settings(database_url: &str) -> link_api::config::Settings {
         API_KEY,
         "--database-max-connections",
         "4",
+        "--encryption-key",
+        ENCRYPTION_KEY,
     ])
     .unwrap();
     cli.settings.validate().unwrap();

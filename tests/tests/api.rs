@@ -11,6 +11,7 @@ mod api {
     pub mod companies;
     pub mod company_list;
     pub mod errors;
+    pub mod integrations;
     pub mod isolation;
     pub mod startup;
 }

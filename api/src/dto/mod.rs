@@ -3,4 +3,5 @@
 pub mod api_key;
 pub mod company;
 pub mod error;
+pub mod integration;
 pub mod paging;

@@ -2,9 +2,11 @@
 //! utoipa-actix-web, so it is both served and documented.
 
 pub mod api_keys;
+pub mod assets;
 pub mod companies;
 pub mod fallback;
 pub mod health;
+pub mod integrations;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -20,6 +22,11 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(api_keys::list_api_keys)
         .service(api_keys::create_api_key)
         .service(api_keys::delete_api_key)
+        .service(integrations::list_integrations)
+        .service(integrations::get_integration)
+        .service(integrations::get_integration_branding)
+        .service(integrations::get_integration_settings)
+        .service(integrations::update_integration_settings)
         .service(health::healthz)
         .service(health::readyz);
 }

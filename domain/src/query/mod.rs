@@ -6,11 +6,13 @@
 //! so user text can only ever reach a store as a bound value.
 
 mod ast;
+mod eval;
 mod order;
 mod parser;
 mod schema;
 
 pub use ast::{Expr, Op, RawComparison};
+pub use eval::{matches, Record};
 pub use order::{parse_order_by, OrderBy};
 pub use parser::{parse, MAX_DEPTH, MAX_QUERY_LEN};
 pub use schema::{resolve, Condition, QuerySchema, Value, ValueKind};

@@ -15,13 +15,15 @@ pub enum ValueKind {
     Uuid,
     /// A moment in time: every operator but `~`.
     DateTime,
+    /// `true` or `false` (any case): `=`, `!=`.
+    Bool,
 }
 
 impl ValueKind {
     pub fn allows(self, op: Op) -> bool {
         match self {
             ValueKind::Text => matches!(op, Op::Eq | Op::Ne | Op::Contains),
-            ValueKind::Uuid => matches!(op, Op::Eq | Op::Ne),
+            ValueKind::Uuid | ValueKind::Bool => matches!(op, Op::Eq | Op::Ne),
             ValueKind::DateTime => op != Op::Contains,
         }
     }
@@ -46,6 +48,11 @@ impl ValueKind {
             ValueKind::Uuid => Uuid::parse_str(&raw)
                 .map(Value::Uuid)
                 .map_err(|_| invalid("a UUID such as 8a210b68-6988-11ed-a1eb-0242ac120002")),
+            ValueKind::Bool => match raw.to_ascii_lowercase().as_str() {
+                "true" => Ok(Value::Bool(true)),
+                "false" => Ok(Value::Bool(false)),
+                _ => Err(invalid("true or false")),
+            },
             ValueKind::DateTime => parse_datetime(&raw).map(Value::DateTime).ok_or_else(|| {
                 invalid("a date (2024-01-31) or an ISO-8601 date and time (2024-01-31T12:00:00Z)")
             }),
@@ -73,6 +80,7 @@ pub enum Value {
     Text(String),
     Uuid(Uuid),
     DateTime(DateTime<Utc>),
+    Bool(bool),
 }
 
 /// A resolved comparison on a whitelisted field.

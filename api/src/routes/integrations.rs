@@ -1,0 +1,300 @@
+use std::collections::HashMap;
+
+use actix_web::{get, patch, web, HttpRequest};
+use domain::integration::{AuthMethod, PlatformKey};
+use domain::paging::{Page, PageRequest};
+use domain::ports::{IntegrationSetting, OAuthClient};
+use domain::query::{self, Expr};
+use domain::{FieldError, ValidationErrors};
+
+use crate::auth::Caller;
+use crate::catalogue::{ClientView, Entry, IntegrationField, IntegrationSchema};
+use crate::dto::integration::{
+    Branding, IntegrationBody, IntegrationListParams, IntegrationSettingsBody,
+    IntegrationSettingsUpdate, Integrations,
+};
+use crate::dto::paging::PagingInfo;
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{CreateErrors, ItemErrors, ListErrors, NotFound};
+use crate::state::AppState;
+
+/// The catalogue entry named in the path.
+fn entry<'a>(state: &'a AppState, raw_key: &str) -> ApiResult<&'a Entry> {
+    let key = PlatformKey::parse(raw_key).map_err(ApiError::field)?;
+    state
+        .catalogue
+        .get(&key)
+        .ok_or_else(|| ApiError::not_found(format_args!("Integration {key}")))
+}
+
+/// Whether the client's customers may use `entry`.
+fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
+    setting.map_or(entry.integration.enabled_by_default, |s| s.enabled)
+}
+
+/// List integrations
+///
+/// Lists the platforms the client's customers can connect, with whether
+/// each is enabled for this client, how it authorizes, and what a journey
+/// UI should warn about. Ordered by name unless `orderBy` says otherwise.
+#[utoipa::path(
+    operation_id = "list-integrations",
+    tag = "Integrations",
+    params(IntegrationListParams),
+    responses((status = 200, description = "A page of integrations.", body = Integrations), ListErrors)
+)]
+#[get("/integrations")]
+pub async fn list_integrations(
+    caller: Caller,
+    state: web::Data<AppState>,
+    params: web::Query<IntegrationListParams>,
+    request: HttpRequest,
+) -> ApiResult<web::Json<Integrations>> {
+    let params = params.into_inner();
+    let page = PageRequest::new(params.page, params.page_size)?;
+    let filter = match params.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        Some(text) => Some(query::resolve::<IntegrationSchema>(query::parse(text)?)?),
+        None => None,
+    };
+    let order = match params.order_by.as_deref().filter(|o| !o.trim().is_empty()) {
+        Some(raw) => query::parse_order_by::<IntegrationSchema>(raw)?,
+        None => query::OrderBy {
+            field: IntegrationField::Name,
+            descending: false,
+        },
+    };
+    let settings: HashMap<PlatformKey, IntegrationSetting> = state
+        .store
+        .list_integration_settings(caller.client)
+        .await?
+        .into_iter()
+        .map(|s| (s.platform_key.clone(), s))
+        .collect();
+    let mut views: Vec<ClientView> = state
+        .catalogue
+        .entries()
+        .iter()
+        .map(|entry| ClientView {
+            entry,
+            enabled: is_enabled(entry, settings.get(&entry.integration.key)),
+        })
+        .filter(|view| {
+            filter
+                .as_ref()
+                .is_none_or(|f: &Expr<_>| query::matches(f, view))
+        })
+        .collect();
+    sort(&mut views, &order);
+    let total = views.len();
+    let items: Vec<IntegrationBody> = views
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.page_size()).unwrap_or(usize::MAX))
+        .map(|view| IntegrationBody::new(view.entry, view.enabled, &state.public_url))
+        .collect();
+    let found = Page {
+        items,
+        total: u64::try_from(total).unwrap_or(u64::MAX),
+        request: page,
+    };
+    let paging = PagingInfo::of(&found, "/integrations", request.query_string());
+    Ok(web::Json(Integrations {
+        results: found.items,
+        paging,
+    }))
+}
+
+fn sort(views: &mut [ClientView], order: &query::OrderBy<IntegrationField>) {
+    let key = |view: &ClientView| -> String {
+        let integration = &view.entry.integration;
+        match order.field {
+            IntegrationField::Key => integration.key.to_string(),
+            IntegrationField::SourceType => integration.source_type.as_str().to_owned(),
+            _ => integration.name.to_lowercase(),
+        }
+    };
+    views.sort_by(|a, b| {
+        let ordering = key(a)
+            .cmp(&key(b))
+            .then_with(|| a.entry.integration.key.cmp(&b.entry.integration.key));
+        if order.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
+}
+
+/// Get integration
+#[utoipa::path(
+    operation_id = "get-integration",
+    tag = "Integrations",
+    params(("platformKey" = String, Path, description = "The platform's four-letter key.", example = "gbol")),
+    responses((status = 200, description = "The integration.", body = IntegrationBody), ItemErrors)
+)]
+#[get("/integrations/{platformKey}")]
+pub async fn get_integration(
+    caller: Caller,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> ApiResult<web::Json<IntegrationBody>> {
+    let entry = entry(&state, &key)?;
+    let setting = state
+        .store
+        .get_integration_setting(caller.client, &entry.integration.key)
+        .await?;
+    let enabled = is_enabled(entry, setting.as_ref());
+    Ok(web::Json(IntegrationBody::new(
+        entry,
+        enabled,
+        &state.public_url,
+    )))
+}
+
+/// Get branding for an integration
+///
+/// Logos and buttons for a journey UI. The images are served by this
+/// service and need no authentication, so they work in an `<img>` tag.
+#[utoipa::path(
+    operation_id = "get-integrations-branding",
+    tag = "Integrations",
+    params(("platformKey" = String, Path, description = "The platform's four-letter key.", example = "gbol")),
+    responses((status = 200, description = "The integration's images.", body = Branding), ItemErrors)
+)]
+#[get("/integrations/{platformKey}/branding")]
+pub async fn get_integration_branding(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> ApiResult<web::Json<Branding>> {
+    let entry = entry(&state, &key)?;
+    Ok(web::Json(Branding::new(entry, &state.public_url)))
+}
+
+fn settings_body(entry: &Entry, setting: Option<&IntegrationSetting>) -> IntegrationSettingsBody {
+    let oauth = setting.and_then(|s| s.oauth_client.as_ref());
+    IntegrationSettingsBody {
+        platform_key: entry.integration.key.to_string(),
+        enabled: is_enabled(entry, setting),
+        oauth_client_id: oauth.map(|o| o.client_id.clone()),
+        has_oauth_client_secret: oauth.is_some(),
+    }
+}
+
+/// Get integration settings
+///
+/// Whether the client's customers may use the integration, and the client's
+/// OAuth application for it (the secret itself is never returned).
+#[utoipa::path(
+    operation_id = "get-integration-settings",
+    tag = "Integrations",
+    params(("platformKey" = String, Path, description = "The platform's four-letter key.", example = "gbol")),
+    responses((status = 200, description = "The client's settings.", body = IntegrationSettingsBody), ItemErrors)
+)]
+#[get("/integrations/{platformKey}/settings")]
+pub async fn get_integration_settings(
+    caller: Caller,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> ApiResult<web::Json<IntegrationSettingsBody>> {
+    let entry = entry(&state, &key)?;
+    let setting = state
+        .store
+        .get_integration_setting(caller.client, &entry.integration.key)
+        .await?;
+    Ok(web::Json(settings_body(entry, setting.as_ref())))
+}
+
+/// Update integration settings
+///
+/// Enables or disables the integration for the client's customers, and sets
+/// the client's OAuth application (id and secret together; the secret is
+/// stored encrypted). Fields left out stay as they are.
+#[utoipa::path(
+    operation_id = "update-integration-settings",
+    tag = "Integrations",
+    params(("platformKey" = String, Path, description = "The platform's four-letter key.", example = "gbol")),
+    request_body = IntegrationSettingsUpdate,
+    responses(
+        (status = 200, description = "The client's settings as updated.", body = IntegrationSettingsBody),
+        (status = 404, response = NotFound),
+        CreateErrors
+    )
+)]
+#[patch("/integrations/{platformKey}/settings")]
+pub async fn update_integration_settings(
+    caller: Caller,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+    body: web::Json<IntegrationSettingsUpdate>,
+) -> ApiResult<web::Json<IntegrationSettingsBody>> {
+    let entry = entry(&state, &key)?;
+    let key = &entry.integration.key;
+    let current = state
+        .store
+        .get_integration_setting(caller.client, key)
+        .await?;
+    let body = body.into_inner();
+    let oauth_client =
+        match (body.oauth_client_id, body.oauth_client_secret) {
+            (None, None) => current.as_ref().and_then(|s| s.oauth_client.clone()),
+            (Some(id), Some(secret)) if id.is_empty() && secret.is_empty() => None,
+            (Some(id), Some(secret)) => {
+                check_oauth_client(entry, &id, &secret)?;
+                let sealed = state
+                    .cipher
+                    .seal(secret.as_bytes(), &oauth_secret_context(caller.client, key))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                Some(OAuthClient {
+                    client_id: id,
+                    client_secret: sealed,
+                })
+            }
+            _ => return Err(ApiError::field(FieldError::new(
+                "oauthClientSecret",
+                "Together",
+                "Send oauthClientId and oauthClientSecret together (both empty to remove them).",
+            ))),
+        };
+    let setting = IntegrationSetting {
+        platform_key: key.clone(),
+        enabled: body
+            .enabled
+            .unwrap_or_else(|| is_enabled(entry, current.as_ref())),
+        oauth_client,
+    };
+    state
+        .store
+        .put_integration_setting(caller.client, &setting)
+        .await?;
+    Ok(web::Json(settings_body(entry, Some(&setting))))
+}
+
+fn check_oauth_client(entry: &Entry, id: &str, secret: &str) -> ApiResult<()> {
+    let mut errors = ValidationErrors::default();
+    if !matches!(entry.integration.auth, AuthMethod::OAuth2(_)) {
+        errors.push(FieldError::new(
+            "oauthClientId",
+            "OAuthOnly",
+            format!(
+                "{} does not use OAuth, so it takes no OAuth application.",
+                entry.integration.name
+            ),
+        ));
+    }
+    for (field, value) in [("oauthClientId", id), ("oauthClientSecret", secret)] {
+        if value.trim().is_empty() || value.len() > 512 {
+            errors.push(FieldError::new(
+                field,
+                "Length",
+                format!("{field} must hold 1 to 512 characters."),
+            ));
+        }
+    }
+    errors.into_result(()).map_err(ApiError::from)
+}
+
+/// What binds an OAuth client secret to its client and integration.
+pub fn oauth_secret_context(client: domain::ids::ClientId, key: &PlatformKey) -> String {
+    format!("integration-settings:{client}:{key}")
+}
