@@ -60,3 +60,18 @@ def test_api_keys_are_created_listed_and_deleted(sdk, base_url):
     with pytest.raises(ErrorMessage) as refused:
         sdk_for(base_url, created.api_key).companies.list()
     assert refused.value.data.status_code == 401
+
+
+def test_integrations_are_listed_fetched_and_branded(sdk):
+    accounting = sdk.integrations.list(request={"query": "sourceType=Accounting && enabled=true", "page_size": 50})
+    xero = sdk.integrations.get(request={"platform_key": "gbol"})
+    branding = sdk.integrations.get_branding(request={"platform_key": "gbol"})
+
+    assert "gbol" in [i.key for i in accounting.results]
+    assert all(i.enabled for i in accounting.results)
+    assert xero.name == "Xero" and xero.enabled
+    assert xero.logo_url.endswith("/assets/integrations/gbol/square.svg")
+    assert branding.logo.square.image.src.endswith("/square.svg")
+    with pytest.raises(ErrorMessage) as unknown:
+        sdk.integrations.get(request={"platform_key": "zzzz"})
+    assert unknown.value.data.status_code == 404
