@@ -7,7 +7,7 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
-use domain::ids::ClientId;
+use domain::ids::{ApiKeyId, ClientId};
 use domain::ports::KeyHash;
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
@@ -95,6 +95,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .ok_or(ApiError::Unauthorized("unknown API key"))?;
     Ok(Caller {
         client: found.client_id,
+        api_key: found.id,
     })
 }
 
@@ -102,6 +103,8 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
     pub client: ClientId,
+    /// The key the request was made with, recorded as the actor of changes.
+    pub api_key: ApiKeyId,
 }
 
 impl FromRequest for Caller {

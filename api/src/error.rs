@@ -73,6 +73,9 @@ impl ApiError {
             RepoError::LimitReached(what) => {
                 Self::Conflict(format!("Maximum number of {what} reached."))
             }
+            RepoError::Conflict(_) => {
+                Self::Conflict("The request conflicts with the current state.".into())
+            }
             RepoError::Unavailable(cause) => Self::Unavailable(cause),
             RepoError::Failure(cause) => Self::Internal(cause),
         }

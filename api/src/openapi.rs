@@ -170,6 +170,10 @@ pub mod responses {
     tags(
         (name = "Companies", description = "The client's customers, each with its own journey."),
         (
+            name = "Connections",
+            description = "A company's connections to platforms, their state machine and its history."
+        ),
+        (
             name = "Integrations",
             description = "The catalogue of platforms a customer can connect, and the client's settings for each."
         ),

@@ -1,5 +1,6 @@
 //! What callers may filter and sort companies by.
 
+use crate::connection_query::{ConnectionField, ConnectionSchema};
 use crate::paging::PageRequest;
 use crate::query::{self, Condition, Expr, OrderBy, QueryError, QuerySchema, ValueKind};
 
@@ -12,10 +13,12 @@ pub enum CompanyField {
     Created,
     /// The value of the tag with this key.
     Tag(String),
+    /// A property of any of the company's connections.
+    Connection(ConnectionField),
 }
 
 /// The `query` and `orderBy` whitelist: `id`, `name`, `description`,
-/// `created` and `tags.<key>`.
+/// `created`, `tags.<key>` and `dataConnections.<connection property>`.
 pub struct CompanySchema;
 
 impl QuerySchema for CompanySchema {
@@ -25,6 +28,10 @@ impl QuerySchema for CompanySchema {
     fn field(property: &str) -> Option<(CompanyField, ValueKind)> {
         if let Some(key) = property.strip_prefix("tags.") {
             return TagSchema::field(key);
+        }
+        if let Some(inner) = property.strip_prefix("dataConnections.") {
+            let (field, kind) = ConnectionSchema::field(inner)?;
+            return Some((CompanyField::Connection(field), kind));
         }
         Some(match property {
             "id" => (CompanyField::Id, ValueKind::Uuid),
@@ -37,7 +44,7 @@ impl QuerySchema for CompanySchema {
 
     fn sort_field(property: &str) -> Option<CompanyField> {
         match Self::field(property)? {
-            (CompanyField::Tag(_), _) => None,
+            (CompanyField::Tag(_) | CompanyField::Connection(_), _) => None,
             (field, _) => Some(field),
         }
     }

@@ -3,7 +3,11 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use thiserror::Error;
+
+use crate::ids::{ApiKeyId, ClientId, CompanyId, ConnectionId};
+use crate::integration::{PlatformKey, SourceType};
 
 /// Where a connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -194,6 +198,81 @@ pub fn transition(
         cause,
         event,
     })
+}
+
+/// Who caused a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The client's back end, with the API key it used.
+    Client(ApiKeyId),
+    /// The client's customer, in the journey.
+    Customer,
+    /// The platform's provider.
+    Provider,
+    /// Link API itself, e.g. its token refresher.
+    System,
+}
+
+impl Actor {
+    /// The storage spelling: `client:<key id>`, `customer`, `provider` or `system`.
+    pub fn to_text(self) -> String {
+        match self {
+            Self::Client(key) => format!("client:{key}"),
+            Self::Customer => "customer".into(),
+            Self::Provider => "provider".into(),
+            Self::System => "system".into(),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "customer" => Some(Self::Customer),
+            "provider" => Some(Self::Provider),
+            "system" => Some(Self::System),
+            other => other
+                .strip_prefix("client:")?
+                .parse::<uuid::Uuid>()
+                .ok()
+                .map(|id| Self::Client(id.into())),
+        }
+    }
+}
+
+/// A problem met while authorizing or keeping a connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionError {
+    pub status_code: String,
+    pub status_text: String,
+    pub error_message: String,
+    pub errored_on: DateTime<Utc>,
+    /// When it stopped mattering: the connection was linked since.
+    pub resolved_on: Option<DateTime<Utc>>,
+}
+
+/// A stored connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub client_id: ClientId,
+    pub company_id: CompanyId,
+    pub platform_key: PlatformKey,
+    pub source_type: SourceType,
+    pub status: ConnectionStatus,
+    /// Grows by one with every transition: the compare-and-set token.
+    pub version: i64,
+    pub created: DateTime<Utc>,
+    /// Newest first.
+    pub errors: Vec<ConnectionError>,
+}
+
+/// One recorded transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub from: Option<ConnectionStatus>,
+    pub to: Option<ConnectionStatus>,
+    pub cause: Cause,
+    pub actor: Actor,
+    pub occurred: DateTime<Utc>,
 }
 
 #[cfg(test)]

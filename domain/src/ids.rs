@@ -58,3 +58,7 @@ id_type!(
     /// An API key record (not the secret itself).
     ApiKeyId
 );
+id_type!(
+    /// A company's connection to one platform.
+    ConnectionId
+);

@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod company;
 pub mod company_query;
 pub mod connection;
+pub mod connection_query;
 pub mod ids;
 pub mod integration;
 pub mod paging;
@@ -15,5 +16,5 @@ pub mod ports;
 pub mod query;
 pub mod validation;
 
-pub use ids::{ApiKeyId, ClientId, CompanyId};
+pub use ids::{ApiKeyId, ClientId, CompanyId, ConnectionId};
 pub use validation::{FieldError, ValidationErrors};

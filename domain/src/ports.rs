@@ -6,8 +6,11 @@ use thiserror::Error;
 use crate::api_key::ApiKey;
 use crate::company::{Company, CompanyFields, CompanyPatch};
 use crate::company_query::CompanyListQuery;
-use crate::ids::{ApiKeyId, ClientId, CompanyId};
+use crate::connection::{Actor, Connection, ConnectionError, HistoryEntry, Transition};
+use crate::connection_query::ConnectionListQuery;
+use crate::ids::{ApiKeyId, ClientId, CompanyId, ConnectionId};
 use crate::integration::PlatformKey;
+use crate::integration::SourceType;
 use crate::paging::Page;
 
 /// Why a store could not do what was asked.
@@ -17,6 +20,9 @@ pub enum RepoError {
     NotFound,
     #[error("limit reached: {0}")]
     LimitReached(&'static str),
+    /// A uniqueness rule or a compare-and-set refused the write; nothing changed.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
     #[error("store failure: {0}")]
@@ -154,6 +160,78 @@ pub trait IntegrationSettingsRepository: Send + Sync {
     ) -> Result<(), RepoError>;
 }
 
+/// A connection to create.
+#[derive(Debug, Clone)]
+pub struct NewConnection {
+    pub company: CompanyId,
+    pub platform_key: PlatformKey,
+    pub source_type: SourceType,
+}
+
+/// A transition to apply to a connection known at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct TransitionRequest {
+    pub connection: ConnectionId,
+    pub expected_version: i64,
+    pub transition: Transition,
+    pub actor: Actor,
+    /// Recorded as an active error (for `AuthorizationFailed`).
+    pub error: Option<ConnectionError>,
+}
+
+#[async_trait]
+pub trait ConnectionRepository: Send + Sync {
+    /// Creates a `PendingAuth` connection with its history row. `NotFound` if
+    /// the company is not the client's; `Conflict` if the company already has
+    /// an active accounting connection.
+    async fn create_connection(
+        &self,
+        client: ClientId,
+        new: NewConnection,
+        actor: Actor,
+    ) -> Result<Connection, RepoError>;
+
+    async fn get_connection(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Connection, RepoError>;
+
+    /// A page of one company's connections; `NotFound` if the company is not the client's.
+    async fn list_connections(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        query: &ConnectionListQuery,
+    ) -> Result<Page<Connection>, RepoError>;
+
+    /// The connections of several companies, in one round trip.
+    async fn connections_of(
+        &self,
+        client: ClientId,
+        companies: &[CompanyId],
+    ) -> Result<Vec<Connection>, RepoError>;
+
+    /// Applies a transition if the connection is still at the expected
+    /// version, with its history row, in one transaction. `Conflict` if
+    /// another transition came first; deletion removes the connection.
+    async fn apply_transition(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        request: TransitionRequest,
+    ) -> Result<Option<Connection>, RepoError>;
+
+    /// Every recorded transition of a connection, oldest first.
+    async fn connection_history(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Vec<HistoryEntry>, RepoError>;
+}
+
 /// Whether the store answers at all.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -165,6 +243,7 @@ pub trait Store:
     ClientRepository
     + ApiKeyRepository
     + CompanyRepository
+    + ConnectionRepository
     + IntegrationSettingsRepository
     + HealthCheck
 {
@@ -174,6 +253,7 @@ impl<T> Store for T where
     T: ClientRepository
         + ApiKeyRepository
         + CompanyRepository
+        + ConnectionRepository
         + IntegrationSettingsRepository
         + HealthCheck
 {

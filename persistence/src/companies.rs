@@ -54,13 +54,13 @@ macro_rules! company_repository {
                     client: ClientId,
                     query: &CompanyListQuery,
                 ) -> Result<Page<Company>, RepoError> {
-                    let mut scope = sql::company_scope($dialect, client.as_uuid(), query.filter.as_ref());
+                    let mut scope = sql::scope($dialect, "companies", client.as_uuid(), None, query.filter.as_ref());
                     let count_sql = format!("SELECT COUNT(*){}", scope.sql);
                     let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
                         .fetch_one(&self.pool)
                         .await
                         .map_err(repo_error)?;
-                    let order = sql::company_order(&query.order);
+                    let order = sql::order(&query.order);
                     let limit = scope.bind(Bind::Int(i64::from(query.page.page_size())));
                     let offset = scope.bind(Bind::Int(i64::try_from(query.page.offset()).unwrap_or(i64::MAX)));
                     let page_sql = format!("SELECT {COMPANY_COLUMNS}{}{order} LIMIT {limit} OFFSET {offset}", scope.sql);

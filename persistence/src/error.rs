@@ -6,6 +6,9 @@ use domain::ports::RepoError;
 pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
     match error {
         sqlx::Error::RowNotFound => RepoError::NotFound,
+        sqlx::Error::Database(ref db) if db.is_unique_violation() => {
+            RepoError::Conflict(db.message().to_owned())
+        }
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)

@@ -24,6 +24,7 @@ macro_rules! bind_all {
 
 mod api_keys;
 mod companies;
+mod connections;
 mod error;
 mod integration_settings;
 mod open;

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::company_query::CompanyField;
+use domain::connection_query::ConnectionField;
 use domain::query::{Condition, Expr, Op, OrderBy, Value};
 use uuid::Uuid;
 
@@ -57,15 +58,87 @@ impl Statement {
     }
 }
 
-/// `FROM companies c WHERE …` for one client and an optional filter.
-pub fn company_scope(
+/// Where a whitelisted field lives in SQL.
+pub enum Target<'a> {
+    /// A column of the listed table (aliased `c`); enum-like columns compare without regard to case.
+    Column {
+        name: &'static str,
+        case_insensitive: bool,
+    },
+    /// The value of a tag in the `tags` JSON column.
+    Tag(&'a str),
+    /// A column of any of the company's connections.
+    AnyConnection {
+        name: &'static str,
+        case_insensitive: bool,
+    },
+}
+
+/// A field the query language can filter and order by.
+pub trait SqlField {
+    fn target(&self) -> Target<'_>;
+}
+
+const fn column(name: &'static str) -> Target<'static> {
+    Target::Column {
+        name,
+        case_insensitive: false,
+    }
+}
+
+impl SqlField for CompanyField {
+    fn target(&self) -> Target<'_> {
+        match self {
+            CompanyField::Id => column("id"),
+            CompanyField::Name => column("name"),
+            CompanyField::Description => column("description"),
+            CompanyField::Created => column("created_at"),
+            CompanyField::Tag(key) => Target::Tag(key),
+            CompanyField::Connection(field) => match field.target() {
+                Target::Column {
+                    name,
+                    case_insensitive,
+                } => Target::AnyConnection {
+                    name,
+                    case_insensitive,
+                },
+                other => other,
+            },
+        }
+    }
+}
+
+impl SqlField for ConnectionField {
+    fn target(&self) -> Target<'_> {
+        let enum_like = |name| Target::Column {
+            name,
+            case_insensitive: true,
+        };
+        match self {
+            ConnectionField::Id => column("id"),
+            ConnectionField::Status => enum_like("status"),
+            ConnectionField::IntegrationKey => enum_like("platform_key"),
+            ConnectionField::SourceType => enum_like("source_type"),
+            ConnectionField::Created => column("created_at"),
+        }
+    }
+}
+
+/// `FROM <table> c WHERE c.client_id = $1 [AND <scope>] [AND <filter>]`.
+pub fn scope<F: SqlField>(
     dialect: Dialect,
+    table: &str,
     client: Uuid,
-    filter: Option<&Expr<Condition<CompanyField>>>,
+    company: Option<Uuid>,
+    filter: Option<&Expr<Condition<F>>>,
 ) -> Statement {
     let mut statement = Statement::default();
     let client = statement.bind(Bind::Uuid(client));
-    statement.push(&format!(" FROM companies c WHERE c.client_id = {client}"));
+    statement.push(&format!(" FROM {table} c WHERE c.client_id = {client}"));
+    if let Some(company) = company {
+        let company = statement.bind(Bind::Uuid(company));
+        statement.push(&format!(" AND c.company_id = {company}"));
+    }
     if let Some(filter) = filter {
         statement.push(" AND ");
         render_expr(&mut statement, dialect, filter);
@@ -74,28 +147,20 @@ pub fn company_scope(
 }
 
 /// `ORDER BY …` with the id as tie-breaker, so pages never overlap.
-pub fn company_order(order: &OrderBy<CompanyField>) -> String {
-    let column = company_column(&order.field).unwrap_or("c.created_at");
-    let direction = if order.descending {
-        "DESC NULLS LAST"
-    } else {
-        "ASC NULLS FIRST"
+pub fn order<F: SqlField>(order: &OrderBy<F>) -> String {
+    let column = match order.field.target() {
+        Target::Column { name, .. } => name,
+        _ => "created_at",
     };
-    let id_direction = if order.descending { "DESC" } else { "ASC" };
-    format!(" ORDER BY {column} {direction}, c.id {id_direction}")
+    let (direction, id_direction) = if order.descending {
+        ("DESC NULLS LAST", "DESC")
+    } else {
+        ("ASC NULLS FIRST", "ASC")
+    };
+    format!(" ORDER BY c.{column} {direction}, c.id {id_direction}")
 }
 
-fn company_column(field: &CompanyField) -> Option<&'static str> {
-    match field {
-        CompanyField::Id => Some("c.id"),
-        CompanyField::Name => Some("c.name"),
-        CompanyField::Description => Some("c.description"),
-        CompanyField::Created => Some("c.created_at"),
-        CompanyField::Tag(_) => None,
-    }
-}
-
-fn render_expr(out: &mut Statement, dialect: Dialect, expr: &Expr<Condition<CompanyField>>) {
+fn render_expr<F: SqlField>(out: &mut Statement, dialect: Dialect, expr: &Expr<Condition<F>>) {
     let (children, joiner) = match expr {
         Expr::Leaf(condition) => return render_condition(out, dialect, condition),
         Expr::And(children) => (children, " AND "),
@@ -111,28 +176,79 @@ fn render_expr(out: &mut Statement, dialect: Dialect, expr: &Expr<Condition<Comp
     out.push(")");
 }
 
-fn render_condition(out: &mut Statement, dialect: Dialect, condition: &Condition<CompanyField>) {
+fn render_condition<F: SqlField>(out: &mut Statement, dialect: Dialect, condition: &Condition<F>) {
     let Condition { field, op, value } = condition;
-    let sql = match (field, company_column(field)) {
-        (CompanyField::Tag(key), _) => render_tag(out, dialect, key, *op, value),
-        (_, Some(column)) => match (op, value) {
-            (Op::Contains, Value::Text(text)) => {
-                let pattern = out.bind(Bind::Text(like_pattern(text)));
-                format!("{column} {} {pattern} ESCAPE '\\'", like_operator(dialect))
-            }
-            (Op::Ne, _) => format!(
-                "{column} IS DISTINCT FROM {}",
-                out.bind(value.clone().into())
-            ),
-            _ => format!(
-                "{column} {} {}",
-                op.symbol(),
-                out.bind(value.clone().into())
-            ),
-        },
-        (_, None) => "FALSE".to_owned(),
+    let sql = match field.target() {
+        Target::Tag(key) => render_tag(out, dialect, key, *op, value),
+        Target::Column {
+            name,
+            case_insensitive,
+        } => compare(
+            out,
+            dialect,
+            &format!("c.{name}"),
+            case_insensitive,
+            *op,
+            value,
+        ),
+        Target::AnyConnection {
+            name,
+            case_insensitive,
+        } => {
+            // `!=` means no connection has the value, as with tags.
+            let (not, op) = if *op == Op::Ne {
+                ("NOT ", Op::Eq)
+            } else {
+                ("", *op)
+            };
+            let test = compare(
+                out,
+                dialect,
+                &format!("dc.{name}"),
+                case_insensitive,
+                op,
+                value,
+            );
+            format!(
+                "{not}EXISTS (SELECT 1 FROM connections dc WHERE dc.company_id = c.id AND {test})"
+            )
+        }
     };
     out.push(&sql);
+}
+
+fn compare(
+    out: &mut Statement,
+    dialect: Dialect,
+    column: &str,
+    case_insensitive: bool,
+    op: Op,
+    value: &Value,
+) -> String {
+    match (op, value) {
+        (Op::Contains, Value::Text(text)) => {
+            let pattern = out.bind(Bind::Text(like_pattern(text)));
+            format!("{column} {} {pattern} ESCAPE '\\'", like_operator(dialect))
+        }
+        (_, Value::Text(text)) if case_insensitive => {
+            let placeholder = out.bind(Bind::Text(text.to_lowercase()));
+            let op = if op == Op::Ne {
+                "IS DISTINCT FROM"
+            } else {
+                op.symbol()
+            };
+            format!("lower({column}) {op} {placeholder}")
+        }
+        (Op::Ne, _) => format!(
+            "{column} IS DISTINCT FROM {}",
+            out.bind(value.clone().into())
+        ),
+        _ => format!(
+            "{column} {} {}",
+            op.symbol(),
+            out.bind(value.clone().into())
+        ),
+    }
 }
 
 fn render_tag(out: &mut Statement, dialect: Dialect, key: &str, op: Op, value: &Value) -> String {
@@ -186,17 +302,17 @@ mod tests {
     use domain::company_query::CompanyListQuery;
     use domain::paging::PageRequest;
 
-    fn scope(dialect: Dialect, query: &str, tags: &str) -> Statement {
+    fn company_scope(dialect: Dialect, query: &str, tags: &str) -> Statement {
         let q =
             CompanyListQuery::parse(Some(query), Some(tags), None, PageRequest::default()).unwrap();
-        company_scope(dialect, Uuid::nil(), q.filter.as_ref())
+        super::scope(dialect, "companies", Uuid::nil(), None, q.filter.as_ref())
     }
 
     #[test]
     fn user_text_is_only_ever_bound() {
         let hostile = "x'; DROP TABLE companies; --";
 
-        let statement = scope(
+        let statement = company_scope(
             Dialect::Postgres,
             &format!("name=\"{hostile}\""),
             &format!("k~\"{hostile}\""),
@@ -213,7 +329,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_in_bind_order() {
-        let statement = scope(Dialect::Sqlite, "name=a || description!=b", "region=uk");
+        let statement = company_scope(Dialect::Sqlite, "name=a || description!=b", "region=uk");
 
         assert_eq!(statement.binds.len(), 5);
         assert!(statement.sql.contains("$1") && statement.sql.contains("$5"));

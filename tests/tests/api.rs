@@ -10,6 +10,7 @@ mod api {
     pub mod auth;
     pub mod companies;
     pub mod company_list;
+    pub mod connections;
     pub mod errors;
     pub mod integrations;
     pub mod isolation;

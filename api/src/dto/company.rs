@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::connection::ConnectionBody;
 use super::paging::PagingInfo;
 
 /// A business whose platforms the client's customer connects.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
     "id": "0198f3c2-6a7e-7d51-9a0e-3c1f5e2b8d41",
@@ -37,13 +38,12 @@ pub struct CompanyBody {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
     /// The company's connections to accounting, banking and commerce platforms.
-    #[schema(value_type = Vec<Object>)]
-    pub data_connections: Vec<serde_json::Value>,
+    pub data_connections: Vec<ConnectionBody>,
 }
 
 impl CompanyBody {
-    /// The wire form of `company`; its Link URL lives under `public_url`.
-    pub fn new(company: Company, public_url: &str) -> Self {
+    /// The wire form of `company` with its connections; its Link URL lives under `public_url`.
+    pub fn new(company: Company, data_connections: Vec<ConnectionBody>, public_url: &str) -> Self {
         let id = company.id.as_uuid();
         Self {
             id,
@@ -52,7 +52,7 @@ impl CompanyBody {
             redirect: format!("{public_url}/link/company/{id}"),
             created: company.created,
             tags: company.fields.tags.into_map(),
-            data_connections: Vec::new(),
+            data_connections,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod company;
+pub mod connection;
 pub mod error;
 pub mod integration;
 pub mod paging;

@@ -1,6 +1,9 @@
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
-use domain::company::{CompanyFields, CompanyPatch};
+use std::collections::HashMap;
+
+use domain::company::{Company, CompanyFields, CompanyPatch};
 use domain::company_query::CompanyListQuery;
+use domain::ids::ClientId;
 use domain::ids::CompanyId;
 use domain::paging::PageRequest;
 use uuid::Uuid;
@@ -9,6 +12,7 @@ use crate::auth::Caller;
 use crate::dto::company::{
     Companies, CompanyBody, CompanyListParams, CompanyRequestBody, CompanyUpdateRequest,
 };
+use crate::dto::connection::ConnectionBody;
 use crate::dto::paging::PagingInfo;
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors, ListErrors};
@@ -16,6 +20,46 @@ use crate::state::AppState;
 
 fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
     move || ApiError::not_found(format_args!("Company {id}"))
+}
+
+/// The wire form of companies with their connections, read in one query.
+async fn bodies(
+    state: &AppState,
+    client: ClientId,
+    companies: Vec<Company>,
+) -> ApiResult<Vec<CompanyBody>> {
+    let ids: Vec<CompanyId> = companies.iter().map(|c| c.id).collect();
+    let mut by_company: HashMap<CompanyId, Vec<ConnectionBody>> = HashMap::new();
+    for connection in state.store.connections_of(client, &ids).await? {
+        let company = connection.company_id;
+        by_company
+            .entry(company)
+            .or_default()
+            .push(ConnectionBody::new(
+                connection,
+                &state.catalogue,
+                &state.public_url,
+            ));
+    }
+    Ok(companies
+        .into_iter()
+        .map(|company| {
+            let connections = by_company.remove(&company.id).unwrap_or_default();
+            CompanyBody::new(company, connections, &state.public_url)
+        })
+        .collect())
+}
+
+async fn company_body(
+    state: &AppState,
+    client: ClientId,
+    company: Company,
+) -> ApiResult<web::Json<CompanyBody>> {
+    let mut bodies = bodies(state, client, vec![company]).await?;
+    bodies
+        .pop()
+        .map(web::Json)
+        .ok_or_else(|| ApiError::Internal("a company went missing".into()))
 }
 
 /// List companies
@@ -49,11 +93,7 @@ pub async fn list_companies(
     )?;
     let found = state.store.list_companies(caller.client, &query).await?;
     let paging = PagingInfo::of(&found, "/companies", request.query_string());
-    let results = found
-        .items
-        .into_iter()
-        .map(|c| CompanyBody::new(c, &state.public_url))
-        .collect();
+    let results = bodies(&state, caller.client, found.items).await?;
     Ok(web::Json(Companies { results, paging }))
 }
 
@@ -78,7 +118,11 @@ pub async fn create_company(
 ) -> ApiResult<web::Json<CompanyBody>> {
     let fields = CompanyFields::try_from(body.into_inner())?;
     let company = state.store.create_company(caller.client, fields).await?;
-    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+    Ok(web::Json(CompanyBody::new(
+        company,
+        Vec::new(),
+        &state.public_url,
+    )))
 }
 
 /// Get company
@@ -103,7 +147,7 @@ pub async fn get_company(
         .get_company(caller.client, CompanyId::from(id))
         .await
         .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
-    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+    company_body(&state, caller.client, company).await
 }
 
 /// Replace company
@@ -133,7 +177,7 @@ pub async fn replace_company(
         .replace_company(caller.client, CompanyId::from(id), fields)
         .await
         .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
-    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+    company_body(&state, caller.client, company).await
 }
 
 /// Update company
@@ -163,7 +207,7 @@ pub async fn update_company(
         .update_company(caller.client, CompanyId::from(id), patch)
         .await
         .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
-    Ok(web::Json(CompanyBody::new(company, &state.public_url)))
+    company_body(&state, caller.client, company).await
 }
 
 /// Delete a company

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod assets;
 pub mod companies;
+pub mod connections;
 pub mod fallback;
 pub mod health;
 pub mod integrations;
@@ -19,6 +20,12 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(companies::replace_company)
         .service(companies::update_company)
         .service(companies::delete_company)
+        .service(connections::list_connections)
+        .service(connections::create_connection)
+        .service(connections::get_connection)
+        .service(connections::unlink_connection)
+        .service(connections::delete_connection)
+        .service(connections::connection_history)
         .service(api_keys::list_api_keys)
         .service(api_keys::create_api_key)
         .service(api_keys::delete_api_key)

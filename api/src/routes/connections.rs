@@ -1,0 +1,290 @@
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use domain::connection::{Actor, Cause};
+use domain::connection_query::ConnectionListQuery;
+use domain::ids::{CompanyId, ConnectionId};
+use domain::integration::PlatformKey;
+use domain::paging::PageRequest;
+use domain::ports::{NewConnection, RepoError};
+use domain::FieldError;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::connection::{
+    ConnectionBody, ConnectionHistory, ConnectionListParams, Connections, CreateConnectionRequest,
+    UpdateConnectionStatus,
+};
+use crate::dto::paging::PagingInfo;
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{
+    Conflict, CreateErrors, ItemErrors, ItemWriteErrors, ListErrors, NotFound,
+};
+use crate::state::AppState;
+use crate::transitions::{self, connection_not_found};
+
+fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
+    move || ApiError::not_found(format_args!("Company {id}"))
+}
+
+/// List connections
+///
+/// A page of the company's connections, oldest first unless `orderBy` says otherwise.
+#[utoipa::path(
+    operation_id = "list-connections",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ConnectionListParams),
+    responses((status = 200, description = "A page of connections.", body = Connections), (status = 404, response = NotFound), ListErrors)
+)]
+#[get("/companies/{companyId}/connections")]
+pub async fn list_connections(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+    params: web::Query<ConnectionListParams>,
+    request: HttpRequest,
+) -> ApiResult<web::Json<Connections>> {
+    let company = company.into_inner();
+    let params = params.into_inner();
+    let page = PageRequest::new(params.page, params.page_size)?;
+    let query =
+        ConnectionListQuery::parse(params.query.as_deref(), params.order_by.as_deref(), page)?;
+    let found = state
+        .store
+        .list_connections(caller.client, CompanyId::from(company), &query)
+        .await
+        .map_err(|e| ApiError::from_repo(e, company_not_found(company)))?;
+    let paging = PagingInfo::of(
+        &found,
+        &format!("/companies/{company}/connections"),
+        request.query_string(),
+    );
+    let results = found
+        .items
+        .into_iter()
+        .map(|c| ConnectionBody::new(c, &state.catalogue, &state.public_url))
+        .collect();
+    Ok(web::Json(Connections { results, paging }))
+}
+
+/// Create connection
+///
+/// Starts a connection to an enabled integration. It is `PendingAuth` until
+/// the customer authorizes it at its `linkUrl`. A company has at most one
+/// active (`PendingAuth` or `Linked`) accounting connection.
+#[utoipa::path(
+    operation_id = "create-connection",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    request_body = CreateConnectionRequest,
+    responses(
+        (status = 200, description = "The new connection.", body = ConnectionBody),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        CreateErrors
+    )
+)]
+#[post("/companies/{companyId}/connections")]
+pub async fn create_connection(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+    body: web::Json<CreateConnectionRequest>,
+) -> ApiResult<web::Json<ConnectionBody>> {
+    let company = company.into_inner();
+    let raw_key = body.into_inner().platform_key.ok_or_else(|| {
+        ApiError::field(FieldError::new(
+            "platformKey",
+            "Required",
+            "platformKey is required.",
+        ))
+    })?;
+    let key = PlatformKey::parse(&raw_key).map_err(ApiError::field)?;
+    let entry = state.catalogue.get(&key).ok_or_else(|| {
+        ApiError::field(FieldError::new(
+            "platformKey",
+            "UnknownIntegration",
+            format!("No integration has the key `{key}`."),
+        ))
+    })?;
+    let setting = state
+        .store
+        .get_integration_setting(caller.client, &key)
+        .await?;
+    if !setting.map_or(entry.integration.enabled_by_default, |s| s.enabled) {
+        return Err(ApiError::field(FieldError::new(
+            "platformKey",
+            "DisabledIntegration",
+            format!(
+                "{} is disabled for your customers; enable it in /integrations/{key}/settings.",
+                entry.integration.name
+            ),
+        )));
+    }
+    let new = NewConnection {
+        company: company.into(),
+        platform_key: key,
+        source_type: entry.integration.source_type,
+    };
+    let connection = state
+        .store
+        .create_connection(caller.client, new, Actor::Client(caller.api_key))
+        .await
+        .map_err(|e| match e {
+            RepoError::Conflict(_) => ApiError::Conflict(
+                "The company already has an active accounting connection; unlink or delete it first.".into(),
+            ),
+            other => ApiError::from_repo(other, company_not_found(company)),
+        })?;
+    Ok(web::Json(ConnectionBody::new(
+        connection,
+        &state.catalogue,
+        &state.public_url,
+    )))
+}
+
+/// Get connection
+#[utoipa::path(
+    operation_id = "get-connection",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("connectionId" = Uuid, Path, description = "The connection's id.")),
+    responses((status = 200, description = "The connection.", body = ConnectionBody), ItemErrors)
+)]
+#[get("/companies/{companyId}/connections/{connectionId}")]
+pub async fn get_connection(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<ConnectionBody>> {
+    let (company, id) = path.into_inner();
+    let connection = state
+        .store
+        .get_connection(caller.client, company.into(), id.into())
+        .await
+        .map_err(|e| ApiError::from_repo(e, connection_not_found(id.into())))?;
+    Ok(web::Json(ConnectionBody::new(
+        connection,
+        &state.catalogue,
+        &state.public_url,
+    )))
+}
+
+/// Unlink connection
+///
+/// Unlinks a `Linked` connection (`{"status": "Unlinked"}`); the customer can
+/// link it again later. Any other change, or unlinking a connection that is
+/// not `Linked`, is refused with 409 and changes nothing.
+#[utoipa::path(
+    operation_id = "unlink-connection",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("connectionId" = Uuid, Path, description = "The connection's id.")),
+    request_body = UpdateConnectionStatus,
+    responses(
+        (status = 200, description = "The connection, unlinked.", body = ConnectionBody),
+        (status = 409, response = Conflict),
+        ItemWriteErrors
+    )
+)]
+#[patch("/companies/{companyId}/connections/{connectionId}")]
+pub async fn unlink_connection(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<UpdateConnectionStatus>,
+) -> ApiResult<web::Json<ConnectionBody>> {
+    let (company, id) = path.into_inner();
+    match body.into_inner().status.as_deref() {
+        Some("Unlinked") => {}
+        Some(other) => {
+            return Err(ApiError::field(FieldError::new(
+                "status",
+                "OnlyUnlinked",
+                format!("A client can only set the status to `Unlinked`, not `{other}`."),
+            )))
+        }
+        None => {
+            return Err(ApiError::field(FieldError::new(
+                "status",
+                "Required",
+                "status is required.",
+            )))
+        }
+    }
+    let actor = Actor::Client(caller.api_key);
+    let connection = transitions::apply(
+        &state,
+        caller.client,
+        company.into(),
+        id.into(),
+        Cause::UnlinkedByClient,
+        actor,
+        None,
+    )
+    .await?
+    .ok_or_else(connection_not_found(id.into()))?;
+    Ok(web::Json(ConnectionBody::new(
+        connection,
+        &state.catalogue,
+        &state.public_url,
+    )))
+}
+
+/// Delete connection
+///
+/// Deletes the connection for good; its history stays readable to the
+/// company's export. Answers 200 with an empty body.
+#[utoipa::path(
+    operation_id = "delete-connection",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("connectionId" = Uuid, Path, description = "The connection's id.")),
+    responses((status = 200, description = "The connection is deleted."), (status = 409, response = Conflict), ItemErrors)
+)]
+#[delete("/companies/{companyId}/connections/{connectionId}")]
+pub async fn delete_connection(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (company, id) = path.into_inner();
+    let actor = Actor::Client(caller.api_key);
+    transitions::apply(
+        &state,
+        caller.client,
+        company.into(),
+        id.into(),
+        Cause::Deleted,
+        actor,
+        None,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+/// Connection history
+///
+/// Every transition of the connection, oldest first: from, to, cause, actor and time.
+#[utoipa::path(
+    operation_id = "get-connection-history",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("connectionId" = Uuid, Path, description = "The connection's id.")),
+    responses((status = 200, description = "The connection's transitions.", body = ConnectionHistory), ItemErrors)
+)]
+#[get("/companies/{companyId}/connections/{connectionId}/history")]
+pub async fn connection_history(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<web::Json<ConnectionHistory>> {
+    let (company, id) = path.into_inner();
+    let (company, id): (CompanyId, ConnectionId) = (company.into(), id.into());
+    state
+        .store
+        .get_connection(caller.client, company, id)
+        .await
+        .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?;
+    let entries = state
+        .store
+        .connection_history(caller.client, company, id)
+        .await?;
+    Ok(web::Json(ConnectionHistory {
+        results: entries.into_iter().map(Into::into).collect(),
+    }))
+}
