@@ -75,3 +75,29 @@ def test_integrations_are_listed_fetched_and_branded(sdk):
     with pytest.raises(ErrorMessage) as unknown:
         sdk.integrations.get(request={"platform_key": "zzzz"})
     assert unknown.value.data.status_code == 404
+
+
+def test_connections_are_created_listed_authorized_unlinked_and_deleted(sdk):
+    company = sdk.companies.create(request={"name": "Connected Ltd"})
+
+    created = sdk.connections.create(request={"company_id": company.id, "request_body": {"platform_key": "exgd"}})
+    listed = sdk.connections.list(request={"company_id": company.id, "query": "status=PendingAuth"})
+    fetched = sdk.connections.get(request={"company_id": company.id, "connection_id": created.id})
+    linked = sdk.connections.update_authorization(
+        request={"company_id": company.id, "connection_id": created.id, "request_body": {"apiKey": "rk_test_51Habc1234567890"}}
+    )
+    unlinked = sdk.connections.unlink(
+        request={"company_id": company.id, "connection_id": created.id, "update_connection_status": {"status": "Unlinked"}}
+    )
+    sdk.connections.delete(request={"company_id": company.id, "connection_id": created.id})
+
+    assert created.status == "PendingAuth" and created.platform_name == "Stripe"
+    assert created.link_url.endswith(f"/connections/{created.id}/start")
+    assert [c.id for c in listed.results] == [created.id]
+    assert fetched.id == created.id and fetched.source_type == "Commerce"
+    assert linked.status == "Linked"
+    assert unlinked.status == "Unlinked"
+    with pytest.raises(ErrorMessage) as gone:
+        sdk.connections.get(request={"company_id": company.id, "connection_id": created.id})
+    assert gone.value.data.status_code == 404
+    assert sdk.companies.get(request={"company_id": company.id}).data_connections == []

@@ -1,9 +1,9 @@
 //! Moving a connection through the state machine: read its state, ask the
 //! domain whether the cause is allowed, and write with compare-and-set.
 
-use domain::connection::{Actor, Cause, Connection, ConnectionError};
+use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
 use domain::ids::{ClientId, CompanyId, ConnectionId};
-use domain::ports::{RepoError, TransitionRequest};
+use domain::ports::{RepoError, SecretChange, TransitionRequest};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -13,7 +13,39 @@ pub fn connection_not_found(id: ConnectionId) -> impl FnOnce() -> ApiError {
     move || ApiError::NotFound(format!("Data connection {id} not found"))
 }
 
-/// Applies `cause` to a connection. A cause the state machine refuses, or a
+/// What should happen to a connection, and why.
+pub struct Change {
+    pub cause: Cause,
+    pub actor: Actor,
+    /// Recorded as an active error.
+    pub error: Option<ConnectionError>,
+    /// Written with the transition. A move to `Deauthorized` always destroys the secret.
+    pub secret: SecretChange,
+}
+
+impl Change {
+    pub fn new(cause: Cause, actor: Actor) -> Self {
+        Self {
+            cause,
+            actor,
+            error: None,
+            secret: SecretChange::Keep,
+        }
+    }
+}
+
+/// Maps a store failure of a connection write: a lost race is a 409.
+pub fn write_error(id: ConnectionId) -> impl FnOnce(RepoError) -> ApiError {
+    move |error| match error {
+        RepoError::Conflict(_) => ApiError::Conflict(
+            "The connection changed while this request was handled; read it again and retry."
+                .into(),
+        ),
+        other => ApiError::from_repo(other, connection_not_found(id)),
+    }
+}
+
+/// Applies a change to a connection. A cause the state machine refuses, or a
 /// transition that lost a race with another one, is a 409 and changes nothing.
 /// Returns the connection afterwards (`None` once deleted).
 pub async fn apply(
@@ -21,33 +53,31 @@ pub async fn apply(
     client: ClientId,
     company: CompanyId,
     id: ConnectionId,
-    cause: Cause,
-    actor: Actor,
-    error: Option<ConnectionError>,
+    change: Change,
 ) -> Result<Option<Connection>, ApiError> {
     let current = state
         .store
         .get_connection(client, company, id)
         .await
         .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?;
-    let transition = domain::connection::transition(Some(current.status), cause)
+    let transition = domain::connection::transition(Some(current.status), change.cause)
         .map_err(|refused| ApiError::Conflict(refused.to_string()))?;
+    let secret = if transition.to == Some(ConnectionStatus::Deauthorized) {
+        SecretChange::Destroy
+    } else {
+        change.secret
+    };
     let request = TransitionRequest {
         connection: id,
         expected_version: current.version,
         transition,
-        actor,
-        error,
+        actor: change.actor,
+        error: change.error,
+        secret,
     };
     state
         .store
         .apply_transition(client, company, request)
         .await
-        .map_err(|e| match e {
-            RepoError::Conflict(_) => ApiError::Conflict(
-                "The connection changed while this request was handled; read it again and retry."
-                    .into(),
-            ),
-            other => ApiError::from_repo(other, connection_not_found(id)),
-        })
+        .map_err(write_error(id))
 }

@@ -5,6 +5,7 @@
 //! persistence adapters implement.
 
 pub mod api_key;
+pub mod authorization;
 pub mod company;
 pub mod company_query;
 pub mod connection;

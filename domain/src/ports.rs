@@ -168,6 +168,40 @@ pub struct NewConnection {
     pub source_type: SourceType,
 }
 
+/// What kind of secret a connection holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    Credentials,
+    OAuthTokens,
+}
+
+impl SecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Credentials => "Credentials",
+            Self::OAuthTokens => "OAuthTokens",
+        }
+    }
+}
+
+/// A connection's encrypted secret as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSecret {
+    pub kind: SecretKind,
+    pub sealed: SealedSecret,
+    /// When the access token expires, for the refresher.
+    pub access_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What a transition does to the connection's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SecretChange {
+    #[default]
+    Keep,
+    Put(ConnectionSecret),
+    Destroy,
+}
+
 /// A transition to apply to a connection known at `expected_version`.
 #[derive(Debug, Clone)]
 pub struct TransitionRequest {
@@ -177,6 +211,8 @@ pub struct TransitionRequest {
     pub actor: Actor,
     /// Recorded as an active error (for `AuthorizationFailed`).
     pub error: Option<ConnectionError>,
+    /// Written in the same transaction.
+    pub secret: SecretChange,
 }
 
 #[async_trait]
@@ -222,6 +258,16 @@ pub trait ConnectionRepository: Send + Sync {
         company: CompanyId,
         request: TransitionRequest,
     ) -> Result<Option<Connection>, RepoError>;
+
+    /// Replaces the secret of a connection that is `Linked` (no transition).
+    /// `Conflict` if it is no longer linked, `NotFound` if it is gone.
+    async fn replace_connection_secret(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        id: ConnectionId,
+        secret: ConnectionSecret,
+    ) -> Result<(), RepoError>;
 
     /// Every recorded transition of a connection, oldest first.
     async fn connection_history(

@@ -11,7 +11,10 @@ use domain::connection_query::ConnectionListQuery;
 use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::integration::{PlatformKey, SourceType};
 use domain::paging::Page;
-use domain::ports::{ConnectionRepository, NewConnection, RepoError, TransitionRequest};
+use domain::ports::{
+    ConnectionRepository, ConnectionSecret, NewConnection, RepoError, SecretChange,
+    TransitionRequest,
+};
 use uuid::Uuid;
 
 use crate::error::repo_error;
@@ -153,6 +156,24 @@ macro_rules! connection_repository {
                 Ok(())
             }
 
+            async fn put_secret(tx: &mut Tx<'_>, id: ConnectionId, secret: &ConnectionSecret, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+                sqlx::query(
+                    "INSERT INTO connection_secrets (connection_id, kind, key_version, ciphertext, access_expires_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (connection_id) DO UPDATE SET kind = excluded.kind, key_version = excluded.key_version, \
+                     ciphertext = excluded.ciphertext, access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
+                )
+                .bind(id.as_uuid())
+                .bind(secret.kind.as_str())
+                .bind(i64::from(secret.sealed.key_version))
+                .bind(secret.sealed.bytes.as_slice())
+                .bind(secret.access_expires_at)
+                .bind(at)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             /// Connections matching a statement, with their errors.
             async fn load(
                 connection: &mut <$db as sqlx::Database>::Connection,
@@ -225,8 +246,14 @@ macro_rules! connection_repository {
                     if inserted == 0 {
                         return Err(RepoError::NotFound);
                     }
-                    let request =
-                        TransitionRequest { connection: id, expected_version: 0, transition, actor, error: None };
+                    let request = TransitionRequest {
+                        connection: id,
+                        expected_version: 0,
+                        transition,
+                        actor,
+                        error: None,
+                        secret: SecretChange::Keep,
+                    };
                     history(&mut tx, client, new.company, id, &request, created).await.map_err(repo_error)?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(Connection {
@@ -370,6 +397,17 @@ macro_rules! connection_repository {
                         .await
                         .map_err(repo_error)?;
                     }
+                    match &request.secret {
+                        SecretChange::Keep => {}
+                        SecretChange::Put(secret) => put_secret(&mut tx, id, secret, at).await.map_err(repo_error)?,
+                        SecretChange::Destroy => {
+                            sqlx::query("DELETE FROM connection_secrets WHERE connection_id = $1")
+                                .bind(id.as_uuid())
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(repo_error)?;
+                        }
+                    }
                     history(&mut tx, client, company, id, &request, at).await.map_err(repo_error)?;
                     let after = match request.transition.to {
                         Some(_) => load(&mut *tx, one(client, company, id)).await?.pop(),
@@ -377,6 +415,36 @@ macro_rules! connection_repository {
                     };
                     tx.commit().await.map_err(repo_error)?;
                     Ok(after)
+                }
+
+                async fn replace_connection_secret(
+                    &self,
+                    client: ClientId,
+                    company: CompanyId,
+                    id: ConnectionId,
+                    secret: ConnectionSecret,
+                ) -> Result<(), RepoError> {
+                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    // Touching the row first takes the write lock and proves it is still linked.
+                    let linked = sqlx::query(
+                        "UPDATE connections SET updated_at = $1 \
+                         WHERE id = $2 AND client_id = $3 AND company_id = $4 AND status = 'Linked'",
+                    )
+                    .bind(now())
+                    .bind(id.as_uuid())
+                    .bind(client.as_uuid())
+                    .bind(company.as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_error)?
+                    .rows_affected();
+                    if linked == 0 {
+                        let gone = load(&mut tx, one(client, company, id)).await?.is_empty();
+                        return Err(if gone { RepoError::NotFound } else { RepoError::Conflict("not linked".into()) });
+                    }
+                    put_secret(&mut tx, id, &secret, now()).await.map_err(repo_error)?;
+                    tx.commit().await.map_err(repo_error)?;
+                    Ok(())
                 }
 
                 async fn connection_history(

@@ -134,6 +134,22 @@ impl TestApp {
             .secret
     }
 
+    /// Every stored connection ciphertext, read straight from the database.
+    pub async fn stored_secret_bytes(&self) -> Vec<u8> {
+        let sql = "SELECT ciphertext FROM connection_secrets";
+        let rows: Vec<Vec<u8>> = match self.database.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+            }
+        };
+        rows.concat()
+    }
+
     /// The same app seen with another API key.
     pub fn with_key(&self, key: &str) -> TestApp {
         TestApp {

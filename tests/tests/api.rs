@@ -8,6 +8,7 @@
 mod api {
     pub mod api_keys;
     pub mod auth;
+    pub mod authorization;
     pub mod companies;
     pub mod company_list;
     pub mod connections;

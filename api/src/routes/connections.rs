@@ -19,7 +19,7 @@ use crate::openapi::responses::{
     Conflict, CreateErrors, ItemErrors, ItemWriteErrors, ListErrors, NotFound,
 };
 use crate::state::AppState;
-use crate::transitions::{self, connection_not_found};
+use crate::transitions::{self, connection_not_found, Change};
 
 fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
     move || ApiError::not_found(format_args!("Company {id}"))
@@ -208,18 +208,10 @@ pub async fn unlink_connection(
             )))
         }
     }
-    let actor = Actor::Client(caller.api_key);
-    let connection = transitions::apply(
-        &state,
-        caller.client,
-        company.into(),
-        id.into(),
-        Cause::UnlinkedByClient,
-        actor,
-        None,
-    )
-    .await?
-    .ok_or_else(connection_not_found(id.into()))?;
+    let change = Change::new(Cause::UnlinkedByClient, Actor::Client(caller.api_key));
+    let connection = transitions::apply(&state, caller.client, company.into(), id.into(), change)
+        .await?
+        .ok_or_else(connection_not_found(id.into()))?;
     Ok(web::Json(ConnectionBody::new(
         connection,
         &state.catalogue,
@@ -244,17 +236,8 @@ pub async fn delete_connection(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (company, id) = path.into_inner();
-    let actor = Actor::Client(caller.api_key);
-    transitions::apply(
-        &state,
-        caller.client,
-        company.into(),
-        id.into(),
-        Cause::Deleted,
-        actor,
-        None,
-    )
-    .await?;
+    let change = Change::new(Cause::Deleted, Actor::Client(caller.api_key));
+    transitions::apply(&state, caller.client, company.into(), id.into(), change).await?;
     Ok(HttpResponse::Ok().finish())
 }
 

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod assets;
+pub mod authorization;
 pub mod companies;
 pub mod connections;
 pub mod fallback;
@@ -26,6 +27,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(connections::unlink_connection)
         .service(connections::delete_connection)
         .service(connections::connection_history)
+        .service(authorization::update_authorization)
         .service(api_keys::list_api_keys)
         .service(api_keys::create_api_key)
         .service(api_keys::delete_api_key)

@@ -1,0 +1,132 @@
+//! `PUT …/authorization`: credentials typed by the customer, or OAuth tokens
+//! imported by the client. Values are validated against the integration,
+//! encrypted before they reach the store, and never echoed.
+
+use std::collections::BTreeMap;
+
+use actix_web::{put, web};
+use chrono::{Duration, Utc};
+use domain::authorization::{self, Authorization};
+use domain::connection::{Actor, Cause, ConnectionStatus};
+use domain::ids::ConnectionId;
+use domain::ports::{ConnectionSecret, SecretChange, SecretKind};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::auth::Caller;
+use crate::dto::connection::ConnectionBody;
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{Conflict, ItemWriteErrors};
+use crate::state::AppState;
+use crate::transitions::{self, connection_not_found, write_error, Change};
+
+/// What binds a connection's secret to that connection.
+pub fn secret_context(id: ConnectionId) -> String {
+    format!("connection-secret:{id}")
+}
+
+/// Encrypts validated authorization material.
+fn seal(
+    state: &AppState,
+    id: ConnectionId,
+    authorization: Authorization,
+) -> ApiResult<ConnectionSecret> {
+    let (kind, document, access_expires_at) = match authorization {
+        Authorization::Credentials(values) => {
+            (SecretKind::Credentials, serde_json::json!(values), None)
+        }
+        Authorization::Tokens(tokens) => {
+            let expires_at = tokens
+                .expires_in
+                .and_then(|s| i64::try_from(s).ok())
+                .map(|seconds| Utc::now() + Duration::seconds(seconds));
+            let document = serde_json::json!({
+                "accessToken": tokens.access_token,
+                "refreshToken": tokens.refresh_token,
+                "expiresAt": expires_at,
+            });
+            (SecretKind::OAuthTokens, document, expires_at)
+        }
+    };
+    let plaintext = Zeroizing::new(
+        serde_json::to_vec(&document).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    let sealed = state
+        .cipher
+        .seal(&plaintext, &secret_context(id))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(ConnectionSecret {
+        kind,
+        sealed,
+        access_expires_at,
+    })
+}
+
+/// Update authorization
+///
+/// Authorizes a connection with the values of its integration's credential
+/// form (see `credentialFields` on the integration), or, for OAuth platforms,
+/// with imported tokens (`accessToken`, optional `refreshToken` and
+/// `expiresIn` in seconds). Every invalid field is listed in
+/// `validation.errors`. The values are stored encrypted and never returned.
+/// A `PendingAuth` connection becomes `Linked`; an `Unlinked` or
+/// `Deauthorized` one is linked again; a `Linked` one gets its new values.
+#[utoipa::path(
+    operation_id = "update-connection-authorization",
+    tag = "Connections",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("connectionId" = Uuid, Path, description = "The connection's id.")),
+    request_body(content = BTreeMap<String, String>, example = json!({"apiKey": "rk_live_51Habc1234567890"})),
+    responses(
+        (status = 200, description = "The connection, authorized.", body = ConnectionBody),
+        (status = 409, response = Conflict),
+        ItemWriteErrors
+    )
+)]
+#[put("/companies/{companyId}/connections/{connectionId}/authorization")]
+pub async fn update_authorization(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<BTreeMap<String, String>>,
+) -> ApiResult<web::Json<ConnectionBody>> {
+    let (company, id) = path.into_inner();
+    let (company, id) = (company.into(), ConnectionId::from(id));
+    let current = state
+        .store
+        .get_connection(caller.client, company, id)
+        .await
+        .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?;
+    let entry = state.catalogue.get(&current.platform_key).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "integration {} left the catalogue",
+            current.platform_key
+        ))
+    })?;
+    let authorization = authorization::validate(&entry.integration.auth, body.into_inner())?;
+    let secret = seal(&state, id, authorization)?;
+    let connection = if current.status == ConnectionStatus::Linked {
+        state
+            .store
+            .replace_connection_secret(caller.client, company, id, secret)
+            .await
+            .map_err(write_error(id))?;
+        state
+            .store
+            .get_connection(caller.client, company, id)
+            .await
+            .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?
+    } else {
+        let change = Change {
+            secret: SecretChange::Put(secret),
+            ..Change::new(Cause::Authorized, Actor::Client(caller.api_key))
+        };
+        transitions::apply(&state, caller.client, company, id, change)
+            .await?
+            .ok_or_else(connection_not_found(id))?
+    };
+    Ok(web::Json(ConnectionBody::new(
+        connection,
+        &state.catalogue,
+        &state.public_url,
+    )))
+}

@@ -1,0 +1,143 @@
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tests::{error_of, invalid_items, json_of, on_both_stores, TestApp};
+
+const STRIPE_KEY: &str = "rk_live_51HabcDEF1234567890";
+
+/// A company with one connection to `key`; returns the connection's path.
+async fn connection(app: &TestApp, key: &str) -> String {
+    let company = app.create_company(json!({"name": "Acme"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/companies/{company}/connections");
+    let created = json_of(
+        app.post(&path, &json!({"platformKey": key})).await,
+        StatusCode::OK,
+    )
+    .await;
+    format!("{path}/{}", created["id"].as_str().unwrap())
+}
+
+async fn authorize(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    app.send_json(Method::PUT, &format!("{path}/authorization"), &body)
+        .await
+}
+
+async fn causes(app: &TestApp, path: &str) -> Vec<String> {
+    let history = json_of(app.get(&format!("{path}/history")).await, StatusCode::OK).await;
+    history["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cause"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+on_both_stores! {
+    async fn valid_credentials_link_the_connection_and_are_never_echoed(app: TestApp) {
+        let path = connection(&app, "exgd").await;
+
+        let response = authorize(&app, &path, json!({"apiKey": STRIPE_KEY})).await;
+
+        let text = response.text().await.unwrap();
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(body["status"], "Linked");
+        assert!(!text.contains(STRIPE_KEY));
+        assert!(!json_of(app.get(&path).await, StatusCode::OK).await.to_string().contains(STRIPE_KEY));
+        assert_eq!(causes(&app, &path).await, ["Created", "Authorized"]);
+        let stored = app.stored_secret_bytes().await;
+        assert!(!stored.is_empty());
+        assert!(!stored.windows(STRIPE_KEY.len()).any(|w| w == STRIPE_KEY.as_bytes()), "stored encrypted");
+    }
+
+    async fn every_invalid_field_is_listed_and_nothing_changes(app: TestApp) {
+        let path = connection(&app, "ltpp").await;
+        let body = json!({"storeUrl": "http://not-https.example", "consumerKey": "", "consumerSecret": "cs_short", "colour": "red"});
+
+        let response = authorize(&app, &path, body).await;
+
+        let error = error_of(response, StatusCode::BAD_REQUEST).await;
+        let mut items = invalid_items(&error);
+        items.sort();
+        assert_eq!(items, ["colour", "consumerKey", "consumerSecret", "storeUrl"]);
+        assert!(!error.to_string().contains("cs_short"), "values are not repeated");
+        assert_eq!(json_of(app.get(&path).await, StatusCode::OK).await["status"], "PendingAuth");
+        assert_eq!(causes(&app, &path).await, ["Created"]);
+    }
+
+    async fn malformed_authorization_bodies_are_refused(app: TestApp) {
+        let path = connection(&app, "exgd").await;
+
+        for body in [json!({"apiKey": 5}), json!(["apiKey"]), json!("rk_live_x"), json!({})] {
+            error_of(authorize(&app, &path, body).await, StatusCode::BAD_REQUEST).await;
+        }
+        let desktop = connection(&app, "hbql").await;
+        let refused = error_of(authorize(&app, &desktop, json!({"a": "b"})).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(refused["validation"]["errors"][0]["validatorName"], "DesktopConnector");
+        error_of(authorize(&app, &format!("{path}x"), json!({})).await, StatusCode::BAD_REQUEST).await;
+    }
+
+    async fn oauth_platforms_accept_imported_tokens(app: TestApp) {
+        let path = connection(&app, "mqjo").await;
+
+        let missing = authorize(&app, &path, json!({"refreshToken": "r"})).await;
+        let linked = json_of(authorize(&app, &path, json!({"accessToken": "at-1", "refreshToken": "rt-1", "expiresIn": "3600"})).await, StatusCode::OK).await;
+
+        assert_eq!(invalid_items(&error_of(missing, StatusCode::BAD_REQUEST).await), ["accessToken"]);
+        assert_eq!(linked["status"], "Linked");
+    }
+
+    async fn an_unlinked_connection_is_linked_again_with_the_same_id(app: TestApp) {
+        let path = connection(&app, "exgd").await;
+        json_of(authorize(&app, &path, json!({"apiKey": STRIPE_KEY})).await, StatusCode::OK).await;
+
+        let unlinked = json_of(app.send_json(Method::PATCH, &path, &json!({"status": "Unlinked"})).await, StatusCode::OK).await;
+        let relinked = json_of(authorize(&app, &path, json!({"apiKey": STRIPE_KEY})).await, StatusCode::OK).await;
+
+        assert_eq!(unlinked["status"], "Unlinked");
+        assert_eq!((relinked["status"].clone(), relinked["id"].clone()), (json!("Linked"), unlinked["id"].clone()));
+        assert_eq!(causes(&app, &path).await, ["Created", "Authorized", "UnlinkedByClient", "Authorized"]);
+        let history = json_of(app.get(&format!("{path}/history")).await, StatusCode::OK).await;
+        assert_eq!((history["results"][3]["from"].clone(), history["results"][3]["to"].clone()), (json!("Unlinked"), json!("Linked")));
+    }
+
+    async fn new_credentials_for_a_linked_connection_replace_the_old_without_a_transition(app: TestApp) {
+        let path = connection(&app, "exgd").await;
+        json_of(authorize(&app, &path, json!({"apiKey": STRIPE_KEY})).await, StatusCode::OK).await;
+        let before = app.stored_secret_bytes().await;
+
+        let again = json_of(authorize(&app, &path, json!({"apiKey": "rk_live_rotated0987654321"})).await, StatusCode::OK).await;
+
+        assert_eq!(again["status"], "Linked");
+        assert_eq!(causes(&app, &path).await, ["Created", "Authorized"]);
+        assert_ne!(app.stored_secret_bytes().await, before);
+    }
+
+    async fn concurrent_unlinks_and_relinks_on_one_connection_each_win_once(app: TestApp) {
+        let path = connection(&app, "exgd").await;
+        json_of(authorize(&app, &path, json!({"apiKey": STRIPE_KEY})).await, StatusCode::OK).await;
+
+        for round in 0..3 {
+            let unlinks: Vec<_> = (0..6).map(|_| tokio::spawn(app.request(Method::PATCH, &path).json(&json!({"status": "Unlinked"})).send())).collect();
+            let mut won = 0;
+            for unlink in unlinks {
+                let status = unlink.await.unwrap().unwrap().status();
+                assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
+                won += usize::from(status == StatusCode::OK);
+            }
+            assert_eq!(won, 1, "round {round}: exactly one unlink wins");
+            let relinks: Vec<_> = (0..6)
+                .map(|_| tokio::spawn(app.request(Method::PUT, &format!("{path}/authorization")).json(&json!({"apiKey": STRIPE_KEY})).send()))
+                .collect();
+            for relink in relinks {
+                let status = relink.await.unwrap().unwrap().status();
+                assert!(status == StatusCode::OK || status == StatusCode::CONFLICT, "{status}");
+            }
+        }
+
+        let expected: Vec<&str> = ["Created", "Authorized"].into_iter().chain((0..3).flat_map(|_| ["UnlinkedByClient", "Authorized"])).collect();
+        assert_eq!(causes(&app, &path).await, expected, "one transition per round each way, none lost");
+        assert_eq!(json_of(app.get(&path).await, StatusCode::OK).await["status"], "Linked");
+    }
+}
