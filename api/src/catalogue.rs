@@ -30,11 +30,18 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// Loads the shipped catalogue; `{publicUrl}` in OAuth endpoints (the
-    /// built-in Sandbox) becomes the service's public URL.
-    pub fn load(public_url: &str) -> Result<Self, String> {
-        let raw: Vec<RawIntegration> = serde_json::from_str(DATA)
+    /// Loads the shipped catalogue, then the entries of `extra` (the JSON of
+    /// `LINK_CATALOGUE_FILE`), which add platforms or replace shipped ones by
+    /// key. `{publicUrl}` in OAuth endpoints becomes the service's public URL.
+    pub fn load(public_url: &str, extra: Option<&str>) -> Result<Self, String> {
+        let mut raw: Vec<RawIntegration> = serde_json::from_str(DATA)
             .map_err(|e| format!("the integration catalogue is not valid: {e}"))?;
+        if let Some(extra) = extra {
+            let added: Vec<RawIntegration> = serde_json::from_str(extra)
+                .map_err(|e| format!("LINK_CATALOGUE_FILE is not a valid catalogue: {e}"))?;
+            raw.retain(|shipped| !added.iter().any(|a| a.key == shipped.key));
+            raw.extend(added);
+        }
         let mut entries = Vec::with_capacity(raw.len());
         for item in raw {
             let integration = item.into_domain(public_url)?;
@@ -280,9 +287,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_extra_file_adds_and_replaces_entries() {
+        let extra = r##"[{"key": "gbol", "name": "Xero (EU)", "sourceType": "Accounting", "brandColour": "#000000",
+            "dataTypes": [], "auth": {"kind": "desktop"}},
+            {"key": "mock", "name": "Mock", "sourceType": "Banking", "brandColour": "#000000", "dataTypes": [],
+            "auth": {"kind": "oauth2", "authorizeUrl": "http://127.0.0.1:1/a", "tokenUrl": "http://127.0.0.1:1/t", "scopes": [], "clientAuth": "post"}}]"##;
+
+        let catalogue = Catalogue::load("http://a", Some(extra)).unwrap();
+
+        assert_eq!(catalogue.get(&PlatformKey::parse("gbol").unwrap()).unwrap().integration.name, "Xero (EU)");
+        assert!(catalogue.get(&PlatformKey::parse("mock").unwrap()).is_some());
+        assert!(Catalogue::load("http://a", Some("[{}]")).is_err());
+    }
+
+    #[test]
     fn the_shipped_catalogue_loads_with_stable_ids() {
-        let first = Catalogue::load("http://a").unwrap();
-        let second = Catalogue::load("http://b").unwrap();
+        let first = Catalogue::load("http://a", None).unwrap();
+        let second = Catalogue::load("http://b", None).unwrap();
 
         assert!(first.entries().len() >= 21);
         let xero = |c: &Catalogue| {
@@ -295,7 +316,7 @@ mod tests {
 
     #[test]
     fn the_sandbox_lives_under_the_public_url() {
-        let catalogue = Catalogue::load("http://link.test").unwrap();
+        let catalogue = Catalogue::load("http://link.test", None).unwrap();
 
         let sandbox = catalogue.get(&PlatformKey::parse("mqjo").unwrap()).unwrap();
 

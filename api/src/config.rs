@@ -97,6 +97,11 @@ pub struct Settings {
     )]
     pub database_timeout_secs: u64,
 
+    /// A JSON file of extra catalogue entries (same shape as `api/catalogue/integrations.json`);
+    /// an entry with a shipped key replaces that entry.
+    #[arg(long, env = "LINK_CATALOGUE_FILE", global = true)]
+    pub catalogue_file: Option<std::path::PathBuf>,
+
     /// Largest request body accepted, in bytes; larger bodies get 413.
     #[arg(
         long,

@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod oauth;
 pub mod openapi;
 pub mod routes;
 pub mod startup;

@@ -46,7 +46,13 @@ impl Application {
     /// an empty store, and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let cipher = Cipher::from_settings(settings)?;
-        let catalogue = Catalogue::load(&settings.public_url).map_err(StartError::Catalogue)?;
+        let extra = match &settings.catalogue_file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                StartError::Catalogue(format!("LINK_CATALOGUE_FILE: cannot read {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        let catalogue = Catalogue::load(&settings.public_url, extra.as_deref()).map_err(StartError::Catalogue)?;
         let store = persistence::open(&settings.store_options()).await?;
         bootstrap(store.as_ref(), settings).await?;
         let listen_error = |source| StartError::Listen {

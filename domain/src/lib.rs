@@ -14,6 +14,7 @@ pub mod ids;
 pub mod integration;
 pub mod paging;
 pub mod ports;
+pub mod profile;
 pub mod query;
 pub mod validation;
 

@@ -278,6 +278,51 @@ pub trait ConnectionRepository: Send + Sync {
     ) -> Result<Vec<HistoryEntry>, RepoError>;
 }
 
+#[async_trait]
+pub trait ProfileRepository: Send + Sync {
+    async fn get_profile(&self, client: ClientId) -> Result<Option<crate::profile::Profile>, RepoError>;
+
+    async fn put_profile(&self, client: ClientId, profile: &crate::profile::Profile) -> Result<(), RepoError>;
+}
+
+/// One OAuth authorization attempt, kept until the provider calls back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthState {
+    pub client: ClientId,
+    pub company: CompanyId,
+    pub connection: ConnectionId,
+    /// The PKCE code verifier, encrypted.
+    pub verifier: SealedSecret,
+    /// Custom `{name}` values from the Link URL's query string, for the final redirect.
+    pub redirect_params: std::collections::BTreeMap<String, String>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What consuming a state found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Consumed {
+    /// First use within its lifetime: now used up.
+    Fresh(OAuthState),
+    /// Used before.
+    Replayed(OAuthState),
+    /// Past its lifetime.
+    Expired(OAuthState),
+    Unknown,
+}
+
+#[async_trait]
+pub trait OAuthStateRepository: Send + Sync {
+    /// Keeps a new state under the hash of its value.
+    async fn save_oauth_state(&self, state_hash: &str, state: &OAuthState) -> Result<(), RepoError>;
+
+    /// Uses a state up: only one caller ever gets `Fresh` for a given hash.
+    async fn consume_oauth_state(&self, state_hash: &str) -> Result<Consumed, RepoError>;
+
+    /// A connection found by its company and id alone, for the customer's
+    /// public Link URL (which carries no API key).
+    async fn find_connection(&self, company: CompanyId, id: ConnectionId) -> Result<Connection, RepoError>;
+}
+
 /// Whether the store answers at all.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -291,6 +336,8 @@ pub trait Store:
     + CompanyRepository
     + ConnectionRepository
     + IntegrationSettingsRepository
+    + ProfileRepository
+    + OAuthStateRepository
     + HealthCheck
 {
 }
@@ -301,6 +348,8 @@ impl<T> Store for T where
         + CompanyRepository
         + ConnectionRepository
         + IntegrationSettingsRepository
+        + ProfileRepository
+        + OAuthStateRepository
         + HealthCheck
 {
 }

@@ -28,6 +28,7 @@ mod connections;
 mod error;
 mod integration_settings;
 mod open;
+mod profiles;
 mod rows;
 pub mod sql;
 

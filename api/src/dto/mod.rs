@@ -6,3 +6,4 @@ pub mod connection;
 pub mod error;
 pub mod integration;
 pub mod paging;
+pub mod profile;

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod fallback;
 pub mod health;
 pub mod integrations;
+pub mod profile;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -36,6 +37,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(integrations::get_integration_branding)
         .service(integrations::get_integration_settings)
         .service(integrations::update_integration_settings)
+        .service(profile::get_profile)
+        .service(profile::update_profile)
         .service(health::healthz)
         .service(health::readyz);
 }

@@ -1,0 +1,61 @@
+use actix_web::{get, put, web};
+use domain::profile::Profile;
+
+use crate::auth::Caller;
+use crate::dto::profile::ProfileBody;
+use crate::error::ApiResult;
+use crate::openapi::responses::{CreateErrors, ItemErrors};
+use crate::state::AppState;
+
+/// The client's profile, or a default named after the client.
+pub async fn profile_of(state: &AppState, client: domain::ids::ClientId) -> ApiResult<Profile> {
+    if let Some(profile) = state.store.get_profile(client).await? {
+        return Ok(profile);
+    }
+    let name = state
+        .store
+        .list_clients()
+        .await?
+        .into_iter()
+        .find(|c| c.id == client)
+        .map_or_else(|| "Link API".to_owned(), |c| c.name);
+    Ok(Profile { name, redirect_url: String::new(), logo_url: None, icon_url: None, whitelist_urls: Vec::new() })
+}
+
+/// Get profile
+#[utoipa::path(
+    operation_id = "get-profile",
+    tag = "Settings",
+    responses((status = 200, description = "The client's profile.", body = ProfileBody), ItemErrors)
+)]
+#[get("/profile")]
+pub async fn get_profile(caller: Caller, state: web::Data<AppState>) -> ApiResult<web::Json<ProfileBody>> {
+    Ok(web::Json(profile_of(&state, caller.client).await?.into()))
+}
+
+/// Update profile
+///
+/// Replaces the whole profile: send every field.
+#[utoipa::path(
+    operation_id = "update-profile",
+    tag = "Settings",
+    request_body = ProfileBody,
+    responses((status = 200, description = "The profile as stored.", body = ProfileBody), CreateErrors)
+)]
+#[put("/profile")]
+pub async fn update_profile(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<ProfileBody>,
+) -> ApiResult<web::Json<ProfileBody>> {
+    let body = body.into_inner();
+    let profile = Profile::parse(
+        body.name.as_deref(),
+        body.redirect_url.as_deref(),
+        body.logo_url.as_deref(),
+        body.icon_url.as_deref(),
+        body.white_list_urls,
+    )?;
+    state.store.put_profile(caller.client, &profile).await?;
+    Ok(web::Json(profile.into()))
+}
