@@ -48,13 +48,16 @@ fn key_from_header(value: &str) -> Option<String> {
     Some(key.to_owned()).filter(|k| !k.is_empty())
 }
 
-/// Paths anyone may call: health, the spec, the docs page and static images.
+/// Paths anyone may call: health, the spec, the docs page, static images, and
+/// the customer's journey pages (opened in a browser, without an API key).
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
         "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs"
     ) || path.starts_with("/docs/")
         || path.starts_with("/assets/")
+        || path.starts_with("/link/")
+        || path.starts_with("/sandbox/oauth/")
 }
 
 /// Middleware: every non-public request must carry a known API key. The

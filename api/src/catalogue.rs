@@ -295,8 +295,17 @@ mod tests {
 
         let catalogue = Catalogue::load("http://a", Some(extra)).unwrap();
 
-        assert_eq!(catalogue.get(&PlatformKey::parse("gbol").unwrap()).unwrap().integration.name, "Xero (EU)");
-        assert!(catalogue.get(&PlatformKey::parse("mock").unwrap()).is_some());
+        assert_eq!(
+            catalogue
+                .get(&PlatformKey::parse("gbol").unwrap())
+                .unwrap()
+                .integration
+                .name,
+            "Xero (EU)"
+        );
+        assert!(catalogue
+            .get(&PlatformKey::parse("mock").unwrap())
+            .is_some());
         assert!(Catalogue::load("http://a", Some("[{}]")).is_err());
     }
 

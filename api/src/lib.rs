@@ -13,6 +13,7 @@ pub mod extract;
 pub mod oauth;
 pub mod openapi;
 pub mod routes;
+pub mod sandbox;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

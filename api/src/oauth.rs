@@ -32,8 +32,14 @@ pub fn state_hash(state: &str) -> String {
 
 /// What is asked of a token endpoint.
 pub enum Grant<'a> {
-    AuthorizationCode { code: &'a str, redirect_uri: &'a str, code_verifier: &'a str },
-    RefreshToken { refresh_token: &'a str },
+    AuthorizationCode {
+        code: &'a str,
+        redirect_uri: &'a str,
+        code_verifier: &'a str,
+    },
+    RefreshToken {
+        refresh_token: &'a str,
+    },
 }
 
 /// A token request to one provider.
@@ -97,29 +103,50 @@ struct ErrorBody {
 impl TokenEndpoint for HttpTokenEndpoint {
     async fn request(&self, request: TokenRequest<'_>) -> Result<Tokens, TokenError> {
         let mut form: Vec<(&str, &str)> = match request.grant {
-            Grant::AuthorizationCode { code, redirect_uri, code_verifier } => vec![
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            } => vec![
                 ("grant_type", "authorization_code"),
                 ("code", code),
                 ("redirect_uri", redirect_uri),
                 ("code_verifier", code_verifier),
             ],
-            Grant::RefreshToken { refresh_token } => vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token)],
+            Grant::RefreshToken { refresh_token } => vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ],
         };
-        let mut call = self.client.post(request.token_url).header("accept", "application/json");
+        let mut call = self
+            .client
+            .post(request.token_url)
+            .header("accept", "application/json");
         match request.client_auth {
-            ClientAuthMethod::Basic => call = call.basic_auth(request.client_id, Some(request.client_secret)),
+            ClientAuthMethod::Basic => {
+                call = call.basic_auth(request.client_id, Some(request.client_secret))
+            }
             ClientAuthMethod::Post => {
                 form.push(("client_id", request.client_id));
                 form.push(("client_secret", request.client_secret));
             }
         }
-        let response = call.form(&form).send().await.map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
+        let response = call
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|_| TokenError::Malformed);
         }
-        let error = serde_json::from_slice::<ErrorBody>(&body).ok().and_then(|b| b.error);
+        let error = serde_json::from_slice::<ErrorBody>(&body)
+            .ok()
+            .and_then(|b| b.error);
         if status.as_u16() == 400 && error.as_deref() == Some("invalid_grant") {
             return Err(TokenError::InvalidGrant);
         }
@@ -134,7 +161,10 @@ mod tests {
     #[test]
     fn the_pkce_challenge_is_the_rfc_example() {
         // RFC 7636, appendix B.
-        assert_eq!(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]
@@ -142,7 +172,9 @@ mod tests {
         let (a, b) = (random_token(32), random_token(32));
 
         assert_eq!(a.len(), 43);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(a, b);
     }
 }

@@ -48,11 +48,15 @@ impl Application {
         let cipher = Cipher::from_settings(settings)?;
         let extra = match &settings.catalogue_file {
             Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-                StartError::Catalogue(format!("LINK_CATALOGUE_FILE: cannot read {}: {e}", path.display()))
+                StartError::Catalogue(format!(
+                    "LINK_CATALOGUE_FILE: cannot read {}: {e}",
+                    path.display()
+                ))
             })?),
             None => None,
         };
-        let catalogue = Catalogue::load(&settings.public_url, extra.as_deref()).map_err(StartError::Catalogue)?;
+        let catalogue = Catalogue::load(&settings.public_url, extra.as_deref())
+            .map_err(StartError::Catalogue)?;
         let store = persistence::open(&settings.store_options()).await?;
         bootstrap(store.as_ref(), settings).await?;
         let listen_error = |source| StartError::Listen {
@@ -61,11 +65,15 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.listen).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
+        let http_tokens = crate::oauth::HttpTokenEndpoint::new()
+            .map_err(|e| StartError::Catalogue(format!("cannot build the HTTP client: {e}")))?;
         let state = AppState {
+            sandbox: crate::sandbox::SandboxProvider::new(store.clone()),
             store,
             catalogue,
             cipher,
             public_url: settings.public_url.clone(),
+            http_tokens,
         };
         let server = server(listener, state, settings.max_body_bytes).map_err(listen_error)?;
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "listening");
@@ -105,6 +113,26 @@ fn server(listener: TcpListener, state: AppState, max_body: usize) -> std::io::R
                     .url("/openapi.json", document.clone())
                     // The default validator badge would call a host on the internet.
                     .config(Config::default().validator_url("none")),
+            )
+            .route(
+                "/link/companies/{companyId}/connections/{connectionId}/start",
+                web::get().to(routes::link::start),
+            )
+            .route(
+                "/link/oauth/callback",
+                web::get().to(routes::link::callback),
+            )
+            .route(
+                "/sandbox/oauth/authorize",
+                web::get().to(routes::sandbox::authorize),
+            )
+            .route(
+                "/sandbox/oauth/decision",
+                web::post().to(routes::sandbox::decide),
+            )
+            .route(
+                "/sandbox/oauth/token",
+                web::post().to(routes::sandbox::token),
             )
             .route(
                 "/assets/integrations/{platformKey}/{file}",

@@ -2,8 +2,12 @@ use std::sync::Arc;
 
 use domain::ports::Store;
 
+use domain::integration::PlatformKey;
+
 use crate::catalogue::Catalogue;
 use crate::crypto::Cipher;
+use crate::oauth::{HttpTokenEndpoint, TokenEndpoint};
+use crate::sandbox::SandboxProvider;
 
 /// What every handler shares.
 pub struct AppState {
@@ -12,4 +16,19 @@ pub struct AppState {
     pub cipher: Cipher,
     /// The public base URL, without a trailing slash.
     pub public_url: String,
+    /// Token requests to real providers.
+    pub http_tokens: HttpTokenEndpoint,
+    /// The built-in Sandbox provider.
+    pub sandbox: SandboxProvider,
+}
+
+impl AppState {
+    /// Where token requests for a platform go: the Sandbox in process, others over HTTP.
+    pub fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint {
+        if key.as_str() == crate::sandbox::PLATFORM_KEY {
+            &self.sandbox
+        } else {
+            &self.http_tokens
+        }
+    }
 }

@@ -280,9 +280,16 @@ pub trait ConnectionRepository: Send + Sync {
 
 #[async_trait]
 pub trait ProfileRepository: Send + Sync {
-    async fn get_profile(&self, client: ClientId) -> Result<Option<crate::profile::Profile>, RepoError>;
+    async fn get_profile(
+        &self,
+        client: ClientId,
+    ) -> Result<Option<crate::profile::Profile>, RepoError>;
 
-    async fn put_profile(&self, client: ClientId, profile: &crate::profile::Profile) -> Result<(), RepoError>;
+    async fn put_profile(
+        &self,
+        client: ClientId,
+        profile: &crate::profile::Profile,
+    ) -> Result<(), RepoError>;
 }
 
 /// One OAuth authorization attempt, kept until the provider calls back.
@@ -313,14 +320,59 @@ pub enum Consumed {
 #[async_trait]
 pub trait OAuthStateRepository: Send + Sync {
     /// Keeps a new state under the hash of its value.
-    async fn save_oauth_state(&self, state_hash: &str, state: &OAuthState) -> Result<(), RepoError>;
+    async fn save_oauth_state(&self, state_hash: &str, state: &OAuthState)
+        -> Result<(), RepoError>;
 
     /// Uses a state up: only one caller ever gets `Fresh` for a given hash.
     async fn consume_oauth_state(&self, state_hash: &str) -> Result<Consumed, RepoError>;
 
     /// A connection found by its company and id alone, for the customer's
     /// public Link URL (which carries no API key).
-    async fn find_connection(&self, company: CompanyId, id: ConnectionId) -> Result<Connection, RepoError>;
+    async fn find_connection(
+        &self,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Connection, RepoError>;
+}
+
+/// An authorization code the built-in Sandbox provider issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCode {
+    /// The grant the code starts.
+    pub grant: uuid::Uuid,
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge the code is bound to.
+    pub code_challenge: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The Sandbox provider's records. Codes and tokens are stored as hashes.
+#[async_trait]
+pub trait SandboxRepository: Send + Sync {
+    /// Keeps a new code and opens its grant.
+    async fn save_sandbox_code(&self, code_hash: &str, code: &SandboxCode)
+        -> Result<(), RepoError>;
+
+    /// Uses a code up; `None` if unknown, used or expired.
+    async fn consume_sandbox_code(&self, code_hash: &str)
+        -> Result<Option<SandboxCode>, RepoError>;
+
+    /// Gives a live grant its first refresh token; `false` if revoked.
+    async fn start_sandbox_grant(
+        &self,
+        grant: uuid::Uuid,
+        refresh_hash: &str,
+    ) -> Result<bool, RepoError>;
+
+    /// Replaces a live grant's refresh token; `false` if unknown, replaced or revoked.
+    async fn rotate_sandbox_refresh(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, RepoError>;
+
+    /// Revokes the grant holding this refresh token; `false` if there is none live.
+    async fn revoke_sandbox_grant(&self, refresh_hash: &str) -> Result<bool, RepoError>;
 }
 
 /// Whether the store answers at all.
@@ -338,6 +390,7 @@ pub trait Store:
     + IntegrationSettingsRepository
     + ProfileRepository
     + OAuthStateRepository
+    + SandboxRepository
     + HealthCheck
 {
 }
@@ -350,6 +403,7 @@ impl<T> Store for T where
         + IntegrationSettingsRepository
         + ProfileRepository
         + OAuthStateRepository
+        + SandboxRepository
         + HealthCheck
 {
 }

@@ -22,8 +22,11 @@ pub struct Profile {
 }
 
 fn is_http_url(text: &str) -> bool {
-    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/')) && !text.chars().any(char::is_whitespace)
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !text.chars().any(char::is_whitespace)
 }
 
 fn check_url(errors: &mut ValidationErrors, field: &str, value: &str) {
@@ -31,7 +34,9 @@ fn check_url(errors: &mut ValidationErrors, field: &str, value: &str) {
         errors.push(FieldError::new(
             field,
             "Url",
-            format!("{field} must be an http:// or https:// URL of at most {MAX_URL_LEN} characters."),
+            format!(
+                "{field} must be an http:// or https:// URL of at most {MAX_URL_LEN} characters."
+            ),
         ));
     }
 }
@@ -48,7 +53,11 @@ impl Profile {
         let mut errors = ValidationErrors::default();
         let name = name.map(str::trim).unwrap_or_default();
         if name.is_empty() || char_len(name) > 100 {
-            errors.push(FieldError::new("name", "Length", "name must hold 1 to 100 characters."));
+            errors.push(FieldError::new(
+                "name",
+                "Length",
+                "name must hold 1 to 100 characters.",
+            ));
         }
         let redirect_url = redirect_url.map(str::trim).unwrap_or_default();
         if !redirect_url.is_empty() {
@@ -60,7 +69,11 @@ impl Profile {
             }
         }
         if whitelist_urls.len() > MAX_WHITELIST {
-            errors.push(FieldError::new("whiteListUrls", "MaxItems", format!("whiteListUrls holds at most {MAX_WHITELIST} URLs.")));
+            errors.push(FieldError::new(
+                "whiteListUrls",
+                "MaxItems",
+                format!("whiteListUrls holds at most {MAX_WHITELIST} URLs."),
+            ));
         }
         for url in &whitelist_urls {
             check_url(&mut errors, "whiteListUrls", url);
@@ -84,8 +97,17 @@ pub fn fill_template(template: &str, values: &BTreeMap<String, String>) -> Strin
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if after[..close].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-                out.push_str(&percent_encode(values.get(&after[..close]).map(String::as_str).unwrap_or_default()));
+            Some(close)
+                if after[..close]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                out.push_str(&percent_encode(
+                    values
+                        .get(&after[..close])
+                        .map(String::as_str)
+                        .unwrap_or_default(),
+                ));
                 rest = &after[close + 1..];
             }
             _ => {
@@ -103,7 +125,9 @@ pub fn percent_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -114,7 +138,10 @@ mod tests {
     use super::*;
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -124,20 +151,32 @@ mod tests {
             &values(&[("companyId", "c1"), ("statusCode", "403"), ("errorMessage", "User cancelled.")]),
         );
 
-        assert_eq!(url, "https://app.example/c1/done?code=403&msg=User%20cancelled.&x=&raw={not a placeholder}");
+        assert_eq!(
+            url,
+            "https://app.example/c1/done?code=403&msg=User%20cancelled.&x=&raw={not a placeholder}"
+        );
     }
 
     #[test]
     fn injected_values_cannot_change_the_url_structure() {
-        let url = fill_template("https://app.example/{name}", &values(&[("name", "x@evil.example/?a=b#c")]));
+        let url = fill_template(
+            "https://app.example/{name}",
+            &values(&[("name", "x@evil.example/?a=b#c")]),
+        );
 
         assert_eq!(url, "https://app.example/x%40evil.example%2F%3Fa%3Db%23c");
     }
 
     #[test]
     fn profile_fields_are_checked_together() {
-        let errors = Profile::parse(Some(""), Some("ftp://x"), Some("nope"), None, vec!["https://ok.example".into(), "bad".into()])
-            .unwrap_err();
+        let errors = Profile::parse(
+            Some(""),
+            Some("ftp://x"),
+            Some("nope"),
+            None,
+            vec!["https://ok.example".into(), "bad".into()],
+        )
+        .unwrap_err();
 
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "redirectUrl", "logoUrl", "whiteListUrls"]);

@@ -30,6 +30,7 @@ mod integration_settings;
 mod open;
 mod profiles;
 mod rows;
+mod sandbox;
 pub mod sql;
 
 pub use open::{open, OpenError, StoreKind, StoreOptions};

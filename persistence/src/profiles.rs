@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::connection::Connection;
 use domain::ids::{ClientId, CompanyId, ConnectionId};
-use domain::ports::{Consumed, OAuthState, OAuthStateRepository, ProfileRepository, RepoError, SealedSecret};
+use domain::ports::{
+    Consumed, OAuthState, OAuthStateRepository, ProfileRepository, RepoError, SealedSecret,
+};
 use domain::profile::Profile;
 use sqlx::types::Json;
 use uuid::Uuid;
@@ -43,7 +45,10 @@ impl StateRow {
             client: self.client_id.into(),
             company: self.company_id.into(),
             connection: self.connection_id.into(),
-            verifier: SealedSecret { key_version: u32::try_from(self.verifier_key_version).unwrap_or_default(), bytes: self.verifier },
+            verifier: SealedSecret {
+                key_version: u32::try_from(self.verifier_key_version).unwrap_or_default(),
+                bytes: self.verifier,
+            },
             redirect_params: self.redirect_params.0,
             expires_at: self.expires_at,
         };

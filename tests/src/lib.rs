@@ -150,6 +150,23 @@ impl TestApp {
         rows.concat()
     }
 
+    /// Runs a statement straight against the database. `created_sentinel`
+    /// stands for a moment long past, written as each store expects.
+    pub async fn execute_sql(&self, sql: &str) {
+        match self.database.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database.url).await.unwrap();
+                let sql = sql.replace("created_sentinel", "'2000-01-01T00:00:00+00:00'");
+                sqlx::query(&sql).execute(&pool).await.unwrap();
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database.url).await.unwrap();
+                let sql = sql.replace("created_sentinel", "'2000-01-01T00:00:00Z'::timestamptz");
+                sqlx::query(&sql).execute(&pool).await.unwrap();
+            }
+        }
+    }
+
     /// The same app seen with another API key.
     pub fn with_key(&self, key: &str) -> TestApp {
         TestApp {

@@ -15,5 +15,6 @@ mod api {
     pub mod errors;
     pub mod integrations;
     pub mod isolation;
+    pub mod oauth_journey;
     pub mod startup;
 }

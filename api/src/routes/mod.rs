@@ -9,7 +9,9 @@ pub mod connections;
 pub mod fallback;
 pub mod health;
 pub mod integrations;
+pub mod link;
 pub mod profile;
+pub mod sandbox;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 

@@ -19,7 +19,13 @@ pub async fn profile_of(state: &AppState, client: domain::ids::ClientId) -> ApiR
         .into_iter()
         .find(|c| c.id == client)
         .map_or_else(|| "Link API".to_owned(), |c| c.name);
-    Ok(Profile { name, redirect_url: String::new(), logo_url: None, icon_url: None, whitelist_urls: Vec::new() })
+    Ok(Profile {
+        name,
+        redirect_url: String::new(),
+        logo_url: None,
+        icon_url: None,
+        whitelist_urls: Vec::new(),
+    })
 }
 
 /// Get profile
@@ -29,7 +35,10 @@ pub async fn profile_of(state: &AppState, client: domain::ids::ClientId) -> ApiR
     responses((status = 200, description = "The client's profile.", body = ProfileBody), ItemErrors)
 )]
 #[get("/profile")]
-pub async fn get_profile(caller: Caller, state: web::Data<AppState>) -> ApiResult<web::Json<ProfileBody>> {
+pub async fn get_profile(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<ProfileBody>> {
     Ok(web::Json(profile_of(&state, caller.client).await?.into()))
 }
 

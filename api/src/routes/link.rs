@@ -1,0 +1,486 @@
+//! The customer's side of the OAuth journey, opened in a browser without an
+//! API key: the Link URL redirects to the provider with a single-use state
+//! and PKCE, and the provider's callback finishes the connection and sends
+//! the customer to the client's redirect URL.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Duration, Utc};
+use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
+use domain::integration::{AuthMethod, OAuthSettings};
+use domain::ports::{ConnectionSecret, Consumed, OAuthState, SecretChange, SecretKind};
+use domain::profile::{fill_template, percent_encode};
+use serde::Deserialize;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::catalogue::Entry;
+use crate::error::ApiError;
+use crate::oauth::{self, Grant, TokenRequest};
+use crate::routes::authorization::secret_context;
+use crate::state::AppState;
+use crate::transitions::{self, Change};
+
+/// How long a customer has between the Link URL and the provider's callback.
+const STATE_LIFETIME_MINUTES: i64 = 10;
+/// Most custom values a Link URL may carry for the redirect.
+const MAX_CUSTOM_PARAMS: usize = 20;
+
+/// How a journey step ended, as the client's redirect URL receives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Linked,
+    AlreadyLinked,
+    Cancelled,
+    Failed,
+    NotSupported,
+}
+
+impl Outcome {
+    fn status_code(self) -> u16 {
+        match self {
+            Self::Linked => 200,
+            Self::AlreadyLinked => 201,
+            Self::Cancelled => 403,
+            Self::Failed => 500,
+            Self::NotSupported => 501,
+        }
+    }
+
+    fn status_text(self) -> &'static str {
+        match self {
+            Self::Linked => "Linked",
+            Self::AlreadyLinked => "AlreadyLinked",
+            Self::Cancelled => "Cancelled",
+            Self::Failed => "Failed",
+            Self::NotSupported => "NotSupported",
+        }
+    }
+
+    fn error_message(self) -> &'static str {
+        match self {
+            Self::Linked | Self::AlreadyLinked => "",
+            Self::Cancelled => "User cancelled.",
+            Self::Failed => "Unknown error occurred.",
+            Self::NotSupported => "Not supported.",
+        }
+    }
+
+    /// The error recorded on the connection for this outcome.
+    fn connection_error(self) -> ConnectionError {
+        ConnectionError {
+            status_code: self.status_code().to_string(),
+            status_text: self.status_text().into(),
+            error_message: self.error_message().into(),
+            errored_on: Utc::now(),
+            resolved_on: None,
+        }
+    }
+}
+
+/// The OAuth redirect URI registered with providers.
+pub fn callback_url(public_url: &str) -> String {
+    format!("{public_url}/link/oauth/callback")
+}
+
+/// `GET /link/companies/{companyId}/connections/{connectionId}/start`
+pub async fn start(
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (company, id) = path.into_inner();
+    let connection = state
+        .store
+        .find_connection(company.into(), id.into())
+        .await
+        .map_err(|e| ApiError::from_repo(e, transitions::connection_not_found(id.into())))?;
+    let custom = custom_params(request.query_string())?;
+    let entry = catalogue_entry(&state, &connection)?;
+    if connection.status == ConnectionStatus::Linked {
+        return finish(&state, &connection, entry, &custom, Outcome::AlreadyLinked).await;
+    }
+    let AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
+        return finish(&state, &connection, entry, &custom, Outcome::NotSupported).await;
+    };
+    let Some((client_id, _)) = oauth_client(&state, &connection).await? else {
+        tracing::warn!(platform = %connection.platform_key, "no OAuth application is registered for this platform");
+        return fail(&state, &connection, entry, &custom, Outcome::Failed).await;
+    };
+    let state_value = oauth::random_token(32);
+    let verifier = Zeroizing::new(oauth::random_token(48));
+    let hash = oauth::state_hash(&state_value);
+    let sealed = state
+        .cipher
+        .seal(verifier.as_bytes(), &verifier_context(&hash))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let saved = OAuthState {
+        client: connection.client_id,
+        company: connection.company_id,
+        connection: connection.id,
+        verifier: sealed,
+        redirect_params: custom,
+        expires_at: Utc::now() + Duration::minutes(STATE_LIFETIME_MINUTES),
+    };
+    state.store.save_oauth_state(&hash, &saved).await?;
+    let location = authorize_url(
+        oauth,
+        &client_id,
+        &callback_url(&state.public_url),
+        &state_value,
+        &oauth::pkce_challenge(&verifier),
+    );
+    Ok(redirect(&location))
+}
+
+fn authorize_url(
+    oauth: &OAuthSettings,
+    client_id: &str,
+    redirect_uri: &str,
+    state: &str,
+    challenge: &str,
+) -> String {
+    let separator = if oauth.authorize_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let query = [
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect_uri),
+        ("scope", &oauth.scopes.join(" ")),
+        ("state", state),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", percent_encode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    format!("{}{separator}{query}", oauth.authorize_url)
+}
+
+fn verifier_context(state_hash: &str) -> String {
+    format!("oauth-state:{state_hash}")
+}
+
+/// Custom `{name}` values from the Link URL's query string.
+fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::BadRequest("The Link URL's query string is not valid.".into()))?;
+    if pairs.len() > MAX_CUSTOM_PARAMS
+        || pairs
+            .iter()
+            .any(|(k, v)| k.len() > 64 || v.chars().count() > 500)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "A Link URL carries at most {MAX_CUSTOM_PARAMS} values, names up to 64 and values up to 500 characters."
+        )));
+    }
+    Ok(pairs.into_iter().collect())
+}
+
+fn catalogue_entry<'a>(
+    state: &'a AppState,
+    connection: &Connection,
+) -> Result<&'a Entry, ApiError> {
+    state
+        .catalogue
+        .get(&connection.platform_key)
+        .ok_or_else(|| {
+            ApiError::Internal(format!(
+                "integration {} left the catalogue",
+                connection.platform_key
+            ))
+        })
+}
+
+/// The OAuth application to use for the connection's platform: the built-in
+/// one for the Sandbox, otherwise the client's own.
+async fn oauth_client(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<Option<(String, Zeroizing<String>)>, ApiError> {
+    if connection.platform_key.as_str() == crate::sandbox::PLATFORM_KEY {
+        return Ok(Some((
+            crate::sandbox::CLIENT_ID.into(),
+            Zeroizing::new(crate::sandbox::CLIENT_SECRET.into()),
+        )));
+    }
+    let Some(setting) = state
+        .store
+        .get_integration_setting(connection.client_id, &connection.platform_key)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(client) = setting.oauth_client else {
+        return Ok(None);
+    };
+    let context = crate::routes::integrations::oauth_secret_context(
+        connection.client_id,
+        &connection.platform_key,
+    );
+    let secret = state
+        .cipher
+        .open(&client.client_secret, &context)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let secret =
+        String::from_utf8(secret.to_vec()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Some((client.client_id, Zeroizing::new(secret))))
+}
+
+/// The provider's answer.
+#[derive(Debug, Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /link/oauth/callback`
+pub async fn callback(
+    state: web::Data<AppState>,
+    params: web::Query<CallbackParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let state_value = params
+        .state
+        .ok_or_else(|| ApiError::BadRequest("The provider's answer has no state.".into()))?;
+    let hash = oauth::state_hash(&state_value);
+    let (saved, fresh) = match state.store.consume_oauth_state(&hash).await? {
+        Consumed::Fresh(saved) => (saved, true),
+        Consumed::Replayed(saved) | Consumed::Expired(saved) => (saved, false),
+        Consumed::Unknown => {
+            return Err(ApiError::BadRequest(
+                "This authorization is not known; start again from the Link URL.".into(),
+            ))
+        }
+    };
+    let connection = state
+        .store
+        .get_connection(saved.client, saved.company, saved.connection)
+        .await
+        .map_err(|e| ApiError::from_repo(e, transitions::connection_not_found(saved.connection)))?;
+    let entry = catalogue_entry(&state, &connection)?;
+    let custom = &saved.redirect_params;
+    if !fresh {
+        tracing::info!(connection = %connection.id, "an expired or already used OAuth state came back; nothing changes");
+        return finish(&state, &connection, entry, custom, Outcome::Failed).await;
+    }
+    if let Some(error) = params.error {
+        let outcome = if error == "access_denied" {
+            Outcome::Cancelled
+        } else {
+            Outcome::Failed
+        };
+        return fail(&state, &connection, entry, custom, outcome).await;
+    }
+    let (Some(code), AuthMethod::OAuth2(oauth)) = (params.code, &entry.integration.auth) else {
+        return fail(&state, &connection, entry, custom, Outcome::Failed).await;
+    };
+    let Some((client_id, client_secret)) = oauth_client(&state, &connection).await? else {
+        return fail(&state, &connection, entry, custom, Outcome::Failed).await;
+    };
+    let verifier = state
+        .cipher
+        .open(&saved.verifier, &verifier_context(&hash))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let verifier =
+        String::from_utf8(verifier.to_vec()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let redirect_uri = callback_url(&state.public_url);
+    let request = TokenRequest {
+        token_url: &oauth.token_url,
+        client_auth: oauth.client_auth,
+        client_id: &client_id,
+        client_secret: &client_secret,
+        grant: Grant::AuthorizationCode {
+            code: &code,
+            redirect_uri: &redirect_uri,
+            code_verifier: &verifier,
+        },
+    };
+    let tokens = match state
+        .token_endpoint(&connection.platform_key)
+        .request(request)
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            tracing::warn!(%error, platform = %connection.platform_key, "the code exchange failed");
+            return fail(&state, &connection, entry, custom, Outcome::Failed).await;
+        }
+    };
+    let secret = seal_tokens(&state, &connection, &tokens)?;
+    let change = Change {
+        secret: SecretChange::Put(secret),
+        ..Change::new(Cause::Authorized, Actor::Customer)
+    };
+    let outcome = match transitions::apply(
+        &state,
+        saved.client,
+        saved.company,
+        saved.connection,
+        change,
+    )
+    .await
+    {
+        Ok(_) => Outcome::Linked,
+        Err(ApiError::Conflict(_)) => Outcome::AlreadyLinked,
+        Err(other) => return Err(other),
+    };
+    finish(&state, &connection, entry, custom, outcome).await
+}
+
+/// Encrypts tokens a provider granted, for the connection.
+pub fn seal_tokens(
+    state: &AppState,
+    connection: &Connection,
+    tokens: &oauth::Tokens,
+) -> Result<ConnectionSecret, ApiError> {
+    let expires_at = tokens
+        .expires_in
+        .and_then(|s| i64::try_from(s).ok())
+        .map(|s| Utc::now() + Duration::seconds(s));
+    let document = serde_json::json!({
+        "accessToken": tokens.access_token,
+        "refreshToken": tokens.refresh_token,
+        "expiresAt": expires_at,
+    });
+    let plaintext = Zeroizing::new(
+        serde_json::to_vec(&document).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    let sealed = state
+        .cipher
+        .seal(&plaintext, &secret_context(connection.id))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(ConnectionSecret {
+        kind: SecretKind::OAuthTokens,
+        sealed,
+        access_expires_at: expires_at,
+    })
+}
+
+/// Records a failed authorization (when the state machine allows it) and finishes.
+async fn fail(
+    state: &AppState,
+    connection: &Connection,
+    entry: &Entry,
+    custom: &BTreeMap<String, String>,
+    outcome: Outcome,
+) -> Result<HttpResponse, ApiError> {
+    if connection.status == ConnectionStatus::PendingAuth {
+        let change = Change {
+            error: Some(outcome.connection_error()),
+            ..Change::new(Cause::AuthorizationFailed, Actor::Customer)
+        };
+        if let Err(error) = transitions::apply(
+            state,
+            connection.client_id,
+            connection.company_id,
+            connection.id,
+            change,
+        )
+        .await
+        {
+            tracing::info!(%error, "the failed authorization was not recorded");
+        }
+    }
+    finish(state, connection, entry, custom, outcome).await
+}
+
+/// Sends the customer to the client's redirect URL, or shows a page when the
+/// client has none or it points outside its allowed origins.
+async fn finish(
+    state: &AppState,
+    connection: &Connection,
+    entry: &Entry,
+    custom: &BTreeMap<String, String>,
+    outcome: Outcome,
+) -> Result<HttpResponse, ApiError> {
+    let profile = crate::routes::profile::profile_of(state, connection.client_id).await?;
+    let mut values = custom.clone();
+    for (name, value) in [
+        ("companyId", connection.company_id.to_string()),
+        ("connectionId", connection.id.to_string()),
+        ("integrationId", entry.integration_id.to_string()),
+        ("sourceId", entry.source_id.to_string()),
+        ("platform", connection.platform_key.to_string()),
+        ("platformName", entry.integration.name.clone()),
+        ("sourceType", connection.source_type.as_str().to_owned()),
+        ("statusCode", outcome.status_code().to_string()),
+        ("statusText", outcome.status_text().to_owned()),
+        ("errorMessage", outcome.error_message().to_owned()),
+    ] {
+        values.insert(name.to_owned(), value);
+    }
+    if !profile.redirect_url.is_empty() {
+        let target = fill_template(&profile.redirect_url, &values);
+        if allowed_origin(&target, &profile.whitelist_urls) {
+            return Ok(redirect(&target));
+        }
+        tracing::warn!(
+            "the filled redirect URL is outside the client's whiteListUrls; showing a page instead"
+        );
+    }
+    let headline = match outcome {
+        Outcome::Linked | Outcome::AlreadyLinked => {
+            format!("{} is connected", entry.integration.name)
+        }
+        _ => format!("{} was not connected", entry.integration.name),
+    };
+    Ok(page(
+        &headline,
+        &format!("{} You can close this window.", outcome.error_message()),
+    ))
+}
+
+/// Whether `target` is an http(s) URL whose origin is among `allowed` (any, when empty).
+fn allowed_origin(target: &str, allowed: &[String]) -> bool {
+    let Ok(url) = url::Url::parse(target) else {
+        return false;
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return false;
+    }
+    allowed.is_empty()
+        || allowed
+            .iter()
+            .filter_map(|a| url::Url::parse(a).ok())
+            .any(|a| a.origin() == url.origin())
+}
+
+fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .finish()
+}
+
+/// A small HTML page: no scripts, no framing, not cached.
+pub fn page(headline: &str, text: &str) -> HttpResponse {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{h}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}}</style>\
+         </head><body><h1>{h}</h1><p>{t}</p></body></html>",
+        h = escape(headline),
+        t = escape(text)
+    );
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .body(body)
+}

@@ -1,0 +1,205 @@
+//! The Sandbox provider's pages and endpoints, on the service's own origin.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use domain::integration::ClientAuthMethod;
+use serde::Deserialize;
+
+use crate::error::ApiError;
+use crate::oauth::{Grant, TokenEndpoint, TokenError, TokenRequest};
+use crate::routes::link::callback_url;
+use crate::sandbox::CLIENT_ID;
+use crate::state::AppState;
+
+/// An authorization request, as the Link URL sends it.
+#[derive(Debug, Deserialize)]
+pub struct AuthorizeParams {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /sandbox/oauth/authorize`: the consent page.
+pub async fn authorize(
+    state: web::Data<AppState>,
+    params: web::Query<AuthorizeParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let callback = callback_url(&state.public_url);
+    let valid = params.response_type.as_deref() == Some("code")
+        && params.client_id.as_deref() == Some(CLIENT_ID)
+        && params.redirect_uri.as_deref() == Some(callback.as_str())
+        && params.code_challenge_method.as_deref() == Some("S256")
+        && params
+            .code_challenge
+            .as_deref()
+            .is_some_and(|c| (43..=128).contains(&c.len()))
+        && params
+            .state
+            .as_deref()
+            .is_some_and(|s| !s.is_empty() && s.len() <= 256);
+    if !valid {
+        return Err(ApiError::BadRequest(
+            "Not a Sandbox authorization request: it needs response_type=code, the Sandbox client_id, this service's \
+             callback as redirect_uri, a state, and a PKCE S256 code_challenge."
+                .into(),
+        ));
+    }
+    let hidden = |name: &str, value: &str| {
+        format!(
+            "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
+            escape(value)
+        )
+    };
+    let fields = [
+        hidden("state", params.state.as_deref().unwrap_or_default()),
+        hidden(
+            "code_challenge",
+            params.code_challenge.as_deref().unwrap_or_default(),
+        ),
+    ]
+    .concat();
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>Sandbox: authorize access</title><style>body{{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}\
+         button{{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}}</style></head><body>\
+         <h1>Sandbox accounting</h1><p>An application asks to read this sandbox company's accounting data.</p>\
+         <form method=\"post\" action=\"/sandbox/oauth/decision\">{fields}\
+         <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
+         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form></body></html>"
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// The customer's choice on the consent page.
+#[derive(Debug, Deserialize)]
+pub struct Decision {
+    decision: String,
+    state: String,
+    code_challenge: String,
+}
+
+/// `POST /sandbox/oauth/decision`: back to the callback with a code or `access_denied`.
+pub async fn decide(
+    state: web::Data<AppState>,
+    form: web::Form<Decision>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let callback = callback_url(&state.public_url);
+    let encoded_state = domain::profile::percent_encode(&form.state);
+    let location = match form.decision.as_str() {
+        "approve" => {
+            let code = state
+                .sandbox
+                .issue_code(&callback, &form.code_challenge)
+                .await
+                .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+            format!("{callback}?code={code}&state={encoded_state}")
+        }
+        "deny" => format!("{callback}?error=access_denied&state={encoded_state}"),
+        _ => {
+            return Err(ApiError::BadRequest(
+                "decision must be approve or deny.".into(),
+            ))
+        }
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+/// A token request, as OAuth clients send it.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    grant_type: String,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// `POST /sandbox/oauth/token`, for OAuth clients other than Link API itself.
+pub async fn token(
+    state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
+    form: web::Form<TokenForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let basic = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|v| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v).ok())
+        .and_then(|v| String::from_utf8(v).ok());
+    let (client_id, client_secret) = match basic.as_deref().and_then(|b| b.split_once(':')) {
+        Some((id, secret)) => (id.to_owned(), secret.to_owned()),
+        None => (
+            form.client_id.unwrap_or_default(),
+            form.client_secret.unwrap_or_default(),
+        ),
+    };
+    let grant = match (
+        form.grant_type.as_str(),
+        &form.code,
+        &form.redirect_uri,
+        &form.code_verifier,
+        &form.refresh_token,
+    ) {
+        ("authorization_code", Some(code), Some(redirect_uri), Some(code_verifier), _) => {
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                code_verifier,
+            }
+        }
+        ("refresh_token", _, _, _, Some(refresh_token)) => Grant::RefreshToken { refresh_token },
+        _ => return oauth_error(400, "invalid_request"),
+    };
+    let request = TokenRequest {
+        token_url: "",
+        client_auth: ClientAuthMethod::Post,
+        client_id: &client_id,
+        client_secret: &client_secret,
+        grant,
+    };
+    match state.sandbox.request(request).await {
+        Ok(tokens) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "expires_in": tokens.expires_in,
+                "token_type": "Bearer",
+            })),
+        Err(TokenError::InvalidGrant) => oauth_error(400, "invalid_grant"),
+        Err(TokenError::Refused(_)) => oauth_error(401, "invalid_client"),
+        Err(_) => oauth_error(503, "temporarily_unavailable"),
+    }
+}
+
+fn oauth_error(status: u16, error: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status)
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({"error": error}))
+}

@@ -1,0 +1,190 @@
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tests::{error_of, json_of, on_both_stores, TestApp};
+
+const PUBLIC: &str = "http://link.test";
+
+/// Follows a redirect issued by the service (its public URL stands for the test server).
+fn local_path(response: &reqwest::Response) -> String {
+    let location = response.headers()["location"].to_str().unwrap();
+    location.strip_prefix(PUBLIC).unwrap_or(location).to_owned()
+}
+
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap() + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn sandbox_connection(app: &TestApp) -> (String, Value) {
+    let company = app.create_company(json!({"name": "Acme"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let connection = json_of(
+        app.post(
+            &format!("/companies/{company}/connections"),
+            &json!({"platformKey": "mqjo"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    (company, connection)
+}
+
+async fn set_redirect(app: &TestApp, template: &str, allowed: &[&str]) {
+    let body = json!({"name": "Acme Lending", "redirectUrl": template, "whiteListUrls": allowed});
+    json_of(
+        app.send_json(Method::PUT, "/profile", &body).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+/// Opens the Link URL, answers the Sandbox's consent page, and returns the callback URL path.
+async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str) -> String {
+    let link = connection["linkUrl"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned();
+    let start = app
+        .anonymous(Method::GET, &format!("{link}{query}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::FOUND);
+    let authorize = local_path(&start);
+    assert!(
+        authorize.contains("code_challenge_method=S256")
+            && authorize.contains("client_id=link-api-sandbox"),
+        "{authorize}"
+    );
+    let page = app.anonymous(Method::GET, &authorize).send().await.unwrap();
+    assert!(page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    let page = page.text().await.unwrap();
+    let form = [
+        ("decision", decision.to_owned()),
+        ("state", hidden(&page, "state")),
+        ("code_challenge", hidden(&page, "code_challenge")),
+    ];
+    let decided = app
+        .anonymous(Method::POST, "/sandbox/oauth/decision")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+    local_path(&decided)
+}
+
+async fn connection_state(app: &TestApp, company: &str, connection: &Value) -> Value {
+    json_of(
+        app.get(&format!(
+            "/companies/{company}/connections/{}",
+            connection["id"].as_str().unwrap()
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+on_both_stores! {
+    async fn approving_at_the_sandbox_links_the_connection_and_redirects_with_placeholders(app: TestApp) {
+        let (company, connection) = sandbox_connection(&app).await;
+        set_redirect(&app, "https://app.example/done?c={companyId}&p={platform}&s={statusCode}&ref={ref}&m={errorMessage}", &["https://app.example"]).await;
+
+        let callback = consent(&app, &connection, "?ref=order%2042", "approve").await;
+        let finished = app.anonymous(Method::GET, &callback).send().await.unwrap();
+
+        assert_eq!(finished.status(), StatusCode::FOUND);
+        assert_eq!(finished.headers()["location"], format!("https://app.example/done?c={company}&p=mqjo&s=200&ref=order%2042&m="));
+        assert_eq!(connection_state(&app, &company, &connection).await["status"], "Linked");
+        let history = json_of(app.get(&format!("/companies/{company}/connections/{}/history", connection["id"].as_str().unwrap())).await, StatusCode::OK).await;
+        assert_eq!((history["results"][1]["cause"].clone(), history["results"][1]["actor"].clone()), (json!("Authorized"), json!("customer")));
+    }
+
+    async fn denying_keeps_the_connection_pending_with_an_active_error_until_approved(app: TestApp) {
+        let (company, connection) = sandbox_connection(&app).await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}&t={statusText}&m={errorMessage}", &[]).await;
+
+        let denied = app.anonymous(Method::GET, &consent(&app, &connection, "", "deny").await).send().await.unwrap();
+
+        assert_eq!(denied.headers()["location"], "https://app.example/done?s=403&t=Cancelled&m=User%20cancelled.");
+        let pending = connection_state(&app, &company, &connection).await;
+        assert_eq!(pending["status"], "PendingAuth");
+        assert_eq!(pending["dataConnectionErrors"][0]["status"], "Active");
+        assert_eq!(pending["dataConnectionErrors"][0]["errorMessage"], "User cancelled.");
+        app.anonymous(Method::GET, &consent(&app, &connection, "", "approve").await).send().await.unwrap();
+        let linked = connection_state(&app, &company, &connection).await;
+        assert_eq!(linked["status"], "Linked");
+        assert_eq!(linked["dataConnectionErrors"][0]["status"], "Resolved");
+    }
+
+    async fn a_replayed_or_expired_state_changes_nothing(app: TestApp) {
+        let (company, connection) = sandbox_connection(&app).await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}", &[]).await;
+        let callback = consent(&app, &connection, "", "approve").await;
+        app.anonymous(Method::GET, &callback).send().await.unwrap();
+
+        let replayed = app.anonymous(Method::GET, &callback).send().await.unwrap();
+        let again = app.anonymous(Method::GET, connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap()).send().await.unwrap();
+        let unknown = app.anonymous(Method::GET, "/link/oauth/callback?code=x&state=never-issued").send().await.unwrap();
+
+        assert_eq!(replayed.headers()["location"], "https://app.example/done?s=500");
+        assert_eq!(again.headers()["location"], "https://app.example/done?s=201", "already linked");
+        error_of(unknown, StatusCode::BAD_REQUEST).await;
+        let history = json_of(app.get(&format!("/companies/{company}/connections/{}/history", connection["id"].as_str().unwrap())).await, StatusCode::OK).await;
+        assert_eq!(history["results"].as_array().unwrap().len(), 2, "created, authorized: nothing else");
+    }
+
+    async fn an_expired_state_is_refused(app: TestApp) {
+        let (company, connection) = sandbox_connection(&app).await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}", &[]).await;
+        let callback = consent(&app, &connection, "", "approve").await;
+
+        app.execute_sql("UPDATE oauth_states SET expires_at = created_sentinel").await;
+        let expired = app.anonymous(Method::GET, &callback).send().await.unwrap();
+
+        assert_eq!(expired.headers()["location"], "https://app.example/done?s=500");
+        assert_eq!(connection_state(&app, &company, &connection).await["status"], "PendingAuth");
+    }
+
+    async fn without_a_redirect_url_or_outside_the_allowed_origins_a_page_is_shown(app: TestApp) {
+        let (_, connection) = sandbox_connection(&app).await;
+
+        let page = app.anonymous(Method::GET, &consent(&app, &connection, "", "approve").await).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(page.text().await.unwrap().contains("Sandbox is connected"));
+
+        set_redirect(&app, "https://{host}/done", &["https://app.example"]).await;
+        let outside = app.anonymous(Method::GET, &format!("{}?host=evil.example", connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap())).send().await.unwrap();
+        assert_eq!(outside.status(), StatusCode::OK, "no redirect to an origin outside whiteListUrls");
+    }
+
+    async fn credential_platforms_are_not_supported_by_the_oauth_journey(app: TestApp) {
+        let company = app.create_company(json!({"name": "Acme"})).await["id"].as_str().unwrap().to_owned();
+        let connection = json_of(app.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "exgd"})).await, StatusCode::OK).await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}&m={errorMessage}", &[]).await;
+
+        let start = app.anonymous(Method::GET, connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap()).send().await.unwrap();
+
+        assert_eq!(start.headers()["location"], "https://app.example/done?s=501&m=Not%20supported.");
+    }
+
+    async fn the_sandbox_refuses_requests_that_are_not_its_own(app: TestApp) {
+        let bad = app.anonymous(Method::GET, "/sandbox/oauth/authorize?response_type=code&client_id=someone-else&redirect_uri=https://evil.example&state=s&code_challenge=abc&code_challenge_method=plain").send().await.unwrap();
+        let token = app.anonymous(Method::POST, "/sandbox/oauth/token").form(&[("grant_type", "refresh_token"), ("refresh_token", "nope"), ("client_id", "link-api-sandbox"), ("client_secret", "link-api-sandbox-secret")]).send().await.unwrap();
+
+        error_of(bad, StatusCode::BAD_REQUEST).await;
+        assert_eq!(token.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(token.json::<Value>().await.unwrap()["error"], "invalid_grant");
+    }
+}
