@@ -9,7 +9,7 @@ use crate::config::Settings;
 ///
 /// Every setting can also be given as the environment variable shown with it.
 #[derive(Debug, Parser)]
-#[command(name = "link-api", version)]
+#[command(name = "link-api", version, args_override_self = true)]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,

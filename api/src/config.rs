@@ -102,6 +102,24 @@ pub struct Settings {
     #[arg(long, env = "LINK_CATALOGUE_FILE", global = true)]
     pub catalogue_file: Option<std::path::PathBuf>,
 
+    /// Seconds between rounds of the OAuth token refresher.
+    #[arg(
+        long,
+        env = "LINK_REFRESH_INTERVAL_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub refresh_interval_secs: u64,
+
+    /// Access tokens expiring within this many seconds are refreshed.
+    #[arg(
+        long,
+        env = "LINK_REFRESH_MARGIN_SECS",
+        default_value_t = 120,
+        global = true
+    )]
+    pub refresh_margin_secs: u64,
+
     /// Largest request body accepted, in bytes; larger bodies get 413.
     #[arg(
         long,
@@ -168,6 +186,9 @@ impl Settings {
         }
         if self.database_timeout_secs == 0 {
             return Err(invalid("LINK_DATABASE_TIMEOUT_SECS", "must be at least 1"));
+        }
+        if self.refresh_interval_secs == 0 {
+            return Err(invalid("LINK_REFRESH_INTERVAL_SECS", "must be at least 1"));
         }
         if self.max_body_bytes < 1024 {
             return Err(invalid("LINK_MAX_BODY_BYTES", "must be at least 1024"));

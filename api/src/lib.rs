@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod oauth;
 pub mod openapi;
+pub mod refresher;
 pub mod routes;
 pub mod sandbox;
 pub mod startup;

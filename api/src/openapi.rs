@@ -178,6 +178,10 @@ pub mod responses {
             description = "The catalogue of platforms a customer can connect, and the client's settings for each."
         ),
         (name = "Settings", description = "API keys and other settings of the client."),
+        (
+            name = "Sandbox",
+            description = "The built-in Sandbox OAuth provider, for trying whole journeys locally."
+        ),
         (name = "Health", description = "Liveness and readiness, without authentication."),
     )
 )]

@@ -75,6 +75,12 @@ impl Application {
             public_url: settings.public_url.clone(),
             http_tokens,
         };
+        let state = std::sync::Arc::new(state);
+        let schedule = crate::refresher::Schedule {
+            interval: std::time::Duration::from_secs(settings.refresh_interval_secs),
+            margin: std::time::Duration::from_secs(settings.refresh_margin_secs),
+        };
+        tokio::spawn(crate::refresher::run(state.clone(), schedule));
         let server = server(listener, state, settings.max_body_bytes).map_err(listen_error)?;
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "listening");
         Ok(Self { port, server })
@@ -91,8 +97,12 @@ impl Application {
     }
 }
 
-fn server(listener: TcpListener, state: AppState, max_body: usize) -> std::io::Result<Server> {
-    let state = web::Data::new(state);
+fn server(
+    listener: TcpListener,
+    state: std::sync::Arc<AppState>,
+    max_body: usize,
+) -> std::io::Result<Server> {
+    let state = web::Data::from(state);
     let document = openapi::document();
     let yaml = document.to_yaml().map_err(std::io::Error::other)?;
     let routes_table = web::Data::new(RouteTable::from_spec(&document));

@@ -269,6 +269,30 @@ pub trait ConnectionRepository: Send + Sync {
         secret: ConnectionSecret,
     ) -> Result<(), RepoError>;
 
+    /// The connection's encrypted secret, if it holds one.
+    async fn get_connection_secret(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        id: ConnectionId,
+    ) -> Result<Option<ConnectionSecret>, RepoError>;
+
+    /// Linked connections whose OAuth access token expires before `before`
+    /// and that no instance is refreshing now.
+    async fn due_token_refreshes(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Connection>, RepoError>;
+
+    /// Takes the refresh of one connection's tokens until `until`; `false` if
+    /// another instance holds it.
+    async fn claim_token_refresh(
+        &self,
+        id: ConnectionId,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, RepoError>;
+
     /// Every recorded transition of a connection, oldest first.
     async fn connection_history(
         &self,

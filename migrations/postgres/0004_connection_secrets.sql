@@ -4,9 +4,11 @@
 CREATE TABLE connection_secrets (
     connection_id     UUID PRIMARY KEY REFERENCES connections (id) ON DELETE CASCADE,
     kind              TEXT NOT NULL CHECK (kind IN ('Credentials', 'OAuthTokens')),
-    key_version       INTEGER NOT NULL,
+    key_version       BIGINT NOT NULL,
     ciphertext        BYTEA NOT NULL,
     access_expires_at TIMESTAMPTZ,
+    -- Set while one instance refreshes the tokens, so replicas do not refresh twice.
+    refresh_lease_until TIMESTAMPTZ,
     updated_at        TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX connection_secrets_by_expiry ON connection_secrets (access_expires_at)

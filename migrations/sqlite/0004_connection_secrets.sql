@@ -7,6 +7,8 @@ CREATE TABLE connection_secrets (
     key_version       INTEGER NOT NULL,
     ciphertext        BLOB NOT NULL,
     access_expires_at TEXT,
+    -- Set while one instance refreshes the tokens, so replicas do not refresh twice.
+    refresh_lease_until TEXT,
     updated_at        TEXT NOT NULL
 );
 CREATE INDEX connection_secrets_by_expiry ON connection_secrets (access_expires_at)

@@ -12,8 +12,8 @@ use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::integration::{PlatformKey, SourceType};
 use domain::paging::Page;
 use domain::ports::{
-    ConnectionRepository, ConnectionSecret, NewConnection, RepoError, SecretChange,
-    TransitionRequest,
+    ConnectionRepository, ConnectionSecret, NewConnection, RepoError, SealedSecret, SecretChange,
+    SecretKind, TransitionRequest,
 };
 use uuid::Uuid;
 
@@ -53,6 +53,36 @@ struct HistoryRow {
     cause: String,
     actor: String,
     occurred_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SecretRow {
+    kind: String,
+    key_version: i64,
+    ciphertext: Vec<u8>,
+    access_expires_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<SecretRow> for ConnectionSecret {
+    type Error = RepoError;
+
+    fn try_from(row: SecretRow) -> Result<Self, RepoError> {
+        let kind = match row.kind.as_str() {
+            "Credentials" => SecretKind::Credentials,
+            "OAuthTokens" => SecretKind::OAuthTokens,
+            other => return Err(corrupt("secret kind", other)),
+        };
+        let key_version = u32::try_from(row.key_version)
+            .map_err(|_| corrupt("key version", &row.key_version.to_string()))?;
+        Ok(Self {
+            kind,
+            sealed: SealedSecret {
+                key_version,
+                bytes: row.ciphertext,
+            },
+            access_expires_at: row.access_expires_at,
+        })
+    }
 }
 
 fn corrupt(what: &str, value: &str) -> RepoError {
@@ -161,7 +191,8 @@ macro_rules! connection_repository {
                     "INSERT INTO connection_secrets (connection_id, kind, key_version, ciphertext, access_expires_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) \
                      ON CONFLICT (connection_id) DO UPDATE SET kind = excluded.kind, key_version = excluded.key_version, \
-                     ciphertext = excluded.ciphertext, access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
+                     ciphertext = excluded.ciphertext, access_expires_at = excluded.access_expires_at, \
+                     refresh_lease_until = NULL, updated_at = excluded.updated_at",
                 )
                 .bind(id.as_uuid())
                 .bind(secret.kind.as_str())
@@ -445,6 +476,59 @@ macro_rules! connection_repository {
                     put_secret(&mut tx, id, &secret, now()).await.map_err(repo_error)?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(())
+                }
+
+                async fn get_connection_secret(
+                    &self,
+                    client: ClientId,
+                    company: CompanyId,
+                    id: ConnectionId,
+                ) -> Result<Option<ConnectionSecret>, RepoError> {
+                    let row: Option<SecretRow> = sqlx::query_as(
+                        "SELECT s.kind, s.key_version, s.ciphertext, s.access_expires_at FROM connection_secrets s \
+                         JOIN connections c ON c.id = s.connection_id \
+                         WHERE c.id = $1 AND c.client_id = $2 AND c.company_id = $3",
+                    )
+                    .bind(id.as_uuid())
+                    .bind(client.as_uuid())
+                    .bind(company.as_uuid())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(repo_error)?;
+                    row.map(ConnectionSecret::try_from).transpose()
+                }
+
+                async fn due_token_refreshes(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<Connection>, RepoError> {
+                    let mut select = Statement::default();
+                    let (before, at, kind, limit) = (
+                        select.bind(Bind::DateTime(before)),
+                        select.bind(Bind::DateTime(now())),
+                        select.bind(Bind::Text(SecretKind::OAuthTokens.as_str().to_owned())),
+                        select.bind(Bind::Int(i64::from(limit))),
+                    );
+                    select.push(&format!(
+                        "SELECT {COLUMNS} FROM connections c JOIN connection_secrets s ON s.connection_id = c.id \
+                         WHERE c.status = 'Linked' AND s.kind = {kind} AND s.access_expires_at < {before} \
+                         AND (s.refresh_lease_until IS NULL OR s.refresh_lease_until < {at}) \
+                         ORDER BY s.access_expires_at LIMIT {limit}"
+                    ));
+                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    load(&mut connection, select).await
+                }
+
+                async fn claim_token_refresh(&self, id: ConnectionId, until: DateTime<Utc>) -> Result<bool, RepoError> {
+                    let claimed = sqlx::query(
+                        "UPDATE connection_secrets SET refresh_lease_until = $1 \
+                         WHERE connection_id = $2 AND (refresh_lease_until IS NULL OR refresh_lease_until < $3)",
+                    )
+                    .bind(until)
+                    .bind(id.as_uuid())
+                    .bind(now())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(repo_error)?
+                    .rows_affected();
+                    Ok(claimed == 1)
                 }
 
                 async fn connection_history(

@@ -12,6 +12,7 @@
 )]
 
 mod database;
+pub mod mock_provider;
 
 use std::sync::Arc;
 
@@ -44,9 +45,19 @@ pub async fn spawn(backend: Backend) -> TestApp {
     spawn_on(database).await
 }
 
+/// Starts a server over a fresh database, with extra command-line settings.
+pub async fn spawn_with(backend: Backend, extra: &[&str]) -> TestApp {
+    let database = TestDatabase::create(backend).await;
+    start(database, extra).await
+}
+
 /// Starts a server over an existing test database.
 pub async fn spawn_on(database: TestDatabase) -> TestApp {
-    let settings = settings(&database.url);
+    start(database, &[]).await
+}
+
+async fn start(database: TestDatabase, extra: &[&str]) -> TestApp {
+    let settings = settings_with(&database.url, extra);
     let app = Application::build(&settings)
         .await
         .expect("the server starts");
@@ -65,7 +76,11 @@ pub async fn spawn_on(database: TestDatabase) -> TestApp {
 
 /// The settings a test server runs with, as the command line would build them.
 pub fn settings(database_url: &str) -> link_api::config::Settings {
-    let mut cli = Cli::try_parse_from([
+    settings_with(database_url, &[])
+}
+
+fn settings_with(database_url: &str, extra: &[&str]) -> link_api::config::Settings {
+    let base = [
         "link-api",
         "--database-url",
         database_url,
@@ -79,8 +94,10 @@ pub fn settings(database_url: &str) -> link_api::config::Settings {
         "4",
         "--encryption-key",
         ENCRYPTION_KEY,
-    ])
-    .unwrap();
+        "--refresh-interval-secs",
+        "3600",
+    ];
+    let mut cli = Cli::try_parse_from(base.iter().chain(extra)).unwrap();
     cli.settings.validate().unwrap();
     cli.settings
 }

@@ -16,5 +16,6 @@ mod api {
     pub mod integrations;
     pub mod isolation;
     pub mod oauth_journey;
+    pub mod oauth_providers;
     pub mod startup;
 }

@@ -200,7 +200,7 @@ fn catalogue_entry<'a>(
 
 /// The OAuth application to use for the connection's platform: the built-in
 /// one for the Sandbox, otherwise the client's own.
-async fn oauth_client(
+pub async fn oauth_client(
     state: &AppState,
     connection: &Connection,
 ) -> Result<Option<(String, Zeroizing<String>)>, ApiError> {

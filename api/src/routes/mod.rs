@@ -39,6 +39,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(integrations::get_integration_branding)
         .service(integrations::get_integration_settings)
         .service(integrations::update_integration_settings)
+        .service(sandbox::revoke_grant)
         .service(profile::get_profile)
         .service(profile::update_profile)
         .service(health::healthz)

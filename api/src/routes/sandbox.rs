@@ -1,7 +1,7 @@
 //! The Sandbox provider's pages and endpoints, on the service's own origin.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use domain::integration::ClientAuthMethod;
 use serde::Deserialize;
 
@@ -202,4 +202,69 @@ fn oauth_error(status: u16, error: &str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(serde_json::json!({"error": error}))
+}
+
+/// Revoke a Sandbox grant
+///
+/// Makes the Sandbox provider revoke the grant behind a connection, as a real
+/// platform might. The connection stays `Linked` until its next token refresh
+/// is refused; then it becomes `Deauthorized`, and the customer can authorize
+/// it again at the same Link URL.
+#[utoipa::path(
+    operation_id = "revoke-sandbox-grant",
+    tag = "Sandbox",
+    params(("companyId" = uuid::Uuid, Path, description = "The company's id."), ("connectionId" = uuid::Uuid, Path, description = "The connection's id.")),
+    responses(
+        (status = 204, description = "The grant is revoked."),
+        (status = 409, response = crate::openapi::responses::Conflict),
+        crate::openapi::responses::ItemErrors
+    )
+)]
+#[post("/companies/{companyId}/connections/{connectionId}/sandbox/revoke")]
+pub async fn revoke_grant(
+    caller: crate::auth::Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (company, id) = path.into_inner();
+    let (company, id): (domain::ids::CompanyId, domain::ids::ConnectionId) =
+        (company.into(), id.into());
+    let connection = state
+        .store
+        .get_connection(caller.client, company, id)
+        .await
+        .map_err(|e| ApiError::from_repo(e, crate::transitions::connection_not_found(id)))?;
+    if connection.platform_key.as_str() != crate::sandbox::PLATFORM_KEY {
+        return Err(ApiError::BadRequest(
+            "Only Sandbox connections have a Sandbox grant to revoke.".into(),
+        ));
+    }
+    let no_grant =
+        || ApiError::Conflict("The connection holds no Sandbox grant: authorize it first.".into());
+    let secret = state
+        .store
+        .get_connection_secret(caller.client, company, id)
+        .await?
+        .ok_or_else(no_grant)?;
+    let plaintext = state
+        .cipher
+        .open(
+            &secret.sealed,
+            &crate::routes::authorization::secret_context(id),
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let refresh_token = serde_json::from_slice::<serde_json::Value>(&plaintext)
+        .ok()
+        .and_then(|v| {
+            v["refreshToken"]
+                .as_str()
+                .map(|t| zeroize::Zeroizing::new(t.to_owned()))
+        })
+        .ok_or_else(no_grant)?;
+    state
+        .sandbox
+        .revoke(&refresh_token)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,165 @@
+//! The background task that refreshes OAuth access tokens before they
+//! expire. Each connection is leased before it is refreshed, so several
+//! replicas can run it at once without refreshing one connection twice.
+//! A refresh the provider refuses (`invalid_grant`) deauthorizes the
+//! connection; the customer can authorize it again at the same Link URL.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use domain::connection::{Actor, Cause, Connection, ConnectionError};
+use domain::ports::SecretKind;
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::oauth::{Grant, TokenError, TokenRequest};
+use crate::routes::authorization::secret_context;
+use crate::routes::link::{oauth_client, seal_tokens};
+use crate::state::AppState;
+use crate::transitions::{self, Change};
+
+/// How many connections one round looks at.
+const BATCH: u32 = 100;
+/// How long a lease lasts: longer than one token request may take.
+const LEASE_SECONDS: i64 = 60;
+
+/// When to refresh and how often to look.
+#[derive(Debug, Clone, Copy)]
+pub struct Schedule {
+    pub interval: Duration,
+    /// Tokens expiring within this margin are refreshed.
+    pub margin: Duration,
+}
+
+/// Runs rounds forever, one per interval.
+pub async fn run(state: Arc<AppState>, schedule: Schedule) {
+    let mut ticker = tokio::time::interval(schedule.interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let refreshed = run_once(&state, schedule.margin).await;
+        if refreshed > 0 {
+            tracing::info!(refreshed, "refreshed OAuth tokens");
+        }
+    }
+}
+
+/// One round: refreshes every due connection this instance can lease.
+/// Returns how many it refreshed or deauthorized.
+pub async fn run_once(state: &AppState, margin: Duration) -> usize {
+    let margin =
+        chrono::Duration::from_std(margin).unwrap_or_else(|_| chrono::Duration::minutes(2));
+    let due = match state
+        .store
+        .due_token_refreshes(Utc::now() + margin, BATCH)
+        .await
+    {
+        Ok(due) => due,
+        Err(error) => {
+            tracing::warn!(%error, "could not look for tokens to refresh; trying again next round");
+            return 0;
+        }
+    };
+    let mut done = 0;
+    for connection in due {
+        let lease = Utc::now() + chrono::Duration::seconds(LEASE_SECONDS);
+        match state.store.claim_token_refresh(connection.id, lease).await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(error) => {
+                tracing::warn!(%error, "could not lease a token refresh");
+                continue;
+            }
+        }
+        match refresh(state, &connection).await {
+            Ok(()) => done += 1,
+            Err(reason) => {
+                tracing::warn!(connection = %connection.id, %reason, "token refresh did not happen; retrying later")
+            }
+        }
+    }
+    done
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredTokens {
+    refresh_token: Option<String>,
+}
+
+async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String> {
+    let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
+    let secret = state
+        .store
+        .get_connection_secret(client, company, id)
+        .await
+        .map_err(|e| e.to_string())?
+        .filter(|s| s.kind == SecretKind::OAuthTokens)
+        .ok_or("the connection holds no OAuth tokens")?;
+    let plaintext = state
+        .cipher
+        .open(&secret.sealed, &secret_context(id))
+        .map_err(|e| e.to_string())?;
+    let stored: StoredTokens = serde_json::from_slice(&plaintext).map_err(|e| e.to_string())?;
+    let refresh_token = Zeroizing::new(
+        stored
+            .refresh_token
+            .ok_or("the provider gave no refresh token")?,
+    );
+    let (client_id, client_secret) = oauth_client(state, connection)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no OAuth application is registered for this platform")?;
+    let entry = state
+        .catalogue
+        .get(&connection.platform_key)
+        .ok_or("the platform left the catalogue")?;
+    let domain::integration::AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
+        return Err("the platform does not use OAuth".into());
+    };
+    let request = TokenRequest {
+        token_url: &oauth.token_url,
+        client_auth: oauth.client_auth,
+        client_id: &client_id,
+        client_secret: &client_secret,
+        grant: Grant::RefreshToken {
+            refresh_token: &refresh_token,
+        },
+    };
+    match state
+        .token_endpoint(&connection.platform_key)
+        .request(request)
+        .await
+    {
+        Ok(mut tokens) => {
+            if tokens.refresh_token.is_none() {
+                tokens.refresh_token = Some(refresh_token.to_string());
+            }
+            let secret = seal_tokens(state, connection, &tokens).map_err(|e| e.to_string())?;
+            state
+                .store
+                .replace_connection_secret(client, company, id, secret)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Err(TokenError::InvalidGrant) => {
+            let error = ConnectionError {
+                status_code: "401".into(),
+                status_text: "Deauthorized".into(),
+                error_message: "The platform refused to refresh access; the customer must authorize the connection again.".into(),
+                errored_on: Utc::now(),
+                resolved_on: None,
+            };
+            let change = Change {
+                error: Some(error),
+                ..Change::new(Cause::RefreshRefused, Actor::Provider)
+            };
+            transitions::apply(state, client, company, id, change)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        Err(other) => Err(other.to_string()),
+    }
+}

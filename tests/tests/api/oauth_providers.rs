@@ -1,0 +1,306 @@
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tests::mock_provider::{MockProvider, Mode, CLIENT_ID, CLIENT_SECRET};
+use tests::{json_of, spawn_with, Backend, TestApp};
+
+const PUBLIC: &str = "http://link.test";
+
+fn query_value(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    let pair = query
+        .split('&')
+        .find(|p| p.starts_with(&format!("{name}=")))
+        .unwrap();
+    pair.split_once('=').unwrap().1.to_owned()
+}
+
+/// A server whose catalogue holds the mock provider, refreshing every second
+/// any token that expires within ten minutes.
+async fn app_with_mock(backend: Backend) -> (TestApp, MockProvider, tempfile::TempDir) {
+    let mock = MockProvider::start().await;
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("catalogue.json");
+    std::fs::write(&file, mock.catalogue_json()).unwrap();
+    let file = file.to_str().unwrap().to_owned();
+    let app = spawn_with(
+        backend,
+        &[
+            "--catalogue-file",
+            &file,
+            "--refresh-interval-secs",
+            "1",
+            "--refresh-margin-secs",
+            "600",
+        ],
+    )
+    .await;
+    let settings = json!({"oauthClientId": CLIENT_ID, "oauthClientSecret": CLIENT_SECRET});
+    json_of(
+        app.send_json(Method::PATCH, "/integrations/mock/settings", &settings)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let profile = json!({"name": "Acme Lending", "redirectUrl": "https://app.example/done?s={statusCode}", "whiteListUrls": []});
+    json_of(
+        app.send_json(Method::PUT, "/profile", &profile).await,
+        StatusCode::OK,
+    )
+    .await;
+    (app, mock, folder)
+}
+
+async fn connection(app: &TestApp, key: &str) -> (String, Value) {
+    let company = app.create_company(json!({"name": "Acme"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let connection = json_of(
+        app.post(
+            &format!("/companies/{company}/connections"),
+            &json!({"platformKey": key}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    (company, connection)
+}
+
+/// Runs the journey against the mock: start, the customer approves, the callback.
+async fn authorize_at_mock(
+    app: &TestApp,
+    mock: &MockProvider,
+    connection: &Value,
+) -> reqwest::Response {
+    let link = connection["linkUrl"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned();
+    let start = app.anonymous(Method::GET, &link).send().await.unwrap();
+    let authorize = start.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        authorize.starts_with(&format!("{}/authorize?", mock.base_url)),
+        "{authorize}"
+    );
+    assert_eq!(query_value(&authorize, "client_id"), CLIENT_ID);
+    let code = mock.approve(&query_value(&authorize, "code_challenge"));
+    let callback = format!(
+        "/link/oauth/callback?code={code}&state={}",
+        query_value(&authorize, "state")
+    );
+    app.anonymous(Method::GET, &callback).send().await.unwrap()
+}
+
+async fn status(app: &TestApp, company: &str, connection: &Value) -> Value {
+    json_of(
+        app.get(&format!(
+            "/companies/{company}/connections/{}",
+            connection["id"].as_str().unwrap()
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Polls until `done` holds, for at most ten seconds.
+async fn eventually<F, Fut>(mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the condition did not hold within ten seconds");
+}
+
+async fn a_real_provider_links_over_http_with_pkce_and_client_auth(backend: Backend) {
+    let (app, mock, _folder) = app_with_mock(backend).await;
+    let (company, connection) = connection(&app, "mock").await;
+
+    let finished = authorize_at_mock(&app, &mock, &connection).await;
+
+    assert_eq!(
+        finished.headers()["location"],
+        "https://app.example/done?s=200"
+    );
+    assert_eq!(
+        status(&app, &company, &connection).await["status"],
+        "Linked"
+    );
+}
+
+async fn a_provider_failure_leaves_the_connection_pending_with_an_error(backend: Backend) {
+    let (app, mock, _folder) = app_with_mock(backend).await;
+    let (company, connection) = connection(&app, "mock").await;
+    mock.set_mode(Mode::ServerError);
+
+    let finished = authorize_at_mock(&app, &mock, &connection).await;
+
+    assert_eq!(
+        finished.headers()["location"],
+        "https://app.example/done?s=500"
+    );
+    let after = status(&app, &company, &connection).await;
+    assert_eq!(after["status"], "PendingAuth");
+    assert_eq!(after["dataConnectionErrors"][0]["statusCode"], "500");
+}
+
+async fn tokens_are_refreshed_and_a_refused_refresh_deauthorizes(backend: Backend) {
+    let (app, mock, _folder) = app_with_mock(backend).await;
+    let (company, connection) = connection(&app, "mock").await;
+    authorize_at_mock(&app, &mock, &connection).await;
+
+    eventually(|| {
+        let mock = mock.clone();
+        async move { mock.issued() >= 2 }
+    })
+    .await;
+    mock.set_mode(Mode::RefuseRefresh);
+    eventually(|| async { status(&app, &company, &connection).await["status"] == "Deauthorized" })
+        .await;
+
+    let after = status(&app, &company, &connection).await;
+    assert_eq!(after["dataConnectionErrors"][0]["status"], "Active");
+    assert_eq!(
+        app.stored_secret_bytes().await,
+        Vec::<u8>::new(),
+        "the tokens are destroyed"
+    );
+    let history = json_of(
+        app.get(&format!(
+            "/companies/{company}/connections/{}/history",
+            connection["id"].as_str().unwrap()
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let last = history["results"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            last["cause"].clone(),
+            last["actor"].clone(),
+            last["to"].clone()
+        ),
+        (
+            json!("RefreshRefused"),
+            json!("provider"),
+            json!("Deauthorized")
+        )
+    );
+    mock.set_mode(Mode::Normal);
+    let again = authorize_at_mock(&app, &mock, &connection).await;
+    assert_eq!(
+        again.headers()["location"],
+        "https://app.example/done?s=200"
+    );
+    assert_eq!(
+        status(&app, &company, &connection).await["status"],
+        "Linked",
+        "the same connection, linked again"
+    );
+}
+
+async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backend) {
+    let (app, _mock, _folder) = app_with_mock(backend).await;
+    let (company, connection) = connection(&app, "mqjo").await;
+    let link = connection["linkUrl"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned();
+    let start = app.anonymous(Method::GET, &link).send().await.unwrap();
+    let authorize = start.headers()["location"]
+        .to_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned();
+    // State and challenge are URL-safe base64, so they appear in the URL as they are.
+    let form = [
+        ("decision", "approve".to_owned()),
+        ("state", query_value(&authorize, "state")),
+        ("code_challenge", query_value(&authorize, "code_challenge")),
+    ];
+    let decided = app
+        .anonymous(Method::POST, "/sandbox/oauth/decision")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let callback = decided.headers()["location"]
+        .to_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned();
+    app.anonymous(Method::GET, &callback).send().await.unwrap();
+    assert_eq!(
+        status(&app, &company, &connection).await["status"],
+        "Linked"
+    );
+    let before = app.stored_secret_bytes().await;
+    eventually(|| {
+        let app = &app;
+        let before = before.clone();
+        async move { app.stored_secret_bytes().await != before }
+    })
+    .await;
+
+    let revoked = app
+        .request(
+            Method::POST,
+            &format!(
+                "/companies/{company}/connections/{}/sandbox/revoke",
+                connection["id"].as_str().unwrap()
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    eventually(|| async { status(&app, &company, &connection).await["status"] == "Deauthorized" })
+        .await;
+}
+
+macro_rules! both {
+    ($($name:ident),*) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(tests::Backend::Sqlite).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(tests::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+both!(
+    a_real_provider_links_over_http_with_pkce_and_client_auth,
+    a_provider_failure_leaves_the_connection_pending_with_an_error,
+    tokens_are_refreshed_and_a_refused_refresh_deauthorizes,
+    a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh
+);
