@@ -63,13 +63,20 @@ impl MockProvider {
         }
     }
 
-    /// A catalogue entry (for `LINK_CATALOGUE_FILE`) pointing at this provider.
+    /// Catalogue entries (for `LINK_CATALOGUE_FILE`) pointing at this provider:
+    /// `mock` sends client credentials with HTTP Basic, `mckp` in the form body.
     pub fn catalogue_json(&self) -> String {
-        serde_json::json!([{
-            "key": "mock", "name": "Mock Books", "sourceType": "Accounting", "brandColour": "#123456", "dataTypes": ["invoices"],
-            "auth": {"kind": "oauth2", "authorizeUrl": format!("{}/authorize", self.base_url),
-                     "tokenUrl": format!("{}/token", self.base_url), "scopes": ["read"], "clientAuth": "basic"}
-        }])
+        let entry = |key: &str, name: &str, client_auth: &str| {
+            serde_json::json!({
+                "key": key, "name": name, "sourceType": "Banking", "brandColour": "#123456", "dataTypes": ["banking-accounts"],
+                "auth": {"kind": "oauth2", "authorizeUrl": format!("{}/authorize", self.base_url),
+                         "tokenUrl": format!("{}/token", self.base_url), "scopes": ["read"], "clientAuth": client_auth}
+            })
+        };
+        serde_json::json!([
+            entry("mock", "Mock Bank", "basic"),
+            entry("mckp", "Mock Bank Post", "post")
+        ])
         .to_string()
     }
 
@@ -101,6 +108,8 @@ struct TokenForm {
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
     refresh_token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
 }
 
 fn error(status: u16, code: &str) -> HttpResponse {
@@ -117,12 +126,15 @@ async fn token(
         "Basic {}",
         STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
     );
-    if request
+    let header = request
         .headers()
         .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        != Some(expected.as_str())
-    {
+        .and_then(|v| v.to_str().ok());
+    let by_header = header == Some(expected.as_str());
+    let by_form = header.is_none()
+        && form.client_id.as_deref() == Some(CLIENT_ID)
+        && form.client_secret.as_deref() == Some(CLIENT_SECRET);
+    if !(by_header || by_form) {
         return error(401, "invalid_client");
     }
     let mut inner = inner.lock().unwrap();

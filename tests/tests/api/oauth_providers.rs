@@ -37,12 +37,14 @@ async fn app_with_mock(backend: Backend) -> (TestApp, MockProvider, tempfile::Te
     )
     .await;
     let settings = json!({"oauthClientId": CLIENT_ID, "oauthClientSecret": CLIENT_SECRET});
-    json_of(
-        app.send_json(Method::PATCH, "/integrations/mock/settings", &settings)
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    for key in ["mock", "mckp"] {
+        let path = format!("/integrations/{key}/settings");
+        json_of(
+            app.send_json(Method::PATCH, &path, &settings).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
     let profile = json!({"name": "Acme Lending", "redirectUrl": "https://app.example/done?s={statusCode}", "whiteListUrls": []});
     json_of(
         app.send_json(Method::PUT, "/profile", &profile).await,
@@ -125,18 +127,23 @@ where
 
 async fn a_real_provider_links_over_http_with_pkce_and_client_auth(backend: Backend) {
     let (app, mock, _folder) = app_with_mock(backend).await;
-    let (company, connection) = connection(&app, "mock").await;
 
-    let finished = authorize_at_mock(&app, &mock, &connection).await;
+    for key in ["mock", "mckp"] {
+        let (company, connection) = connection(&app, key).await;
 
-    assert_eq!(
-        finished.headers()["location"],
-        "https://app.example/done?s=200"
-    );
-    assert_eq!(
-        status(&app, &company, &connection).await["status"],
-        "Linked"
-    );
+        let finished = authorize_at_mock(&app, &mock, &connection).await;
+
+        assert_eq!(
+            finished.headers()["location"],
+            "https://app.example/done?s=200",
+            "{key}"
+        );
+        assert_eq!(
+            status(&app, &company, &connection).await["status"],
+            "Linked",
+            "{key}"
+        );
+    }
 }
 
 async fn a_provider_failure_leaves_the_connection_pending_with_an_error(backend: Backend) {
@@ -280,6 +287,36 @@ async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backe
         .await;
 }
 
+async fn a_provider_without_the_clients_oauth_application_fails_cleanly(backend: Backend) {
+    let (app, mock, _folder) = app_with_mock(backend).await;
+    drop(mock);
+    let removed = json!({"oauthClientId": "", "oauthClientSecret": ""});
+    json_of(
+        app.send_json(Method::PATCH, "/integrations/mock/settings", &removed)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let (company, connection) = connection(&app, "mock").await;
+
+    let link = connection["linkUrl"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned();
+    let start = app.anonymous(Method::GET, &link).send().await.unwrap();
+
+    assert_eq!(
+        start.headers()["location"],
+        "https://app.example/done?s=500"
+    );
+    assert_eq!(
+        status(&app, &company, &connection).await["dataConnectionErrors"][0]["statusCode"],
+        "500"
+    );
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         $(
@@ -300,6 +337,7 @@ macro_rules! both {
 
 both!(
     a_real_provider_links_over_http_with_pkce_and_client_auth,
+    a_provider_without_the_clients_oauth_application_fails_cleanly,
     a_provider_failure_leaves_the_connection_pending_with_an_error,
     tokens_are_refreshed_and_a_refused_refresh_deauthorizes,
     a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh
