@@ -23,6 +23,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The wire form of a connection.
+    pub fn connection_body(
+        &self,
+        connection: domain::connection::Connection,
+    ) -> crate::dto::connection::ConnectionBody {
+        crate::dto::connection::ConnectionBody::new(connection, &self.catalogue, &self.public_url)
+    }
+
     /// Where token requests for a platform go: the Sandbox in process, others over HTTP.
     pub fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint {
         if key.as_str() == crate::sandbox::PLATFORM_KEY {

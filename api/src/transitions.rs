@@ -13,6 +13,20 @@ pub fn connection_not_found(id: ConnectionId) -> impl FnOnce() -> ApiError {
     move || ApiError::NotFound(format!("Data connection {id} not found"))
 }
 
+/// The client's connection, or its 404.
+pub async fn load(
+    state: &AppState,
+    client: ClientId,
+    company: CompanyId,
+    id: ConnectionId,
+) -> Result<Connection, ApiError> {
+    state
+        .store
+        .get_connection(client, company, id)
+        .await
+        .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))
+}
+
 /// What should happen to a connection, and why.
 pub struct Change {
     pub cause: Cause,
@@ -55,11 +69,7 @@ pub async fn apply(
     id: ConnectionId,
     change: Change,
 ) -> Result<Option<Connection>, ApiError> {
-    let current = state
-        .store
-        .get_connection(client, company, id)
-        .await
-        .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?;
+    let current = load(state, client, company, id).await?;
     let transition = domain::connection::transition(Some(current.status), change.cause)
         .map_err(|refused| ApiError::Conflict(refused.to_string()))?;
     let secret = if transition.to == Some(ConnectionStatus::Deauthorized) {

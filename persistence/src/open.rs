@@ -50,6 +50,8 @@ pub enum OpenError {
     Connect(sqlx::Error),
     #[error("could not apply migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not lock the database for migrating: {0}")]
+    Lock(String),
 }
 
 /// Connects, applies any pending migrations, and returns the store.
@@ -72,7 +74,7 @@ pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
                 .connect_with(connect)
                 .await
                 .map_err(OpenError::Connect)?;
-            migrate_sqlite(&pool).await?;
+            migrate_sqlite(&pool, &options.url).await?;
             Ok(Arc::new(SqlStore::new(pool)))
         }
         StoreKind::Postgres => {
@@ -88,23 +90,41 @@ pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
     }
 }
 
-/// SQLite has no migration lock: when two processes start on one file at
-/// once, the slower one fails on the faster one's work. After the faster one
-/// commits, a new attempt sees those migrations as applied, so retry a few
-/// times before giving up.
-async fn migrate_sqlite(pool: &sqlx::SqlitePool) -> Result<(), OpenError> {
-    const ATTEMPTS: u32 = 5;
-    let migrator = sqlx::migrate!("../migrations/sqlite");
-    let mut attempt = 1;
-    loop {
-        match migrator.run(pool).await {
-            Ok(()) => return Ok(()),
-            Err(error) if attempt < ATTEMPTS => {
-                tracing::warn!(%error, attempt, "migrating SQLite failed; retrying");
-                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
-                attempt += 1;
-            }
-            Err(error) => return Err(error.into()),
-        }
+/// SQLite has no migration lock of its own: when several processes start on
+/// one file at once, each would apply the same migration. An exclusive lock
+/// on a file beside the database makes them take turns; the later ones find
+/// the migrations applied.
+async fn migrate_sqlite(pool: &sqlx::SqlitePool, database_url: &str) -> Result<(), OpenError> {
+    let lock = match sqlite_lock_path(database_url) {
+        Some(path) => Some(
+            tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .truncate(false)
+                    .write(true)
+                    .open(path)?;
+                file.lock()?;
+                Ok(file)
+            })
+            .await
+            .map_err(|e| OpenError::Lock(e.to_string()))?
+            .map_err(|e| OpenError::Lock(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let migrated = sqlx::migrate!("../migrations/sqlite").run(pool).await;
+    if let Some(file) = lock {
+        let _ = file.unlock();
     }
+    migrated.map_err(OpenError::from)
+}
+
+/// `FILE.migrate-lock` beside a SQLite database file; none for in-memory databases.
+fn sqlite_lock_path(database_url: &str) -> Option<std::path::PathBuf> {
+    let rest = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
+    let file = rest.split('?').next().unwrap_or_default();
+    (!file.is_empty() && !file.contains(":memory:"))
+        .then(|| std::path::PathBuf::from(format!("{file}.migrate-lock")))
 }

@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use domain::integration::PlatformKey;
 
 use crate::error::ApiError;
+use crate::routes::link::escape_html;
 use crate::state::AppState;
 
 /// `GET /assets/integrations/{platformKey}/{variant}.svg`
@@ -21,9 +22,9 @@ pub async fn integration_image(
         .get(&key)
         .ok_or_else(|| ApiError::not_found(format_args!("Integration {key}")))?;
     let integration = &entry.integration;
-    let name = escape(&integration.name);
-    let colour = escape(&integration.brand_colour);
-    let initials = escape(&initials(&integration.name));
+    let name = escape_html(&integration.name);
+    let colour = escape_html(&integration.brand_colour);
+    let initials = escape_html(&initials(&integration.name));
     let svg = match file.as_str() {
         "square.svg" => format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\" role=\"img\" aria-label=\"{name}\">\
@@ -66,11 +67,4 @@ fn initials(name: &str) -> String {
         .take(2)
         .collect();
     letters.to_uppercase()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

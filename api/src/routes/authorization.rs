@@ -91,11 +91,7 @@ pub async fn update_authorization(
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
     let (company, id) = (company.into(), ConnectionId::from(id));
-    let current = state
-        .store
-        .get_connection(caller.client, company, id)
-        .await
-        .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?;
+    let current = crate::transitions::load(&state, caller.client, company, id).await?;
     let entry = state.catalogue.get(&current.platform_key).ok_or_else(|| {
         ApiError::Internal(format!(
             "integration {} left the catalogue",
@@ -110,11 +106,7 @@ pub async fn update_authorization(
             .replace_connection_secret(caller.client, company, id, secret)
             .await
             .map_err(write_error(id))?;
-        state
-            .store
-            .get_connection(caller.client, company, id)
-            .await
-            .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?
+        crate::transitions::load(&state, caller.client, company, id).await?
     } else {
         let change = Change {
             secret: SecretChange::Put(secret),
@@ -124,9 +116,5 @@ pub async fn update_authorization(
             .await?
             .ok_or_else(connection_not_found(id))?
     };
-    Ok(web::Json(ConnectionBody::new(
-        connection,
-        &state.catalogue,
-        &state.public_url,
-    )))
+    Ok(web::Json(state.connection_body(connection)))
 }

@@ -35,11 +35,7 @@ async fn bodies(
         by_company
             .entry(company)
             .or_default()
-            .push(ConnectionBody::new(
-                connection,
-                &state.catalogue,
-                &state.public_url,
-            ));
+            .push(state.connection_body(connection));
     }
     Ok(companies
         .into_iter()

@@ -60,7 +60,7 @@ pub async fn list_connections(
     let results = found
         .items
         .into_iter()
-        .map(|c| ConnectionBody::new(c, &state.catalogue, &state.public_url))
+        .map(|c| state.connection_body(c))
         .collect();
     Ok(web::Json(Connections { results, paging }))
 }
@@ -134,11 +134,7 @@ pub async fn create_connection(
             ),
             other => ApiError::from_repo(other, company_not_found(company)),
         })?;
-    Ok(web::Json(ConnectionBody::new(
-        connection,
-        &state.catalogue,
-        &state.public_url,
-    )))
+    Ok(web::Json(state.connection_body(connection)))
 }
 
 /// Get connection
@@ -155,16 +151,8 @@ pub async fn get_connection(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
-    let connection = state
-        .store
-        .get_connection(caller.client, company.into(), id.into())
-        .await
-        .map_err(|e| ApiError::from_repo(e, connection_not_found(id.into())))?;
-    Ok(web::Json(ConnectionBody::new(
-        connection,
-        &state.catalogue,
-        &state.public_url,
-    )))
+    let connection = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+    Ok(web::Json(state.connection_body(connection)))
 }
 
 /// Unlink connection
@@ -212,11 +200,7 @@ pub async fn unlink_connection(
     let connection = transitions::apply(&state, caller.client, company.into(), id.into(), change)
         .await?
         .ok_or_else(connection_not_found(id.into()))?;
-    Ok(web::Json(ConnectionBody::new(
-        connection,
-        &state.catalogue,
-        &state.public_url,
-    )))
+    Ok(web::Json(state.connection_body(connection)))
 }
 
 /// Delete connection
@@ -258,11 +242,7 @@ pub async fn connection_history(
 ) -> ApiResult<web::Json<ConnectionHistory>> {
     let (company, id) = path.into_inner();
     let (company, id): (CompanyId, ConnectionId) = (company.into(), id.into());
-    state
-        .store
-        .get_connection(caller.client, company, id)
-        .await
-        .map_err(|e| ApiError::from_repo(e, connection_not_found(id)))?;
+    crate::transitions::load(&state, caller.client, company, id).await?;
     let entries = state
         .store
         .connection_history(caller.client, company, id)

@@ -260,11 +260,8 @@ pub async fn callback(
             ))
         }
     };
-    let connection = state
-        .store
-        .get_connection(saved.client, saved.company, saved.connection)
-        .await
-        .map_err(|e| ApiError::from_repo(e, transitions::connection_not_found(saved.connection)))?;
+    let connection =
+        crate::transitions::load(&state, saved.client, saved.company, saved.connection).await?;
     let entry = catalogue_entry(&state, &connection)?;
     let custom = &saved.redirect_params;
     if !fresh {
@@ -463,24 +460,35 @@ fn redirect(location: &str) -> HttpResponse {
 
 /// A small HTML page: no scripts, no framing, not cached.
 pub fn page(headline: &str, text: &str) -> HttpResponse {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{h}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}}</style>\
          </head><body><h1>{h}</h1><p>{t}</p></body></html>",
-        h = escape(headline),
-        t = escape(text)
+        h = escape_html(headline),
+        t = escape_html(text)
     );
+    html(body)
+}
+
+/// An HTML response that runs no script, cannot be framed, and is not cached
+/// (journey pages can carry single-use values).
+pub fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        ))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .body(body)
+}
+
+/// Escapes text for HTML and XML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

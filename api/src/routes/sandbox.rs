@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::oauth::{Grant, TokenEndpoint, TokenError, TokenRequest};
-use crate::routes::link::callback_url;
+use crate::routes::link::{callback_url, escape_html, html};
 use crate::sandbox::CLIENT_ID;
 use crate::state::AppState;
 
@@ -20,13 +20,6 @@ pub struct AuthorizeParams {
     state: Option<String>,
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// `GET /sandbox/oauth/authorize`: the consent page.
@@ -58,7 +51,7 @@ pub async fn authorize(
     let hidden = |name: &str, value: &str| {
         format!(
             "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-            escape(value)
+            escape_html(value)
         )
     };
     let fields = [
@@ -78,12 +71,7 @@ pub async fn authorize(
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
          <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form></body></html>"
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body))
+    Ok(html(body))
 }
 
 /// The customer's choice on the consent page.
@@ -229,11 +217,7 @@ pub async fn revoke_grant(
     let (company, id) = path.into_inner();
     let (company, id): (domain::ids::CompanyId, domain::ids::ConnectionId) =
         (company.into(), id.into());
-    let connection = state
-        .store
-        .get_connection(caller.client, company, id)
-        .await
-        .map_err(|e| ApiError::from_repo(e, crate::transitions::connection_not_found(id)))?;
+    let connection = crate::transitions::load(&state, caller.client, company, id).await?;
     if connection.platform_key.as_str() != crate::sandbox::PLATFORM_KEY {
         return Err(ApiError::BadRequest(
             "Only Sandbox connections have a Sandbox grant to revoke.".into(),
