@@ -356,6 +356,33 @@ mod tests {
     }
 
     #[test]
+    fn every_move_outside_the_table_is_refused() {
+        let allowed = |from: Option<ConnectionStatus>, cause: Cause| match (from, cause) {
+            (None, Cause::Created) | (Some(_), Cause::Deleted) => true,
+            (Some(PendingAuth), Cause::Authorized | Cause::AuthorizationFailed) => true,
+            (
+                Some(Linked),
+                Cause::UnlinkedByClient
+                | Cause::RevokedByProvider
+                | Cause::RefreshRefused
+                | Cause::ConsentWithdrawn,
+            ) => true,
+            (Some(Unlinked | Deauthorized), Cause::Authorized) => true,
+            _ => false,
+        };
+        let states = std::iter::once(None).chain(ConnectionStatus::ALL.into_iter().map(Some));
+        for from in states {
+            for cause in Cause::ALL {
+                let result = transition(from, cause);
+                assert_eq!(result.is_ok(), allowed(from, cause), "{from:?} + {cause}");
+                if let Err(refused) = result {
+                    assert_eq!(refused, TransitionError::Illegal { from, cause });
+                }
+            }
+        }
+    }
+
+    #[test]
     fn unlinking_anything_but_a_linked_connection_is_refused() {
         for status in [PendingAuth, Unlinked, Deauthorized] {
             let error = transition(Some(status), Cause::UnlinkedByClient).unwrap_err();
