@@ -357,18 +357,24 @@ mod tests {
 
     #[test]
     fn every_move_outside_the_table_is_refused() {
-        let allowed = |from: Option<ConnectionStatus>, cause: Cause| match (from, cause) {
-            (None, Cause::Created) | (Some(_), Cause::Deleted) => true,
-            (Some(PendingAuth), Cause::Authorized | Cause::AuthorizationFailed) => true,
-            (
-                Some(Linked),
-                Cause::UnlinkedByClient
-                | Cause::RevokedByProvider
-                | Cause::RefreshRefused
-                | Cause::ConsentWithdrawn,
-            ) => true,
-            (Some(Unlinked | Deauthorized), Cause::Authorized) => true,
-            _ => false,
+        let allowed = |from: Option<ConnectionStatus>, cause: Cause| {
+            matches!(
+                (from, cause),
+                (None, Cause::Created)
+                    | (Some(_), Cause::Deleted)
+                    | (
+                        Some(PendingAuth),
+                        Cause::Authorized | Cause::AuthorizationFailed
+                    )
+                    | (
+                        Some(Linked),
+                        Cause::UnlinkedByClient
+                            | Cause::RevokedByProvider
+                            | Cause::RefreshRefused
+                            | Cause::ConsentWithdrawn
+                    )
+                    | (Some(Unlinked | Deauthorized), Cause::Authorized)
+            )
         };
         let states = std::iter::once(None).chain(ConnectionStatus::ALL.into_iter().map(Some));
         for from in states {
