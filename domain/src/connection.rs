@@ -40,10 +40,6 @@ impl ConnectionStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    /// Whether the connection counts towards "one active accounting connection per company".
-    pub fn is_active(self) -> bool {
-        matches!(self, Self::PendingAuth | Self::Linked)
-    }
 }
 
 impl fmt::Display for ConnectionStatus {
