@@ -39,7 +39,6 @@ impl ConnectionStatus {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
-
 }
 
 impl fmt::Display for ConnectionStatus {
