@@ -7,7 +7,8 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
-use domain::ids::{ApiKeyId, ClientId};
+use domain::connection::Actor;
+use domain::ids::{ClientId, CompanyId};
 use domain::ports::KeyHash;
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
@@ -83,7 +84,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state is missing".into()))?;
-    let key = request
+    let credential = request
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -91,23 +92,90 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .ok_or(ApiError::Unauthorized(
             "missing or malformed Authorization header",
         ))?;
+    if credential.matches('.').count() == 2 {
+        let scope = state
+            .company_tokens
+            .verify(&credential)
+            .ok_or(ApiError::Unauthorized(
+                "invalid, expired or foreign company token",
+            ))?;
+        allow_company_route(request.method().as_str(), request.path(), scope.company)?;
+        return Ok(Caller {
+            client: scope.client,
+            actor: Actor::Customer,
+            company: Some(scope.company),
+        });
+    }
     let found = state
         .store
-        .find_api_key(&hash_key(&key))
+        .find_api_key(&hash_key(&credential))
         .await?
         .ok_or(ApiError::Unauthorized("unknown API key"))?;
     Ok(Caller {
         client: found.client_id,
-        api_key: found.id,
+        actor: Actor::Client(found.id),
+        company: None,
     })
+}
+
+/// What a journey UI in the browser may call with a company token.
+const COMPANY_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/integrations"),
+    ("GET", "/integrations/{platformKey}"),
+    ("GET", "/integrations/{platformKey}/branding"),
+    ("GET", "/companies/{companyId}/connections"),
+    ("POST", "/companies/{companyId}/connections"),
+    ("GET", "/companies/{companyId}/connections/{connectionId}"),
+    (
+        "PUT",
+        "/companies/{companyId}/connections/{connectionId}/authorization",
+    ),
+];
+
+/// Checks a company token's request: another company answers 404 (as if
+/// it did not exist), any other endpoint 403.
+fn allow_company_route(method: &str, path: &str, company: CompanyId) -> Result<(), ApiError> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    for (allowed_method, pattern) in COMPANY_ROUTES {
+        let parts: Vec<&str> = pattern.split('/').collect();
+        if parts.len() != segments.len() || method != *allowed_method {
+            continue;
+        }
+        let mut named_company = None;
+        let fits = parts
+            .iter()
+            .zip(&segments)
+            .all(|(part, segment)| match *part {
+                "{companyId}" => {
+                    named_company = Some(*segment);
+                    true
+                }
+                p if p.starts_with('{') => !segment.is_empty(),
+                p => p == *segment,
+            });
+        if !fits {
+            continue;
+        }
+        return match named_company {
+            Some(named) if named != company.to_string() => Err(ApiError::NotFound(format!(
+                "No company was found with ID {named}"
+            ))),
+            _ => Ok(()),
+        };
+    }
+    Err(ApiError::Forbidden(format!(
+        "A company access token cannot call {method} {path}; use an API key."
+    )))
 }
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
     pub client: ClientId,
-    /// The key the request was made with, recorded as the actor of changes.
-    pub api_key: ApiKeyId,
+    /// Who the changes of this request are recorded as: the client's API key, or the customer.
+    pub actor: Actor,
+    /// The one company a company token is limited to; `None` with an API key.
+    pub company: Option<CompanyId>,
 }
 
 impl FromRequest for Caller {

@@ -11,6 +11,7 @@ use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine;
 use domain::ports::SealedSecret;
 use secrecy::ExposeSecret;
+use sha2::Digest;
 use zeroize::Zeroizing;
 
 use crate::config::{parse_encryption_keys, ConfigError, Settings};
@@ -21,6 +22,8 @@ const NONCE_LEN: usize = 12;
 pub struct Cipher {
     keys: BTreeMap<u32, Aes256Gcm>,
     current: u32,
+    /// A key for signing company tokens, derived from the newest key.
+    token_secret: Zeroizing<Vec<u8>>,
 }
 
 /// A secret that could not be opened.
@@ -38,6 +41,18 @@ impl Cipher {
     /// Builds a cipher from versioned 32-byte keys.
     pub fn new(keys: Vec<(u32, Vec<u8>)>) -> Option<Self> {
         let current = keys.iter().map(|(v, _)| *v).max()?;
+        let newest = keys
+            .iter()
+            .find(|(v, _)| *v == current)
+            .map(|(_, k)| k.as_slice())
+            .unwrap_or_default();
+        let token_secret = Zeroizing::new(
+            sha2::Sha256::new()
+                .chain_update(b"link-api company-token signing key\0")
+                .chain_update(newest)
+                .finalize()
+                .to_vec(),
+        );
         let keys = keys
             .into_iter()
             .map(|(version, bytes)| {
@@ -47,7 +62,17 @@ impl Cipher {
                 )
             })
             .collect();
-        Some(Self { keys, current })
+        Some(Self {
+            keys,
+            current,
+            token_secret,
+        })
+    }
+
+    /// The secret company tokens are signed with. Rotating the newest key
+    /// invalidates tokens issued before (they live a day at most).
+    pub fn token_secret(&self) -> &[u8] {
+        &self.token_secret
     }
 
     /// The keys of `LINK_ENCRYPTION_KEY`. Without it, a SQLite store keeps a

@@ -65,6 +65,13 @@ pub mod responses {
         "No"
     );
     error_response!(
+        Forbidden,
+        403,
+        "A company access token was used on an endpoint it does not open; use an API key.",
+        "A company access token cannot call GET /companies; use an API key.",
+        "No"
+    );
+    error_response!(
         NotFound,
         404,
         "The resource does not exist, or belongs to another client.",
@@ -121,21 +128,21 @@ pub mod responses {
 
     error_set!(
         /// Errors of an operation that reads a list.
-        ListErrors: ("400", MalformedQuery), ("401", Unauthorized), ("500", InternalError), ("503", Unavailable)
+        ListErrors: ("400", MalformedQuery), ("401", Unauthorized), ("403", Forbidden), ("500", InternalError), ("503", Unavailable)
     );
     error_set!(
         /// Errors of an operation that creates from a JSON body.
-        CreateErrors: ("400", BadRequest), ("401", Unauthorized), ("413", PayloadTooLarge),
+        CreateErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("413", PayloadTooLarge),
             ("415", UnsupportedMediaType), ("500", InternalError), ("503", Unavailable)
     );
     error_set!(
         /// Errors of an operation on one resource named in the path.
-        ItemErrors: ("400", BadRequest), ("401", Unauthorized), ("404", NotFound), ("500", InternalError),
+        ItemErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("404", NotFound), ("500", InternalError),
             ("503", Unavailable)
     );
     error_set!(
         /// Errors of an operation that changes one resource from a JSON body.
-        ItemWriteErrors: ("400", BadRequest), ("401", Unauthorized), ("404", NotFound), ("413", PayloadTooLarge),
+        ItemWriteErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("404", NotFound), ("413", PayloadTooLarge),
             ("415", UnsupportedMediaType), ("500", InternalError), ("503", Unavailable)
     );
 }
@@ -159,6 +166,7 @@ pub mod responses {
             responses::BadRequest,
             responses::MalformedQuery,
             responses::Unauthorized,
+            responses::Forbidden,
             responses::NotFound,
             responses::Conflict,
             responses::PayloadTooLarge,

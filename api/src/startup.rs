@@ -68,6 +68,7 @@ impl Application {
         let http_tokens = crate::oauth::HttpTokenEndpoint::new()
             .map_err(|e| StartError::Catalogue(format!("cannot build the HTTP client: {e}")))?;
         let state = AppState {
+            company_tokens: crate::company_token::TokenSigner::new(cipher.token_secret()),
             sandbox: crate::sandbox::SandboxProvider::new(store.clone()),
             store,
             catalogue,

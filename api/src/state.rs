@@ -20,6 +20,8 @@ pub struct AppState {
     pub http_tokens: HttpTokenEndpoint,
     /// The built-in Sandbox provider.
     pub sandbox: SandboxProvider,
+    /// Issues and checks company access tokens.
+    pub company_tokens: crate::company_token::TokenSigner,
 }
 
 impl AppState {

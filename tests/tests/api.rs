@@ -11,6 +11,7 @@ mod api {
     pub mod authorization;
     pub mod companies;
     pub mod company_list;
+    pub mod company_tokens;
     pub mod connections;
     pub mod errors;
     pub mod integrations;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use actix_web::{put, web};
 use chrono::{Duration, Utc};
 use domain::authorization::{self, Authorization};
-use domain::connection::{Actor, Cause, ConnectionStatus};
+use domain::connection::{Cause, ConnectionStatus};
 use domain::ids::ConnectionId;
 use domain::ports::{ConnectionSecret, SecretChange, SecretKind};
 use uuid::Uuid;
@@ -110,7 +110,7 @@ pub async fn update_authorization(
     } else {
         let change = Change {
             secret: SecretChange::Put(secret),
-            ..Change::new(Cause::Authorized, Actor::Client(caller.api_key))
+            ..Change::new(Cause::Authorized, caller.actor)
         };
         transitions::apply(&state, caller.client, company, id, change)
             .await?

@@ -1,5 +1,5 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use domain::connection::{Actor, Cause};
+use domain::connection::Cause;
 use domain::connection_query::ConnectionListQuery;
 use domain::ids::{CompanyId, ConnectionId};
 use domain::integration::PlatformKey;
@@ -126,7 +126,7 @@ pub async fn create_connection(
     };
     let connection = state
         .store
-        .create_connection(caller.client, new, Actor::Client(caller.api_key))
+        .create_connection(caller.client, new, caller.actor)
         .await
         .map_err(|e| match e {
             RepoError::Conflict(_) => ApiError::Conflict(
@@ -196,7 +196,7 @@ pub async fn unlink_connection(
             )))
         }
     }
-    let change = Change::new(Cause::UnlinkedByClient, Actor::Client(caller.api_key));
+    let change = Change::new(Cause::UnlinkedByClient, caller.actor);
     let connection = transitions::apply(&state, caller.client, company.into(), id.into(), change)
         .await?
         .ok_or_else(connection_not_found(id.into()))?;
@@ -220,7 +220,7 @@ pub async fn delete_connection(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (company, id) = path.into_inner();
-    let change = Change::new(Cause::Deleted, Actor::Client(caller.api_key));
+    let change = Change::new(Cause::Deleted, caller.actor);
     transitions::apply(&state, caller.client, company.into(), id.into(), change).await?;
     Ok(HttpResponse::Ok().finish())
 }

@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource. Each is registered once, through
 //! utoipa-actix-web, so it is both served and documented.
 
+pub mod access_token;
 pub mod api_keys;
 pub mod assets;
 pub mod authorization;
@@ -24,6 +25,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(companies::replace_company)
         .service(companies::update_company)
         .service(companies::delete_company)
+        .service(access_token::get_company_access_token)
         .service(connections::list_connections)
         .service(connections::create_connection)
         .service(connections::get_connection)

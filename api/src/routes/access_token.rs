@@ -1,0 +1,60 @@
+use actix_web::{get, web};
+use domain::ids::CompanyId;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::company_token::{Claims, LIFETIME_SECONDS};
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::ItemErrors;
+use crate::state::AppState;
+
+/// A token for one company's journey UI in the browser.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"accessToken": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOi…", "expiresIn": 86400, "tokenType": "Bearer"}))]
+pub struct CompanyAccessToken {
+    /// Send it as `Authorization: Bearer <accessToken>`.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+    pub token_type: &'static str,
+}
+
+/// Get company access token
+///
+/// A token a journey UI in the browser uses instead of an API key. It lasts a
+/// day and opens only what a journey needs, for this company only: the
+/// integrations and their branding, and the company's connections (list,
+/// create, get, authorize). Any other endpoint answers 403, another company 404.
+#[utoipa::path(
+    operation_id = "get-company-access-token",
+    tag = "Companies",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    responses((status = 200, description = "A company access token.", body = CompanyAccessToken), ItemErrors)
+)]
+#[get("/companies/{companyId}/accessToken")]
+pub async fn get_company_access_token(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+) -> ApiResult<web::Json<CompanyAccessToken>> {
+    let company = CompanyId::from(company.into_inner());
+    state
+        .store
+        .get_company(caller.client, company)
+        .await
+        .map_err(|e| {
+            ApiError::from_repo(e, || ApiError::not_found(format_args!("Company {company}")))
+        })?;
+    let token = state
+        .company_tokens
+        .sign(&Claims::new(caller.client, company))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(web::Json(CompanyAccessToken {
+        access_token: token,
+        expires_in: LIFETIME_SECONDS,
+        token_type: "Bearer",
+    }))
+}
