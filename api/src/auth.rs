@@ -100,6 +100,23 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
                 "invalid, expired or foreign company token",
             ))?;
         allow_company_route(request.method().as_str(), request.path(), scope.company)?;
+        if let Some(origin) = request
+            .headers()
+            .get(actix_web::http::header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+        {
+            let origin = origin.to_ascii_lowercase();
+            if !state
+                .store
+                .cors_origins(scope.client)
+                .await?
+                .contains(&origin)
+            {
+                return Err(ApiError::Forbidden(format!(
+                    "The origin {origin} is not in this client's CORS settings."
+                )));
+            }
+        }
         return Ok(Caller {
             client: scope.client,
             actor: Actor::Customer,

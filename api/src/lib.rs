@@ -7,6 +7,7 @@ pub mod cli;
 pub mod company_token;
 pub mod config;
 pub mod correlation;
+pub mod cors;
 pub mod crypto;
 pub mod dto;
 pub mod error;

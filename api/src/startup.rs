@@ -170,6 +170,7 @@ fn server(
             )
             .default_service(web::to(fallback))
             .wrap(from_fn(auth::require_api_key))
+            .wrap(from_fn(crate::cors::middleware))
             .wrap(ErrorHandlers::new().default_handler(ensure_error_body))
             .wrap(from_fn(correlation::middleware))
     })

@@ -399,6 +399,19 @@ pub trait SandboxRepository: Send + Sync {
     async fn revoke_sandbox_grant(&self, refresh_hash: &str) -> Result<bool, RepoError>;
 }
 
+#[async_trait]
+pub trait CorsRepository: Send + Sync {
+    /// The origins a client allows, sorted.
+    async fn cors_origins(&self, client: ClientId) -> Result<Vec<String>, RepoError>;
+
+    /// Replaces the origins a client allows.
+    async fn put_cors_origins(&self, client: ClientId, origins: &[String])
+        -> Result<(), RepoError>;
+
+    /// Whether any client allows the origin (for preflight requests, which carry no credentials).
+    async fn origin_allowed_by_any(&self, origin: &str) -> Result<bool, RepoError>;
+}
+
 /// Whether the store answers at all.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -415,6 +428,7 @@ pub trait Store:
     + ProfileRepository
     + OAuthStateRepository
     + SandboxRepository
+    + CorsRepository
     + HealthCheck
 {
 }
@@ -428,6 +442,7 @@ impl<T> Store for T where
         + ProfileRepository
         + OAuthStateRepository
         + SandboxRepository
+        + CorsRepository
         + HealthCheck
 {
 }

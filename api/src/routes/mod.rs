@@ -7,6 +7,7 @@ pub mod assets;
 pub mod authorization;
 pub mod companies;
 pub mod connections;
+pub mod cors;
 pub mod fallback;
 pub mod health;
 pub mod integrations;
@@ -42,6 +43,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(integrations::get_integration_settings)
         .service(integrations::update_integration_settings)
         .service(sandbox::revoke_grant)
+        .service(cors::get_cors_settings)
+        .service(cors::set_cors_settings)
         .service(profile::get_profile)
         .service(profile::update_profile)
         .service(health::healthz)
