@@ -140,6 +140,7 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("GET", "/integrations"),
     ("GET", "/integrations/{platformKey}"),
     ("GET", "/integrations/{platformKey}/branding"),
+    ("GET", "/linkSettings"),
     ("GET", "/companies/{companyId}/connections"),
     ("POST", "/companies/{companyId}/connections"),
     ("GET", "/companies/{companyId}/connections/{connectionId}"),

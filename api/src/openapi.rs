@@ -182,6 +182,10 @@ pub mod responses {
             description = "A company's connections to platforms, their state machine and its history."
         ),
         (
+            name = "Link settings",
+            description = "How the client's journey presents each category, its consent texts, and whether consent is required."
+        ),
+        (
             name = "Integrations",
             description = "The catalogue of platforms a customer can connect, and the client's settings for each."
         ),

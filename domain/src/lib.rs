@@ -12,6 +12,7 @@ pub mod connection;
 pub mod connection_query;
 pub mod ids;
 pub mod integration;
+pub mod link_settings;
 pub mod paging;
 pub mod ports;
 pub mod profile;

@@ -412,6 +412,37 @@ pub trait CorsRepository: Send + Sync {
     async fn origin_allowed_by_any(&self, origin: &str) -> Result<bool, RepoError>;
 }
 
+/// A versioned document as stored (link settings are kept as their JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionedDocument {
+    pub version: i64,
+    pub document: String,
+    pub created: chrono::DateTime<chrono::Utc>,
+}
+
+#[async_trait]
+pub trait LinkSettingsRepository: Send + Sync {
+    /// The newest version, if the client has set any.
+    async fn latest_link_settings(
+        &self,
+        client: ClientId,
+    ) -> Result<Option<VersionedDocument>, RepoError>;
+
+    async fn link_settings_version(
+        &self,
+        client: ClientId,
+        version: i64,
+    ) -> Result<Option<VersionedDocument>, RepoError>;
+
+    /// Writes version `version`; `Conflict` if another change took that number first.
+    async fn add_link_settings(
+        &self,
+        client: ClientId,
+        version: i64,
+        document: &str,
+    ) -> Result<VersionedDocument, RepoError>;
+}
+
 /// Whether the store answers at all.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -429,6 +460,7 @@ pub trait Store:
     + OAuthStateRepository
     + SandboxRepository
     + CorsRepository
+    + LinkSettingsRepository
     + HealthCheck
 {
 }
@@ -443,6 +475,7 @@ impl<T> Store for T where
         + OAuthStateRepository
         + SandboxRepository
         + CorsRepository
+        + LinkSettingsRepository
         + HealthCheck
 {
 }

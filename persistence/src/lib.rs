@@ -28,6 +28,7 @@ mod connections;
 mod cors;
 mod error;
 mod integration_settings;
+mod link_settings;
 mod open;
 mod profiles;
 mod rows;

@@ -17,6 +17,7 @@ mod api {
     pub mod errors;
     pub mod integrations;
     pub mod isolation;
+    pub mod link_settings;
     pub mod oauth_journey;
     pub mod oauth_providers;
     pub mod startup;

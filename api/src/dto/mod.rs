@@ -5,5 +5,6 @@ pub mod company;
 pub mod connection;
 pub mod error;
 pub mod integration;
+pub mod link_settings;
 pub mod paging;
 pub mod profile;

@@ -12,6 +12,7 @@ pub mod fallback;
 pub mod health;
 pub mod integrations;
 pub mod link;
+pub mod link_settings;
 pub mod profile;
 pub mod sandbox;
 
@@ -43,6 +44,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(integrations::get_integration_settings)
         .service(integrations::update_integration_settings)
         .service(sandbox::revoke_grant)
+        .service(link_settings::get_link_settings)
+        .service(link_settings::get_link_settings_version)
+        .service(link_settings::update_link_settings)
         .service(cors::get_cors_settings)
         .service(cors::set_cors_settings)
         .service(profile::get_profile)

@@ -1,0 +1,157 @@
+use chrono::{DateTime, Utc};
+use domain::link_settings::{CategorySettings, ConsentTexts, LinkSettings, CATEGORIES};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The consent texts of one category.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsentTextsBody {
+    /// Why the data is asked for.
+    pub purpose: String,
+    /// What access is granted (read, never write).
+    pub access: String,
+    /// What the client sees about the customer's accounts.
+    pub account_information: String,
+    /// Which records come from the platform.
+    pub platform_data: String,
+    /// How long data is kept, and what happens when consent is withdrawn.
+    pub retention: String,
+}
+
+/// How one category appears in the journey.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryBody {
+    /// Whether the journey is complete only with a linked connection of this category.
+    pub required: bool,
+    /// Platform keys offered; left out to offer every enabled integration of the category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integrations: Option<Vec<String>>,
+    /// The data types shown to the customer.
+    #[serde(default)]
+    pub data_types: Vec<String>,
+    #[serde(default)]
+    pub consent_texts: ConsentTextsBody,
+}
+
+/// The three categories; one left out of an update takes its default.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CategoriesBody {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting: Option<CategoryBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banking: Option<CategoryBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commerce: Option<CategoryBody>,
+}
+
+/// Link settings as a client sets them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "consentRequired": true,
+    "termsUrl": "https://app.bankofdave.example/terms",
+    "categories": {
+        "accounting": {"required": true, "integrations": ["gbol", "qhyg", "mqjo"], "dataTypes": ["invoices", "bills"],
+            "consentTexts": {"purpose": "To assess your loan application.", "access": "Read only.",
+                "accountInformation": "Your ledger accounts.", "platformData": "Invoices and bills.",
+                "retention": "Twelve months, or until you withdraw consent."}},
+        "banking": {"required": false, "dataTypes": ["banking-transactions"]}
+    }
+}))]
+pub struct LinkSettingsDocument {
+    /// Whether a connection becomes `Linked` only with an active consent covering its category (default true).
+    #[serde(default = "consent_required_by_default")]
+    pub consent_required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_url: Option<String>,
+    #[serde(default)]
+    pub categories: CategoriesBody,
+}
+
+fn consent_required_by_default() -> bool {
+    true
+}
+
+/// One version of the client's link settings.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkSettingsBody {
+    /// Grows by one with every change; 0 for the defaults before any change.
+    pub version: i64,
+    /// When this version was made; left out for the defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub created: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub settings: LinkSettingsDocument,
+}
+
+impl LinkSettingsDocument {
+    /// The domain form, with defaults for any category left out.
+    pub fn into_domain(self, version: i64) -> LinkSettings {
+        let defaults = LinkSettings::defaults();
+        let CategoriesBody {
+            accounting,
+            banking,
+            commerce,
+        } = self.categories;
+        let categories = CATEGORIES
+            .iter()
+            .zip([accounting, banking, commerce])
+            .map(|(name, body)| match body {
+                Some(body) => CategorySettings {
+                    name,
+                    required: body.required,
+                    integrations: body.integrations,
+                    data_types: body.data_types,
+                    texts: ConsentTexts {
+                        purpose: body.consent_texts.purpose,
+                        access: body.consent_texts.access,
+                        account_information: body.consent_texts.account_information,
+                        platform_data: body.consent_texts.platform_data,
+                        retention: body.consent_texts.retention,
+                    },
+                },
+                None => defaults
+                    .category(name)
+                    .cloned()
+                    .unwrap_or_else(|| defaults.categories[0].clone()),
+            })
+            .collect();
+        LinkSettings {
+            version,
+            consent_required: self.consent_required,
+            terms_url: self.terms_url,
+            categories,
+        }
+    }
+
+    /// The wire form of domain settings, every category spelled out.
+    pub fn from_domain(settings: &LinkSettings) -> Self {
+        let body = |name: &str| {
+            settings.category(name).map(|c| CategoryBody {
+                required: c.required,
+                integrations: c.integrations.clone(),
+                data_types: c.data_types.clone(),
+                consent_texts: ConsentTextsBody {
+                    purpose: c.texts.purpose.clone(),
+                    access: c.texts.access.clone(),
+                    account_information: c.texts.account_information.clone(),
+                    platform_data: c.texts.platform_data.clone(),
+                    retention: c.texts.retention.clone(),
+                },
+            })
+        };
+        Self {
+            consent_required: settings.consent_required,
+            terms_url: settings.terms_url.clone(),
+            categories: CategoriesBody {
+                accounting: body("accounting"),
+                banking: body("banking"),
+                commerce: body("commerce"),
+            },
+        }
+    }
+}

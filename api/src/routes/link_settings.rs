@@ -1,0 +1,168 @@
+use actix_web::{get, put, web};
+use domain::integration::{PlatformKey, SourceType};
+use domain::link_settings::LinkSettings;
+use domain::ports::RepoError;
+
+use crate::auth::Caller;
+use crate::dto::link_settings::{LinkSettingsBody, LinkSettingsDocument};
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors};
+use crate::state::AppState;
+
+/// The client's settings at `version` (newest when `None`), as the domain sees them.
+pub async fn settings_of(
+    state: &AppState,
+    client: domain::ids::ClientId,
+    version: Option<i64>,
+) -> ApiResult<Option<LinkSettings>> {
+    let stored = match version {
+        Some(0) => return Ok(Some(LinkSettings::defaults())),
+        Some(version) => state.store.link_settings_version(client, version).await?,
+        None => match state.store.latest_link_settings(client).await? {
+            Some(stored) => Some(stored),
+            None => return Ok(Some(LinkSettings::defaults())),
+        },
+    };
+    stored
+        .map(|s| {
+            serde_json::from_str::<LinkSettingsDocument>(&s.document)
+                .map(|d| d.into_domain(s.version))
+                .map_err(|e| {
+                    ApiError::Internal(format!(
+                        "stored link settings {} do not parse: {e}",
+                        s.version
+                    ))
+                })
+        })
+        .transpose()
+}
+
+async fn body(
+    state: &AppState,
+    client: domain::ids::ClientId,
+    version: Option<i64>,
+) -> ApiResult<Option<LinkSettingsBody>> {
+    let created = match version.or(state
+        .store
+        .latest_link_settings(client)
+        .await?
+        .map(|s| s.version))
+    {
+        Some(0) | None => None,
+        Some(v) => state
+            .store
+            .link_settings_version(client, v)
+            .await?
+            .map(|s| s.created),
+    };
+    Ok(settings_of(state, client, version)
+        .await?
+        .map(|settings| LinkSettingsBody {
+            version: settings.version,
+            created,
+            settings: LinkSettingsDocument::from_domain(&settings),
+        }))
+}
+
+/// Get link settings
+///
+/// The newest link settings: per category whether it is required, which
+/// integrations are offered, which data types are shown, and the consent texts;
+/// plus the terms URL and whether consent is required before linking.
+/// Version 0 means the defaults. A company token may read them.
+#[utoipa::path(
+    operation_id = "get-link-settings",
+    tag = "Link settings",
+    responses((status = 200, description = "The newest link settings.", body = LinkSettingsBody), ItemErrors)
+)]
+#[get("/linkSettings")]
+pub async fn get_link_settings(
+    caller: Caller,
+    state: web::Data<AppState>,
+) -> ApiResult<web::Json<LinkSettingsBody>> {
+    let found = body(&state, caller.client, None).await?;
+    found
+        .map(web::Json)
+        .ok_or_else(|| ApiError::Internal("the newest link settings went missing".into()))
+}
+
+/// Get a version of the link settings
+///
+/// Any earlier version stays readable, so every consent can be shown with the texts it was given against.
+#[utoipa::path(
+    operation_id = "get-link-settings-version",
+    tag = "Link settings",
+    params(("version" = i64, Path, description = "The version; 0 for the defaults.")),
+    responses((status = 200, description = "That version.", body = LinkSettingsBody), ItemErrors)
+)]
+#[get("/linkSettings/versions/{version}")]
+pub async fn get_link_settings_version(
+    caller: Caller,
+    state: web::Data<AppState>,
+    version: web::Path<i64>,
+) -> ApiResult<web::Json<LinkSettingsBody>> {
+    let version = version.into_inner();
+    body(&state, caller.client, Some(version))
+        .await?
+        .map(web::Json)
+        .ok_or_else(|| ApiError::NotFound(format!("Link settings version {version} not found")))
+}
+
+/// Update link settings
+///
+/// Replaces the link settings with a new version; the old ones stay readable.
+/// A category left out takes its default.
+#[utoipa::path(
+    operation_id = "update-link-settings",
+    tag = "Link settings",
+    request_body = LinkSettingsDocument,
+    responses(
+        (status = 200, description = "The new version.", body = LinkSettingsBody),
+        (status = 409, response = Conflict),
+        CreateErrors
+    )
+)]
+#[put("/linkSettings")]
+pub async fn update_link_settings(
+    caller: Caller,
+    state: web::Data<AppState>,
+    document: web::Json<LinkSettingsDocument>,
+) -> ApiResult<web::Json<LinkSettingsBody>> {
+    let latest = state
+        .store
+        .latest_link_settings(caller.client)
+        .await?
+        .map_or(0, |s| s.version);
+    let settings = document.into_inner().into_domain(latest + 1);
+    settings.validate(|category, key| {
+        PlatformKey::parse(key)
+            .ok()
+            .and_then(|k| state.catalogue.get(&k))
+            .is_some_and(|entry| {
+                let source = entry.integration.source_type;
+                matches!(
+                    (category, source),
+                    ("accounting", SourceType::Accounting)
+                        | ("banking", SourceType::Banking | SourceType::BankFeed)
+                        | ("commerce", SourceType::Commerce)
+                )
+            })
+    })?;
+    let document = LinkSettingsDocument::from_domain(&settings);
+    let text = serde_json::to_string(&document).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let stored = state
+        .store
+        .add_link_settings(caller.client, settings.version, &text)
+        .await
+        .map_err(|e| match e {
+            RepoError::Conflict(_) => ApiError::Conflict(
+                "The link settings changed meanwhile; read them again and retry.".into(),
+            ),
+            other => other.into(),
+        })?;
+    Ok(web::Json(LinkSettingsBody {
+        version: stored.version,
+        created: Some(stored.created),
+        settings: document,
+    }))
+}
