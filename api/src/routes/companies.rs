@@ -95,8 +95,8 @@ pub async fn list_companies(
 
 /// Create company
 ///
-/// Creates a company for one of the client's customers. Its `redirect` is
-/// the Link URL where that customer starts the journey.
+/// Creates a company for one of the client's customers. Its journey starts
+/// when the client creates a connection and sends the customer to its `linkUrl`.
 #[utoipa::path(
     operation_id = "create-company",
     tag = "Companies",
