@@ -39,7 +39,7 @@ define run_rust_tests
 endef
 
 test-sdk: $(SDK_VENV)/.installed ## Drive the server with Codat's official Python SDK
-	$(CARGO) build -p link-api
+	$(CARGO) build --workspace --all-targets --quiet
 	$(SDK_VENV)/bin/python -m pytest -q sdk-tests
 
 $(SDK_VENV)/.installed: sdk-tests/requirements.txt
