@@ -141,6 +141,8 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("GET", "/integrations/{platformKey}"),
     ("GET", "/integrations/{platformKey}/branding"),
     ("GET", "/linkSettings"),
+    ("GET", "/companies/{companyId}/consents"),
+    ("POST", "/companies/{companyId}/consents"),
     ("GET", "/companies/{companyId}/connections"),
     ("POST", "/companies/{companyId}/connections"),
     ("GET", "/companies/{companyId}/connections/{connectionId}"),

@@ -186,6 +186,10 @@ pub mod responses {
             description = "How the client's journey presents each category, its consent texts, and whether consent is required."
         ),
         (
+            name = "Consents",
+            description = "The append-only, hash-chained ledger of each company's consents."
+        ),
+        (
             name = "Integrations",
             description = "The catalogue of platforms a customer can connect, and the client's settings for each."
         ),

@@ -10,6 +10,7 @@ pub mod company;
 pub mod company_query;
 pub mod connection;
 pub mod connection_query;
+pub mod consent;
 pub mod ids;
 pub mod integration;
 pub mod link_settings;

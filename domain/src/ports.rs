@@ -443,6 +443,24 @@ pub trait LinkSettingsRepository: Send + Sync {
     ) -> Result<VersionedDocument, RepoError>;
 }
 
+#[async_trait]
+pub trait ConsentRepository: Send + Sync {
+    /// A company's ledger in sequence order; `NotFound` if the company is not the client's.
+    async fn consent_ledger(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+    ) -> Result<Vec<crate::consent::ConsentRecord>, RepoError>;
+
+    /// Appends a record; `Conflict` if its sequence number is taken, `NotFound` if the company is not the client's.
+    async fn append_consent(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        record: &crate::consent::ConsentRecord,
+    ) -> Result<(), RepoError>;
+}
+
 /// Whether the store answers at all.
 #[async_trait]
 pub trait HealthCheck: Send + Sync {
@@ -461,6 +479,7 @@ pub trait Store:
     + SandboxRepository
     + CorsRepository
     + LinkSettingsRepository
+    + ConsentRepository
     + HealthCheck
 {
 }
@@ -476,6 +495,7 @@ impl<T> Store for T where
         + SandboxRepository
         + CorsRepository
         + LinkSettingsRepository
+        + ConsentRepository
         + HealthCheck
 {
 }

@@ -25,6 +25,7 @@ macro_rules! bind_all {
 mod api_keys;
 mod companies;
 mod connections;
+mod consents;
 mod cors;
 mod error;
 mod integration_settings;

@@ -13,6 +13,7 @@ mod api {
     pub mod company_list;
     pub mod company_tokens;
     pub mod connections;
+    pub mod consents;
     pub mod cors;
     pub mod errors;
     pub mod integrations;

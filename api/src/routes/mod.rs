@@ -7,6 +7,7 @@ pub mod assets;
 pub mod authorization;
 pub mod companies;
 pub mod connections;
+pub mod consents;
 pub mod cors;
 pub mod fallback;
 pub mod health;
@@ -44,6 +45,9 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(integrations::get_integration_settings)
         .service(integrations::update_integration_settings)
         .service(sandbox::revoke_grant)
+        .service(consents::record_consent)
+        .service(consents::list_consents)
+        .service(consents::verify_consents)
         .service(link_settings::get_link_settings)
         .service(link_settings::get_link_settings_version)
         .service(link_settings::update_link_settings)

@@ -1,0 +1,257 @@
+//! The consent ledger: append-only records per company, each chaining the
+//! hash of the one before, so an edited or removed record is detected.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::link_settings::LinkSettings;
+
+/// The hash that stands before a company's first record.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a record says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentKind {
+    Granted,
+    Withdrawn,
+}
+
+impl ConsentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Granted => "Granted",
+            Self::Withdrawn => "Withdrawn",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Granted, Self::Withdrawn]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// One entry of a company's ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub id: Uuid,
+    /// Position in the company's ledger, from 1.
+    pub sequence: i64,
+    pub kind: ConsentKind,
+    pub categories: Vec<String>,
+    pub data_types: Vec<String>,
+    pub settings_version: i64,
+    /// SHA-256 of the exact texts shown for those categories.
+    pub text_hash: String,
+    pub locale: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// For a withdrawal: the consent it withdraws.
+    pub withdraws: Option<Uuid>,
+    pub created: DateTime<Utc>,
+    pub previous_hash: String,
+    pub hash: String,
+}
+
+impl ConsentRecord {
+    /// The hash of this record's content and the previous hash.
+    pub fn compute_hash(&self) -> String {
+        let optional = |value: &Option<String>| value.clone().unwrap_or_default();
+        let fields = [
+            self.id.to_string(),
+            self.sequence.to_string(),
+            self.kind.as_str().to_owned(),
+            self.categories.join(","),
+            self.data_types.join(","),
+            self.settings_version.to_string(),
+            self.text_hash.clone(),
+            optional(&self.locale),
+            optional(&self.actor_name),
+            optional(&self.actor_email),
+            optional(&self.ip),
+            optional(&self.user_agent),
+            self.withdraws.map(|w| w.to_string()).unwrap_or_default(),
+            self.created.to_rfc3339_opts(SecondsFormat::Micros, true),
+            self.previous_hash.clone(),
+        ];
+        let mut hasher = Sha256::new();
+        for field in fields {
+            // Length-prefixed, so no two different records hash alike by shifting text between fields.
+            hasher.update((field.len() as u64).to_be_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hex::encode(hasher.finalize())
+    }
+}
+
+/// The hash of the texts and data types shown for `categories` under `settings`.
+pub fn text_hash(settings: &LinkSettings, categories: &[String]) -> String {
+    let mut hasher = Sha256::new();
+    for name in categories {
+        if let Some(category) = settings.category(name) {
+            hasher.update(name.as_bytes());
+            for (part, text) in category.texts.parts() {
+                hasher.update(part.as_bytes());
+                hasher.update((text.len() as u64).to_be_bytes());
+                hasher.update(text.as_bytes());
+            }
+            hasher.update(category.data_types.join(",").as_bytes());
+        }
+    }
+    if let Some(terms) = &settings.terms_url {
+        hasher.update(terms.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Where a ledger stops being consistent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenChain {
+    /// The sequence number of the first record that does not check out.
+    pub sequence: i64,
+    pub reason: &'static str,
+}
+
+/// Checks a company's records, in sequence order.
+pub fn verify_chain(records: &[ConsentRecord]) -> Result<(), BrokenChain> {
+    let mut previous = GENESIS.to_owned();
+    for (index, record) in records.iter().enumerate() {
+        let expected_sequence = i64::try_from(index).unwrap_or(i64::MAX) + 1;
+        let broken = |reason| {
+            Err(BrokenChain {
+                sequence: record.sequence,
+                reason,
+            })
+        };
+        if record.sequence != expected_sequence {
+            return broken("a record is missing before this one");
+        }
+        if record.previous_hash != previous {
+            return broken("it does not chain to the record before");
+        }
+        if record.compute_hash() != record.hash {
+            return broken("its content does not match its hash");
+        }
+        previous = record.hash.clone();
+    }
+    Ok(())
+}
+
+/// The categories covered by a grant that no later withdrawal took back.
+pub fn active_categories(records: &[ConsentRecord]) -> BTreeSet<String> {
+    let withdrawn: BTreeSet<Uuid> = records.iter().filter_map(|r| r.withdraws).collect();
+    records
+        .iter()
+        .filter(|r| r.kind == ConsentKind::Granted && !withdrawn.contains(&r.id))
+        .flat_map(|r| r.categories.iter().cloned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(
+        sequence: i64,
+        previous: &str,
+        kind: ConsentKind,
+        categories: &[&str],
+        withdraws: Option<Uuid>,
+    ) -> ConsentRecord {
+        let mut record = ConsentRecord {
+            id: Uuid::new_v4(),
+            sequence,
+            kind,
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            data_types: vec!["invoices".into()],
+            settings_version: 1,
+            text_hash: "t".into(),
+            locale: Some("en-GB".into()),
+            actor_name: Some("Ada".into()),
+            actor_email: None,
+            ip: Some("127.0.0.1".into()),
+            user_agent: None,
+            withdraws,
+            created: Utc::now(),
+            previous_hash: previous.to_owned(),
+            hash: String::new(),
+        };
+        record.hash = record.compute_hash();
+        record
+    }
+
+    fn ledger() -> Vec<ConsentRecord> {
+        let first = record(
+            1,
+            GENESIS,
+            ConsentKind::Granted,
+            &["accounting", "banking"],
+            None,
+        );
+        let second = record(2, &first.hash, ConsentKind::Granted, &["commerce"], None);
+        let third = record(
+            3,
+            &second.hash,
+            ConsentKind::Withdrawn,
+            &["commerce"],
+            Some(second.id),
+        );
+        vec![first, second, third]
+    }
+
+    #[test]
+    fn an_untouched_ledger_verifies_and_withdrawals_take_categories_back() {
+        let ledger = ledger();
+
+        assert_eq!(verify_chain(&ledger), Ok(()));
+        assert_eq!(
+            active_categories(&ledger).into_iter().collect::<Vec<_>>(),
+            ["accounting", "banking"]
+        );
+    }
+
+    #[test]
+    fn an_edited_removed_or_reordered_record_is_detected() {
+        let mut edited = ledger();
+        edited[1].actor_name = Some("Mallory".into());
+        let mut removed = ledger();
+        removed.remove(1);
+        let mut rehashed = ledger();
+        rehashed[0].categories = vec!["accounting".into()];
+        rehashed[0].hash = rehashed[0].compute_hash();
+
+        assert_eq!(verify_chain(&edited).unwrap_err().sequence, 2);
+        assert_eq!(verify_chain(&removed).unwrap_err().sequence, 3);
+        assert_eq!(
+            verify_chain(&rehashed).unwrap_err().sequence,
+            2,
+            "re-hashing an edit breaks the next link"
+        );
+    }
+
+    #[test]
+    fn the_text_hash_follows_the_texts_shown() {
+        let settings = LinkSettings::defaults();
+        let mut changed = settings.clone();
+        changed.categories[0].texts.purpose.push('!');
+        let accounting = vec!["accounting".to_owned()];
+
+        assert_eq!(
+            text_hash(&settings, &accounting),
+            text_hash(&settings, &accounting)
+        );
+        assert_ne!(
+            text_hash(&settings, &accounting),
+            text_hash(&changed, &accounting)
+        );
+        assert_ne!(
+            text_hash(&settings, &accounting),
+            text_hash(&settings, &["banking".to_owned()])
+        );
+    }
+}
