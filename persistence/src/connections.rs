@@ -316,16 +316,7 @@ macro_rules! connection_repository {
                     company: CompanyId,
                     query: &ConnectionListQuery,
                 ) -> Result<Page<Connection>, RepoError> {
-                    let companies: i64 =
-                        sqlx::query_scalar("SELECT COUNT(*) FROM companies WHERE id = $1 AND client_id = $2")
-                            .bind(company.as_uuid())
-                            .bind(client.as_uuid())
-                            .fetch_one(&self.pool)
-                            .await
-                            .map_err(repo_error)?;
-                    if companies == 0 {
-                        return Err(RepoError::NotFound);
-                    }
+                    ensure_company!(&self.pool, client, company);
                     let mut scope =
                         sql::scope($dialect, "connections", client.as_uuid(), Some(company.as_uuid()), query.filter.as_ref());
                     let count_sql = format!("SELECT COUNT(*){}", scope.sql);

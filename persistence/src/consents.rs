@@ -71,15 +71,7 @@ macro_rules! consent_repository {
             #[async_trait]
             impl ConsentRepository for SqlStore<$db> {
                 async fn consent_ledger(&self, client: ClientId, company: CompanyId) -> Result<Vec<ConsentRecord>, RepoError> {
-                    let companies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM companies WHERE id = $1 AND client_id = $2")
-                        .bind(company.as_uuid())
-                        .bind(client.as_uuid())
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(repo_error)?;
-                    if companies == 0 {
-                        return Err(RepoError::NotFound);
-                    }
+                    ensure_company!(&self.pool, client, company);
                     let rows: Vec<Row> = sqlx::query_as(
                         "SELECT id, sequence, kind, categories, data_types, settings_version, text_hash, locale, actor_name, \
                          actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash \

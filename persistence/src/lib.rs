@@ -22,6 +22,23 @@ macro_rules! bind_all {
     }};
 }
 
+/// Returns `RepoError::NotFound` from the enclosing function unless the
+/// company exists and belongs to the client.
+macro_rules! ensure_company {
+    ($pool:expr, $client:expr, $company:expr) => {{
+        let companies: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM companies WHERE id = $1 AND client_id = $2")
+                .bind($company.as_uuid())
+                .bind($client.as_uuid())
+                .fetch_one($pool)
+                .await
+                .map_err($crate::error::repo_error)?;
+        if companies == 0 {
+            return Err(domain::ports::RepoError::NotFound);
+        }
+    }};
+}
+
 mod api_keys;
 mod companies;
 mod connections;

@@ -110,8 +110,19 @@ pub struct ChainVerification {
     pub reason: Option<&'static str>,
 }
 
-fn company_not_found(id: CompanyId) -> impl FnOnce() -> ApiError {
-    move || ApiError::not_found(format_args!("Company {id}"))
+/// The company's ledger, or the company's 404.
+async fn ledger(
+    state: &AppState,
+    caller: &Caller,
+    company: CompanyId,
+) -> ApiResult<Vec<ConsentRecord>> {
+    state
+        .store
+        .consent_ledger(caller.client, company)
+        .await
+        .map_err(|e| {
+            ApiError::from_repo(e, || ApiError::not_found(format_args!("Company {company}")))
+        })
 }
 
 fn bounded(
@@ -203,11 +214,7 @@ pub async fn record_consent(
         .realip_remote_addr()
         .map(str::to_owned);
     for _ in 0..3 {
-        let ledger = state
-            .store
-            .consent_ledger(caller.client, company)
-            .await
-            .map_err(|e| ApiError::from_repo(e, company_not_found(company)))?;
+        let ledger = ledger(&state, &caller, company).await?;
         let mut record = ConsentRecord {
             id: Uuid::now_v7(),
             sequence: i64::try_from(ledger.len()).unwrap_or(i64::MAX) + 1,
@@ -236,7 +243,11 @@ pub async fn record_consent(
         {
             Ok(()) => return Ok(HttpResponse::Created().json(ConsentBody::from(record))),
             Err(RepoError::Conflict(_)) => continue,
-            Err(other) => return Err(ApiError::from_repo(other, company_not_found(company))),
+            Err(other) => {
+                return Err(ApiError::from_repo(other, || {
+                    ApiError::not_found(format_args!("Company {company}"))
+                }))
+            }
         }
     }
     Err(ApiError::Conflict(
@@ -258,11 +269,7 @@ pub async fn list_consents(
     company: web::Path<Uuid>,
 ) -> ApiResult<web::Json<Consents>> {
     let company = CompanyId::from(company.into_inner());
-    let ledger = state
-        .store
-        .consent_ledger(caller.client, company)
-        .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(company)))?;
+    let ledger = ledger(&state, &caller, company).await?;
     Ok(web::Json(Consents {
         results: ledger.into_iter().map(ConsentBody::from).collect(),
     }))
@@ -284,11 +291,7 @@ pub async fn verify_consents(
     company: web::Path<Uuid>,
 ) -> ApiResult<web::Json<ChainVerification>> {
     let company = CompanyId::from(company.into_inner());
-    let ledger = state
-        .store
-        .consent_ledger(caller.client, company)
-        .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(company)))?;
+    let ledger = ledger(&state, &caller, company).await?;
     let verification = match consent::verify_chain(&ledger) {
         Ok(()) => ChainVerification {
             valid: true,
