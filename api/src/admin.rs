@@ -65,29 +65,27 @@ pub async fn create_key(
 }
 
 async fn pick_client(store: &dyn Store, wanted: Option<ClientId>) -> Result<Client, AdminError> {
-    let clients = store.list_clients().await?;
-    match wanted {
-        Some(id) => clients
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or_else(|| AdminError::Invalid(format!("no client has the id {id}"))),
-        None => match <[Client; 1]>::try_from(clients) {
-            Ok([only]) => Ok(only),
-            Err(clients) if clients.is_empty() => Err(AdminError::Invalid(
-                "the store has no client yet: start the service once, or pass --new-client NAME"
-                    .into(),
-            )),
-            Err(clients) => {
-                let ids: Vec<String> = clients
-                    .iter()
-                    .map(|c| format!("{} ({})", c.id, c.name))
-                    .collect();
-                Err(AdminError::Invalid(format!(
-                    "several clients exist; pass --client with one of: {}",
-                    ids.join(", ")
-                )))
-            }
-        },
+    if let Some(id) = wanted {
+        return store
+            .get_client(id)
+            .await?
+            .ok_or_else(|| AdminError::Invalid(format!("no client has the id {id}")));
+    }
+    match <[Client; 1]>::try_from(store.list_clients().await?) {
+        Ok([only]) => Ok(only),
+        Err(clients) if clients.is_empty() => Err(AdminError::Invalid(
+            "the store has no client yet: start the service once, or pass --new-client NAME".into(),
+        )),
+        Err(clients) => {
+            let ids: Vec<String> = clients
+                .iter()
+                .map(|c| format!("{} ({})", c.id, c.name))
+                .collect();
+            Err(AdminError::Invalid(format!(
+                "several clients exist; pass --client with one of: {}",
+                ids.join(", ")
+            )))
+        }
     }
 }
 

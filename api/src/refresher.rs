@@ -14,8 +14,8 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::oauth::{Grant, TokenError, TokenRequest};
-use crate::routes::authorization::secret_context;
-use crate::routes::link::{oauth_client, seal_tokens};
+use crate::routes::authorization::{seal_tokens, secret_context};
+use crate::routes::link::oauth_client;
 use crate::state::AppState;
 use crate::transitions::{self, Change};
 
@@ -136,7 +136,7 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
             if tokens.refresh_token.is_none() {
                 tokens.refresh_token = Some(refresh_token.to_string());
             }
-            let secret = seal_tokens(state, connection, &tokens).map_err(|e| e.to_string())?;
+            let secret = seal_tokens(state, connection.id, &tokens).map_err(|e| e.to_string())?;
             state
                 .store
                 .replace_connection_secret(client, company, id, secret)

@@ -67,6 +67,8 @@ pub trait ClientRepository: Send + Sync {
     ) -> Result<(Client, ApiKey), RepoError>;
 
     async fn list_clients(&self) -> Result<Vec<Client>, RepoError>;
+
+    async fn get_client(&self, id: ClientId) -> Result<Option<Client>, RepoError>;
 }
 
 #[async_trait]

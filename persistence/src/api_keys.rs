@@ -91,6 +91,15 @@ macro_rules! key_repositories {
                     Ok(created)
                 }
 
+                async fn get_client(&self, id: ClientId) -> Result<Option<Client>, RepoError> {
+                    let row: Option<ClientRow> = sqlx::query_as("SELECT id, name FROM clients WHERE id = $1")
+                        .bind(id.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(repo_error)?;
+                    Ok(row.map(Client::from))
+                }
+
                 async fn list_clients(&self) -> Result<Vec<Client>, RepoError> {
                     let rows: Vec<ClientRow> = sqlx::query_as("SELECT id, name FROM clients ORDER BY created_at, id")
                         .fetch_all(&self.pool)

@@ -135,6 +135,17 @@ impl TestApp {
         json_of(self.post("/companies", &body).await, StatusCode::OK).await
     }
 
+    /// A connection (as the API returned it) read again.
+    pub async fn fetch_connection(&self, company: &str, connection: &Value) -> Value {
+        let id = connection["id"].as_str().unwrap();
+        json_of(
+            self.get(&format!("/companies/{company}/connections/{id}"))
+                .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
     /// A store handle on the same database, for operator tasks.
     pub async fn store(&self) -> Arc<dyn Store> {
         persistence::open(&settings(&self.database.url).store_options())

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{put, web};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::authorization::{self, Authorization};
 use domain::connection::{Cause, ConnectionStatus};
 use domain::ids::ConnectionId;
@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use crate::auth::Caller;
 use crate::dto::connection::ConnectionBody;
 use crate::error::{ApiError, ApiResult};
+use crate::oauth::Tokens;
 use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
 use crate::transitions::{self, connection_not_found, write_error, Change};
@@ -25,31 +26,16 @@ pub fn secret_context(id: ConnectionId) -> String {
     format!("connection-secret:{id}")
 }
 
-/// Encrypts validated authorization material.
-fn seal(
+/// Encrypts a secret document for a connection.
+fn seal_document(
     state: &AppState,
     id: ConnectionId,
-    authorization: Authorization,
+    kind: SecretKind,
+    document: &serde_json::Value,
+    access_expires_at: Option<DateTime<Utc>>,
 ) -> ApiResult<ConnectionSecret> {
-    let (kind, document, access_expires_at) = match authorization {
-        Authorization::Credentials(values) => {
-            (SecretKind::Credentials, serde_json::json!(values), None)
-        }
-        Authorization::Tokens(tokens) => {
-            let expires_at = tokens
-                .expires_in
-                .and_then(|s| i64::try_from(s).ok())
-                .map(|seconds| Utc::now() + Duration::seconds(seconds));
-            let document = serde_json::json!({
-                "accessToken": tokens.access_token,
-                "refreshToken": tokens.refresh_token,
-                "expiresAt": expires_at,
-            });
-            (SecretKind::OAuthTokens, document, expires_at)
-        }
-    };
     let plaintext = Zeroizing::new(
-        serde_json::to_vec(&document).map_err(|e| ApiError::Internal(e.to_string()))?,
+        serde_json::to_vec(document).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
     let sealed = state
         .cipher
@@ -60,6 +46,49 @@ fn seal(
         sealed,
         access_expires_at,
     })
+}
+
+/// Encrypts OAuth tokens for a connection, however they were obtained.
+pub fn seal_tokens(
+    state: &AppState,
+    id: ConnectionId,
+    tokens: &Tokens,
+) -> ApiResult<ConnectionSecret> {
+    let expires_at = tokens
+        .expires_in
+        .and_then(|s| i64::try_from(s).ok())
+        .map(|s| Utc::now() + Duration::seconds(s));
+    let document = serde_json::json!({
+        "accessToken": tokens.access_token,
+        "refreshToken": tokens.refresh_token,
+        "expiresAt": expires_at,
+    });
+    seal_document(state, id, SecretKind::OAuthTokens, &document, expires_at)
+}
+
+/// Encrypts validated authorization material.
+fn seal(
+    state: &AppState,
+    id: ConnectionId,
+    authorization: Authorization,
+) -> ApiResult<ConnectionSecret> {
+    match authorization {
+        Authorization::Credentials(values) => seal_document(
+            state,
+            id,
+            SecretKind::Credentials,
+            &serde_json::json!(values),
+            None,
+        ),
+        Authorization::Tokens(imported) => {
+            let tokens = Tokens {
+                access_token: imported.access_token,
+                refresh_token: imported.refresh_token,
+                expires_in: imported.expires_in,
+            };
+            seal_tokens(state, id, &tokens)
+        }
+    }
 }
 
 /// Update authorization

@@ -109,7 +109,7 @@ pub async fn create_connection(
         .store
         .get_integration_setting(caller.client, &key)
         .await?;
-    if !setting.map_or(entry.integration.enabled_by_default, |s| s.enabled) {
+    if !crate::routes::integrations::is_enabled(entry, setting.as_ref()) {
         return Err(ApiError::field(FieldError::new(
             "platformKey",
             "DisabledIntegration",

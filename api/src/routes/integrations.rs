@@ -28,7 +28,7 @@ fn entry<'a>(state: &'a AppState, raw_key: &str) -> ApiResult<&'a Entry> {
 }
 
 /// Whether the client's customers may use `entry`.
-fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
+pub fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
     setting.map_or(entry.integration.enabled_by_default, |s| s.enabled)
 }
 

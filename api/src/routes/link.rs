@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
 use domain::integration::{AuthMethod, OAuthSettings};
-use domain::ports::{ConnectionSecret, Consumed, OAuthState, SecretChange, SecretKind};
+use domain::ports::{Consumed, OAuthState, SecretChange};
 use domain::profile::{fill_template, percent_encode};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::catalogue::Entry;
 use crate::error::ApiError;
 use crate::oauth::{self, Grant, TokenRequest};
-use crate::routes::authorization::secret_context;
+use crate::routes::authorization::seal_tokens;
 use crate::state::AppState;
 use crate::transitions::{self, Change};
 
@@ -311,7 +311,7 @@ pub async fn callback(
             return fail(&state, &connection, entry, custom, Outcome::Failed).await;
         }
     };
-    let secret = seal_tokens(&state, &connection, &tokens)?;
+    let secret = seal_tokens(&state, connection.id, &tokens)?;
     let change = Change {
         secret: SecretChange::Put(secret),
         ..Change::new(Cause::Authorized, Actor::Customer)
@@ -330,35 +330,6 @@ pub async fn callback(
         Err(other) => return Err(other),
     };
     finish(&state, &connection, entry, custom, outcome).await
-}
-
-/// Encrypts tokens a provider granted, for the connection.
-pub fn seal_tokens(
-    state: &AppState,
-    connection: &Connection,
-    tokens: &oauth::Tokens,
-) -> Result<ConnectionSecret, ApiError> {
-    let expires_at = tokens
-        .expires_in
-        .and_then(|s| i64::try_from(s).ok())
-        .map(|s| Utc::now() + Duration::seconds(s));
-    let document = serde_json::json!({
-        "accessToken": tokens.access_token,
-        "refreshToken": tokens.refresh_token,
-        "expiresAt": expires_at,
-    });
-    let plaintext = Zeroizing::new(
-        serde_json::to_vec(&document).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    let sealed = state
-        .cipher
-        .seal(&plaintext, &secret_context(connection.id))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(ConnectionSecret {
-        kind: SecretKind::OAuthTokens,
-        sealed,
-        access_expires_at: expires_at,
-    })
 }
 
 /// Records a failed authorization (when the state machine allows it) and finishes.

@@ -1,4 +1,5 @@
 use actix_web::{get, put, web};
+use chrono::{DateTime, Utc};
 use domain::integration::{PlatformKey, SourceType};
 use domain::link_settings::LinkSettings;
 use domain::ports::RepoError;
@@ -9,32 +10,45 @@ use crate::error::{ApiError, ApiResult};
 use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors};
 use crate::state::AppState;
 
+/// The client's settings at `version` (newest when `None`) with when that
+/// version was made (`None` for the defaults), reading the stored version once.
+async fn load(
+    state: &AppState,
+    client: domain::ids::ClientId,
+    version: Option<i64>,
+) -> ApiResult<Option<(LinkSettings, Option<DateTime<Utc>>)>> {
+    let stored = match version {
+        Some(0) => None,
+        Some(version) => match state.store.link_settings_version(client, version).await? {
+            Some(stored) => Some(stored),
+            None => return Ok(None),
+        },
+        None => state.store.latest_link_settings(client).await?,
+    };
+    let Some(stored) = stored else {
+        return Ok(Some((LinkSettings::defaults(), None)));
+    };
+    let document = serde_json::from_str::<LinkSettingsDocument>(&stored.document).map_err(|e| {
+        ApiError::Internal(format!(
+            "stored link settings {} do not parse: {e}",
+            stored.version
+        ))
+    })?;
+    Ok(Some((
+        document.into_domain(stored.version),
+        Some(stored.created),
+    )))
+}
+
 /// The client's settings at `version` (newest when `None`), as the domain sees them.
 pub async fn settings_of(
     state: &AppState,
     client: domain::ids::ClientId,
     version: Option<i64>,
 ) -> ApiResult<Option<LinkSettings>> {
-    let stored = match version {
-        Some(0) => return Ok(Some(LinkSettings::defaults())),
-        Some(version) => state.store.link_settings_version(client, version).await?,
-        None => match state.store.latest_link_settings(client).await? {
-            Some(stored) => Some(stored),
-            None => return Ok(Some(LinkSettings::defaults())),
-        },
-    };
-    stored
-        .map(|s| {
-            serde_json::from_str::<LinkSettingsDocument>(&s.document)
-                .map(|d| d.into_domain(s.version))
-                .map_err(|e| {
-                    ApiError::Internal(format!(
-                        "stored link settings {} do not parse: {e}",
-                        s.version
-                    ))
-                })
-        })
-        .transpose()
+    Ok(load(state, client, version)
+        .await?
+        .map(|(settings, _)| settings))
 }
 
 async fn body(
@@ -42,22 +56,9 @@ async fn body(
     client: domain::ids::ClientId,
     version: Option<i64>,
 ) -> ApiResult<Option<LinkSettingsBody>> {
-    let created = match version.or(state
-        .store
-        .latest_link_settings(client)
+    Ok(load(state, client, version)
         .await?
-        .map(|s| s.version))
-    {
-        Some(0) | None => None,
-        Some(v) => state
-            .store
-            .link_settings_version(client, v)
-            .await?
-            .map(|s| s.created),
-    };
-    Ok(settings_of(state, client, version)
-        .await?
-        .map(|settings| LinkSettingsBody {
+        .map(|(settings, created)| LinkSettingsBody {
             version: settings.version,
             created,
             settings: LinkSettingsDocument::from_domain(&settings),

@@ -14,10 +14,8 @@ pub async fn profile_of(state: &AppState, client: domain::ids::ClientId) -> ApiR
     }
     let name = state
         .store
-        .list_clients()
+        .get_client(client)
         .await?
-        .into_iter()
-        .find(|c| c.id == client)
         .map_or_else(|| "Link API".to_owned(), |c| c.name);
     Ok(Profile {
         name,

@@ -83,18 +83,6 @@ async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str)
     local_path(&decided)
 }
 
-async fn connection_state(app: &TestApp, company: &str, connection: &Value) -> Value {
-    json_of(
-        app.get(&format!(
-            "/companies/{company}/connections/{}",
-            connection["id"].as_str().unwrap()
-        ))
-        .await,
-        StatusCode::OK,
-    )
-    .await
-}
-
 on_both_stores! {
     async fn approving_at_the_sandbox_links_the_connection_and_redirects_with_placeholders(app: TestApp) {
         let (company, connection) = sandbox_connection(&app).await;
@@ -105,7 +93,7 @@ on_both_stores! {
 
         assert_eq!(finished.status(), StatusCode::FOUND);
         assert_eq!(finished.headers()["location"], format!("https://app.example/done?c={company}&p=mqjo&s=200&ref=order%2042&m="));
-        assert_eq!(connection_state(&app, &company, &connection).await["status"], "Linked");
+        assert_eq!(app.fetch_connection(&company, &connection).await["status"], "Linked");
         let history = json_of(app.get(&format!("/companies/{company}/connections/{}/history", connection["id"].as_str().unwrap())).await, StatusCode::OK).await;
         assert_eq!((history["results"][1]["cause"].clone(), history["results"][1]["actor"].clone()), (json!("Authorized"), json!("customer")));
     }
@@ -117,12 +105,12 @@ on_both_stores! {
         let denied = app.anonymous(Method::GET, &consent(&app, &connection, "", "deny").await).send().await.unwrap();
 
         assert_eq!(denied.headers()["location"], "https://app.example/done?s=403&t=Cancelled&m=User%20cancelled.");
-        let pending = connection_state(&app, &company, &connection).await;
+        let pending = app.fetch_connection(&company, &connection).await;
         assert_eq!(pending["status"], "PendingAuth");
         assert_eq!(pending["dataConnectionErrors"][0]["status"], "Active");
         assert_eq!(pending["dataConnectionErrors"][0]["errorMessage"], "User cancelled.");
         app.anonymous(Method::GET, &consent(&app, &connection, "", "approve").await).send().await.unwrap();
-        let linked = connection_state(&app, &company, &connection).await;
+        let linked = app.fetch_connection(&company, &connection).await;
         assert_eq!(linked["status"], "Linked");
         assert_eq!(linked["dataConnectionErrors"][0]["status"], "Resolved");
     }
@@ -153,7 +141,7 @@ on_both_stores! {
         let expired = app.anonymous(Method::GET, &callback).send().await.unwrap();
 
         assert_eq!(expired.headers()["location"], "https://app.example/done?s=500");
-        assert_eq!(connection_state(&app, &company, &connection).await["status"], "PendingAuth");
+        assert_eq!(app.fetch_connection(&company, &connection).await["status"], "PendingAuth");
     }
 
     async fn without_a_redirect_url_or_outside_the_allowed_origins_a_page_is_shown(app: TestApp) {

@@ -98,18 +98,6 @@ async fn authorize_at_mock(
     app.anonymous(Method::GET, &callback).send().await.unwrap()
 }
 
-async fn status(app: &TestApp, company: &str, connection: &Value) -> Value {
-    json_of(
-        app.get(&format!(
-            "/companies/{company}/connections/{}",
-            connection["id"].as_str().unwrap()
-        ))
-        .await,
-        StatusCode::OK,
-    )
-    .await
-}
-
 /// Polls until `done` holds, for at most ten seconds.
 async fn eventually<F, Fut>(mut done: F)
 where
@@ -139,7 +127,7 @@ async fn a_real_provider_links_over_http_with_pkce_and_client_auth(backend: Back
             "{key}"
         );
         assert_eq!(
-            status(&app, &company, &connection).await["status"],
+            app.fetch_connection(&company, &connection).await["status"],
             "Linked",
             "{key}"
         );
@@ -157,7 +145,7 @@ async fn a_provider_failure_leaves_the_connection_pending_with_an_error(backend:
         finished.headers()["location"],
         "https://app.example/done?s=500"
     );
-    let after = status(&app, &company, &connection).await;
+    let after = app.fetch_connection(&company, &connection).await;
     assert_eq!(after["status"], "PendingAuth");
     assert_eq!(after["dataConnectionErrors"][0]["statusCode"], "500");
 }
@@ -173,10 +161,12 @@ async fn tokens_are_refreshed_and_a_refused_refresh_deauthorizes(backend: Backen
     })
     .await;
     mock.set_mode(Mode::RefuseRefresh);
-    eventually(|| async { status(&app, &company, &connection).await["status"] == "Deauthorized" })
-        .await;
+    eventually(|| async {
+        app.fetch_connection(&company, &connection).await["status"] == "Deauthorized"
+    })
+    .await;
 
-    let after = status(&app, &company, &connection).await;
+    let after = app.fetch_connection(&company, &connection).await;
     assert_eq!(after["dataConnectionErrors"][0]["status"], "Active");
     assert_eq!(
         app.stored_secret_bytes().await,
@@ -217,7 +207,7 @@ async fn tokens_are_refreshed_and_a_refused_refresh_deauthorizes(backend: Backen
         "https://app.example/done?s=200"
     );
     assert_eq!(
-        status(&app, &company, &connection).await["status"],
+        app.fetch_connection(&company, &connection).await["status"],
         "Linked",
         "the same connection, linked again"
     );
@@ -259,7 +249,7 @@ async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backe
         .to_owned();
     app.anonymous(Method::GET, &callback).send().await.unwrap();
     assert_eq!(
-        status(&app, &company, &connection).await["status"],
+        app.fetch_connection(&company, &connection).await["status"],
         "Linked"
     );
     let before = app.stored_secret_bytes().await;
@@ -283,8 +273,10 @@ async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backe
         .unwrap();
 
     assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
-    eventually(|| async { status(&app, &company, &connection).await["status"] == "Deauthorized" })
-        .await;
+    eventually(|| async {
+        app.fetch_connection(&company, &connection).await["status"] == "Deauthorized"
+    })
+    .await;
 }
 
 async fn a_provider_without_the_clients_oauth_application_fails_cleanly(backend: Backend) {
@@ -312,7 +304,7 @@ async fn a_provider_without_the_clients_oauth_application_fails_cleanly(backend:
         "https://app.example/done?s=500"
     );
     assert_eq!(
-        status(&app, &company, &connection).await["dataConnectionErrors"][0]["statusCode"],
+        app.fetch_connection(&company, &connection).await["dataConnectionErrors"][0]["statusCode"],
         "500"
     );
 }
