@@ -1,10 +1,18 @@
 """Drives Link API with Codat's official Python SDK, retries off: what the
 SDK sends must be understood, and what Link API answers must be parsed."""
 
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import httpx
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from codat_platform.models.errors import ErrorMessage, ResponseValidationError
 
-from conftest import sdk_for
+from conftest import API_KEY, sdk_for
+
+HEADERS = {"Authorization": f"Bearer {API_KEY}"}
 
 
 def test_companies_are_created_listed_fetched_replaced_updated_and_deleted(sdk):
@@ -77,7 +85,9 @@ def test_integrations_are_listed_fetched_and_branded(sdk):
     assert unknown.value.data.status_code == 404
 
 
-def test_connections_are_created_listed_authorized_unlinked_and_deleted(sdk):
+def test_connections_are_created_listed_authorized_unlinked_and_deleted(sdk, base_url):
+    # Codat's behaviour: linking needs no recorded consent.
+    httpx.put(f"{base_url}/linkSettings", json={"consentRequired": False}, headers=HEADERS).raise_for_status()
     company = sdk.companies.create(request={"name": "Connected Ltd"})
 
     created = sdk.connections.create(request={"company_id": company.id, "request_body": {"platform_key": "exgd"}})
@@ -101,3 +111,63 @@ def test_connections_are_created_listed_authorized_unlinked_and_deleted(sdk):
         sdk.connections.get(request={"company_id": company.id, "connection_id": created.id})
     assert gone.value.data.status_code == 404
     assert sdk.companies.get(request={"company_id": company.id}).data_connections == []
+
+
+def test_linking_without_the_required_consent_is_a_403_the_sdk_understands(sdk, base_url):
+    company = sdk.companies.create(request={"name": "Careful Ltd"})
+    created = sdk.connections.create(request={"company_id": company.id, "request_body": {"platform_key": "exgd"}})
+    authorize = {"company_id": company.id, "connection_id": created.id, "request_body": {"apiKey": "rk_test_51Habc1234567890"}}
+
+    with pytest.raises(ErrorMessage) as refused:
+        sdk.connections.update_authorization(request=authorize)
+    consent = {"categories": ["commerce"], "actor": {"name": "Ada Lovelace"}}
+    httpx.post(f"{base_url}/companies/{company.id}/consents", json=consent, headers=HEADERS).raise_for_status()
+    linked = sdk.connections.update_authorization(request=authorize)
+
+    assert refused.value.data.status_code == 403
+    assert "consent" in refused.value.data.error
+    assert linked.status == "Linked"
+
+
+def test_webhooks_are_managed_by_the_sdk_and_verify_with_the_standard_webhooks_library(sdk, base_url):
+    received = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["content-length"]))
+            received.append((dict(self.headers), body.decode()))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        created = httpx.post(
+            f"{base_url}/webhooks",
+            json={"url": f"http://127.0.0.1:{server.server_port}/hook", "eventTypes": ["company.created"]},
+            headers=HEADERS,
+        )
+        created.raise_for_status()
+        consumer = created.json()
+        listed = sdk.webhooks.list_consumers()
+        company = sdk.companies.create(request={"name": "Hooked Ltd"})
+        for _ in range(100):
+            if received:
+                break
+            time.sleep(0.1)
+        headers, body = received[0]
+        event = Webhook(consumer["secret"]).verify(body, headers)
+        with pytest.raises(WebhookVerificationError):
+            Webhook(consumer["secret"]).verify(body.replace("Hooked", "Hacked"), headers)
+        sdk.webhooks.delete_consumer(request={"webhook_id": consumer["id"]})
+    finally:
+        server.shutdown()
+
+    assert consumer["secret"].startswith("whsec_")
+    assert [c.id for c in listed.results] == [consumer["id"]]
+    assert listed.results[0].event_types == ["company.created"]
+    assert event["eventType"] == "company.created" and event["payload"]["id"] == company.id
+    assert sdk.webhooks.list_consumers().results == []

@@ -9,9 +9,11 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
 use domain::connection::Actor;
 use domain::ids::{ClientId, CompanyId};
-use domain::ports::KeyHash;
+use domain::link_settings::CategorySet;
+use domain::ports::{KeyHash, RepoError};
 use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -49,8 +51,9 @@ fn key_from_header(value: &str) -> Option<String> {
     Some(key.to_owned()).filter(|k| !k.is_empty())
 }
 
-/// Paths anyone may call: health, the spec, the docs page, static images, and
-/// the customer's journey pages (opened in a browser, without an API key).
+/// Paths anyone may call: health, the spec, the docs page, static images, the
+/// customer's journey pages (opened in a browser, without an API key), and
+/// the exchange of an invitation (its token is the credential).
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
@@ -59,6 +62,7 @@ pub fn is_public(path: &str) -> bool {
         || path.starts_with("/assets/")
         || path.starts_with("/link/")
         || path.starts_with("/sandbox/oauth/")
+        || path == "/invitations/exchange"
 }
 
 /// Middleware: every non-public request must carry a known API key. The
@@ -100,27 +104,25 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
                 "invalid, expired or foreign company token",
             ))?;
         allow_company_route(request.method().as_str(), request.path(), scope.company)?;
-        if let Some(origin) = request
-            .headers()
-            .get(actix_web::http::header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-        {
-            let origin = origin.to_ascii_lowercase();
-            if !state
-                .store
-                .cors_origins(scope.client)
-                .await?
-                .contains(&origin)
-            {
-                return Err(ApiError::Forbidden(format!(
-                    "The origin {origin} is not in this client's CORS settings."
-                )));
+        check_origin(state, scope.client, request.request()).await?;
+        if let Some(invitation) = scope.invitation {
+            let usable = match state.store.get_invitation(scope.client, invitation).await {
+                Ok(found) => found.usable(chrono::Utc::now()),
+                Err(RepoError::NotFound) => false,
+                Err(other) => return Err(other.into()),
+            };
+            if !usable {
+                return Err(ApiError::Unauthorized(
+                    "the invitation this token came from was revoked or has expired",
+                ));
             }
         }
         return Ok(Caller {
             client: scope.client,
             actor: Actor::Customer,
             company: Some(scope.company),
+            categories: scope.categories,
+            invitation: scope.invitation,
         });
     }
     let found = state
@@ -132,6 +134,8 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         client: found.client_id,
         actor: Actor::Client(found.id),
         company: None,
+        categories: None,
+        invitation: None,
     })
 }
 
@@ -143,6 +147,17 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("GET", "/linkSettings"),
     ("GET", "/companies/{companyId}/consents"),
     ("POST", "/companies/{companyId}/consents"),
+    (
+        "POST",
+        "/companies/{companyId}/consents/{consentId}/withdraw",
+    ),
+    ("GET", "/companies/{companyId}/linkStatus"),
+    ("GET", "/companies/{companyId}/invitations"),
+    ("POST", "/companies/{companyId}/invitations"),
+    (
+        "DELETE",
+        "/companies/{companyId}/invitations/{invitationId}",
+    ),
     ("GET", "/companies/{companyId}/connections"),
     ("POST", "/companies/{companyId}/connections"),
     ("GET", "/companies/{companyId}/connections/{connectionId}"),
@@ -188,6 +203,30 @@ fn allow_company_route(method: &str, path: &str, company: CompanyId) -> Result<(
     )))
 }
 
+/// A browser call (one with an `Origin`) for a client is refused with 403
+/// unless the client's CORS settings allow that origin.
+pub async fn check_origin(
+    state: &AppState,
+    client: ClientId,
+    request: &HttpRequest,
+) -> Result<(), ApiError> {
+    let Some(origin) = request
+        .headers()
+        .get(actix_web::http::header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
+    let origin = origin.to_ascii_lowercase();
+    if state.store.cors_origins(client).await?.contains(&origin) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "The origin {origin} is not in this client's CORS settings."
+        )))
+    }
+}
+
 /// The authenticated caller of a request.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
@@ -196,6 +235,33 @@ pub struct Caller {
     pub actor: Actor,
     /// The one company a company token is limited to; `None` with an API key.
     pub company: Option<CompanyId>,
+    /// The categories a token made from an invitation is limited to; `None` for all.
+    pub categories: Option<CategorySet>,
+    /// The invitation the caller's token was made from.
+    pub invitation: Option<Uuid>,
+}
+
+impl Caller {
+    /// Whether the caller may act on data of `category` (`None`: a platform of no category).
+    pub fn may_use(&self, category: Option<&str>) -> bool {
+        match self.categories {
+            None => true,
+            Some(allowed) => category.is_some_and(|c| allowed.contains(c)),
+        }
+    }
+
+    /// A 403 unless the caller may act on data of `category`.
+    pub fn require_category(&self, category: Option<&str>) -> Result<(), ApiError> {
+        if self.may_use(category) {
+            return Ok(());
+        }
+        let allowed = self.categories.map(CategorySet::names).unwrap_or_default();
+        Err(ApiError::Forbidden(format!(
+            "This invitation covers only {}; it cannot act on {} data.",
+            allowed.join(" and "),
+            category.unwrap_or("other")
+        )))
+    }
 }
 
 impl FromRequest for Caller {

@@ -8,6 +8,7 @@
 
 use chrono::Utc;
 use domain::ids::{ClientId, CompanyId};
+use domain::link_settings::CategorySet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,6 +17,9 @@ use uuid::Uuid;
 pub const ISSUER: &str = "link-api";
 /// Whom company tokens are for.
 pub const AUDIENCE: &str = "link-api:company";
+/// Whom invitation tokens (carried by share URLs) are for: they can only be
+/// exchanged for a company token, never used as one.
+pub const INVITATION_AUDIENCE: &str = "link-api:invitation";
 /// How long a company token lives, in seconds.
 pub const LIFETIME_SECONDS: i64 = 86_400;
 
@@ -30,8 +34,14 @@ pub struct Claims {
     pub cid: Uuid,
     pub iat: i64,
     pub exp: i64,
-    /// A unique id, for audit and future revocation.
+    /// A unique id; an invitation token's is the invitation's.
     pub jti: Uuid,
+    /// The categories the token is limited to (tokens made from an invitation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cat: Option<Vec<String>>,
+    /// The invitation a company token was made from; revoking it ends the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inv: Option<Uuid>,
 }
 
 impl Claims {
@@ -46,6 +56,8 @@ impl Claims {
             iat: now,
             exp: now + LIFETIME_SECONDS,
             jti: Uuid::new_v4(),
+            cat: None,
+            inv: None,
         }
     }
 }
@@ -56,9 +68,13 @@ pub struct CompanyScope {
     pub client: ClientId,
     pub company: CompanyId,
     pub token_id: Uuid,
+    /// The categories the token is limited to; `None` for all.
+    pub categories: Option<CategorySet>,
+    /// The invitation the token was made from.
+    pub invitation: Option<Uuid>,
 }
 
-/// Issues and checks company tokens.
+/// Issues and checks the tokens of one audience.
 pub struct TokenSigner {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -66,10 +82,16 @@ pub struct TokenSigner {
 }
 
 impl TokenSigner {
+    /// A signer of company tokens.
     pub fn new(secret: &[u8]) -> Self {
+        Self::for_audience(secret, AUDIENCE)
+    }
+
+    /// A signer whose tokens are for `audience` only.
+    pub fn for_audience(secret: &[u8], audience: &str) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
-        validation.set_audience(&[AUDIENCE]);
+        validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
         Self {
@@ -77,6 +99,13 @@ impl TokenSigner {
             decoding: DecodingKey::from_secret(secret),
             validation,
         }
+    }
+
+    /// The same signer, accepting tokens past their expiry: for invitation
+    /// tokens, whose stored invitation decides (and can tell expired from revoked).
+    pub fn ignoring_expiry(mut self) -> Self {
+        self.validation.validate_exp = false;
+        self
     }
 
     /// Signs claims.
@@ -93,6 +122,8 @@ impl TokenSigner {
             client: claims.cid.into(),
             company: claims.sub.into(),
             token_id: claims.jti,
+            categories: claims.cat.as_deref().map(CategorySet::of),
+            invitation: claims.inv,
         })
     }
 }
@@ -134,5 +165,22 @@ mod tests {
         let token = signer.sign(&claims).unwrap();
         let (unsigned, _) = token.rsplit_once('.').unwrap();
         assert!(signer.verify(&format!("{unsigned}.")).is_none());
+    }
+
+    #[test]
+    fn an_invitation_token_is_not_a_company_token() {
+        let companies = TokenSigner::new(&[7; 32]);
+        let invitations = TokenSigner::for_audience(&[7; 32], INVITATION_AUDIENCE);
+        let claims = Claims {
+            aud: INVITATION_AUDIENCE.into(),
+            cat: Some(vec!["banking".into()]),
+            ..Claims::new(ClientId::new(), CompanyId::new())
+        };
+
+        let token = invitations.sign(&claims).unwrap();
+
+        assert!(companies.verify(&token).is_none());
+        let scope = invitations.verify(&token).unwrap();
+        assert_eq!(scope.categories.unwrap().names(), ["banking"]);
     }
 }

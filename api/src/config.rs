@@ -128,6 +128,60 @@ pub struct Settings {
         global = true
     )]
     pub max_body_bytes: usize,
+
+    /// How often the webhook dispatcher looks for work, in milliseconds; 0
+    /// turns it off in this process (another replica can deliver).
+    #[arg(
+        long,
+        env = "LINK_DISPATCH_INTERVAL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub dispatch_interval_ms: u64,
+
+    /// How long a client has to send a request's headers, and then its body,
+    /// before it gets 408.
+    #[arg(
+        long,
+        env = "LINK_CLIENT_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub client_timeout_secs: u64,
+
+    /// On SIGTERM or SIGINT, how long requests in flight (and background
+    /// rounds) may take to finish before the process exits anyway.
+    #[arg(
+        long,
+        env = "LINK_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
+
+    /// Requests per minute each API key (and each company's tokens) may make,
+    /// refilled continuously; 0 turns rate limiting off.
+    #[arg(
+        long,
+        env = "LINK_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_per_minute: u32,
+
+    /// How many requests may come at once before the per-minute rate applies.
+    #[arg(
+        long,
+        env = "LINK_RATE_LIMIT_BURST",
+        default_value_t = 100,
+        global = true
+    )]
+    pub rate_limit_burst: u32,
+
+    /// Whether webhooks may be sent to loopback and private addresses. Left
+    /// unset, they may only when the public URL is itself local.
+    #[arg(long, env = "LINK_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: Option<bool>,
 }
 
 /// A setting that cannot be used, named by its environment variable.
@@ -149,6 +203,20 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 const MIN_BOOTSTRAP_KEY_LEN: usize = 20;
 
 impl Settings {
+    /// Whether webhooks may reach loopback and private addresses.
+    pub fn webhooks_may_reach_private(&self) -> bool {
+        self.webhook_allow_private.unwrap_or_else(|| {
+            url::Url::parse(&self.public_url)
+                .ok()
+                .and_then(|u| u.host().map(|h| h.to_owned()))
+                .is_some_and(|host| match host {
+                    url::Host::Domain(name) => domain::webhook::is_local_name(&name),
+                    url::Host::Ipv4(ip) => !domain::webhook::is_public_ip(ip.into()),
+                    url::Host::Ipv6(ip) => !domain::webhook::is_public_ip(ip.into()),
+                })
+        })
+    }
+
     /// Checks every setting; the first problem found is returned.
     pub fn validate(&mut self) -> Result<(), ConfigError> {
         if StoreKind::of_url(&self.database_url).is_none() {
@@ -186,6 +254,12 @@ impl Settings {
         }
         if self.database_timeout_secs == 0 {
             return Err(invalid("LINK_DATABASE_TIMEOUT_SECS", "must be at least 1"));
+        }
+        if self.client_timeout_secs == 0 {
+            return Err(invalid("LINK_CLIENT_TIMEOUT_SECS", "must be at least 1"));
+        }
+        if self.rate_limit_per_minute > 0 && self.rate_limit_burst == 0 {
+            return Err(invalid("LINK_RATE_LIMIT_BURST", "must be at least 1"));
         }
         if self.refresh_interval_secs == 0 {
             return Err(invalid("LINK_REFRESH_INTERVAL_SECS", "must be at least 1"));
@@ -276,6 +350,26 @@ pub fn check_bootstrap_key(key: &str) -> Result<(), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhooks_reach_private_addresses_by_default_only_from_a_local_service() {
+        let with = |public_url: &str, allow: Option<bool>| {
+            let mut cli = <crate::cli::Cli as clap::Parser>::try_parse_from([
+                "link-api",
+                "--public-url",
+                public_url,
+            ])
+            .unwrap();
+            cli.settings.webhook_allow_private = allow;
+            cli.settings.webhooks_may_reach_private()
+        };
+
+        assert!(with("http://localhost:8080", None));
+        assert!(with("http://127.0.0.1:8080", None));
+        assert!(!with("https://link.example.com", None));
+        assert!(with("https://link.example.com", Some(true)));
+        assert!(!with("http://localhost:8080", Some(false)));
+    }
 
     #[test]
     fn encryption_keys_take_versions() {

@@ -19,6 +19,7 @@ use crate::config::{parse_encryption_keys, ConfigError, Settings};
 const NONCE_LEN: usize = 12;
 
 /// The configured keys; the highest version encrypts.
+#[derive(Clone)]
 pub struct Cipher {
     keys: BTreeMap<u32, Aes256Gcm>,
     current: u32,

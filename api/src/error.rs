@@ -35,6 +35,11 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A request over one of the limits of [`crate::limits`], with its status.
+    #[error("{1}")]
+    Limit(StatusCode, String),
+    #[error("Too many requests: the rate limit of this API key or company is used up; retry after {0} seconds.")]
+    RateLimited(u64),
     #[error("The store is temporarily unavailable. Please try again shortly.")]
     Unavailable(String),
     #[error("There is a problem with the server. Please try again later.")]
@@ -63,6 +68,19 @@ impl ApiError {
         Self::NotFound(format!("{what} not found"))
     }
 
+    /// The 403 of a connection that would be linked without the consent its category needs.
+    pub fn consent_missing(category: &str) -> Self {
+        Self::Forbidden(format!(
+            "The customer has not consented to share {category} data: record a consent for {category} \
+             (POST /companies/{{companyId}}/consents) before linking this connection."
+        ))
+    }
+
+    /// The 404 of a company, to give to [`ApiError::from_repo`].
+    pub fn company_not_found(id: impl std::fmt::Display) -> impl FnOnce() -> Self {
+        move || Self::not_found(format_args!("Company {id}"))
+    }
+
     /// A 400 about one field.
     pub fn field(error: FieldError) -> Self {
         Self::Validation(ValidationErrors(vec![error]))
@@ -78,6 +96,7 @@ impl ApiError {
             RepoError::Conflict(_) => {
                 Self::Conflict("The request conflicts with the current state.".into())
             }
+            RepoError::ConsentMissing(category) => Self::consent_missing(category),
             RepoError::Unavailable(cause) => Self::Unavailable(cause),
             RepoError::Failure(cause) => Self::Internal(cause),
         }
@@ -85,7 +104,7 @@ impl ApiError {
 
     fn can_be_retried(&self) -> &'static str {
         match self {
-            Self::Unavailable(_) => "Yes",
+            Self::Unavailable(_) | Self::RateLimited(_) => "Yes",
             Self::Internal(_) => "Unknown",
             Self::Status(status) if status.is_server_error() => "Unknown",
             _ => "No",
@@ -151,6 +170,8 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Limit(status, _) => *status,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Status(status) => *status,
@@ -176,6 +197,9 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            Self::RateLimited(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             _ => {}
         }

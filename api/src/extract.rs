@@ -36,6 +36,9 @@ fn json_error(error: JsonPayloadError) -> ApiError {
             "Send the request body as JSON, with `Content-Type: application/json`.".into(),
         ),
         JsonPayloadError::Deserialize(error) => body_not_valid(&error),
+        JsonPayloadError::Payload(error) if crate::limits::timed_out(&error) => {
+            crate::limits::body_timed_out()
+        }
         other => ApiError::BadRequest(format!("The request body could not be read: {other}")),
     }
 }

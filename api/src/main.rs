@@ -32,7 +32,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
                 .await?
         }
         Command::Migrate => {
-            persistence::open(&settings.store_options()).await?;
+            link_api::startup::open_store(settings).await?;
             eprintln!("link-api: the database schema is up to date");
         }
         Command::Openapi { format } => {
@@ -52,7 +52,7 @@ async fn api_keys(
     command: ApiKeysCommand,
     settings: &Settings,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let store = persistence::open(&settings.store_options()).await?;
+    let (store, _) = link_api::startup::open_store(settings).await?;
     match command {
         ApiKeysCommand::Create {
             name,

@@ -99,6 +99,13 @@ pub mod responses {
         "Send the request body as JSON, with `Content-Type: application/json`.",
         "No"
     );
+    error_response!(
+        TooManyRequests,
+        429,
+        "The rate limit of the API key (or of the company, for company tokens) is used up; `Retry-After` says when to retry.",
+        "Too many requests: the rate limit of this API key or company is used up; retry after 2 seconds.",
+        "Yes"
+    );
     error_response!(InternalError, 500, "The service failed. The body reveals nothing internal; the correlation id finds the cause in the log.",
         "There is a problem with the server. Please try again later.", "Unknown");
     error_response!(
@@ -128,22 +135,22 @@ pub mod responses {
 
     error_set!(
         /// Errors of an operation that reads a list.
-        ListErrors: ("400", MalformedQuery), ("401", Unauthorized), ("403", Forbidden), ("500", InternalError), ("503", Unavailable)
+        ListErrors: ("400", MalformedQuery), ("401", Unauthorized), ("403", Forbidden), ("429", TooManyRequests), ("500", InternalError), ("503", Unavailable)
     );
     error_set!(
         /// Errors of an operation that creates from a JSON body.
         CreateErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("413", PayloadTooLarge),
-            ("415", UnsupportedMediaType), ("500", InternalError), ("503", Unavailable)
+            ("415", UnsupportedMediaType), ("429", TooManyRequests), ("500", InternalError), ("503", Unavailable)
     );
     error_set!(
         /// Errors of an operation on one resource named in the path.
-        ItemErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("404", NotFound), ("500", InternalError),
-            ("503", Unavailable)
+        ItemErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("404", NotFound), ("429", TooManyRequests),
+            ("500", InternalError), ("503", Unavailable)
     );
     error_set!(
         /// Errors of an operation that changes one resource from a JSON body.
         ItemWriteErrors: ("400", BadRequest), ("401", Unauthorized), ("403", Forbidden), ("404", NotFound), ("413", PayloadTooLarge),
-            ("415", UnsupportedMediaType), ("500", InternalError), ("503", Unavailable)
+            ("415", UnsupportedMediaType), ("429", TooManyRequests), ("500", InternalError), ("503", Unavailable)
     );
 }
 
@@ -171,6 +178,7 @@ pub mod responses {
             responses::Conflict,
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
+            responses::TooManyRequests,
             responses::InternalError,
             responses::Unavailable,
         )
@@ -190,8 +198,16 @@ pub mod responses {
             description = "The append-only, hash-chained ledger of each company's consents."
         ),
         (
+            name = "Journey",
+            description = "Where a company stands in its journey, and invitations that hand the journey to someone else."
+        ),
+        (
             name = "Integrations",
             description = "The catalogue of platforms a customer can connect, and the client's settings for each."
+        ),
+        (
+            name = "Webhooks",
+            description = "Webhook consumers, the event log, deliveries and replays."
         ),
         (name = "Settings", description = "API keys and other settings of the client."),
         (
@@ -222,10 +238,52 @@ impl Modify for SecuritySchemes {
 
 /// The whole document: the base plus every registered handler.
 pub fn document() -> Document {
-    let (_, document) = App::new()
+    let (_, mut document) = App::new()
         .into_utoipa_app()
         .openapi(BaseDocument::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    document_idempotency_keys(&mut document);
     document
+}
+
+/// Adds the optional `Idempotency-Key` header to every authenticated
+/// operation that honours it.
+fn document_idempotency_keys(document: &mut Document) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+
+    let parameter = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: a repeat with the same key and body within 24 hours gets the first \
+             response (marked `Idempotent-Replayed: true`) without the work being done again; the same \
+             key with another body is a 409, as is a repeat while the first is still running. Keys are \
+             per client; a server error forgets the key.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(crate::idempotency::MAX_KEY_LEN)),
+        ))
+        .build();
+    for (path, item) in document.paths.paths.iter_mut() {
+        let operations = [
+            (actix_web::http::Method::POST, item.post.as_mut()),
+            (actix_web::http::Method::PUT, item.put.as_mut()),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let public = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            if crate::idempotency::applies(&method, path) && !public {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(parameter.clone());
+            }
+        }
+    }
 }

@@ -16,7 +16,7 @@ use zeroize::Zeroizing;
 use crate::oauth::{Grant, TokenError, TokenRequest};
 use crate::routes::authorization::{seal_tokens, secret_context};
 use crate::routes::link::oauth_client;
-use crate::state::AppState;
+use crate::state::{AppState, Stop};
 use crate::transitions::{self, Change};
 
 /// How many connections one round looks at.
@@ -32,22 +32,40 @@ pub struct Schedule {
     pub margin: Duration,
 }
 
-/// Runs rounds forever, one per interval.
-pub async fn run(state: Arc<AppState>, schedule: Schedule) {
-    let mut ticker = tokio::time::interval(schedule.interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Runs a round per interval until told to stop. While the store cannot be
+/// reached, the pause doubles (up to five minutes), and returns to the
+/// interval once a round gets through.
+pub async fn run(state: Arc<AppState>, schedule: Schedule, mut stop: Stop) {
+    let mut pause = schedule.interval;
     loop {
-        ticker.tick().await;
-        let refreshed = run_once(&state, schedule.margin).await;
-        if refreshed > 0 {
-            tracing::info!(refreshed, "refreshed OAuth tokens");
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
+        // A round runs to its end: a refresh is never left half-recorded.
+        match run_once(&state, schedule.margin).await {
+            Some(refreshed) => {
+                pause = schedule.interval;
+                if refreshed > 0 {
+                    tracing::info!(refreshed, "refreshed OAuth tokens");
+                }
+            }
+            None => {
+                pause = (pause * 2)
+                    .min(Duration::from_secs(300))
+                    .max(schedule.interval)
+            }
         }
     }
 }
 
 /// One round: refreshes every due connection this instance can lease.
-/// Returns how many it refreshed or deauthorized.
-pub async fn run_once(state: &AppState, margin: Duration) -> usize {
+/// Returns how many it refreshed or deauthorized; `None` when the store
+/// could not be asked.
+pub async fn run_once(state: &AppState, margin: Duration) -> Option<usize> {
     let margin =
         chrono::Duration::from_std(margin).unwrap_or_else(|_| chrono::Duration::minutes(2));
     let due = match state
@@ -57,8 +75,8 @@ pub async fn run_once(state: &AppState, margin: Duration) -> usize {
     {
         Ok(due) => due,
         Err(error) => {
-            tracing::warn!(%error, "could not look for tokens to refresh; trying again next round");
-            return 0;
+            tracing::warn!(%error, "could not look for tokens to refresh; trying again later");
+            return None;
         }
     };
     let mut done = 0;
@@ -79,7 +97,7 @@ pub async fn run_once(state: &AppState, margin: Duration) -> usize {
             }
         }
     }
-    done
+    Some(done)
 }
 
 #[derive(Deserialize)]

@@ -39,6 +39,31 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// Tells the background tasks to stop once the server has.
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    shutdown_timeout: std::time::Duration,
+}
+
+/// Loads the catalogue and opens the store (applying migrations), with the
+/// event payloads rendered as the API shows them.
+pub async fn open_store(
+    settings: &Settings,
+) -> Result<(std::sync::Arc<dyn domain::ports::Store>, Catalogue), StartError> {
+    let extra = match &settings.catalogue_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            StartError::Catalogue(format!(
+                "LINK_CATALOGUE_FILE: cannot read {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let catalogue =
+        Catalogue::load(&settings.public_url, extra.as_deref()).map_err(StartError::Catalogue)?;
+    let payloads = crate::events::Payloads::new(catalogue.clone(), &settings.public_url);
+    let store = persistence::open(&settings.store_options(), std::sync::Arc::new(payloads)).await?;
+    Ok((store, catalogue))
 }
 
 impl Application {
@@ -46,18 +71,7 @@ impl Application {
     /// an empty store, and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
         let cipher = Cipher::from_settings(settings)?;
-        let extra = match &settings.catalogue_file {
-            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-                StartError::Catalogue(format!(
-                    "LINK_CATALOGUE_FILE: cannot read {}: {e}",
-                    path.display()
-                ))
-            })?),
-            None => None,
-        };
-        let catalogue = Catalogue::load(&settings.public_url, extra.as_deref())
-            .map_err(StartError::Catalogue)?;
-        let store = persistence::open(&settings.store_options()).await?;
+        let (store, catalogue) = open_store(settings).await?;
         bootstrap(store.as_ref(), settings).await?;
         let listen_error = |source| StartError::Listen {
             address: settings.listen.clone(),
@@ -69,22 +83,66 @@ impl Application {
             .map_err(|e| StartError::Catalogue(format!("cannot build the HTTP client: {e}")))?;
         let state = AppState {
             company_tokens: crate::company_token::TokenSigner::new(cipher.token_secret()),
+            invitation_tokens: crate::company_token::TokenSigner::for_audience(
+                cipher.token_secret(),
+                crate::company_token::INVITATION_AUDIENCE,
+            )
+            .ignoring_expiry(),
             sandbox: crate::sandbox::SandboxProvider::new(store.clone()),
             store,
             catalogue,
             cipher,
             public_url: settings.public_url.clone(),
             http_tokens,
+            webhooks_may_reach_private: settings.webhooks_may_reach_private(),
         };
         let state = std::sync::Arc::new(state);
         let schedule = crate::refresher::Schedule {
             interval: std::time::Duration::from_secs(settings.refresh_interval_secs),
             margin: std::time::Duration::from_secs(settings.refresh_margin_secs),
         };
-        tokio::spawn(crate::refresher::run(state.clone(), schedule));
-        let server = server(listener, state, settings.max_body_bytes).map_err(listen_error)?;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks = vec![tokio::spawn(crate::refresher::run(
+            state.clone(),
+            schedule,
+            stopped.clone(),
+        ))];
+        if settings.dispatch_interval_ms > 0 {
+            let sender = crate::dispatcher::HttpSender::new(state.webhooks_may_reach_private)
+                .map_err(|e| StartError::Catalogue(format!("cannot build the HTTP client: {e}")))?;
+            let dispatcher = crate::dispatcher::Dispatcher::new(
+                state.store.clone(),
+                state.cipher.clone(),
+                std::sync::Arc::new(sender),
+                std::sync::Arc::new(crate::dispatcher::SystemClock),
+            );
+            tasks.push(tokio::spawn(dispatcher.run(
+                std::time::Duration::from_millis(settings.dispatch_interval_ms),
+                stopped,
+            )));
+        }
+        let rate_limits = crate::rate_limit::RateLimits::new(
+            settings.rate_limit_per_minute,
+            settings.rate_limit_burst,
+        );
+        if let Some(limits) = rate_limits.clone() {
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    limits.forget_idle();
+                }
+            });
+        }
+        let shutdown_timeout = std::time::Duration::from_secs(settings.shutdown_timeout_secs);
+        let server = server(listener, state, rate_limits, settings).map_err(listen_error)?;
         tracing::info!(address = %settings.listen, port, public_url = %settings.public_url, "listening");
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            stop,
+            tasks,
+            shutdown_timeout,
+        })
     }
 
     /// The port actually bound (useful when listening on port 0).
@@ -92,18 +150,36 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is told to stop (SIGINT or SIGTERM).
+    /// Serves until the process is told to stop (SIGINT or SIGTERM): then it
+    /// accepts no new connections, lets requests in flight finish (up to
+    /// `LINK_SHUTDOWN_TIMEOUT_SECS`), and stops the background tasks at the end
+    /// of their current round.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let _ = self.stop.send(true);
+        let finished = futures_util::future::join_all(self.tasks);
+        if tokio::time::timeout(self.shutdown_timeout, finished)
+            .await
+            .is_err()
+        {
+            tracing::warn!("background tasks did not stop in time");
+        }
+        tracing::info!("stopped");
+        served
     }
 }
 
 fn server(
     listener: TcpListener,
     state: std::sync::Arc<AppState>,
-    max_body: usize,
+    rate_limits: Option<std::sync::Arc<crate::rate_limit::RateLimits>>,
+    settings: &Settings,
 ) -> std::io::Result<Server> {
     let state = web::Data::from(state);
+    let rate_limits = web::Data::new(rate_limits);
+    let max_body = settings.max_body_bytes;
+    let client_timeout = std::time::Duration::from_secs(settings.client_timeout_secs);
+    let body_timeout = web::Data::new(crate::limits::BodyTimeout(client_timeout));
     let document = openapi::document();
     let yaml = document.to_yaml().map_err(std::io::Error::other)?;
     let routes_table = web::Data::new(RouteTable::from_spec(&document));
@@ -114,6 +190,8 @@ fn server(
             .split_for_parts();
         let yaml = yaml.clone();
         app.app_data(state.clone())
+            .app_data(rate_limits.clone())
+            .app_data(body_timeout.clone())
             .app_data(routes_table.clone())
             .app_data(extract::json_config(max_body))
             .app_data(web::PayloadConfig::new(max_body))
@@ -169,11 +247,16 @@ fn server(
                 }),
             )
             .default_service(web::to(fallback))
+            .wrap(from_fn(crate::idempotency::middleware))
+            .wrap(from_fn(crate::rate_limit::middleware))
             .wrap(from_fn(auth::require_api_key))
+            .wrap(from_fn(crate::limits::middleware))
             .wrap(from_fn(crate::cors::middleware))
             .wrap(ErrorHandlers::new().default_handler(ensure_error_body))
             .wrap(from_fn(correlation::middleware))
     })
+    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .client_request_timeout(client_timeout)
     .listen(listener)?
     .run();
     Ok(server)

@@ -22,6 +22,10 @@ pub struct AppState {
     pub sandbox: SandboxProvider,
     /// Issues and checks company access tokens.
     pub company_tokens: crate::company_token::TokenSigner,
+    /// Issues and checks the tokens of invitations' share URLs.
+    pub invitation_tokens: crate::company_token::TokenSigner,
+    /// Whether webhook consumers may be loopback or private addresses.
+    pub webhooks_may_reach_private: bool,
 }
 
 impl AppState {
@@ -42,3 +46,6 @@ impl AppState {
         }
     }
 }
+
+/// Tells background tasks to stop at their next safe point (`true` once the server stops).
+pub type Stop = tokio::sync::watch::Receiver<bool>;

@@ -6,6 +6,7 @@ use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::ports::{RepoError, SecretChange, TransitionRequest};
 
 use crate::error::ApiError;
+use crate::routes::link_settings::latest_settings;
 use crate::state::AppState;
 
 /// The 404 of a connection.
@@ -35,6 +36,8 @@ pub struct Change {
     pub error: Option<ConnectionError>,
     /// Written with the transition. A move to `Deauthorized` always destroys the secret.
     pub secret: SecretChange,
+    /// A category the company must have an active consent for (see [`consent_needed`]).
+    pub consent_for: Option<&'static str>,
 }
 
 impl Change {
@@ -44,6 +47,7 @@ impl Change {
             actor,
             error: None,
             secret: SecretChange::Keep,
+            consent_for: None,
         }
     }
 }
@@ -84,10 +88,52 @@ pub async fn apply(
         actor: change.actor,
         error: change.error,
         secret,
+        consent_for: change.consent_for,
     };
-    state
+    let linked = transition.to == Some(ConnectionStatus::Linked);
+    let after = state
         .store
         .apply_transition(client, company, request)
         .await
-        .map_err(write_error(id))
+        .map_err(write_error(id))?;
+    if linked {
+        // The link is done; a failure here only delays an invitation's completion.
+        if let Err(error) =
+            crate::routes::invitations::complete_invitations(state, client, company).await
+        {
+            tracing::warn!(%error, "invitations were not checked for completion");
+        }
+    }
+    Ok(after)
+}
+
+/// The category whose active consent linking `connection` needs under the
+/// client's newest link settings; `None` when consent is not required.
+pub async fn consent_needed(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<Option<&'static str>, ApiError> {
+    let settings = latest_settings(state, connection.client_id).await?;
+    Ok(settings.consent_category(connection.source_type))
+}
+
+/// Like [`consent_needed`], and refuses at once (403) when the company has no
+/// active consent for that category. The transition checks again as it writes.
+pub async fn check_consent(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<Option<&'static str>, ApiError> {
+    let Some(category) = consent_needed(state, connection).await? else {
+        return Ok(None);
+    };
+    let ledger = state
+        .store
+        .consent_ledger(connection.client_id, connection.company_id)
+        .await
+        .map_err(|e| ApiError::from_repo(e, connection_not_found(connection.id)))?;
+    if domain::consent::active_categories(&ledger).contains(category) {
+        Ok(Some(category))
+    } else {
+        Err(ApiError::consent_missing(category))
+    }
 }

@@ -252,3 +252,247 @@ async fn the_first_start_prints_a_working_key_and_logs_carry_the_correlation_id(
     assert_eq!(logged["status"], 404);
     assert!(!log_line.contains(&key), "the key never reaches the log");
 }
+
+/// A token endpoint that takes `delay` to answer, on loopback.
+fn slow_token_endpoint(delay: Duration) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 8192];
+            let _ = stream.read(&mut buffer);
+            std::thread::sleep(delay);
+            let body = r#"{"access_token":"at-slow","token_type":"Bearer","expires_in":3600}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_request_in_flight_finish_then_stops() {
+    let folder = tempfile::tempdir().unwrap();
+    let token_port = slow_token_endpoint(Duration::from_secs(2));
+    let catalogue = serde_json::json!([{
+        "key": "slow", "name": "Slow Books", "sourceType": "Accounting", "brandColour": "#123456", "dataTypes": ["invoices"],
+        "auth": {"kind": "oauth2", "authorizeUrl": format!("http://127.0.0.1:{token_port}/authorize"),
+                 "tokenUrl": format!("http://127.0.0.1:{token_port}/token"), "scopes": ["read"], "clientAuth": "basic"}
+    }]);
+    std::fs::write(folder.path().join("catalogue.json"), catalogue.to_string()).unwrap();
+    let key = "shutdown-test-key-0123456789";
+    let server = Server::start(link_api(&folder).args([
+        "--listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+        "--bootstrap-api-key",
+        key,
+        "--catalogue-file",
+        "catalogue.json",
+        "--shutdown-timeout-secs",
+        "10",
+    ]));
+    let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
+    let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
+        .as_u64()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let call = |method: reqwest::Method, path: &str, body: serde_json::Value| {
+        http.request(method, format!("{base}{path}"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+    };
+    let company: serde_json::Value = call(
+        reqwest::Method::POST,
+        "/companies",
+        serde_json::json!({"name": "Acme"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let company = company["id"].as_str().unwrap().to_owned();
+    call(
+        reqwest::Method::PATCH,
+        "/integrations/slow/settings",
+        serde_json::json!({"oauthClientId": "id", "oauthClientSecret": "secret"}),
+    )
+    .await
+    .unwrap();
+    call(
+        reqwest::Method::POST,
+        &format!("/companies/{company}/consents"),
+        serde_json::json!({"categories": ["accounting"]}),
+    )
+    .await
+    .unwrap();
+    let connection: serde_json::Value = call(
+        reqwest::Method::POST,
+        &format!("/companies/{company}/connections"),
+        serde_json::json!({"platformKey": "slow"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let start = connection["linkUrl"]
+        .as_str()
+        .unwrap()
+        .replace("http://localhost:8080", &base);
+    let authorize = http.get(start).send().await.unwrap();
+    let location = authorize.headers()["location"].to_str().unwrap().to_owned();
+    let state = url_state(&location);
+
+    let in_flight = tokio::spawn(
+        http.get(format!("{base}/link/oauth/callback?code=c&state={state}"))
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let refused = http.get(format!("{base}/healthz")).send().await;
+    let finished = in_flight.await.unwrap().unwrap();
+
+    assert!(killed.success());
+    assert!(refused.is_err(), "no new connections once stopping");
+    assert_eq!(finished.status(), 200, "the request in flight was answered");
+    assert!(finished
+        .text()
+        .await
+        .unwrap()
+        .contains("Slow Books is connected"));
+    Server::wait_for(&server.stderr, |l| l.contains("\"stopped\""));
+    let mut server = server;
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
+fn url_state(url: &str) -> String {
+    url.split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("state="))
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_log_even_at_debug_level() {
+    let folder = tempfile::tempdir().unwrap();
+    let key = "log-test-key-0123456789abcdef";
+    let server = Server::start(link_api(&folder).env("RUST_LOG", "debug").args([
+        "--listen",
+        "127.0.0.1:0",
+        "--log-format",
+        "json",
+        "--bootstrap-api-key",
+        key,
+    ]));
+    let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
+    let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
+        .as_u64()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: String, body: serde_json::Value| {
+        http.request(method, format!("{base}{path}"))
+            .basic_auth(key, Some(""))
+            .json(&body)
+            .send()
+    };
+    let secrets = [
+        "rk_live_LOGSECRETCREDENTIAL99",
+        "log-secret-access-token",
+        "log-secret-client-secret",
+    ];
+    call(
+        reqwest::Method::PATCH,
+        "/integrations/gbol/settings".into(),
+        serde_json::json!({"oauthClientId": "id", "oauthClientSecret": secrets[2]}),
+    )
+    .await
+    .unwrap();
+    let company: serde_json::Value = call(
+        reqwest::Method::POST,
+        "/companies".into(),
+        serde_json::json!({"name": "Acme"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let company = company["id"].as_str().unwrap().to_owned();
+    call(
+        reqwest::Method::POST,
+        format!("/companies/{company}/consents"),
+        serde_json::json!({"categories": ["accounting", "commerce"]}),
+    )
+    .await
+    .unwrap();
+    for (platform, material) in [
+        ("exgd", serde_json::json!({"apiKey": secrets[0]})),
+        ("gbol", serde_json::json!({"accessToken": secrets[1]})),
+    ] {
+        let connection: serde_json::Value = call(
+            reqwest::Method::POST,
+            format!("/companies/{company}/connections"),
+            serde_json::json!({"platformKey": platform}),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let path = format!(
+            "/companies/{company}/connections/{}/authorization",
+            connection["id"].as_str().unwrap()
+        );
+        assert_eq!(
+            call(reqwest::Method::PUT, path, material)
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    let marker = uuid::Uuid::new_v4();
+    call(
+        reqwest::Method::GET,
+        format!("/companies/{marker}"),
+        serde_json::json!({}),
+    )
+    .await
+    .unwrap();
+    let mut lines = Vec::new();
+    loop {
+        let line = Server::wait_for(&server.stderr, |_| true);
+        let done = line.contains(&marker.to_string());
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+
+    assert!(lines.len() > 5, "the log was read");
+    for secret in secrets.iter().chain([&key]) {
+        assert!(
+            lines.iter().all(|l| !l.contains(secret)),
+            "{secret} reached the log"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! What callers may filter and sort connections by.
 
+use crate::integration::SourceType;
 use crate::paging::PageRequest;
-use crate::query::{self, Condition, Expr, OrderBy, QueryError, QuerySchema, ValueKind};
+use crate::query::{self, Condition, Expr, Op, OrderBy, QueryError, QuerySchema, Value, ValueKind};
 
 /// A queryable property of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,33 @@ pub struct ConnectionListQuery {
 }
 
 impl ConnectionListQuery {
+    /// Narrows the query to connections of the given source types.
+    pub fn limited_to(mut self, source_types: &[SourceType]) -> Self {
+        let mut leaves: Vec<Expr<Condition<ConnectionField>>> = source_types
+            .iter()
+            .map(|t| {
+                Expr::Leaf(Condition {
+                    field: ConnectionField::SourceType,
+                    op: Op::Eq,
+                    value: Value::Text(t.as_str().to_owned()),
+                })
+            })
+            .collect();
+        let limit = match leaves.len() {
+            0 | 1 => leaves.pop().unwrap_or_else(|| {
+                // No source type at all: a condition nothing matches.
+                Expr::Leaf(Condition {
+                    field: ConnectionField::SourceType,
+                    op: Op::Eq,
+                    value: Value::Text(String::new()),
+                })
+            }),
+            _ => Expr::Or(leaves),
+        };
+        self.filter = Expr::and(self.filter, Some(limit));
+        self
+    }
+
     /// Parses `query` and `orderBy` (default: oldest first).
     pub fn parse(
         query_text: Option<&str>,

@@ -87,6 +87,17 @@ impl ConsentRecord {
         }
         hex::encode(hasher.finalize())
     }
+
+    /// Places the record at the end of `ledger`: its sequence, the previous
+    /// hash and its own hash.
+    pub fn chained_to(mut self, ledger: &[ConsentRecord]) -> Self {
+        self.sequence = i64::try_from(ledger.len()).unwrap_or(i64::MAX) + 1;
+        self.previous_hash = ledger
+            .last()
+            .map_or_else(|| GENESIS.to_owned(), |r| r.hash.clone());
+        self.hash = self.compute_hash();
+        self
+    }
 }
 
 /// The hash of the texts and data types shown for `categories` under `settings`.
@@ -142,14 +153,72 @@ pub fn verify_chain(records: &[ConsentRecord]) -> Result<(), BrokenChain> {
     Ok(())
 }
 
-/// The categories covered by a grant that no later withdrawal took back.
-pub fn active_categories(records: &[ConsentRecord]) -> BTreeSet<String> {
+/// The grants of a ledger that no withdrawal took back.
+fn active_grants(records: &[ConsentRecord]) -> impl Iterator<Item = &ConsentRecord> {
     let withdrawn: BTreeSet<Uuid> = records.iter().filter_map(|r| r.withdraws).collect();
     records
         .iter()
-        .filter(|r| r.kind == ConsentKind::Granted && !withdrawn.contains(&r.id))
+        .filter(move |r| r.kind == ConsentKind::Granted && !withdrawn.contains(&r.id))
+}
+
+/// The categories covered by a grant that no later withdrawal took back.
+pub fn active_categories(records: &[ConsentRecord]) -> BTreeSet<String> {
+    active_grants(records)
         .flat_map(|r| r.categories.iter().cloned())
         .collect()
+}
+
+/// Why a ledger record cannot be withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WithdrawalRefused {
+    #[error("the ledger has no such record")]
+    Unknown,
+    #[error("This record is itself a withdrawal; only a consent can be withdrawn.")]
+    NotAGrant,
+    #[error("This consent was already withdrawn.")]
+    AlreadyWithdrawn,
+}
+
+/// What withdrawing one consent changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WithdrawalPlan {
+    pub grant: ConsentRecord,
+    /// The grant's categories that no other active consent covers: their
+    /// connections lose access.
+    pub uncovered: Vec<String>,
+    /// The grant's categories that another active consent still covers.
+    pub still_covered: Vec<String>,
+}
+
+/// Decides what withdrawing the consent `id` does to a ledger.
+pub fn plan_withdrawal(
+    records: &[ConsentRecord],
+    id: Uuid,
+) -> Result<WithdrawalPlan, WithdrawalRefused> {
+    let grant = records
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or(WithdrawalRefused::Unknown)?;
+    if grant.kind != ConsentKind::Granted {
+        return Err(WithdrawalRefused::NotAGrant);
+    }
+    if records.iter().any(|r| r.withdraws == Some(id)) {
+        return Err(WithdrawalRefused::AlreadyWithdrawn);
+    }
+    let others: BTreeSet<&String> = active_grants(records)
+        .filter(|r| r.id != id)
+        .flat_map(|r| &r.categories)
+        .collect();
+    let (still_covered, uncovered) = grant
+        .categories
+        .iter()
+        .cloned()
+        .partition(|c| others.contains(c));
+    Ok(WithdrawalPlan {
+        grant: grant.clone(),
+        uncovered,
+        still_covered,
+    })
 }
 
 #[cfg(test)]
@@ -232,6 +301,41 @@ mod tests {
             2,
             "re-hashing an edit breaks the next link"
         );
+    }
+
+    #[test]
+    fn a_withdrawal_uncovers_only_what_no_other_consent_covers() {
+        let mut ledger = ledger();
+        let both = ledger[0].clone();
+        let again = record(4, &ledger[2].hash, ConsentKind::Granted, &["banking"], None);
+        ledger.push(again);
+
+        let plan = plan_withdrawal(&ledger, both.id).unwrap();
+
+        assert_eq!(plan.uncovered, ["accounting"]);
+        assert_eq!(plan.still_covered, ["banking"]);
+        assert_eq!(
+            plan_withdrawal(&ledger, ledger[1].id),
+            Err(WithdrawalRefused::AlreadyWithdrawn)
+        );
+        assert_eq!(
+            plan_withdrawal(&ledger, ledger[2].id),
+            Err(WithdrawalRefused::NotAGrant)
+        );
+        assert_eq!(
+            plan_withdrawal(&ledger, Uuid::new_v4()),
+            Err(WithdrawalRefused::Unknown)
+        );
+    }
+
+    #[test]
+    fn a_record_chained_to_a_ledger_continues_it() {
+        let mut ledger = ledger();
+        let next = record(0, "", ConsentKind::Granted, &["commerce"], None).chained_to(&ledger);
+        ledger.push(next);
+
+        assert_eq!(ledger[3].sequence, 4);
+        assert_eq!(verify_chain(&ledger), Ok(()));
     }
 
     #[test]

@@ -75,6 +75,25 @@ impl SourceType {
             .into_iter()
             .find(|s| s.as_str().eq_ignore_ascii_case(text))
     }
+
+    /// The journey category (`accounting`, `banking`, `commerce`) a platform
+    /// of this type belongs to, if any; link settings and consent are kept per category.
+    pub fn category(self) -> Option<&'static str> {
+        match self {
+            Self::Accounting => Some("accounting"),
+            Self::Banking | Self::BankFeed => Some("banking"),
+            Self::Commerce => Some("commerce"),
+            Self::Expense | Self::Other | Self::Unknown => None,
+        }
+    }
+
+    /// The source types whose platforms belong to a category.
+    pub fn of_category(category: &str) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.category() == Some(category))
+            .collect()
+    }
 }
 
 /// How client credentials are sent to a provider's token endpoint.
@@ -173,6 +192,20 @@ mod tests {
         for bad in ["GBOL", "gbo", "gbol1", "gb0l", "", "ğbol"] {
             assert!(PlatformKey::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn every_category_has_source_types_and_each_maps_back() {
+        for category in crate::link_settings::CATEGORIES {
+            let types = SourceType::of_category(category);
+            assert!(!types.is_empty(), "{category}");
+            assert!(types.iter().all(|t| t.category() == Some(category)));
+        }
+        assert_eq!(
+            SourceType::of_category("banking"),
+            [SourceType::Banking, SourceType::BankFeed]
+        );
+        assert_eq!(SourceType::Expense.category(), None);
     }
 
     #[test]

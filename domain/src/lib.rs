@@ -13,12 +13,15 @@ pub mod connection_query;
 pub mod consent;
 pub mod ids;
 pub mod integration;
+pub mod invitation;
+pub mod journey;
 pub mod link_settings;
 pub mod paging;
 pub mod ports;
 pub mod profile;
 pub mod query;
 pub mod validation;
+pub mod webhook;
 
 pub use ids::{ApiKeyId, ClientId, CompanyId, ConnectionId};
 pub use validation::{FieldError, ValidationErrors};

@@ -1,7 +1,8 @@
 //! Link settings: how a client's journey presents each category of data,
 //! what it asks consent for, and whether consent is required before linking.
 
-use crate::validation::{char_len, FieldError, ValidationErrors};
+use crate::integration::SourceType;
+use crate::validation::{char_len, is_http_url, FieldError, ValidationErrors};
 
 /// The categories a journey is organised in.
 pub const CATEGORIES: [&str; 3] = ["accounting", "banking", "commerce"];
@@ -9,6 +10,54 @@ pub const CATEGORIES: [&str; 3] = ["accounting", "banking", "commerce"];
 pub const MAX_TEXT_LEN: usize = 4000;
 /// Most data types listed for a category.
 pub const MAX_DATA_TYPES: usize = 50;
+
+/// The named categories in journey order without repeats; `None` if the list
+/// is empty or names an unknown category.
+pub fn normalize_categories(names: &[String]) -> Option<Vec<String>> {
+    if names.is_empty() || names.iter().any(|n| !CATEGORIES.contains(&n.as_str())) {
+        return None;
+    }
+    Some(
+        CATEGORIES
+            .iter()
+            .filter(|c| names.iter().any(|n| n == *c))
+            .map(|c| (*c).to_owned())
+            .collect(),
+    )
+}
+
+/// A set of categories, small enough to copy: what a limited company token may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CategorySet(u8);
+
+impl CategorySet {
+    /// The known categories among `names`.
+    pub fn of<S: AsRef<str>>(names: &[S]) -> Self {
+        Self(
+            CATEGORIES
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| names.iter().any(|n| n.as_ref() == **c))
+                .fold(0, |bits, (i, _)| bits | (1 << i)),
+        )
+    }
+
+    pub fn contains(self, name: &str) -> bool {
+        CATEGORIES
+            .iter()
+            .position(|c| *c == name)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+
+    /// The categories of the set, in journey order.
+    pub fn names(self) -> Vec<&'static str> {
+        CATEGORIES
+            .iter()
+            .copied()
+            .filter(|c| self.contains(c))
+            .collect()
+    }
+}
 
 /// The consent texts of one category, shown to the customer before consenting.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -54,6 +103,10 @@ pub struct LinkSettings {
     /// Whether a connection can become `Linked` only with an active consent covering its category.
     pub consent_required: bool,
     pub terms_url: Option<String>,
+    /// The address of the client's journey UI that invitations' share URLs
+    /// point to; `{token}` stands for the invitation token (otherwise it is
+    /// added as the `invitation` query parameter).
+    pub invitation_url: Option<String>,
     pub categories: Vec<CategorySettings>,
 }
 
@@ -80,6 +133,7 @@ impl LinkSettings {
             version: 0,
             consent_required: true,
             terms_url: None,
+            invitation_url: None,
             categories: vec![
                 category(
                     "accounting",
@@ -118,6 +172,15 @@ impl LinkSettings {
         self.categories.iter().find(|c| c.name == name)
     }
 
+    /// The category whose active consent a connection of `source_type` needs
+    /// before it is linked; `None` when consent is not required or the
+    /// platform belongs to no category.
+    pub fn consent_category(&self, source_type: SourceType) -> Option<&'static str> {
+        self.consent_required
+            .then(|| source_type.category())
+            .flatten()
+    }
+
     /// Checks the settings a client sends; `known_platform` says whether a key
     /// belongs to a catalogue integration of that category.
     pub fn validate(
@@ -125,13 +188,18 @@ impl LinkSettings {
         known_platform: impl Fn(&str, &str) -> bool,
     ) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        if let Some(url) = &self.terms_url {
-            let http = url.starts_with("https://") || url.starts_with("http://");
-            if !http || char_len(url) > 2000 || url.chars().any(char::is_whitespace) {
+        for (field, url) in [
+            ("termsUrl", &self.terms_url),
+            ("invitationUrl", &self.invitation_url),
+        ] {
+            if url
+                .as_deref()
+                .is_some_and(|url| !is_http_url(url) || char_len(url) > 2000)
+            {
                 errors.push(FieldError::new(
-                    "termsUrl",
+                    field,
                     "Url",
-                    "termsUrl must be an http:// or https:// URL.",
+                    format!("{field} must be an http:// or https:// URL."),
                 ));
             }
         }
@@ -207,5 +275,24 @@ mod tests {
                 "categories.banking.consentTexts.purpose"
             ]
         );
+    }
+
+    #[test]
+    fn categories_are_ordered_deduplicated_and_known() {
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            normalize_categories(&names(&["commerce", "accounting", "commerce"])),
+            Some(names(&["accounting", "commerce"]))
+        );
+        assert_eq!(normalize_categories(&names(&[])), None);
+        assert_eq!(normalize_categories(&names(&["payroll"])), None);
+    }
+
+    #[test]
+    fn a_category_set_holds_known_names_in_journey_order() {
+        let set = CategorySet::of(&["commerce", "payroll", "accounting"]);
+
+        assert_eq!(set.names(), ["accounting", "commerce"]);
+        assert!(set.contains("commerce") && !set.contains("banking") && !set.contains("payroll"));
     }
 }

@@ -1,7 +1,9 @@
 //! The storage ports the domain needs; the persistence crate implements them.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use thiserror::Error;
+use uuid::Uuid;
 
 use crate::api_key::ApiKey;
 use crate::company::{Company, CompanyFields, CompanyPatch};
@@ -11,7 +13,9 @@ use crate::connection_query::ConnectionListQuery;
 use crate::ids::{ApiKeyId, ClientId, CompanyId, ConnectionId};
 use crate::integration::PlatformKey;
 use crate::integration::SourceType;
+use crate::invitation::Invitation;
 use crate::paging::Page;
+use crate::webhook::{Event, Webhook};
 
 /// Why a store could not do what was asked.
 #[derive(Debug, Error)]
@@ -27,6 +31,9 @@ pub enum RepoError {
     Unavailable(String),
     #[error("store failure: {0}")]
     Failure(String),
+    /// The connection would become `Linked` but no active consent covers its category.
+    #[error("no active consent covers {0}")]
+    ConsentMissing(&'static str),
 }
 
 /// A tenant of the service.
@@ -215,6 +222,28 @@ pub struct TransitionRequest {
     pub error: Option<ConnectionError>,
     /// Written in the same transaction.
     pub secret: SecretChange,
+    /// A category whose active consent the move needs: checked in the same
+    /// transaction, so a concurrent withdrawal cannot slip between check and write.
+    pub consent_for: Option<&'static str>,
+}
+
+/// One connection's part in a consent withdrawal, decided on its state at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct CascadeStep {
+    pub connection: ConnectionId,
+    pub expected_version: i64,
+    /// The move to make (a linked connection is deauthorized); `None` only destroys its secret.
+    pub transition: Option<Transition>,
+}
+
+/// A withdrawal record and what it does to the company's connections.
+#[derive(Debug, Clone)]
+pub struct Withdrawal {
+    pub record: crate::consent::ConsentRecord,
+    /// Every connection of these source types must have a step, at its current version.
+    pub source_types: Vec<SourceType>,
+    pub steps: Vec<CascadeStep>,
+    pub actor: Actor,
 }
 
 #[async_trait]
@@ -461,6 +490,276 @@ pub trait ConsentRepository: Send + Sync {
         company: CompanyId,
         record: &crate::consent::ConsentRecord,
     ) -> Result<(), RepoError>;
+
+    /// Appends a withdrawal and carries out its cascade in one transaction.
+    /// Returns the connections whose stored credentials or tokens were
+    /// destroyed. `Conflict` if the ledger or any connection of those source
+    /// types changed since the steps were decided; nothing is written then.
+    async fn withdraw_consent(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        withdrawal: &Withdrawal,
+    ) -> Result<Vec<ConnectionId>, RepoError>;
+}
+
+#[async_trait]
+pub trait InvitationRepository: Send + Sync {
+    /// Stores a new invitation; `NotFound` if the company is not the client's.
+    async fn create_invitation(&self, invitation: &Invitation) -> Result<(), RepoError>;
+
+    /// A company's invitations, newest first; `NotFound` if the company is not the client's.
+    async fn list_invitations(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+    ) -> Result<Vec<Invitation>, RepoError>;
+
+    /// One of the client's invitations, by id.
+    async fn get_invitation(&self, client: ClientId, id: Uuid) -> Result<Invitation, RepoError>;
+
+    /// Records the first time an invitation was opened (later openings keep it).
+    async fn mark_invitation_opened(
+        &self,
+        client: ClientId,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Marks those of the invitations that are not yet completed or revoked as completed.
+    async fn mark_invitations_completed(
+        &self,
+        client: ClientId,
+        ids: &[Uuid],
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// Revokes an invitation of the company (a revoked one keeps its first
+    /// revocation time) and returns it; `NotFound` if there is no such invitation.
+    async fn revoke_invitation(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<Invitation, RepoError>;
+}
+
+/// Renders what changed as the JSON `payload` of its event, as the API shows
+/// it. The store calls it inside the transaction of the change, so the event
+/// is written with the change or not at all.
+pub trait EventPayloads: Send + Sync {
+    fn company(&self, company: &Company) -> String;
+    fn connection(&self, company: &Company, connection: &Connection) -> String;
+    fn consent(&self, company: &Company, record: &crate::consent::ConsentRecord) -> String;
+    fn invitation(&self, company: &Company, invitation: &Invitation) -> String;
+}
+
+/// A consumer with its encrypted signing secrets.
+#[derive(Debug, Clone)]
+pub struct StoredWebhook {
+    pub webhook: Webhook,
+    pub secret: SealedSecret,
+    /// A rotated-out secret and until when it still signs.
+    pub previous: Option<(SealedSecret, DateTime<Utc>)>,
+}
+
+#[async_trait]
+pub trait WebhookRepository: Send + Sync {
+    /// Stores a consumer; `LimitReached` once the client has [`crate::webhook::MAX_WEBHOOKS`].
+    async fn create_webhook(
+        &self,
+        webhook: &Webhook,
+        secret: &SealedSecret,
+    ) -> Result<(), RepoError>;
+
+    /// The client's consumers, oldest first.
+    async fn list_webhooks(&self, client: ClientId) -> Result<Vec<Webhook>, RepoError>;
+
+    async fn get_webhook(&self, client: ClientId, id: Uuid) -> Result<StoredWebhook, RepoError>;
+
+    /// Saves a consumer's url, `disabled`, event types and company tags.
+    async fn update_webhook(&self, webhook: &Webhook) -> Result<(), RepoError>;
+
+    async fn delete_webhook(&self, client: ClientId, id: Uuid) -> Result<(), RepoError>;
+
+    /// Makes `secret` the signing secret; the old one keeps signing until `previous_until`.
+    async fn rotate_webhook_secret(
+        &self,
+        client: ClientId,
+        id: Uuid,
+        secret: &SealedSecret,
+        previous_until: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    pub event_type: Option<String>,
+    pub company: Option<CompanyId>,
+    /// Generated at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Generated before.
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[async_trait]
+pub trait EventRepository: Send + Sync {
+    /// A page of the client's events, newest first.
+    async fn list_events(
+        &self,
+        client: ClientId,
+        query: &EventQuery,
+        page: crate::paging::PageRequest,
+    ) -> Result<Page<Event>, RepoError>;
+
+    async fn get_event(&self, client: ClientId, id: Uuid) -> Result<Event, RepoError>;
+
+    /// Stores an event for one consumer only (a test event), with its delivery.
+    async fn add_event_for(
+        &self,
+        event: &Event,
+        webhook: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
+
+    /// New deliveries of a stored event: to one consumer (which must exist), or
+    /// to every consumer that wants it. Returns the consumers it goes to.
+    async fn replay_event(
+        &self,
+        client: ClientId,
+        event: Uuid,
+        webhook: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, RepoError>;
+}
+
+/// A delivery the dispatcher holds a lease on.
+#[derive(Debug, Clone)]
+pub struct DueDelivery {
+    pub id: Uuid,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    pub lease_until: DateTime<Utc>,
+    pub event: Event,
+    pub webhook: StoredWebhook,
+}
+
+/// One try at delivering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub status_code: Option<u16>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+}
+
+/// What becomes of a delivery after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryNext {
+    Delivered,
+    RetryAt(DateTime<Utc>),
+    Failed,
+}
+
+/// A delivery as its log shows it.
+#[derive(Debug, Clone)]
+pub struct DeliveryLog {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub event_type: String,
+    /// `Pending`, `Delivered` or `Failed`.
+    pub status: String,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created: DateTime<Utc>,
+    /// Oldest first.
+    pub attempts: Vec<Attempt>,
+}
+
+#[async_trait]
+pub trait DeliveryRepository: Send + Sync {
+    /// Makes the deliveries of up to `limit` events not yet fanned out, to
+    /// every consumer that wants them (disabled ones too: theirs wait).
+    /// Returns the number of events handled.
+    async fn fan_out(&self, now: DateTime<Utc>, limit: u32) -> Result<usize, RepoError>;
+
+    /// Leases up to `limit` due deliveries of enabled consumers until
+    /// `lease_until`; no other dispatcher gets them meanwhile.
+    async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, RepoError>;
+
+    /// Records an attempt and the delivery's next state, if the lease taken
+    /// at `lease_until` is still held; whether it was.
+    async fn record_attempt(
+        &self,
+        delivery: Uuid,
+        lease_until: DateTime<Utc>,
+        attempt: &Attempt,
+        next: DeliveryNext,
+    ) -> Result<bool, RepoError>;
+
+    /// A consumer's deliveries, newest first, with their attempts.
+    async fn deliveries_of(
+        &self,
+        client: ClientId,
+        webhook: Uuid,
+        page: crate::paging::PageRequest,
+    ) -> Result<Page<DeliveryLog>, RepoError>;
+}
+
+/// A response kept for an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What a request with an idempotency key finds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is new (or expired, or abandoned): this request runs.
+    Fresh,
+    /// The first request with this key is still being handled.
+    InProgress,
+    /// The key was used with a different request.
+    Mismatch,
+    /// The first request's response, to send again.
+    Done(StoredResponse),
+}
+
+#[async_trait]
+pub trait IdempotencyRepository: Send + Sync {
+    /// Claims `key` for a request with `request_hash`. A key whose first
+    /// request has run longer than `abandoned_before` is taken over.
+    async fn claim_idempotency_key(
+        &self,
+        client: ClientId,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        abandoned_before: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, RepoError>;
+
+    /// Keeps the response of the request that claimed `key`.
+    async fn complete_idempotency_key(
+        &self,
+        client: ClientId,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), RepoError>;
+
+    /// Forgets `key`, so that a retry runs again (after a server error).
+    async fn release_idempotency_key(&self, client: ClientId, key: &str) -> Result<(), RepoError>;
+
+    /// Deletes keys that expired before `now`; how many.
+    async fn purge_idempotency_keys(&self, now: DateTime<Utc>) -> Result<u64, RepoError>;
 }
 
 /// Whether the store answers at all.
@@ -482,6 +781,11 @@ pub trait Store:
     + CorsRepository
     + LinkSettingsRepository
     + ConsentRepository
+    + InvitationRepository
+    + WebhookRepository
+    + EventRepository
+    + DeliveryRepository
+    + IdempotencyRepository
     + HealthCheck
 {
 }
@@ -498,6 +802,11 @@ impl<T> Store for T where
         + CorsRepository
         + LinkSettingsRepository
         + ConsentRepository
+        + InvitationRepository
+        + WebhookRepository
+        + EventRepository
+        + DeliveryRepository
+        + IdempotencyRepository
         + HealthCheck
 {
 }

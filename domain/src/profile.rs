@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::validation::{char_len, FieldError, ValidationErrors};
+use crate::validation::{char_len, is_http_url, FieldError, ValidationErrors};
 
 /// Longest URL accepted anywhere in a profile.
 pub const MAX_URL_LEN: usize = 2000;
@@ -19,14 +19,6 @@ pub struct Profile {
     pub icon_url: Option<String>,
     /// Origins customers may be sent back to; empty allows any.
     pub whitelist_urls: Vec<String>,
-}
-
-fn is_http_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
-        && !text.chars().any(char::is_whitespace)
 }
 
 fn check_url(errors: &mut ValidationErrors, field: &str, value: &str) {

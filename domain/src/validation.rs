@@ -49,6 +49,43 @@ impl ValidationErrors {
     pub fn collect<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
         result.map_err(|e| self.push(e)).ok()
     }
+
+    /// An optional text, trimmed (empty counts as absent); longer than `max`
+    /// characters, it is recorded as an error of `field`.
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<String>,
+        max: usize,
+    ) -> Option<String> {
+        let value = value
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())?;
+        if char_len(&value) > max {
+            self.push(FieldError::new(
+                field,
+                "MaxLength",
+                format!("{field} is at most {max} characters."),
+            ));
+            return None;
+        }
+        Some(value)
+    }
+
+    /// An optional email address, trimmed; one that is too long or is not an
+    /// address is recorded as an error of `field`.
+    pub fn optional_email(&mut self, field: &str, value: Option<String>) -> Option<String> {
+        let email = self.optional_text(field, value, 254)?;
+        if !email.contains('@') || email.contains(char::is_whitespace) {
+            self.push(FieldError::new(
+                field,
+                "Email",
+                format!("{field} is not an email address."),
+            ));
+            return None;
+        }
+        Some(email)
+    }
 }
 
 impl fmt::Display for ValidationErrors {
@@ -63,4 +100,13 @@ impl std::error::Error for ValidationErrors {}
 /// Counts characters, not bytes: limits are stated to users in characters.
 pub fn char_len(value: &str) -> usize {
     value.chars().count()
+}
+
+/// Whether `text` is an absolute http(s) URL with a host and no white space.
+pub fn is_http_url(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
+        && !text.chars().any(char::is_whitespace)
 }

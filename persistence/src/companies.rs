@@ -17,11 +17,13 @@ macro_rules! company_repository {
     ($module:ident, $db:ty, $dialect:expr) => {
         mod $module {
             use super::*;
+            use crate::events::$module as events;
 
             #[async_trait]
             impl CompanyRepository for SqlStore<$db> {
                 async fn create_company(&self, client: ClientId, fields: CompanyFields) -> Result<Company, RepoError> {
                     let company = Company { id: CompanyId::new(), client_id: client, fields, created: now() };
+                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
                     sqlx::query(
                         "INSERT INTO companies (id, client_id, name, description, tags, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -32,9 +34,11 @@ macro_rules! company_repository {
                     .bind(company.fields.description.as_deref())
                     .bind(Json(company.fields.tags.as_map()))
                     .bind(company.created)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err(repo_error)?;
+                    events::emit(&mut tx, &company, "company.created", self.payloads.company(&company)).await?;
+                    tx.commit().await.map_err(repo_error)?;
                     Ok(company)
                 }
 
@@ -123,16 +127,18 @@ macro_rules! company_repository {
                 }
 
                 async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<(), RepoError> {
-                    let deleted = sqlx::query("DELETE FROM companies WHERE client_id = $1 AND id = $2")
+                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    // Deleting first takes the write lock; the event shows the company as it was.
+                    let sql = format!("DELETE FROM companies WHERE client_id = $1 AND id = $2 RETURNING {COMPANY_COLUMNS}");
+                    let company: Company = sqlx::query_as::<_, CompanyRow>(&sql)
                         .bind(client.as_uuid())
                         .bind(id.as_uuid())
-                        .execute(&self.pool)
+                        .fetch_one(&mut *tx)
                         .await
                         .map_err(repo_error)?
-                        .rows_affected();
-                    if deleted == 0 {
-                        return Err(RepoError::NotFound);
-                    }
+                        .try_into()?;
+                    events::emit(&mut tx, &company, "company.deleted", self.payloads.company(&company)).await?;
+                    tx.commit().await.map_err(repo_error)?;
                     Ok(())
                 }
             }

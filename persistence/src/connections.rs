@@ -12,8 +12,8 @@ use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::integration::{PlatformKey, SourceType};
 use domain::paging::Page;
 use domain::ports::{
-    ConnectionRepository, ConnectionSecret, NewConnection, RepoError, SealedSecret, SecretChange,
-    SecretKind, TransitionRequest,
+    ConnectionRepository, ConnectionSecret, EventPayloads, NewConnection, RepoError, SealedSecret,
+    SecretChange, SecretKind, TransitionRequest,
 };
 use uuid::Uuid;
 
@@ -153,10 +153,11 @@ fn in_list(statement: &mut Statement, column: &str, ids: impl Iterator<Item = Uu
 
 macro_rules! connection_repository {
     ($module:ident, $db:ty, $dialect:expr) => {
-        mod $module {
+        pub(crate) mod $module {
             use super::*;
+            use crate::events::$module as events;
 
-            type Tx<'a> = sqlx::Transaction<'a, $db>;
+            pub(crate) type Tx<'a> = sqlx::Transaction<'a, $db>;
 
             async fn history(
                 tx: &mut Tx<'_>,
@@ -203,6 +204,132 @@ macro_rules! connection_repository {
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
+            }
+
+            /// Takes the company's write lock for the rest of the transaction,
+            /// so consent checks and withdrawals of one company run one at a
+            /// time. `NotFound` if the company is not the client's.
+            pub(crate) async fn lock_company(tx: &mut Tx<'_>, client: ClientId, company: CompanyId) -> Result<(), RepoError> {
+                let locked = sqlx::query("UPDATE companies SET client_id = client_id WHERE id = $1 AND client_id = $2")
+                    .bind(company.as_uuid())
+                    .bind(client.as_uuid())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(repo_error)?
+                    .rows_affected();
+                if locked == 0 {
+                    return Err(RepoError::NotFound);
+                }
+                Ok(())
+            }
+
+            /// Writes a transition inside a transaction: compare-and-set on the
+            /// version, errors, secret and history. Returns whether a stored
+            /// secret was destroyed.
+            pub(crate) async fn write_transition(
+                tx: &mut Tx<'_>,
+                payloads: &dyn EventPayloads,
+                client: ClientId,
+                company: CompanyId,
+                request: &TransitionRequest,
+            ) -> Result<bool, RepoError> {
+                let id = request.connection;
+                let at = now();
+                // Compare-and-set first: it also takes the write lock before anything is read.
+                let changed = sqlx::query(
+                    "UPDATE connections SET status = COALESCE($1, status), version = version + 1, updated_at = $2 \
+                     WHERE id = $3 AND client_id = $4 AND company_id = $5 AND version = $6",
+                )
+                .bind(request.transition.to.map(ConnectionStatus::as_str))
+                .bind(at)
+                .bind(id.as_uuid())
+                .bind(client.as_uuid())
+                .bind(company.as_uuid())
+                .bind(request.expected_version)
+                .execute(&mut **tx)
+                .await
+                .map_err(repo_error)?
+                .rows_affected();
+                if changed == 0 {
+                    let current: Option<i64> = sqlx::query_scalar(
+                        "SELECT version FROM connections WHERE id = $1 AND client_id = $2 AND company_id = $3",
+                    )
+                    .bind(id.as_uuid())
+                    .bind(client.as_uuid())
+                    .bind(company.as_uuid())
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(repo_error)?;
+                    return Err(match current {
+                        Some(_) => RepoError::Conflict("the connection changed meanwhile".into()),
+                        None => RepoError::NotFound,
+                    });
+                }
+                // A deleted connection's event shows it as it was.
+                let deleted = match request.transition.to {
+                    Some(_) => None,
+                    None => {
+                        let before = load(&mut **tx, one(client, company, id)).await?.pop();
+                        sqlx::query("DELETE FROM connections WHERE id = $1")
+                            .bind(id.as_uuid())
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(repo_error)?;
+                        before
+                    }
+                };
+                if request.transition.to == Some(ConnectionStatus::Linked) {
+                    sqlx::query("UPDATE connection_errors SET resolved_at = $1 WHERE connection_id = $2 AND resolved_at IS NULL")
+                        .bind(at)
+                        .bind(id.as_uuid())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(repo_error)?;
+                }
+                if let Some(error) = &request.error {
+                    sqlx::query(
+                        "INSERT INTO connection_errors \
+                         (id, connection_id, status_code, status_text, error_message, errored_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(Uuid::now_v7())
+                    .bind(id.as_uuid())
+                    .bind(&error.status_code)
+                    .bind(&error.status_text)
+                    .bind(&error.error_message)
+                    .bind(error.errored_on)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(repo_error)?;
+                }
+                let destroyed = match &request.secret {
+                    SecretChange::Keep => false,
+                    SecretChange::Put(secret) => {
+                        put_secret(tx, id, secret, at).await.map_err(repo_error)?;
+                        false
+                    }
+                    SecretChange::Destroy => destroy_secret(tx, id).await?,
+                };
+                history(tx, client, company, id, request, at).await.map_err(repo_error)?;
+                let subject = match deleted {
+                    Some(before) => before,
+                    None => load(&mut **tx, one(client, company, id)).await?.pop().ok_or(RepoError::NotFound)?,
+                };
+                let owner = events::company(&mut **tx, client, company).await?;
+                let payload = payloads.connection(&owner, &subject);
+                events::emit(&mut **tx, &owner, request.transition.event.event_type(), payload).await?;
+                Ok(destroyed)
+            }
+
+            /// Deletes a connection's stored secret; whether there was one.
+            pub(crate) async fn destroy_secret(tx: &mut Tx<'_>, id: ConnectionId) -> Result<bool, RepoError> {
+                let deleted = sqlx::query("DELETE FROM connection_secrets WHERE connection_id = $1")
+                    .bind(id.as_uuid())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(repo_error)?
+                    .rows_affected();
+                Ok(deleted > 0)
             }
 
             /// Connections matching a statement, with their errors.
@@ -284,10 +411,10 @@ macro_rules! connection_repository {
                         actor,
                         error: None,
                         secret: SecretChange::Keep,
+                        consent_for: None,
                     };
                     history(&mut tx, client, new.company, id, &request, created).await.map_err(repo_error)?;
-                    tx.commit().await.map_err(repo_error)?;
-                    Ok(Connection {
+                    let connection = Connection {
                         id,
                         client_id: client,
                         company_id: new.company,
@@ -297,7 +424,12 @@ macro_rules! connection_repository {
                         version: 1,
                         created,
                         errors: Vec::new(),
-                    })
+                    };
+                    let owner = events::company(&mut tx, client, new.company).await?;
+                    let payload = self.payloads.connection(&owner, &connection);
+                    events::emit(&mut tx, &owner, request.transition.event.event_type(), payload).await?;
+                    tx.commit().await.map_err(repo_error)?;
+                    Ok(connection)
                 }
 
                 async fn get_connection(
@@ -355,84 +487,17 @@ macro_rules! connection_repository {
                     company: CompanyId,
                     request: TransitionRequest,
                 ) -> Result<Option<Connection>, RepoError> {
-                    let id = request.connection;
-                    let at = now();
                     let mut tx = self.pool.begin().await.map_err(repo_error)?;
-                    let changed = match request.transition.to {
-                        Some(to) => sqlx::query(
-                            "UPDATE connections SET status = $1, version = version + 1, updated_at = $2 \
-                             WHERE id = $3 AND client_id = $4 AND company_id = $5 AND version = $6",
-                        )
-                        .bind(to.as_str())
-                        .bind(at),
-                        None => sqlx::query(
-                            "DELETE FROM connections WHERE $1 = $1 AND $2 = $2 \
-                             AND id = $3 AND client_id = $4 AND company_id = $5 AND version = $6",
-                        )
-                        .bind("deleted")
-                        .bind(at),
-                    }
-                    .bind(id.as_uuid())
-                    .bind(client.as_uuid())
-                    .bind(company.as_uuid())
-                    .bind(request.expected_version)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(repo_error)?
-                    .rows_affected();
-                    if changed == 0 {
-                        let current: Option<i64> = sqlx::query_scalar(
-                            "SELECT version FROM connections WHERE id = $1 AND client_id = $2 AND company_id = $3",
-                        )
-                        .bind(id.as_uuid())
-                        .bind(client.as_uuid())
-                        .bind(company.as_uuid())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(repo_error)?;
-                        return Err(match current {
-                            Some(_) => RepoError::Conflict("the connection changed meanwhile".into()),
-                            None => RepoError::NotFound,
-                        });
-                    }
-                    if request.transition.to == Some(ConnectionStatus::Linked) {
-                        sqlx::query("UPDATE connection_errors SET resolved_at = $1 WHERE connection_id = $2 AND resolved_at IS NULL")
-                            .bind(at)
-                            .bind(id.as_uuid())
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(repo_error)?;
-                    }
-                    if let Some(error) = &request.error {
-                        sqlx::query(
-                            "INSERT INTO connection_errors \
-                             (id, connection_id, status_code, status_text, error_message, errored_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6)",
-                        )
-                        .bind(Uuid::now_v7())
-                        .bind(id.as_uuid())
-                        .bind(&error.status_code)
-                        .bind(&error.status_text)
-                        .bind(&error.error_message)
-                        .bind(error.errored_on)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(repo_error)?;
-                    }
-                    match &request.secret {
-                        SecretChange::Keep => {}
-                        SecretChange::Put(secret) => put_secret(&mut tx, id, secret, at).await.map_err(repo_error)?,
-                        SecretChange::Destroy => {
-                            sqlx::query("DELETE FROM connection_secrets WHERE connection_id = $1")
-                                .bind(id.as_uuid())
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(repo_error)?;
+                    if let Some(category) = request.consent_for {
+                        lock_company(&mut tx, client, company).await?;
+                        let ledger = crate::consents::$module::ledger(&mut tx, client, company).await?;
+                        if !domain::consent::active_categories(&ledger).contains(category) {
+                            return Err(RepoError::ConsentMissing(category));
                         }
                     }
-                    history(&mut tx, client, company, id, &request, at).await.map_err(repo_error)?;
+                    write_transition(&mut tx, self.payloads.as_ref(), client, company, &request).await?;
                     let after = match request.transition.to {
-                        Some(_) => load(&mut *tx, one(client, company, id)).await?.pop(),
+                        Some(_) => load(&mut *tx, one(client, company, request.connection)).await?.pop(),
                         None => None,
                     };
                     tx.commit().await.map_err(repo_error)?;

@@ -1,13 +1,17 @@
 //! The consent ledger, for both stores.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::consent::{ConsentKind, ConsentRecord};
-use domain::ids::{ClientId, CompanyId};
-use domain::ports::{ConsentRepository, RepoError};
+use domain::ids::{ClientId, CompanyId, ConnectionId};
+use domain::ports::{ConsentRepository, RepoError, SecretChange, TransitionRequest, Withdrawal};
 use uuid::Uuid;
 
 use crate::error::repo_error;
+use crate::rows::split_list;
+use crate::sql::{Bind, Statement};
 use crate::SqlStore;
 
 #[derive(sqlx::FromRow)]
@@ -30,13 +34,6 @@ struct Row {
     hash: String,
 }
 
-fn list(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 impl TryFrom<Row> for ConsentRecord {
     type Error = RepoError;
 
@@ -46,8 +43,8 @@ impl TryFrom<Row> for ConsentRecord {
             sequence: row.sequence,
             kind: ConsentKind::parse(&row.kind)
                 .ok_or_else(|| RepoError::Failure(format!("stored consent kind {}", row.kind)))?,
-            categories: list(&row.categories),
-            data_types: list(&row.data_types),
+            categories: split_list(&row.categories),
+            data_types: split_list(&row.data_types),
             settings_version: row.settings_version,
             text_hash: row.text_hash,
             locale: row.locale,
@@ -65,59 +62,156 @@ impl TryFrom<Row> for ConsentRecord {
 
 macro_rules! consent_repository {
     ($module:ident, $db:ty) => {
-        mod $module {
+        pub(crate) mod $module {
             use super::*;
+            use crate::connections::$module::{destroy_secret, lock_company, write_transition};
+            use crate::events::$module as events;
+
+            /// A company's ledger in sequence order, read on one connection
+            /// (inside a transaction when the caller holds one).
+            pub(crate) async fn ledger(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                client: ClientId,
+                company: CompanyId,
+            ) -> Result<Vec<ConsentRecord>, RepoError> {
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT id, sequence, kind, categories, data_types, settings_version, text_hash, locale, actor_name, \
+                     actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash \
+                     FROM consents WHERE company_id = $1 AND client_id = $2 ORDER BY sequence",
+                )
+                .bind(company.as_uuid())
+                .bind(client.as_uuid())
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(repo_error)?;
+                rows.into_iter().map(ConsentRecord::try_from).collect()
+            }
+
+            async fn insert(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                client: ClientId,
+                company: CompanyId,
+                r: &ConsentRecord,
+            ) -> Result<(), RepoError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO consents (id, client_id, company_id, sequence, kind, categories, data_types, settings_version, \
+                     text_hash, locale, actor_name, actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 \
+                     WHERE EXISTS (SELECT 1 FROM companies WHERE id = $3 AND client_id = $2)",
+                )
+                .bind(r.id)
+                .bind(client.as_uuid())
+                .bind(company.as_uuid())
+                .bind(r.sequence)
+                .bind(r.kind.as_str())
+                .bind(r.categories.join(","))
+                .bind(r.data_types.join(","))
+                .bind(r.settings_version)
+                .bind(&r.text_hash)
+                .bind(r.locale.as_deref())
+                .bind(r.actor_name.as_deref())
+                .bind(r.actor_email.as_deref())
+                .bind(r.ip.as_deref())
+                .bind(r.user_agent.as_deref())
+                .bind(r.withdraws)
+                .bind(r.created)
+                .bind(&r.previous_hash)
+                .bind(&r.hash)
+                .execute(&mut *connection)
+                .await
+                .map_err(repo_error)?
+                .rows_affected();
+                if inserted == 0 {
+                    return Err(RepoError::NotFound);
+                }
+                Ok(())
+            }
 
             #[async_trait]
             impl ConsentRepository for SqlStore<$db> {
                 async fn consent_ledger(&self, client: ClientId, company: CompanyId) -> Result<Vec<ConsentRecord>, RepoError> {
                     ensure_company!(&self.pool, client, company);
-                    let rows: Vec<Row> = sqlx::query_as(
-                        "SELECT id, sequence, kind, categories, data_types, settings_version, text_hash, locale, actor_name, \
-                         actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash \
-                         FROM consents WHERE company_id = $1 AND client_id = $2 ORDER BY sequence",
-                    )
-                    .bind(company.as_uuid())
-                    .bind(client.as_uuid())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(repo_error)?;
-                    rows.into_iter().map(ConsentRecord::try_from).collect()
+                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    ledger(&mut connection, client, company).await
                 }
 
                 async fn append_consent(&self, client: ClientId, company: CompanyId, r: &ConsentRecord) -> Result<(), RepoError> {
-                    let inserted = sqlx::query(
-                        "INSERT INTO consents (id, client_id, company_id, sequence, kind, categories, data_types, settings_version, \
-                         text_hash, locale, actor_name, actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash) \
-                         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 \
-                         WHERE EXISTS (SELECT 1 FROM companies WHERE id = $3 AND client_id = $2)",
-                    )
-                    .bind(r.id)
-                    .bind(client.as_uuid())
-                    .bind(company.as_uuid())
-                    .bind(r.sequence)
-                    .bind(r.kind.as_str())
-                    .bind(r.categories.join(","))
-                    .bind(r.data_types.join(","))
-                    .bind(r.settings_version)
-                    .bind(&r.text_hash)
-                    .bind(r.locale.as_deref())
-                    .bind(r.actor_name.as_deref())
-                    .bind(r.actor_email.as_deref())
-                    .bind(r.ip.as_deref())
-                    .bind(r.user_agent.as_deref())
-                    .bind(r.withdraws)
-                    .bind(r.created)
-                    .bind(&r.previous_hash)
-                    .bind(&r.hash)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(repo_error)?
-                    .rows_affected();
-                    if inserted == 0 {
-                        return Err(RepoError::NotFound);
-                    }
+                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    insert(&mut tx, client, company, r).await?;
+                    let owner = events::company(&mut tx, client, company).await?;
+                    events::emit(&mut tx, &owner, "consent.granted", self.payloads.consent(&owner, r)).await?;
+                    tx.commit().await.map_err(repo_error)?;
                     Ok(())
+                }
+
+                async fn withdraw_consent(
+                    &self,
+                    client: ClientId,
+                    company: CompanyId,
+                    withdrawal: &Withdrawal,
+                ) -> Result<Vec<ConnectionId>, RepoError> {
+                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    lock_company(&mut tx, client, company).await?;
+                    insert(&mut tx, client, company, &withdrawal.record).await?;
+                    let mut current = Statement::default();
+                    let (client_bind, company_bind) = (
+                        current.bind(Bind::Uuid(client.as_uuid())),
+                        current.bind(Bind::Uuid(company.as_uuid())),
+                    );
+                    let types: Vec<String> = withdrawal
+                        .source_types
+                        .iter()
+                        .map(|t| current.bind(Bind::Text(t.as_str().to_owned())))
+                        .collect();
+                    current.push(&format!(
+                        "SELECT id, version FROM connections WHERE client_id = {client_bind} AND company_id = {company_bind} \
+                         AND source_type IN ({})",
+                        types.join(", ")
+                    ));
+                    let found: BTreeSet<(Uuid, i64)> = if types.is_empty() {
+                        BTreeSet::new()
+                    } else {
+                        bind_all!(sqlx::query_as(&current.sql), &current.binds)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .map_err(repo_error)?
+                            .into_iter()
+                            .collect()
+                    };
+                    let planned: BTreeSet<(Uuid, i64)> = withdrawal
+                        .steps
+                        .iter()
+                        .map(|s| (s.connection.as_uuid(), s.expected_version))
+                        .collect();
+                    if found != planned {
+                        return Err(RepoError::Conflict("the connections changed meanwhile".into()));
+                    }
+                    let mut destroyed = Vec::new();
+                    for step in &withdrawal.steps {
+                        let gone = match step.transition {
+                            Some(transition) => {
+                                let request = TransitionRequest {
+                                    connection: step.connection,
+                                    expected_version: step.expected_version,
+                                    transition,
+                                    actor: withdrawal.actor,
+                                    error: None,
+                                    secret: SecretChange::Destroy,
+                                    consent_for: None,
+                                };
+                                write_transition(&mut tx, self.payloads.as_ref(), client, company, &request).await?
+                            }
+                            None => destroy_secret(&mut tx, step.connection).await?,
+                        };
+                        if gone {
+                            destroyed.push(step.connection);
+                        }
+                    }
+                    let owner = events::company(&mut tx, client, company).await?;
+                    let payload = self.payloads.consent(&owner, &withdrawal.record);
+                    events::emit(&mut tx, &owner, "consent.withdrawn", payload).await?;
+                    tx.commit().await.map_err(repo_error)?;
+                    Ok(destroyed)
                 }
             }
         }

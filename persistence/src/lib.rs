@@ -45,7 +45,10 @@ mod connections;
 mod consents;
 mod cors;
 mod error;
+mod events;
+mod idempotency;
 mod integration_settings;
+mod invitations;
 mod link_settings;
 mod open;
 mod profiles;
@@ -59,12 +62,16 @@ pub use open::{open, OpenError, StoreKind, StoreOptions};
 /// implement every domain port.
 pub struct SqlStore<DB: sqlx::Database> {
     pool: sqlx::Pool<DB>,
+    payloads: std::sync::Arc<dyn domain::ports::EventPayloads>,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
     /// Wraps an open pool whose schema is already migrated.
-    pub fn new(pool: sqlx::Pool<DB>) -> Self {
-        Self { pool }
+    pub fn new(
+        pool: sqlx::Pool<DB>,
+        payloads: std::sync::Arc<dyn domain::ports::EventPayloads>,
+    ) -> Self {
+        Self { pool, payloads }
     }
 }
 

@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::ports::Store;
+use domain::ports::{EventPayloads, Store};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use thiserror::Error;
@@ -54,11 +54,15 @@ pub enum OpenError {
     Lock(String),
 }
 
-/// Connects, applies any pending migrations, and returns the store.
+/// Connects, applies any pending migrations, and returns the store, which
+/// renders the payloads of the events it writes with `payloads`.
 ///
 /// On PostgreSQL, migrations run under an advisory lock, so several
 /// instances starting at once apply each migration exactly once.
-pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
+pub async fn open(
+    options: &StoreOptions,
+    payloads: Arc<dyn EventPayloads>,
+) -> Result<Arc<dyn Store>, OpenError> {
     match StoreKind::of_url(&options.url).ok_or(OpenError::UnknownScheme)? {
         StoreKind::Sqlite => {
             let connect = SqliteConnectOptions::from_str(&options.url)
@@ -68,14 +72,23 @@ pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(options.acquire_timeout)
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new()
+            let pool_options = SqlitePoolOptions::new()
                 .max_connections(options.max_connections)
-                .acquire_timeout(options.acquire_timeout)
-                .connect_with(connect)
-                .await
-                .map_err(OpenError::Connect)?;
-            migrate_sqlite(&pool, &options.url).await?;
-            Ok(Arc::new(SqlStore::new(pool)))
+                .acquire_timeout(options.acquire_timeout);
+            let lock = lock_sqlite(&options.url).await?;
+            let opened: Result<_, OpenError> = async {
+                let pool = pool_options
+                    .connect_with(connect)
+                    .await
+                    .map_err(OpenError::Connect)?;
+                sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+                Ok(pool)
+            }
+            .await;
+            if let Some(file) = lock {
+                let _ = file.unlock();
+            }
+            Ok(Arc::new(SqlStore::new(opened?, payloads)))
         }
         StoreKind::Postgres => {
             let pool = PgPoolOptions::new()
@@ -85,38 +98,33 @@ pub async fn open(options: &StoreOptions) -> Result<Arc<dyn Store>, OpenError> {
                 .await
                 .map_err(OpenError::Connect)?;
             sqlx::migrate!("../migrations/postgres").run(&pool).await?;
-            Ok(Arc::new(SqlStore::new(pool)))
+            Ok(Arc::new(SqlStore::new(pool, payloads)))
         }
     }
 }
 
-/// SQLite has no migration lock of its own: when several processes start on
-/// one file at once, each would apply the same migration. An exclusive lock
-/// on a file beside the database makes them take turns; the later ones find
-/// the migrations applied.
-async fn migrate_sqlite(pool: &sqlx::SqlitePool, database_url: &str) -> Result<(), OpenError> {
-    let lock = match sqlite_lock_path(database_url) {
-        Some(path) => Some(
-            tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(path)?;
-                file.lock()?;
-                Ok(file)
-            })
-            .await
-            .map_err(|e| OpenError::Lock(e.to_string()))?
-            .map_err(|e| OpenError::Lock(e.to_string()))?,
-        ),
-        None => None,
+/// SQLite has no migration lock of its own, and switching a new database
+/// to WAL can fail at once with "database is locked" while another process
+/// does the same. An exclusive lock on a file beside the database makes
+/// processes opening one file take turns at connecting and migrating; the
+/// later ones find the database in WAL mode and the migrations applied.
+async fn lock_sqlite(database_url: &str) -> Result<Option<std::fs::File>, OpenError> {
+    let Some(path) = sqlite_lock_path(database_url) else {
+        return Ok(None);
     };
-    let migrated = sqlx::migrate!("../migrations/sqlite").run(pool).await;
-    if let Some(file) = lock {
-        let _ = file.unlock();
-    }
-    migrated.map_err(OpenError::from)
+    tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| OpenError::Lock(e.to_string()))?
+    .map(Some)
+    .map_err(|e| OpenError::Lock(e.to_string()))
 }
 
 /// `FILE.migrate-lock` beside a SQLite database file; none for in-memory databases.

@@ -83,3 +83,11 @@ pub(crate) fn now() -> DateTime<Utc> {
     use chrono::SubsecRound;
     Utc::now().trunc_subsecs(6)
 }
+
+/// A list stored as comma-separated text (of names that hold no comma).
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

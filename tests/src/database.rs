@@ -67,6 +67,14 @@ impl TestDatabase {
         }
     }
 
+    /// The same database reached at another URL (through a proxy, say).
+    pub fn at(&self, url: String) -> Self {
+        Self {
+            url,
+            ..self.share()
+        }
+    }
+
     /// Another handle on the same database; it is removed when the last handle goes.
     pub fn share(&self) -> Self {
         Self {

@@ -13,6 +13,8 @@
 
 mod database;
 pub mod mock_provider;
+pub mod proxy;
+pub mod receiver;
 
 use std::sync::Arc;
 
@@ -56,6 +58,11 @@ pub async fn spawn_on(database: TestDatabase) -> TestApp {
     start(database, &[]).await
 }
 
+/// Starts a server over an existing test database, with extra command-line settings.
+pub async fn spawn_on_with(database: TestDatabase, extra: &[&str]) -> TestApp {
+    start(database, extra).await
+}
+
 async fn start(database: TestDatabase, extra: &[&str]) -> TestApp {
     let settings = settings_with(&database.url, extra);
     let app = Application::build(&settings)
@@ -97,7 +104,18 @@ fn settings_with(database_url: &str, extra: &[&str]) -> link_api::config::Settin
         "--refresh-interval-secs",
         "3600",
     ];
-    let mut cli = Cli::try_parse_from(base.iter().chain(extra)).unwrap();
+    // Tests drive webhook delivery themselves (see `dispatcher`), receive on loopback, and
+    // send more requests than a rate limit allows unless they test it.
+    let test_defaults = [
+        ["--dispatch-interval-ms", "0"],
+        ["--webhook-allow-private", "true"],
+        ["--rate-limit-per-minute", "0"],
+    ];
+    let defaults = test_defaults
+        .iter()
+        .filter(|[flag, _]| !extra.contains(flag))
+        .flatten();
+    let mut cli = Cli::try_parse_from(base.iter().chain(defaults).chain(extra)).unwrap();
     cli.settings.validate().unwrap();
     cli.settings
 }
@@ -135,6 +153,51 @@ impl TestApp {
         json_of(self.post("/companies", &body).await, StatusCode::OK).await
     }
 
+    /// A company access token for `company`, as a back end hands it to the browser.
+    pub async fn company_token(&self, company: &str) -> String {
+        let body = json_of(
+            self.get(&format!("/companies/{company}/accessToken")).await,
+            StatusCode::OK,
+        )
+        .await;
+        body["accessToken"].as_str().unwrap().to_owned()
+    }
+
+    /// Records the company's consent to the given categories, as a journey UI
+    /// does before linking, and returns the record.
+    pub async fn consent(&self, company: &str, categories: &[&str]) -> Value {
+        let body = serde_json::json!({"categories": categories, "actor": {"name": "Ada Lovelace"}});
+        json_of(
+            self.post(&format!("/companies/{company}/consents"), &body)
+                .await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// A company that consented to every category, and a new connection of it
+    /// to `platform_key`: the company's id and the connection's body.
+    pub async fn consented_connection(&self, platform_key: &str) -> (String, Value) {
+        let company = self
+            .create_company(serde_json::json!({"name": "Acme"}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.consent(&company, &["accounting", "banking", "commerce"])
+            .await;
+        let connection = json_of(
+            self.post(
+                &format!("/companies/{company}/connections"),
+                &serde_json::json!({"platformKey": platform_key}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        (company, connection)
+    }
+
     /// A connection (as the API returned it) read again.
     pub async fn fetch_connection(&self, company: &str, connection: &Value) -> Value {
         let id = connection["id"].as_str().unwrap();
@@ -148,9 +211,45 @@ impl TestApp {
 
     /// A store handle on the same database, for operator tasks.
     pub async fn store(&self) -> Arc<dyn Store> {
-        persistence::open(&settings(&self.database.url).store_options())
+        link_api::startup::open_store(&settings(&self.database.url))
             .await
             .unwrap()
+            .0
+    }
+
+    /// A webhook dispatcher over this app's store, on a clock the test moves,
+    /// sending with the given timeout.
+    pub async fn dispatcher(
+        &self,
+        clock: Arc<receiver::ManualClock>,
+        timeout: std::time::Duration,
+    ) -> link_api::dispatcher::Dispatcher {
+        let settings = settings(&self.database.url);
+        let cipher = link_api::crypto::Cipher::from_settings(&settings).unwrap();
+        let sender = link_api::dispatcher::HttpSender::with_timeout(true, timeout).unwrap();
+        link_api::dispatcher::Dispatcher::new(self.store().await, cipher, Arc::new(sender), clock)
+    }
+
+    /// Every authenticated operation of the served OpenAPI document, as method and path template.
+    pub async fn authenticated_operations(&self) -> Vec<(Method, String)> {
+        let spec = json_of(
+            self.anonymous(Method::GET, "/openapi.json")
+                .send()
+                .await
+                .unwrap(),
+            StatusCode::OK,
+        )
+        .await;
+        let mut found = Vec::new();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if operation["security"] == serde_json::json!([{}]) {
+                    continue;
+                }
+                found.push((method.to_uppercase().parse().unwrap(), path.clone()));
+            }
+        }
+        found
     }
 
     /// A second client (tenant) and its API key.
@@ -176,6 +275,20 @@ impl TestApp {
             }
         };
         rows.concat()
+    }
+
+    /// The number a `SELECT COUNT(*) …` statement gives, read straight from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self.database.backend {
+            Backend::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+            }
+            Backend::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database.url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+            }
+        }
     }
 
     /// Runs a statement straight against the database. `created_sentinel`
@@ -264,6 +377,26 @@ pub fn invalid_items(body: &Value) -> Vec<String> {
 /// `name::sqlite` and `name::postgres`.
 #[macro_export]
 macro_rules! on_both_stores {
+    ($(async fn $name:ident($backend:ident: Backend) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($backend: $crate::Backend) $body
+
+                #[tokio::test]
+                async fn sqlite() {
+                    run($crate::Backend::Sqlite).await
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    run($crate::Backend::Postgres).await
+                }
+            }
+        )*
+    };
     ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
         $(
             mod $name {

@@ -16,10 +16,20 @@ mod api {
     pub mod consents;
     pub mod cors;
     pub mod errors;
+    pub mod export;
+    pub mod idempotency;
     pub mod integrations;
+    pub mod invitations;
     pub mod isolation;
+    pub mod journey;
+    pub mod limits;
     pub mod link_settings;
     pub mod oauth_journey;
     pub mod oauth_providers;
+    pub mod outage;
+    pub mod rate_limits;
+    pub mod secrets;
     pub mod startup;
+    pub mod webhooks;
+    pub mod withdrawal;
 }

@@ -66,6 +66,10 @@ pub struct LinkSettingsDocument {
     pub consent_required: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms_url: Option<String>,
+    /// Your journey UI's address, where invitations' share URLs lead: `{token}` stands for the
+    /// invitation token; without it the token is added as the `invitation` query parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_url: Option<String>,
     #[serde(default)]
     pub categories: CategoriesBody,
 }
@@ -124,6 +128,7 @@ impl LinkSettingsDocument {
             version,
             consent_required: self.consent_required,
             terms_url: self.terms_url,
+            invitation_url: self.invitation_url,
             categories,
         }
     }
@@ -147,6 +152,7 @@ impl LinkSettingsDocument {
         Self {
             consent_required: settings.consent_required,
             terms_url: settings.terms_url.clone(),
+            invitation_url: settings.invitation_url.clone(),
             categories: CategoriesBody {
                 accounting: body("accounting"),
                 banking: body("banking"),

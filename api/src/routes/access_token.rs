@@ -26,8 +26,10 @@ pub struct CompanyAccessToken {
 ///
 /// A token a journey UI in the browser uses instead of an API key. It lasts a
 /// day and opens only what a journey needs, for this company only: the
-/// integrations and their branding, and the company's connections (list,
-/// create, get, authorize). Any other endpoint answers 403, another company 404.
+/// integrations and their branding, the link settings, the company's
+/// connections (list, create, get, authorize), its consents (list, record,
+/// withdraw), its journey status and its invitations. Any other endpoint
+/// answers 403, another company 404.
 #[utoipa::path(
     operation_id = "get-company-access-token",
     tag = "Companies",
@@ -45,9 +47,7 @@ pub async fn get_company_access_token(
         .store
         .get_company(caller.client, company)
         .await
-        .map_err(|e| {
-            ApiError::from_repo(e, || ApiError::not_found(format_args!("Company {company}")))
-        })?;
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
     let token = state
         .company_tokens
         .sign(&Claims::new(caller.client, company))

@@ -100,6 +100,10 @@ fn seal(
 /// `validation.errors`. The values are stored encrypted and never returned.
 /// A `PendingAuth` connection becomes `Linked`; an `Unlinked` or
 /// `Deauthorized` one is linked again; a `Linked` one gets its new values.
+///
+/// While the client's link settings require consent (the default), a
+/// connection is linked only if the company has an active consent for its
+/// category (accounting, banking or commerce); otherwise the answer is 403.
 #[utoipa::path(
     operation_id = "update-connection-authorization",
     tag = "Connections",
@@ -121,6 +125,7 @@ pub async fn update_authorization(
     let (company, id) = path.into_inner();
     let (company, id) = (company.into(), ConnectionId::from(id));
     let current = crate::transitions::load(&state, caller.client, company, id).await?;
+    caller.require_category(current.source_type.category())?;
     let entry = state.catalogue.get(&current.platform_key).ok_or_else(|| {
         ApiError::Internal(format!(
             "integration {} left the catalogue",
@@ -139,6 +144,7 @@ pub async fn update_authorization(
     } else {
         let change = Change {
             secret: SecretChange::Put(secret),
+            consent_for: transitions::consent_needed(&state, &current).await?,
             ..Change::new(Cause::Authorized, caller.actor)
         };
         transitions::apply(&state, caller.client, company, id, change)

@@ -18,10 +18,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors, ListErrors};
 use crate::state::AppState;
 
-fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
-    move || ApiError::not_found(format_args!("Company {id}"))
-}
-
 /// The wire form of companies with their connections, read in one query.
 async fn bodies(
     state: &AppState,
@@ -46,7 +42,7 @@ async fn bodies(
         .collect())
 }
 
-async fn company_body(
+pub async fn company_body(
     state: &AppState,
     client: ClientId,
     company: Company,
@@ -142,7 +138,7 @@ pub async fn get_company(
         .store
         .get_company(caller.client, CompanyId::from(id))
         .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(id)))?;
     company_body(&state, caller.client, company).await
 }
 
@@ -172,7 +168,7 @@ pub async fn replace_company(
         .store
         .replace_company(caller.client, CompanyId::from(id), fields)
         .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(id)))?;
     company_body(&state, caller.client, company).await
 }
 
@@ -202,7 +198,7 @@ pub async fn update_company(
         .store
         .update_company(caller.client, CompanyId::from(id), patch)
         .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(id)))?;
     company_body(&state, caller.client, company).await
 }
 
@@ -229,6 +225,6 @@ pub async fn delete_company(
         .store
         .delete_company(caller.client, CompanyId::from(id))
         .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(id)))?;
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(id)))?;
     Ok(HttpResponse::NoContent().finish())
 }

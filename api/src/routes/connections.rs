@@ -2,7 +2,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use domain::connection::Cause;
 use domain::connection_query::ConnectionListQuery;
 use domain::ids::{CompanyId, ConnectionId};
-use domain::integration::PlatformKey;
+use domain::integration::{PlatformKey, SourceType};
 use domain::paging::PageRequest;
 use domain::ports::{NewConnection, RepoError};
 use domain::FieldError;
@@ -20,10 +20,6 @@ use crate::openapi::responses::{
 };
 use crate::state::AppState;
 use crate::transitions::{self, connection_not_found, Change};
-
-fn company_not_found(id: Uuid) -> impl FnOnce() -> ApiError {
-    move || ApiError::not_found(format_args!("Company {id}"))
-}
 
 /// List connections
 ///
@@ -45,13 +41,21 @@ pub async fn list_connections(
     let company = company.into_inner();
     let params = params.into_inner();
     let page = PageRequest::new(params.page, params.page_size)?;
-    let query =
+    let mut query =
         ConnectionListQuery::parse(params.query.as_deref(), params.order_by.as_deref(), page)?;
+    if let Some(allowed) = caller.categories {
+        let types: Vec<SourceType> = allowed
+            .names()
+            .into_iter()
+            .flat_map(SourceType::of_category)
+            .collect();
+        query = query.limited_to(&types);
+    }
     let found = state
         .store
         .list_connections(caller.client, CompanyId::from(company), &query)
         .await
-        .map_err(|e| ApiError::from_repo(e, company_not_found(company)))?;
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
     let paging = PagingInfo::of(
         &found,
         &format!("/companies/{company}/connections"),
@@ -105,6 +109,7 @@ pub async fn create_connection(
             format!("No integration has the key `{key}`."),
         ))
     })?;
+    caller.require_category(entry.integration.source_type.category())?;
     let setting = state
         .store
         .get_integration_setting(caller.client, &key)
@@ -132,7 +137,7 @@ pub async fn create_connection(
             RepoError::Conflict(_) => ApiError::Conflict(
                 "The company already has an active accounting connection; unlink or delete it first.".into(),
             ),
-            other => ApiError::from_repo(other, company_not_found(company)),
+            other => ApiError::from_repo(other, ApiError::company_not_found(company)),
         })?;
     Ok(web::Json(state.connection_body(connection)))
 }
@@ -152,6 +157,7 @@ pub async fn get_connection(
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
     let connection = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+    caller.require_category(connection.source_type.category())?;
     Ok(web::Json(state.connection_body(connection)))
 }
 

@@ -1,9 +1,11 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
-use domain::consent::{self, ConsentKind, ConsentRecord, GENESIS};
+use domain::connection::{self, Cause, Connection};
+use domain::consent::{self, ConsentKind, ConsentRecord, WithdrawalRefused};
 use domain::ids::CompanyId;
-use domain::link_settings::CATEGORIES;
-use domain::ports::RepoError;
+use domain::integration::SourceType;
+use domain::link_settings::normalize_categories;
+use domain::ports::{CascadeStep, RepoError, Withdrawal};
 use domain::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,7 +13,8 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors};
+use crate::extract::optional_json;
+use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors, ItemWriteErrors};
 use crate::routes::link_settings::settings_of;
 use crate::state::AppState;
 
@@ -120,29 +123,92 @@ async fn ledger(
         .store
         .consent_ledger(caller.client, company)
         .await
-        .map_err(|e| {
-            ApiError::from_repo(e, || ApiError::not_found(format_args!("Company {company}")))
-        })
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))
 }
 
-fn bounded(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<String>,
-    max: usize,
-) -> Option<String> {
-    let value = value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())?;
-    if value.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            "MaxLength",
-            format!("{field} is at most {max} characters."),
-        ));
-        return None;
+/// Who and where a ledger record comes from: the actor as the UI names them,
+/// the locale of the texts, and the caller's IP and user agent.
+struct Witness {
+    actor_name: Option<String>,
+    actor_email: Option<String>,
+    locale: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+}
+
+impl Witness {
+    fn of(
+        errors: &mut ValidationErrors,
+        actor: ConsentActor,
+        locale: Option<String>,
+        request: &HttpRequest,
+    ) -> Self {
+        let actor_name = errors.optional_text("actor.name", actor.name, 200);
+        let actor_email = errors.optional_email("actor.email", actor.email);
+        Self {
+            actor_name,
+            actor_email,
+            locale: errors.optional_text("locale", locale, 35),
+            ip: request
+                .connection_info()
+                .realip_remote_addr()
+                .map(str::to_owned),
+            user_agent: request
+                .headers()
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(500).collect()),
+        }
     }
-    Some(value)
+
+    /// `record` with a new id, the witness's fields and the current time; not yet chained.
+    fn record(&self, record: ConsentRecord) -> ConsentRecord {
+        ConsentRecord {
+            id: Uuid::now_v7(),
+            locale: self.locale.clone(),
+            actor_name: self.actor_name.clone(),
+            actor_email: self.actor_email.clone(),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+            created: Utc::now().trunc_subsecs(6),
+            ..record
+        }
+    }
+}
+
+/// An empty record, to fill with struct update syntax.
+fn blank() -> ConsentRecord {
+    ConsentRecord {
+        id: Uuid::nil(),
+        sequence: 0,
+        kind: ConsentKind::Granted,
+        categories: Vec::new(),
+        data_types: Vec::new(),
+        settings_version: 0,
+        text_hash: String::new(),
+        locale: None,
+        actor_name: None,
+        actor_email: None,
+        ip: None,
+        user_agent: None,
+        withdraws: None,
+        created: Utc::now(),
+        previous_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+/// The error of a `categories` list that is empty or names an unknown category.
+pub fn categories_error() -> FieldError {
+    FieldError::new(
+        "categories",
+        "Categories",
+        "categories holds one or more of accounting, banking and commerce.",
+    )
+}
+
+fn ledger_busy() -> ApiError {
+    ApiError::Conflict("The ledger kept changing while this request was handled; retry.".into())
 }
 
 /// Record a consent
@@ -169,26 +235,14 @@ pub async fn record_consent(
     let company = CompanyId::from(company.into_inner());
     let body = body.into_inner();
     let mut errors = ValidationErrors::default();
-    let mut categories = body.categories.clone();
-    categories.sort_by_key(|c| CATEGORIES.iter().position(|k| k == c));
-    categories.dedup();
-    if categories.is_empty() || categories.iter().any(|c| !CATEGORIES.contains(&c.as_str())) {
-        errors.push(FieldError::new(
-            "categories",
-            "Categories",
-            "categories holds one or more of accounting, banking and commerce.",
-        ));
+    let categories = normalize_categories(&body.categories).unwrap_or_else(|| {
+        errors.push(categories_error());
+        Vec::new()
+    });
+    for category in &categories {
+        caller.require_category(Some(category))?;
     }
-    let actor_name = bounded(&mut errors, "actor.name", body.actor.name, 200);
-    let actor_email = bounded(&mut errors, "actor.email", body.actor.email, 254);
-    if actor_email.as_deref().is_some_and(|e| !e.contains('@')) {
-        errors.push(FieldError::new(
-            "actor.email",
-            "Email",
-            "actor.email is not an email address.",
-        ));
-    }
-    let locale = bounded(&mut errors, "locale", body.locale, 35);
+    let witness = Witness::of(&mut errors, body.actor, body.locale, &request);
     let settings = settings_of(&state, caller.client, body.settings_version).await?;
     let Some(settings) = settings else {
         errors.push(FieldError::new(
@@ -204,38 +258,19 @@ pub async fn record_consent(
         .filter_map(|c| settings.category(c))
         .flat_map(|c| c.data_types.iter().cloned())
         .collect();
-    let user_agent = request
-        .headers()
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.chars().take(500).collect());
-    let ip = request
-        .connection_info()
-        .realip_remote_addr()
-        .map(str::to_owned);
     for _ in 0..3 {
         let ledger = ledger(&state, &caller, company).await?;
-        let mut record = ConsentRecord {
-            id: Uuid::now_v7(),
-            sequence: i64::try_from(ledger.len()).unwrap_or(i64::MAX) + 1,
-            kind: ConsentKind::Granted,
-            categories: categories.clone(),
-            data_types: data_types.clone(),
-            settings_version: settings.version,
-            text_hash: consent::text_hash(&settings, &categories),
-            locale: locale.clone(),
-            actor_name: actor_name.clone(),
-            actor_email: actor_email.clone(),
-            ip: ip.clone(),
-            user_agent: user_agent.clone(),
-            withdraws: None,
-            created: Utc::now().trunc_subsecs(6),
-            previous_hash: ledger
-                .last()
-                .map_or_else(|| GENESIS.to_owned(), |r| r.hash.clone()),
-            hash: String::new(),
-        };
-        record.hash = record.compute_hash();
+        let record = witness
+            .record(ConsentRecord {
+                kind: ConsentKind::Granted,
+                categories: categories.clone(),
+                data_types: data_types.clone(),
+                settings_version: settings.version,
+                text_hash: consent::text_hash(&settings, &categories),
+                withdraws: None,
+                ..blank()
+            })
+            .chained_to(&ledger);
         match state
             .store
             .append_consent(caller.client, company, &record)
@@ -244,15 +279,172 @@ pub async fn record_consent(
             Ok(()) => return Ok(HttpResponse::Created().json(ConsentBody::from(record))),
             Err(RepoError::Conflict(_)) => continue,
             Err(other) => {
-                return Err(ApiError::from_repo(other, || {
-                    ApiError::not_found(format_args!("Company {company}"))
-                }))
+                return Err(ApiError::from_repo(
+                    other,
+                    ApiError::company_not_found(company),
+                ))
             }
         }
     }
-    Err(ApiError::Conflict(
-        "The ledger kept changing while this consent was recorded; retry.".into(),
-    ))
+    Err(ledger_busy())
+}
+
+/// What a withdrawal may say about itself.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"actor": {"name": "Ada Lovelace", "email": "ada@example.com"}, "locale": "en-GB"}))]
+pub struct WithdrawConsent {
+    #[serde(default)]
+    pub actor: ConsentActor,
+    /// The language the customer used, e.g. `en-GB`.
+    pub locale: Option<String>,
+}
+
+/// What a withdrawal did to one connection.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WithdrawnConnection {
+    pub id: Uuid,
+    pub platform_key: String,
+    pub source_type: &'static str,
+    /// Its status before the withdrawal.
+    pub previous_status: &'static str,
+    /// Its status now: a linked connection is `Deauthorized`, the others keep theirs.
+    pub status: &'static str,
+    /// Whether stored credentials or tokens existed and were destroyed.
+    pub credentials_destroyed: bool,
+}
+
+/// The receipt of a withdrawal.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WithdrawalReceipt {
+    /// The record appended to the ledger.
+    pub withdrawal: ConsentBody,
+    /// The consent's categories no other active consent covers: their connections lost access.
+    pub withdrawn_categories: Vec<String>,
+    /// The consent's categories another active consent still covers; their connections are untouched.
+    pub still_consented: Vec<String>,
+    /// Every connection of the withdrawn categories, and what happened to it.
+    pub connections: Vec<WithdrawnConnection>,
+}
+
+/// Withdraw a consent
+///
+/// Appends a withdrawal of one consent to the ledger (the consent itself is
+/// never edited) and, in the same transaction, takes access away from every
+/// connection of the categories no other active consent covers: `Linked`
+/// connections become `Deauthorized`, and the stored credentials and tokens
+/// of all of them are destroyed. The receipt lists what was done. The body
+/// is optional.
+#[utoipa::path(
+    operation_id = "withdraw-consent",
+    tag = "Consents",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("consentId" = Uuid, Path, description = "The id of the consent to withdraw.")),
+    request_body(content = Option<WithdrawConsent>),
+    responses((status = 200, description = "What the withdrawal did.", body = WithdrawalReceipt), (status = 409, response = Conflict), ItemWriteErrors)
+)]
+#[post("/companies/{companyId}/consents/{consentId}/withdraw")]
+pub async fn withdraw_consent(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    request: HttpRequest,
+    body: web::Bytes,
+) -> ApiResult<web::Json<WithdrawalReceipt>> {
+    let (company, consent_id) = path.into_inner();
+    let company = CompanyId::from(company);
+    let body: WithdrawConsent = optional_json(&request, &body)?;
+    let mut errors = ValidationErrors::default();
+    let witness = Witness::of(&mut errors, body.actor, body.locale, &request);
+    errors.into_result(())?;
+    for _ in 0..3 {
+        let ledger = ledger(&state, &caller, company).await?;
+        let plan =
+            consent::plan_withdrawal(&ledger, consent_id).map_err(|refused| match refused {
+                WithdrawalRefused::Unknown => {
+                    ApiError::not_found(format_args!("Consent {consent_id}"))
+                }
+                other => ApiError::Conflict(other.to_string()),
+            })?;
+        for category in &plan.grant.categories {
+            caller.require_category(Some(category))?;
+        }
+        let source_types: Vec<SourceType> = plan
+            .uncovered
+            .iter()
+            .flat_map(|c| SourceType::of_category(c))
+            .collect();
+        let affected: Vec<Connection> = state
+            .store
+            .connections_of(caller.client, &[company])
+            .await?
+            .into_iter()
+            .filter(|c| source_types.contains(&c.source_type))
+            .collect();
+        let steps = affected
+            .iter()
+            .map(|c| CascadeStep {
+                connection: c.id,
+                expected_version: c.version,
+                transition: connection::transition(Some(c.status), Cause::ConsentWithdrawn).ok(),
+            })
+            .collect::<Vec<_>>();
+        let grant = &plan.grant;
+        let record = witness
+            .record(ConsentRecord {
+                kind: ConsentKind::Withdrawn,
+                categories: grant.categories.clone(),
+                data_types: grant.data_types.clone(),
+                settings_version: grant.settings_version,
+                text_hash: grant.text_hash.clone(),
+                withdraws: Some(grant.id),
+                ..blank()
+            })
+            .chained_to(&ledger);
+        let withdrawal = Withdrawal {
+            record,
+            source_types,
+            steps,
+            actor: caller.actor,
+        };
+        let destroyed = match state
+            .store
+            .withdraw_consent(caller.client, company, &withdrawal)
+            .await
+        {
+            Ok(destroyed) => destroyed,
+            Err(RepoError::Conflict(_)) => continue,
+            Err(other) => {
+                return Err(ApiError::from_repo(
+                    other,
+                    ApiError::company_not_found(company),
+                ))
+            }
+        };
+        let connections = affected
+            .into_iter()
+            .zip(&withdrawal.steps)
+            .map(|(c, step)| WithdrawnConnection {
+                id: c.id.as_uuid(),
+                platform_key: c.platform_key.to_string(),
+                source_type: c.source_type.as_str(),
+                previous_status: c.status.as_str(),
+                status: step
+                    .transition
+                    .and_then(|t| t.to)
+                    .unwrap_or(c.status)
+                    .as_str(),
+                credentials_destroyed: destroyed.contains(&c.id),
+            })
+            .collect();
+        return Ok(web::Json(WithdrawalReceipt {
+            withdrawal: ConsentBody::from(withdrawal.record),
+            withdrawn_categories: plan.uncovered,
+            still_consented: plan.still_covered,
+            connections,
+        }));
+    }
+    Err(ledger_busy())
 }
 
 /// List consents

@@ -34,6 +34,8 @@ pub enum Outcome {
     Linked,
     AlreadyLinked,
     Cancelled,
+    /// The company has no active consent for the connection's category.
+    ConsentRequired,
     Failed,
     NotSupported,
 }
@@ -43,7 +45,7 @@ impl Outcome {
         match self {
             Self::Linked => 200,
             Self::AlreadyLinked => 201,
-            Self::Cancelled => 403,
+            Self::Cancelled | Self::ConsentRequired => 403,
             Self::Failed => 500,
             Self::NotSupported => 501,
         }
@@ -54,6 +56,7 @@ impl Outcome {
             Self::Linked => "Linked",
             Self::AlreadyLinked => "AlreadyLinked",
             Self::Cancelled => "Cancelled",
+            Self::ConsentRequired => "ConsentRequired",
             Self::Failed => "Failed",
             Self::NotSupported => "NotSupported",
         }
@@ -63,6 +66,7 @@ impl Outcome {
         match self {
             Self::Linked | Self::AlreadyLinked => "",
             Self::Cancelled => "User cancelled.",
+            Self::ConsentRequired => "Consent required.",
             Self::Failed => "Unknown error occurred.",
             Self::NotSupported => "Not supported.",
         }
@@ -105,6 +109,16 @@ pub async fn start(
     let AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
         return finish(&state, &connection, entry, &custom, Outcome::NotSupported).await;
     };
+    if !consented(&state, &connection).await? {
+        return fail(
+            &state,
+            &connection,
+            entry,
+            &custom,
+            Outcome::ConsentRequired,
+        )
+        .await;
+    }
     let Some((client_id, _)) = oauth_client(&state, &connection).await? else {
         tracing::warn!(platform = %connection.platform_key, "no OAuth application is registered for this platform");
         return fail(&state, &connection, entry, &custom, Outcome::Failed).await;
@@ -279,6 +293,9 @@ pub async fn callback(
     let (Some(code), AuthMethod::OAuth2(oauth)) = (params.code, &entry.integration.auth) else {
         return fail(&state, &connection, entry, custom, Outcome::Failed).await;
     };
+    if !consented(&state, &connection).await? {
+        return fail(&state, &connection, entry, custom, Outcome::ConsentRequired).await;
+    }
     let Some((client_id, client_secret)) = oauth_client(&state, &connection).await? else {
         return fail(&state, &connection, entry, custom, Outcome::Failed).await;
     };
@@ -314,6 +331,7 @@ pub async fn callback(
     let secret = seal_tokens(&state, connection.id, &tokens)?;
     let change = Change {
         secret: SecretChange::Put(secret),
+        consent_for: transitions::consent_needed(&state, &connection).await?,
         ..Change::new(Cause::Authorized, Actor::Customer)
     };
     let outcome = match transitions::apply(
@@ -327,9 +345,20 @@ pub async fn callback(
     {
         Ok(_) => Outcome::Linked,
         Err(ApiError::Conflict(_)) => Outcome::AlreadyLinked,
+        Err(ApiError::Forbidden(_)) => Outcome::ConsentRequired,
         Err(other) => return Err(other),
     };
     finish(&state, &connection, entry, custom, outcome).await
+}
+
+/// Whether the connection may be linked as far as consent goes: no consent
+/// is needed, or an active one covers its category.
+async fn consented(state: &AppState, connection: &Connection) -> Result<bool, ApiError> {
+    match transitions::check_consent(state, connection).await {
+        Ok(_) => Ok(true),
+        Err(ApiError::Forbidden(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
 /// Records a failed authorization (when the state machine allows it) and finishes.

@@ -1,6 +1,6 @@
 use actix_web::{get, put, web};
 use chrono::{DateTime, Utc};
-use domain::integration::{PlatformKey, SourceType};
+use domain::integration::PlatformKey;
 use domain::link_settings::LinkSettings;
 use domain::ports::RepoError;
 
@@ -49,6 +49,16 @@ pub async fn settings_of(
     Ok(load(state, client, version)
         .await?
         .map(|(settings, _)| settings))
+}
+
+/// The client's newest settings (the defaults before any change).
+pub async fn latest_settings(
+    state: &AppState,
+    client: domain::ids::ClientId,
+) -> ApiResult<LinkSettings> {
+    Ok(settings_of(state, client, None)
+        .await?
+        .unwrap_or_else(LinkSettings::defaults))
 }
 
 async fn body(
@@ -139,15 +149,7 @@ pub async fn update_link_settings(
         PlatformKey::parse(key)
             .ok()
             .and_then(|k| state.catalogue.get(&k))
-            .is_some_and(|entry| {
-                let source = entry.integration.source_type;
-                matches!(
-                    (category, source),
-                    ("accounting", SourceType::Accounting)
-                        | ("banking", SourceType::Banking | SourceType::BankFeed)
-                        | ("commerce", SourceType::Commerce)
-                )
-            })
+            .is_some_and(|entry| entry.integration.source_type.category() == Some(category))
     })?;
     let document = LinkSettingsDocument::from_domain(&settings);
     let text = serde_json::to_string(&document).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -9,13 +9,18 @@ pub mod companies;
 pub mod connections;
 pub mod consents;
 pub mod cors;
+pub mod events;
+pub mod export;
 pub mod fallback;
 pub mod health;
 pub mod integrations;
+pub mod invitations;
 pub mod link;
 pub mod link_settings;
+pub mod link_status;
 pub mod profile;
 pub mod sandbox;
+pub mod webhooks;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -29,6 +34,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(companies::update_company)
         .service(companies::delete_company)
         .service(access_token::get_company_access_token)
+        .service(export::export_company)
         .service(connections::list_connections)
         .service(connections::create_connection)
         .service(connections::get_connection)
@@ -48,9 +54,25 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(consents::record_consent)
         .service(consents::list_consents)
         .service(consents::verify_consents)
+        .service(consents::withdraw_consent)
+        .service(link_status::get_link_status)
+        .service(invitations::create_invitation)
+        .service(invitations::list_invitations)
+        .service(invitations::revoke_invitation)
+        .service(invitations::open_invitation)
         .service(link_settings::get_link_settings)
         .service(link_settings::get_link_settings_version)
         .service(link_settings::update_link_settings)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::create_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::rotate_secret)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::test_webhook)
+        .service(events::list_events)
+        .service(events::get_event)
+        .service(events::replay_event)
         .service(cors::get_cors_settings)
         .service(cors::set_cors_settings)
         .service(profile::get_profile)

@@ -6,17 +6,11 @@ const STRIPE_KEY: &str = "rk_live_51HabcDEF1234567890";
 
 /// A company with one connection to `key`; returns the connection's path.
 async fn connection(app: &TestApp, key: &str) -> String {
-    let company = app.create_company(json!({"name": "Acme"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = format!("/companies/{company}/connections");
-    let created = json_of(
-        app.post(&path, &json!({"platformKey": key})).await,
-        StatusCode::OK,
+    let (company, created) = app.consented_connection(key).await;
+    format!(
+        "/companies/{company}/connections/{}",
+        created["id"].as_str().unwrap()
     )
-    .await;
-    format!("{path}/{}", created["id"].as_str().unwrap())
 }
 
 async fn authorize(app: &TestApp, path: &str, body: Value) -> reqwest::Response {

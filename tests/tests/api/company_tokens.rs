@@ -13,12 +13,7 @@ async fn company(app: &TestApp, name: &str) -> String {
 }
 
 async fn token_for(app: &TestApp, company: &str) -> String {
-    let body = json_of(
-        app.get(&format!("/companies/{company}/accessToken")).await,
-        StatusCode::OK,
-    )
-    .await;
-    body["accessToken"].as_str().unwrap().to_owned()
+    app.company_token(company).await
 }
 
 /// The signer the server uses, rebuilt from the same settings.
@@ -40,6 +35,152 @@ async fn call(
         request = request.json(&body);
     }
     request.send().await.unwrap()
+}
+
+/// The claims of `token`, changed by `mutate`.
+fn claims_of(token: &str, mutate: &dyn Fn(&mut Value)) -> Claims {
+    let mut value: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    mutate(&mut value);
+    serde_json::from_value::<Claims>(value).unwrap()
+}
+
+/// Variants of a good token that must all be refused: tampered, unsigned
+/// (`alg: none`), expired, for another audience, signed with another key, and garbage.
+fn bad_tokens(app: &TestApp, token: &str) -> Vec<String> {
+    let signer = server_signer(app);
+    let claims = |mutate: &dyn Fn(&mut Value)| claims_of(token, mutate);
+    let (header, payload, signature) = {
+        let mut parts = token.split('.');
+        (
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+        )
+    };
+    let mut tampered_payload: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload).unwrap()).unwrap();
+    tampered_payload["exp"] = json!(tampered_payload["exp"].as_i64().unwrap() + 1);
+    let tampered = format!(
+        "{header}.{}.{signature}",
+        URL_SAFE_NO_PAD.encode(tampered_payload.to_string())
+    );
+    let unsigned = format!(
+        "{}.{payload}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#)
+    );
+    let expired = signer
+        .sign(&claims(&|c| {
+            c["iat"] = json!(1_000);
+            c["exp"] = json!(2_000);
+        }))
+        .unwrap();
+    let misaddressed = signer
+        .sign(&claims(&|c| c["aud"] = json!("link-api:someone-else")))
+        .unwrap();
+    let foreign = TokenSigner::new(&[9; 32]).sign(&claims(&|_| {})).unwrap();
+    vec![
+        tampered,
+        unsigned,
+        expired,
+        misaddressed,
+        foreign,
+        format!("{token}x"),
+        "a.b.c".to_owned(),
+    ]
+}
+
+/// What a journey UI may call with a company token; everything else is 403.
+const JOURNEY_OPERATIONS: &[(&str, &str)] = &[
+    ("GET", "/integrations"),
+    ("GET", "/integrations/{platformKey}"),
+    ("GET", "/integrations/{platformKey}/branding"),
+    ("GET", "/linkSettings"),
+    ("GET", "/companies/{companyId}/consents"),
+    ("POST", "/companies/{companyId}/consents"),
+    (
+        "POST",
+        "/companies/{companyId}/consents/{consentId}/withdraw",
+    ),
+    ("GET", "/companies/{companyId}/linkStatus"),
+    ("GET", "/companies/{companyId}/invitations"),
+    ("POST", "/companies/{companyId}/invitations"),
+    (
+        "DELETE",
+        "/companies/{companyId}/invitations/{invitationId}",
+    ),
+    ("GET", "/companies/{companyId}/connections"),
+    ("POST", "/companies/{companyId}/connections"),
+    ("GET", "/companies/{companyId}/connections/{connectionId}"),
+    (
+        "PUT",
+        "/companies/{companyId}/connections/{connectionId}/authorization",
+    ),
+];
+
+/// A company with a connection and a consent, and the values for each path parameter.
+async fn fixture(app: &TestApp) -> Vec<(&'static str, String)> {
+    let company = company(app, "Matrix").await;
+    let connection = json_of(
+        app.post(
+            &format!("/companies/{company}/connections"),
+            &json!({"platformKey": "exgd"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let consent = app.consent(&company, &["commerce"]).await;
+    let invitation = json_of(
+        app.post(
+            &format!("/companies/{company}/invitations"),
+            &json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    vec![
+        ("{companyId}", company),
+        (
+            "{connectionId}",
+            connection["id"].as_str().unwrap().to_owned(),
+        ),
+        ("{consentId}", consent["id"].as_str().unwrap().to_owned()),
+        ("{platformKey}", "exgd".to_owned()),
+        ("{apiKeyId}", uuid::Uuid::new_v4().to_string()),
+        ("{version}", "0".to_owned()),
+        ("{webhookId}", uuid::Uuid::new_v4().to_string()),
+        ("{eventId}", uuid::Uuid::new_v4().to_string()),
+        (
+            "{invitationId}",
+            invitation["id"].as_str().unwrap().to_owned(),
+        ),
+    ]
+}
+
+fn fill(template: &str, values: &[(&'static str, String)]) -> String {
+    let path = values
+        .iter()
+        .fold(template.to_owned(), |path, (name, value)| {
+            path.replace(name, value)
+        });
+    assert!(
+        !path.contains('{'),
+        "a path parameter of {template} has no test value"
+    );
+    path
+}
+
+async fn send(app: &TestApp, token: &str, method: &Method, path: &str) -> StatusCode {
+    let body = [Method::POST, Method::PUT, Method::PATCH]
+        .contains(method)
+        .then(|| json!({}));
+    call(app, token, method.clone(), path, body).await.status()
 }
 
 on_both_stores! {
@@ -64,6 +205,8 @@ on_both_stores! {
         let created = json_of(call(&app, &token, Method::POST, &base, Some(json!({"platformKey": "exgd"}))).await, StatusCode::OK).await;
         let path = format!("{base}/{}", created["id"].as_str().unwrap());
         json_of(call(&app, &token, Method::GET, &path, None).await, StatusCode::OK).await;
+        let consent = json!({"categories": ["commerce"], "actor": {"name": "Ada"}});
+        json_of(call(&app, &token, Method::POST, &format!("/companies/{company}/consents"), Some(consent)).await, StatusCode::CREATED).await;
         let linked = call(&app, &token, Method::PUT, &format!("{path}/authorization"), Some(json!({"apiKey": "rk_live_51Habc1234567890"}))).await;
         assert_eq!(json_of(linked, StatusCode::OK).await["status"], "Linked");
         let history = json_of(app.get(&format!("{path}/history")).await, StatusCode::OK).await;
@@ -104,28 +247,62 @@ on_both_stores! {
     async fn tampered_expired_unsigned_misaddressed_and_foreign_tokens_are_401(app: TestApp) {
         let company = company(&app, "Acme").await;
         let token = token_for(&app, &company).await;
-        let signer = server_signer(&app);
-        let claims = |mutate: &dyn Fn(&mut Value)| {
-            let mut value: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
-            mutate(&mut value);
-            serde_json::from_value::<Claims>(value).unwrap()
-        };
-        let (header, payload, signature) = {
-            let mut parts = token.split('.');
-            (parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned(), parts.next().unwrap().to_owned())
-        };
-        let mut tampered_payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&payload).unwrap()).unwrap();
-        tampered_payload["exp"] = json!(tampered_payload["exp"].as_i64().unwrap() + 1);
-        let tampered = format!("{header}.{}.{signature}", URL_SAFE_NO_PAD.encode(tampered_payload.to_string()));
-        let unsigned = format!("{}.{payload}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
-        let expired = signer.sign(&claims(&|c| { c["iat"] = json!(1_000); c["exp"] = json!(2_000); })).unwrap();
-        let misaddressed = signer.sign(&claims(&|c| c["aud"] = json!("link-api:someone-else"))).unwrap();
-        let foreign = TokenSigner::new(&[9; 32]).sign(&claims(&|_| {})).unwrap();
-        let resigned = signer.sign(&claims(&|_| {})).unwrap();
+        let resigned = server_signer(&app).sign(&claims_of(&token, &|_| {})).unwrap();
 
-        for bad in [tampered, unsigned, expired, misaddressed, foreign, format!("{token}x"), "a.b.c".to_owned()] {
+        for bad in bad_tokens(&app, &token) {
             error_of(call(&app, &bad, Method::GET, "/integrations", None).await, StatusCode::UNAUTHORIZED).await;
         }
         assert_eq!(call(&app, &resigned, Method::GET, "/integrations", None).await.status(), StatusCode::OK, "the control passes");
+    }
+
+    async fn every_operation_answers_each_kind_of_caller_as_documented(app: TestApp) {
+        let shared = fixture(&app).await;
+        let company = shared[0].1.clone();
+        let other_company = self::company(&app, "Neighbour").await;
+        let other_client = app.with_key(&app.other_client_key().await);
+        let foreign_company = self::company(&other_client, "Foreign").await;
+        let token = token_for(&app, &company).await;
+        let neighbour_token = token_for(&app, &other_company).await;
+        let foreign_token = token_for(&other_client, &foreign_company).await;
+        let bad = bad_tokens(&app, &token);
+        let before = json_of(app.get(&format!("/companies/{company}")).await, StatusCode::OK).await;
+        let ledger = json_of(app.get(&format!("/companies/{company}/consents")).await, StatusCode::OK).await;
+        let operations = app.authenticated_operations().await;
+        assert!(operations.len() > 30, "{operations:?}");
+
+        for (method, template) in &operations {
+            let journey = JOURNEY_OPERATIONS.contains(&(method.as_str(), template.as_str()));
+            let own_company = template.contains("{companyId}");
+            let denied = |status: StatusCode| [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status) || status.is_server_error();
+
+            let fresh = fixture(&app).await;
+            let with_key = send(&app, &app.api_key, method, &fill(template, &fresh)).await;
+            assert!(!denied(with_key), "{method} {template} with the API key: {with_key}");
+
+            let fresh = fixture(&app).await;
+            let own_token = token_for(&app, &fresh[0].1).await;
+            let mine = send(&app, &own_token, method, &fill(template, &fresh)).await;
+            if journey {
+                assert!(!denied(mine), "{method} {template} with its company's token: {mine}");
+            } else {
+                assert_eq!(mine, StatusCode::FORBIDDEN, "{method} {template} with its company's token");
+            }
+
+            let path = fill(template, &shared);
+            for (who, other) in [("another company's token", &neighbour_token), ("another client's token", &foreign_token)] {
+                let status = send(&app, other, method, &path).await;
+                let expected = match (journey, own_company) {
+                    (true, true) => StatusCode::NOT_FOUND,
+                    (true, false) => StatusCode::OK,
+                    (false, _) => StatusCode::FORBIDDEN,
+                };
+                assert_eq!(status, expected, "{method} {template} with {who}");
+            }
+            for refused in &bad {
+                assert_eq!(send(&app, refused, method, &path).await, StatusCode::UNAUTHORIZED, "{method} {template} with a bad token");
+            }
+        }
+        assert_eq!(json_of(app.get(&format!("/companies/{company}")).await, StatusCode::OK).await, before, "nothing changed");
+        assert_eq!(json_of(app.get(&format!("/companies/{company}/consents")).await, StatusCode::OK).await, ledger);
     }
 }

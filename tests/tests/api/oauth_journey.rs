@@ -16,21 +16,17 @@ fn hidden(page: &str, name: &str) -> String {
     page[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn sandbox_connection(app: &TestApp) -> (String, Value) {
-    let company = app.create_company(json!({"name": "Acme"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let connection = json_of(
-        app.post(
-            &format!("/companies/{company}/connections"),
-            &json!({"platformKey": "mqjo"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    (company, connection)
+/// An HTML page of the journey runs no script from elsewhere, cannot be framed, and is not cached.
+fn assert_strict_page(page: &reqwest::Response) {
+    let header = |name: &str| page.headers()[name].to_str().unwrap().to_owned();
+    let policy = header("content-security-policy");
+    assert!(
+        policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+    assert_eq!(header("x-frame-options"), "DENY");
+    assert_eq!(header("cache-control"), "no-store");
+    assert_eq!(header("referrer-policy"), "no-referrer");
 }
 
 async fn set_redirect(app: &TestApp, template: &str, allowed: &[&str]) {
@@ -63,10 +59,7 @@ async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str)
         "{authorize}"
     );
     let page = app.anonymous(Method::GET, &authorize).send().await.unwrap();
-    assert!(page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .contains("frame-ancestors 'none'"));
+    assert_strict_page(&page);
     let page = page.text().await.unwrap();
     let form = [
         ("decision", decision.to_owned()),
@@ -85,7 +78,7 @@ async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str)
 
 on_both_stores! {
     async fn approving_at_the_sandbox_links_the_connection_and_redirects_with_placeholders(app: TestApp) {
-        let (company, connection) = sandbox_connection(&app).await;
+        let (company, connection) = app.consented_connection("mqjo").await;
         set_redirect(&app, "https://app.example/done?c={companyId}&p={platform}&s={statusCode}&ref={ref}&m={errorMessage}", &["https://app.example"]).await;
 
         let callback = consent(&app, &connection, "?ref=order%2042", "approve").await;
@@ -99,7 +92,7 @@ on_both_stores! {
     }
 
     async fn denying_keeps_the_connection_pending_with_an_active_error_until_approved(app: TestApp) {
-        let (company, connection) = sandbox_connection(&app).await;
+        let (company, connection) = app.consented_connection("mqjo").await;
         set_redirect(&app, "https://app.example/done?s={statusCode}&t={statusText}&m={errorMessage}", &[]).await;
 
         let denied = app.anonymous(Method::GET, &consent(&app, &connection, "", "deny").await).send().await.unwrap();
@@ -115,8 +108,39 @@ on_both_stores! {
         assert_eq!(linked["dataConnectionErrors"][0]["status"], "Resolved");
     }
 
+    async fn without_consent_the_link_url_answers_403_before_the_provider(app: TestApp) {
+        let company = app.create_company(json!({"name": "Hasty"})).await["id"].as_str().unwrap().to_owned();
+        let connection = json_of(app.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "mqjo"})).await, StatusCode::OK).await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}&t={statusText}&m={errorMessage}", &[]).await;
+
+        let start = app.anonymous(Method::GET, connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap()).send().await.unwrap();
+
+        assert_eq!(start.headers()["location"], "https://app.example/done?s=403&t=ConsentRequired&m=Consent%20required.");
+        let pending = app.fetch_connection(&company, &connection).await;
+        assert_eq!(pending["status"], "PendingAuth");
+        assert_eq!((pending["dataConnectionErrors"][0]["statusText"].clone(), pending["dataConnectionErrors"][0]["status"].clone()), (json!("ConsentRequired"), json!("Active")));
+        app.consent(&company, &["accounting"]).await;
+        app.anonymous(Method::GET, &consent(&app, &connection, "", "approve").await).send().await.unwrap();
+        assert_eq!(app.fetch_connection(&company, &connection).await["status"], "Linked");
+    }
+
+    async fn a_consent_withdrawn_during_the_journey_stops_the_callback(app: TestApp) {
+        let (company, connection) = app.consented_connection("mqjo").await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}&t={statusText}", &[]).await;
+        let callback = consent(&app, &connection, "", "approve").await;
+
+        let ledger = json_of(app.get(&format!("/companies/{company}/consents")).await, StatusCode::OK).await;
+        let id = ledger["results"][0]["id"].as_str().unwrap();
+        json_of(app.post(&format!("/companies/{company}/consents/{id}/withdraw"), &json!({})).await, StatusCode::OK).await;
+        let finished = app.anonymous(Method::GET, &callback).send().await.unwrap();
+
+        assert_eq!(finished.headers()["location"], "https://app.example/done?s=403&t=ConsentRequired");
+        assert_eq!(app.fetch_connection(&company, &connection).await["status"], "PendingAuth");
+        assert_eq!(app.count("SELECT COUNT(*) FROM connection_secrets").await, 0, "the code was never exchanged");
+    }
+
     async fn a_replayed_or_expired_state_changes_nothing(app: TestApp) {
-        let (company, connection) = sandbox_connection(&app).await;
+        let (company, connection) = app.consented_connection("mqjo").await;
         set_redirect(&app, "https://app.example/done?s={statusCode}", &[]).await;
         let callback = consent(&app, &connection, "", "approve").await;
         app.anonymous(Method::GET, &callback).send().await.unwrap();
@@ -133,7 +157,7 @@ on_both_stores! {
     }
 
     async fn an_expired_state_is_refused(app: TestApp) {
-        let (company, connection) = sandbox_connection(&app).await;
+        let (company, connection) = app.consented_connection("mqjo").await;
         set_redirect(&app, "https://app.example/done?s={statusCode}", &[]).await;
         let callback = consent(&app, &connection, "", "approve").await;
 
@@ -145,11 +169,12 @@ on_both_stores! {
     }
 
     async fn without_a_redirect_url_or_outside_the_allowed_origins_a_page_is_shown(app: TestApp) {
-        let (_, connection) = sandbox_connection(&app).await;
+        let (_, connection) = app.consented_connection("mqjo").await;
 
         let page = app.anonymous(Method::GET, &consent(&app, &connection, "", "approve").await).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert_strict_page(&page);
         assert!(page.text().await.unwrap().contains("Sandbox is connected"));
 
         set_redirect(&app, "https://{host}/done", &["https://app.example"]).await;

@@ -54,23 +54,6 @@ async fn app_with_mock(backend: Backend) -> (TestApp, MockProvider, tempfile::Te
     (app, mock, folder)
 }
 
-async fn connection(app: &TestApp, key: &str) -> (String, Value) {
-    let company = app.create_company(json!({"name": "Acme"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let connection = json_of(
-        app.post(
-            &format!("/companies/{company}/connections"),
-            &json!({"platformKey": key}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
-    (company, connection)
-}
-
 /// Runs the journey against the mock: start, the customer approves, the callback.
 async fn authorize_at_mock(
     app: &TestApp,
@@ -117,7 +100,7 @@ async fn a_real_provider_links_over_http_with_pkce_and_client_auth(backend: Back
     let (app, mock, _folder) = app_with_mock(backend).await;
 
     for key in ["mock", "mckp"] {
-        let (company, connection) = connection(&app, key).await;
+        let (company, connection) = app.consented_connection(key).await;
 
         let finished = authorize_at_mock(&app, &mock, &connection).await;
 
@@ -136,7 +119,7 @@ async fn a_real_provider_links_over_http_with_pkce_and_client_auth(backend: Back
 
 async fn a_provider_failure_leaves_the_connection_pending_with_an_error(backend: Backend) {
     let (app, mock, _folder) = app_with_mock(backend).await;
-    let (company, connection) = connection(&app, "mock").await;
+    let (company, connection) = app.consented_connection("mock").await;
     mock.set_mode(Mode::ServerError);
 
     let finished = authorize_at_mock(&app, &mock, &connection).await;
@@ -152,7 +135,7 @@ async fn a_provider_failure_leaves_the_connection_pending_with_an_error(backend:
 
 async fn tokens_are_refreshed_and_a_refused_refresh_deauthorizes(backend: Backend) {
     let (app, mock, _folder) = app_with_mock(backend).await;
-    let (company, connection) = connection(&app, "mock").await;
+    let (company, connection) = app.consented_connection("mock").await;
     authorize_at_mock(&app, &mock, &connection).await;
 
     eventually(|| {
@@ -215,7 +198,7 @@ async fn tokens_are_refreshed_and_a_refused_refresh_deauthorizes(backend: Backen
 
 async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backend) {
     let (app, _mock, _folder) = app_with_mock(backend).await;
-    let (company, connection) = connection(&app, "mqjo").await;
+    let (company, connection) = app.consented_connection("mqjo").await;
     let link = connection["linkUrl"]
         .as_str()
         .unwrap()
@@ -289,7 +272,7 @@ async fn a_provider_without_the_clients_oauth_application_fails_cleanly(backend:
         StatusCode::OK,
     )
     .await;
-    let (company, connection) = connection(&app, "mock").await;
+    let (company, connection) = app.consented_connection("mock").await;
 
     let link = connection["linkUrl"]
         .as_str()

@@ -1,0 +1,420 @@
+//! The webhook dispatcher: a background task that fans events out to the
+//! consumers that want them, leases due deliveries (so several replicas never
+//! send one twice in the normal case), sends each signed per the Standard
+//! Webhooks specification, and records every attempt with its next step.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::{DateTime, SubsecRound, Utc};
+use domain::ports::{Attempt, DeliveryNext, DueDelivery, RepoError, SealedSecret, Store};
+use domain::webhook::{is_public_ip, next_attempt};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::crypto::Cipher;
+use crate::events::EventBody;
+
+/// How long a consumer has to answer.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a leased delivery stays with one dispatcher: longer than a send can take.
+const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+/// Events fanned out and deliveries claimed per round.
+const BATCH: u32 = 50;
+/// How often expired idempotency keys are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
+
+/// The time, so tests can move it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real time.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        // Stores keep microseconds.
+        Utc::now().trunc_subsecs(6)
+    }
+}
+
+/// What a consumer answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub status: Option<u16>,
+    /// Seconds from `Retry-After`, when sent.
+    pub retry_after: Option<i64>,
+    /// Why nothing usable came back (refused address, timeout, connection error).
+    pub error: Option<String>,
+}
+
+/// Sends one signed request to a consumer.
+#[async_trait]
+pub trait WebhookSender: Send + Sync {
+    async fn send(&self, url: &str, headers: &[(&str, String)], body: String) -> Answer;
+}
+
+/// The context a webhook's signing secret is sealed under.
+pub fn secret_context(webhook: uuid::Uuid) -> String {
+    format!("webhook-secret:{webhook}")
+}
+
+/// A new signing secret: `whsec_` and 32 random bytes in base64.
+pub fn new_secret() -> Zeroizing<String> {
+    let bytes: [u8; 32] = rand::random();
+    Zeroizing::new(format!("whsec_{}", STANDARD.encode(bytes)))
+}
+
+/// The `v1,<signature>` of a message under a `whsec_` secret.
+pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String> {
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .ok()?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    Some(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
+}
+
+/// Sends over HTTP with a 15-second timeout and no redirects; unless private
+/// addresses are allowed, names that resolve to one are refused.
+pub struct HttpSender {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+/// A resolver that drops loopback and private addresses.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| is_public_ip(a.ip()))
+                .collect();
+            if found.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addresses: reqwest::dns::Addrs = Box::new(found.into_iter());
+            Ok(addresses)
+        })
+    }
+}
+
+impl HttpSender {
+    pub fn new(allow_private: bool) -> Result<Self, reqwest::Error> {
+        Self::with_timeout(allow_private, SEND_TIMEOUT)
+    }
+
+    /// A sender that waits `timeout` for each answer.
+    pub fn with_timeout(allow_private: bool, timeout: Duration) -> Result<Self, reqwest::Error> {
+        let mut builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent("LinkAPI-Webhooks/1");
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        Ok(Self {
+            client: builder.build()?,
+            allow_private,
+        })
+    }
+}
+
+#[async_trait]
+impl WebhookSender for HttpSender {
+    async fn send(&self, url: &str, headers: &[(&str, String)], body: String) -> Answer {
+        if !self.allow_private && !may_reach(url, false) {
+            return Answer {
+                error: Some(
+                    "the address is loopback or private, which this service does not send to"
+                        .into(),
+                ),
+                ..Answer::default()
+            };
+        }
+        let mut request = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        match request.send().await {
+            Ok(response) => Answer {
+                status: Some(response.status().as_u16()),
+                retry_after: response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(retry_after_secs),
+                error: None,
+            },
+            Err(error) if error.is_timeout() => Answer {
+                error: Some("the consumer did not answer in time".into()),
+                ..Answer::default()
+            },
+            Err(error) => Answer {
+                error: Some(format!("could not deliver: {}", without_url(&error))),
+                ..Answer::default()
+            },
+        }
+    }
+}
+
+/// A reqwest error's description without the URL (which may hold a token).
+fn without_url(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        text = text.replace(url.as_str(), "the consumer");
+    }
+    text
+}
+
+/// `Retry-After` in seconds, from a number of seconds or an HTTP date.
+fn retry_after_secs(value: &str) -> Option<i64> {
+    if let Ok(seconds) = value.trim().parse::<i64>() {
+        return Some(seconds.max(0));
+    }
+    let at = DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    Some((at.with_timezone(&Utc) - Utc::now()).num_seconds().max(0))
+}
+
+/// Whether a consumer URL may be used: http(s) with a host and no
+/// credentials, and, unless private addresses are allowed, not a loopback,
+/// private or local address.
+pub fn may_reach(url: &str, allow_private: bool) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.username().is_empty()
+        || parsed.password().is_some()
+    {
+        return false;
+    }
+    match parsed.host() {
+        None => false,
+        Some(_) if allow_private => true,
+        Some(url::Host::Domain(name)) => !domain::webhook::is_local_name(name),
+        Some(url::Host::Ipv4(ip)) => is_public_ip(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => is_public_ip(IpAddr::V6(ip)),
+    }
+}
+
+/// Delivers events; one per process, any number per store.
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    cipher: Cipher,
+    sender: Arc<dyn WebhookSender>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Arc<dyn Store>,
+        cipher: Cipher,
+        sender: Arc<dyn WebhookSender>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            cipher,
+            sender,
+            clock,
+        }
+    }
+
+    /// One round: fans new events out, then sends every due delivery it can
+    /// lease. Returns the number of attempts made.
+    pub async fn run_once(&self) -> Result<usize, RepoError> {
+        let now = self.clock.now();
+        while self.store.fan_out(now, BATCH).await? == BATCH as usize {}
+        let mut attempts = 0;
+        loop {
+            let now = self.clock.now();
+            let due = self.store.claim_deliveries(now, now + LEASE, BATCH).await?;
+            if due.is_empty() {
+                return Ok(attempts);
+            }
+            attempts += due.len();
+            let sends = due.into_iter().map(|delivery| self.deliver(delivery));
+            for result in futures_util::future::join_all(sends).await {
+                result?;
+            }
+        }
+    }
+
+    /// Runs rounds every `interval`; a failing store makes it wait longer, up
+    /// to a minute, and it carries on by itself. Once `stop` says so it ends
+    /// between rounds: a round in progress finishes, so no attempt is left
+    /// half-recorded.
+    pub async fn run(self, interval: Duration, mut stop: crate::state::Stop) {
+        let mut pause = interval;
+        let mut last_purge = Instant::now();
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            // Expired idempotency keys are housekeeping for whichever replica delivers.
+            if last_purge.elapsed() >= PURGE_EVERY {
+                last_purge = Instant::now();
+                if let Err(error) = self.store.purge_idempotency_keys(self.clock.now()).await {
+                    tracing::warn!(%error, "expired idempotency keys were not purged");
+                }
+            }
+            match self.run_once().await {
+                Ok(_) => pause = interval,
+                Err(error) => {
+                    tracing::warn!(%error, "the webhook dispatcher could not finish a round");
+                    pause = (pause * 2).min(Duration::from_secs(60));
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn deliver(&self, delivery: DueDelivery) -> Result<(), RepoError> {
+        let body = serde_json::to_string(&EventBody::from(delivery.event.clone()))
+            .map_err(|e| RepoError::Failure(e.to_string()))?;
+        let at = self.clock.now();
+        let timestamp = at.timestamp();
+        let id = delivery.event.id.to_string();
+        let webhook = &delivery.webhook;
+        let mut secrets = vec![self.secret(webhook.webhook.id, &webhook.secret)?];
+        if let Some((previous, until)) = &webhook.previous {
+            if *until > at {
+                secrets.push(self.secret(webhook.webhook.id, previous)?);
+            }
+        }
+        let signatures: Vec<String> = secrets
+            .iter()
+            .filter_map(|secret| sign(secret, &id, timestamp, &body))
+            .collect();
+        let headers = [
+            ("webhook-id", id.clone()),
+            ("webhook-timestamp", timestamp.to_string()),
+            ("webhook-signature", signatures.join(" ")),
+        ];
+        let started = Instant::now();
+        let answer = self.sender.send(&webhook.webhook.url, &headers, body).await;
+        let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let delivered = answer.status.is_some_and(|s| (200..300).contains(&s));
+        let made = usize::try_from(delivery.attempts).unwrap_or(usize::MAX) + 1;
+        let next = if delivered {
+            DeliveryNext::Delivered
+        } else {
+            match next_attempt(made, self.clock.now(), answer.retry_after) {
+                Some(retry_at) => DeliveryNext::RetryAt(retry_at),
+                None => DeliveryNext::Failed,
+            }
+        };
+        let attempt = Attempt {
+            at,
+            status_code: answer.status,
+            latency_ms,
+            error: answer.error.or_else(|| {
+                (!delivered).then(|| format!("answered {}", answer.status.unwrap_or_default()))
+            }),
+        };
+        let held = self
+            .store
+            .record_attempt(delivery.id, delivery.lease_until, &attempt, next)
+            .await?;
+        if !held {
+            tracing::warn!(delivery = %delivery.id, "a delivery's lease ran out before its attempt was recorded");
+        }
+        Ok(())
+    }
+
+    fn secret(
+        &self,
+        webhook: uuid::Uuid,
+        sealed: &SealedSecret,
+    ) -> Result<Zeroizing<String>, RepoError> {
+        let plain = self
+            .cipher
+            .open(sealed, &secret_context(webhook))
+            .map_err(|e| RepoError::Failure(e.to_string()))?;
+        String::from_utf8(plain.to_vec())
+            .map(Zeroizing::new)
+            .map_err(|e| RepoError::Failure(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_follow_the_standard_webhooks_example() {
+        // The example of the Standard Webhooks specification.
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let body = r#"{"test": 2432232314}"#;
+
+        let signature = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body);
+
+        assert_eq!(
+            signature.as_deref(),
+            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        );
+    }
+
+    #[test]
+    fn only_http_urls_without_credentials_and_public_hosts_are_reachable() {
+        assert!(may_reach("https://hooks.example.com/in", false));
+        assert!(!may_reach("https://user:pw@hooks.example.com/in", false));
+        assert!(!may_reach("ftp://hooks.example.com/in", false));
+        assert!(!may_reach("http://127.0.0.1:9000/in", false));
+        assert!(!may_reach("http://localhost/in", false));
+        assert!(!may_reach("http://[::1]/in", false));
+        assert!(!may_reach("http://169.254.169.254/latest", false));
+        assert!(may_reach("http://127.0.0.1:9000/in", true));
+        assert!(!may_reach("not a url", true));
+    }
+
+    #[tokio::test]
+    async fn a_sender_for_public_addresses_only_never_reaches_loopback() {
+        let sender = HttpSender::new(false).unwrap();
+
+        for url in ["http://127.0.0.1:9/hook", "http://localhost:9/hook"] {
+            let answer = sender.send(url, &[], "{}".into()).await;
+            assert_eq!(answer.status, None, "{url}");
+            assert!(answer.error.unwrap().contains("private"), "{url}");
+        }
+    }
+
+    #[tokio::test]
+    async fn names_that_resolve_to_private_addresses_are_refused_after_dns() {
+        use reqwest::dns::Resolve;
+        use std::str::FromStr;
+
+        let resolved = PublicOnly
+            .resolve(reqwest::dns::Name::from_str("localhost").unwrap())
+            .await;
+
+        assert!(resolved.is_err());
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(retry_after_secs("120"), Some(120));
+        assert_eq!(retry_after_secs("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
+        assert_eq!(retry_after_secs("soon"), None);
+    }
+}

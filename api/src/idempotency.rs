@@ -1,0 +1,148 @@
+//! `Idempotency-Key`: a POST (or `PUT …/authorization`) sent again with the
+//! same key and body gets the first response without the work being done
+//! twice. Keys are per client and kept 24 hours.
+
+use actix_web::body::{to_bytes, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse};
+use chrono::{Duration, SubsecRound, Utc};
+use domain::ports::{IdempotencyClaim, StoredResponse};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The request header.
+pub const HEADER: &str = "idempotency-key";
+/// The longest key accepted.
+pub const MAX_KEY_LEN: usize = 255;
+/// How long a key is remembered.
+const KEPT_HOURS: i64 = 24;
+/// A first request that has not finished after this long is taken to have died.
+const ABANDONED_AFTER_SECS: i64 = 300;
+
+/// Whether a request of this method and path honours `Idempotency-Key`.
+pub fn applies(method: &Method, path: &str) -> bool {
+    *method == Method::POST || (*method == Method::PUT && path.ends_with("/authorization"))
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+fn error(request: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
+    request.error_response(error).map_into_boxed_body()
+}
+
+pub async fn middleware(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = request
+        .headers()
+        .get(HEADER)
+        .map(|v| v.to_str().map(str::to_owned));
+    let caller = request.extensions().get::<Caller>().copied();
+    let (Some(key), Some(caller), true) = (key, caller, applies(request.method(), request.path()))
+    else {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    };
+    let Some(key) = key.ok().filter(|k| valid_key(k)) else {
+        return Ok(error(
+            request,
+            ApiError::BadRequest(format!(
+                "Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."
+            )),
+        ));
+    };
+    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(error(
+            request,
+            ApiError::Internal("application state is missing".into()),
+        ));
+    };
+    let body = match request.extract::<web::Bytes>().await {
+        Ok(body) => body,
+        Err(e) => return Ok(request.error_response(e).map_into_boxed_body()),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(request.method().as_str());
+    hasher.update(b"\n");
+    hasher.update(request.uri().to_string());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let request_hash = hex::encode(hasher.finalize());
+    let now = Utc::now().trunc_subsecs(6);
+    let claim = state
+        .store
+        .claim_idempotency_key(
+            caller.client,
+            &key,
+            &request_hash,
+            now,
+            now + Duration::hours(KEPT_HOURS),
+            now - Duration::seconds(ABANDONED_AFTER_SECS),
+        )
+        .await;
+    match claim {
+        Err(e) => Ok(error(request, e.into())),
+        Ok(IdempotencyClaim::Mismatch) => Ok(error(
+            request,
+            ApiError::Conflict(
+                "This Idempotency-Key was used with a different request; use a new key for a new request."
+                    .into(),
+            ),
+        )),
+        Ok(IdempotencyClaim::InProgress) => Ok(error(
+            request,
+            ApiError::Conflict(
+                "A request with this Idempotency-Key is still being handled; send it again shortly."
+                    .into(),
+            ),
+        )),
+        Ok(IdempotencyClaim::Done(stored)) => {
+            let mut response = HttpResponse::build(
+                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+            );
+            if let Some(content_type) = &stored.content_type {
+                response.insert_header((header::CONTENT_TYPE, content_type.as_str()));
+            }
+            response.insert_header(("idempotent-replayed", "true"));
+            Ok(request.into_response(response.body(stored.body)))
+        }
+        Ok(IdempotencyClaim::Fresh) => {
+            request.set_payload(crate::limits::payload_of(body));
+            let response = next.call(request).await?;
+            let (request, response) = response.into_parts();
+            let (head, body) = response.into_parts();
+            let bytes = to_bytes(body).await.map_err(|e| {
+                actix_web::error::ErrorInternalServerError(format!("response body: {}", e.into()))
+            })?;
+            let status = head.status();
+            let kept = if status.is_server_error() {
+                state.store.release_idempotency_key(caller.client, &key).await
+            } else {
+                let stored = StoredResponse {
+                    status: status.as_u16(),
+                    content_type: head
+                        .headers()
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                    body: bytes.to_vec(),
+                };
+                state
+                    .store
+                    .complete_idempotency_key(caller.client, &key, &stored)
+                    .await
+            };
+            if let Err(e) = kept {
+                tracing::warn!(error = %e, "an idempotency key's response was not kept");
+            }
+            Ok(ServiceResponse::new(request, head.set_body(BoxBody::new(bytes))))
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! Invitations: a share URL that hands a company's journey, limited to some
+//! categories, to someone else (a colleague, an accountant) without sharing
+//! any password. The URL carries a signed invitation token; the journey UI
+//! exchanges it for a company token limited to the invited categories.
+
+use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, SubsecRound, Utc};
+use domain::connection::Actor;
+use domain::ids::{ClientId, CompanyId};
+use domain::invitation::{self, Invitation, MAX_HOURS, MAX_MESSAGE_LEN};
+use domain::journey::JourneyStatus;
+use domain::link_settings::{normalize_categories, CategorySet};
+use domain::ports::RepoError;
+use domain::profile::percent_encode;
+use domain::validation::{char_len, is_http_url};
+use domain::{FieldError, ValidationErrors};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{check_origin, Caller};
+use crate::company_token::{Claims, INVITATION_AUDIENCE, LIFETIME_SECONDS};
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors};
+use crate::routes::consents::categories_error;
+use crate::routes::link_settings::latest_settings;
+use crate::state::AppState;
+
+/// Whom an invitation is for, as the client knows them.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct Recipient {
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// An invitation to authorize some categories of a company's journey.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"categories": ["banking"], "recipient": {"name": "Grace Hopper", "email": "grace@example.com"}, "message": "Could you connect the business bank account?", "expiresInHours": 48}))]
+pub struct CreateInvitation {
+    /// `accounting`, `banking` and/or `commerce`: what the invitee may authorize.
+    pub categories: Vec<String>,
+    #[serde(default)]
+    pub recipient: Recipient,
+    /// A personal note, put in the ready email.
+    pub message: Option<String>,
+    /// How long the invitation lasts: 1 to 720 hours (30 days); 72 when left out.
+    pub expires_in_hours: Option<i64>,
+    /// Your journey UI's address for this invitation, instead of the link
+    /// settings' `invitationUrl`; `{token}` stands for the invitation token.
+    pub journey_url: Option<String>,
+}
+
+/// An invitation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationBody {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub categories: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// `pending`, `opened`, `completed` (every invited category linked), `expired` or `revoked`.
+    pub status: &'static str,
+    #[schema(value_type = String, format = DateTime)]
+    pub created: DateTime<Utc>,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub opened_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub completed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The link to hand over. Shown only when the invitation is made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_url: Option<String>,
+    /// A `mailto:` link with the recipient, a subject and a body holding the
+    /// message and the share URL. Shown only when the invitation is made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mailto_url: Option<String>,
+}
+
+impl InvitationBody {
+    pub fn new(invitation: Invitation, now: DateTime<Utc>) -> Self {
+        Self {
+            id: invitation.id,
+            company_id: invitation.company_id.as_uuid(),
+            status: invitation.status(now).as_str(),
+            categories: invitation.categories,
+            recipient_name: invitation.recipient_name,
+            recipient_email: invitation.recipient_email,
+            message: invitation.message,
+            created: invitation.created,
+            expires_at: invitation.expires_at,
+            opened_at: invitation.opened_at,
+            completed_at: invitation.completed_at,
+            revoked_at: invitation.revoked_at,
+            share_url: None,
+            mailto_url: None,
+        }
+    }
+}
+
+/// A company's invitations, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invitations {
+    pub results: Vec<InvitationBody>,
+}
+
+/// The token a share URL carries.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExchangeInvitation {
+    pub token: String,
+}
+
+/// A company token made from an invitation.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationAccessToken {
+    /// Send it as `Authorization: Bearer <accessToken>`.
+    pub access_token: String,
+    /// Seconds until it expires: a day, or less when the invitation ends sooner.
+    pub expires_in: i64,
+    pub token_type: &'static str,
+    pub company_id: Uuid,
+    pub invitation_id: Uuid,
+    /// The only categories the token may act on.
+    pub categories: Vec<String>,
+}
+
+/// Invitations are managed with an API key or a company token, not with a token made from one.
+fn refuse_invitees(caller: &Caller) -> ApiResult<()> {
+    if caller.invitation.is_some() {
+        return Err(ApiError::Forbidden(
+            "A token made from an invitation cannot manage invitations.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The share URL: the journey UI's address with the token in it.
+fn share_url(journey_url: &str, token: &str) -> String {
+    if journey_url.contains("{token}") {
+        return journey_url.replace("{token}", token);
+    }
+    let separator = if journey_url.contains('?') { '&' } else { '?' };
+    format!("{journey_url}{separator}invitation={token}")
+}
+
+/// A ready email: the recipient, a subject naming the client, and a body
+/// with the message, the share URL and its expiry.
+fn mailto_url(sender: &str, invitation: &Invitation, share: &str) -> String {
+    let recipient = invitation
+        .recipient_email
+        .as_deref()
+        .map(|email| percent_encode(email).replace("%40", "@"))
+        .unwrap_or_default();
+    let what = invitation.categories.join(" and ");
+    let subject = format!("{sender} invites you to connect your {what} accounts");
+    let mut body = String::new();
+    if let Some(name) = &invitation.recipient_name {
+        body.push_str(&format!("Hello {name},\n\n"));
+    }
+    if let Some(message) = &invitation.message {
+        body.push_str(&format!("{message}\n\n"));
+    }
+    body.push_str(&format!(
+        "Open this link to connect your {what} accounts:\n{share}\n\nThe link works until {} UTC.",
+        invitation.expires_at.format("%Y-%m-%d %H:%M")
+    ));
+    format!(
+        "mailto:{recipient}?subject={}&body={}",
+        percent_encode(&subject),
+        percent_encode(&body)
+    )
+}
+
+/// Create invitation
+///
+/// Invites someone to authorize some categories of the company's journey. The
+/// answer carries a `shareUrl` (your journey UI's address with a signed
+/// invitation token in it; see `invitationUrl` in the link settings) and a
+/// ready `mailto:` link, both shown only now. The invitation lasts 72 hours
+/// unless `expiresInHours` says otherwise (at most 720), and can be revoked at
+/// any time. A company token may invite within its own categories.
+#[utoipa::path(
+    operation_id = "create-invitation",
+    tag = "Journey",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    request_body = CreateInvitation,
+    responses((status = 201, description = "The invitation, with its share URL.", body = InvitationBody), (status = 404, response = crate::openapi::responses::NotFound), CreateErrors)
+)]
+#[post("/companies/{companyId}/invitations")]
+pub async fn create_invitation(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+    body: web::Json<CreateInvitation>,
+) -> ApiResult<HttpResponse> {
+    refuse_invitees(&caller)?;
+    let company = CompanyId::from(company.into_inner());
+    let body = body.into_inner();
+    // Stored times keep microseconds; the answer says what a later read will.
+    let now = Utc::now().trunc_subsecs(6);
+    let mut errors = ValidationErrors::default();
+    let categories = normalize_categories(&body.categories).unwrap_or_else(|| {
+        errors.push(categories_error());
+        Vec::new()
+    });
+    let recipient_name = errors.optional_text("recipient.name", body.recipient.name, 200);
+    let recipient_email = errors.optional_email("recipient.email", body.recipient.email);
+    let message = errors.optional_text("message", body.message, MAX_MESSAGE_LEN);
+    let expires_at = invitation::expiry(now, body.expires_in_hours).unwrap_or_else(|| {
+        errors.push(FieldError::new(
+            "expiresInHours",
+            "Range",
+            format!("expiresInHours is between 1 and {MAX_HOURS} (30 days)."),
+        ));
+        now
+    });
+    let settings = latest_settings(&state, caller.client).await?;
+    let journey_url = body.journey_url.or(settings.invitation_url);
+    match journey_url.as_deref() {
+        None => errors.push(FieldError::new(
+            "journeyUrl",
+            "Required",
+            "Say where your journey UI opens invitations: set invitationUrl with PUT /linkSettings, or send journeyUrl.",
+        )),
+        Some(url) if !is_http_url(url) || char_len(url) > 2000 => errors.push(FieldError::new(
+            "journeyUrl",
+            "Url",
+            "journeyUrl must be an http:// or https:// URL.",
+        )),
+        Some(_) => {}
+    }
+    errors.into_result(())?;
+    for category in &categories {
+        caller.require_category(Some(category))?;
+    }
+    let invitation = Invitation {
+        id: Uuid::now_v7(),
+        client_id: caller.client,
+        company_id: company,
+        categories,
+        recipient_name,
+        recipient_email,
+        message,
+        created: now,
+        expires_at,
+        opened_at: None,
+        completed_at: None,
+        revoked_at: None,
+    };
+    state
+        .store
+        .create_invitation(&invitation)
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    let token = state
+        .invitation_tokens
+        .sign(&Claims {
+            aud: INVITATION_AUDIENCE.into(),
+            exp: expires_at.timestamp(),
+            jti: invitation.id,
+            cat: Some(invitation.categories.clone()),
+            ..Claims::new(caller.client, company)
+        })
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let share = share_url(journey_url.as_deref().unwrap_or_default(), &token);
+    let sender = crate::routes::profile::profile_of(&state, caller.client)
+        .await?
+        .name;
+    let mailto = mailto_url(&sender, &invitation, &share);
+    let mut created = InvitationBody::new(invitation, now);
+    created.share_url = Some(share);
+    created.mailto_url = Some(mailto);
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// List invitations
+///
+/// The company's invitations, newest first, each with its status. Share URLs
+/// are not shown again.
+#[utoipa::path(
+    operation_id = "list-invitations",
+    tag = "Journey",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    responses((status = 200, description = "The company's invitations.", body = Invitations), ItemErrors)
+)]
+#[get("/companies/{companyId}/invitations")]
+pub async fn list_invitations(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+) -> ApiResult<web::Json<Invitations>> {
+    refuse_invitees(&caller)?;
+    let company = CompanyId::from(company.into_inner());
+    let now = Utc::now();
+    let found = state
+        .store
+        .list_invitations(caller.client, company)
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    Ok(web::Json(Invitations {
+        results: found
+            .into_iter()
+            .map(|i| InvitationBody::new(i, now))
+            .collect(),
+    }))
+}
+
+/// Revoke invitation
+///
+/// Ends an invitation at once: its share URL is refused from now on, and so
+/// is every company token made from it. Revoking it again changes nothing.
+#[utoipa::path(
+    operation_id = "revoke-invitation",
+    tag = "Journey",
+    params(("companyId" = Uuid, Path, description = "The company's id."), ("invitationId" = Uuid, Path, description = "The invitation's id.")),
+    responses((status = 204, description = "Revoked."), ItemWriteErrors)
+)]
+#[delete("/companies/{companyId}/invitations/{invitationId}")]
+pub async fn revoke_invitation(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    refuse_invitees(&caller)?;
+    let (company, id) = path.into_inner();
+    state
+        .store
+        .revoke_invitation(caller.client, company.into(), id, Utc::now())
+        .await
+        .map_err(|e| {
+            ApiError::from_repo(e, || ApiError::not_found(format_args!("Invitation {id}")))
+        })?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Open an invitation
+///
+/// Exchanges the token of a share URL for a company token limited to the
+/// invited categories (no API key: the invitation token is the credential).
+/// The company token lasts a day, or until the invitation expires if sooner,
+/// and stops working when the invitation is revoked. A browser may call this
+/// from the origins in the client's CORS settings.
+#[utoipa::path(
+    operation_id = "open-invitation",
+    tag = "Journey",
+    security(()),
+    request_body = ExchangeInvitation,
+    responses(
+        (status = 200, description = "A company token for the invited categories.", body = InvitationAccessToken),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 500, response = crate::openapi::responses::InternalError),
+        (status = 503, response = crate::openapi::responses::Unavailable)
+    )
+)]
+#[post("/invitations/exchange")]
+pub async fn open_invitation(
+    state: web::Data<AppState>,
+    body: web::Json<ExchangeInvitation>,
+    request: HttpRequest,
+) -> ApiResult<web::Json<InvitationAccessToken>> {
+    let invalid = || ApiError::Unauthorized("invalid or foreign invitation token");
+    let scope = state
+        .invitation_tokens
+        .verify(body.token.trim())
+        .ok_or_else(invalid)?;
+    let invitation = match state
+        .store
+        .get_invitation(scope.client, scope.token_id)
+        .await
+    {
+        Ok(found) if found.company_id == scope.company => found,
+        Ok(_) | Err(RepoError::NotFound) => return Err(invalid()),
+        Err(other) => return Err(other.into()),
+    };
+    let now = Utc::now();
+    if invitation.revoked_at.is_some() {
+        return Err(ApiError::Forbidden("This invitation was revoked.".into()));
+    }
+    if !invitation.usable(now) {
+        return Err(ApiError::Forbidden(format!(
+            "This invitation expired at {} UTC.",
+            invitation.expires_at.format("%Y-%m-%d %H:%M")
+        )));
+    }
+    check_origin(&state, invitation.client_id, &request).await?;
+    state
+        .store
+        .mark_invitation_opened(invitation.client_id, invitation.id, now)
+        .await?;
+    let claims = Claims {
+        exp: invitation
+            .expires_at
+            .timestamp()
+            .min(now.timestamp() + LIFETIME_SECONDS),
+        cat: Some(invitation.categories.clone()),
+        inv: Some(invitation.id),
+        ..Claims::new(invitation.client_id, invitation.company_id)
+    };
+    let token = state
+        .company_tokens
+        .sign(&claims)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // The caller is now known: browser answers get their CORS headers.
+    request.extensions_mut().insert(Caller {
+        client: invitation.client_id,
+        actor: Actor::Customer,
+        company: Some(invitation.company_id),
+        categories: Some(CategorySet::of(&invitation.categories)),
+        invitation: Some(invitation.id),
+    });
+    Ok(web::Json(InvitationAccessToken {
+        access_token: token,
+        expires_in: claims.exp - now.timestamp(),
+        token_type: "Bearer",
+        company_id: invitation.company_id.as_uuid(),
+        invitation_id: invitation.id,
+        categories: invitation.categories,
+    }))
+}
+
+/// Marks the company's open invitations whose categories are now all linked
+/// as completed. Called after a connection becomes `Linked`.
+pub async fn complete_invitations(
+    state: &AppState,
+    client: ClientId,
+    company: CompanyId,
+) -> Result<(), ApiError> {
+    let now = Utc::now();
+    let open: Vec<Invitation> = state
+        .store
+        .list_invitations(client, company)
+        .await?
+        .into_iter()
+        .filter(|i| i.completed_at.is_none() && i.usable(now))
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    let settings = latest_settings(state, client).await?;
+    let connections = state.store.connections_of(client, &[company]).await?;
+    let status = JourneyStatus::new(&settings, &[], &connections);
+    let done: Vec<Uuid> = open
+        .iter()
+        .filter(|i| {
+            status
+                .clone()
+                .invited(CategorySet::of(&i.categories))
+                .complete()
+        })
+        .map(|i| i.id)
+        .collect();
+    state
+        .store
+        .mark_invitations_completed(client, &done, now)
+        .await?;
+    Ok(())
+}

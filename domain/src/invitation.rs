@@ -1,0 +1,143 @@
+//! Invitations: a signed, expiring, revocable link that hands one company's
+//! journey, limited to some categories, to someone else.
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use crate::ids::{ClientId, CompanyId};
+
+/// How long an invitation lasts when the client does not say.
+pub const DEFAULT_HOURS: i64 = 72;
+/// The longest an invitation may last: 30 days.
+pub const MAX_HOURS: i64 = 720;
+/// Longest personal message.
+pub const MAX_MESSAGE_LEN: usize = 1000;
+
+/// Where an invitation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationStatus {
+    /// Issued, not opened yet.
+    Pending,
+    /// Exchanged for a company token at least once.
+    Opened,
+    /// Every invited category got a linked connection.
+    Completed,
+    /// Past its expiry before it was completed.
+    Expired,
+    /// Revoked by the client.
+    Revoked,
+}
+
+impl InvitationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Opened => "opened",
+            Self::Completed => "completed",
+            Self::Expired => "expired",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// A stored invitation. The token itself is never stored: it is signed, and
+/// names the invitation by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub client_id: ClientId,
+    pub company_id: CompanyId,
+    /// The categories the invitee may authorize, in journey order.
+    pub categories: Vec<String>,
+    pub recipient_name: Option<String>,
+    pub recipient_email: Option<String>,
+    pub message: Option<String>,
+    pub created: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub opened_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// The status at `now`. A revocation wins over everything; a completed
+    /// invitation stays completed after its expiry.
+    pub fn status(&self, now: DateTime<Utc>) -> InvitationStatus {
+        if self.revoked_at.is_some() {
+            InvitationStatus::Revoked
+        } else if self.completed_at.is_some() {
+            InvitationStatus::Completed
+        } else if now >= self.expires_at {
+            InvitationStatus::Expired
+        } else if self.opened_at.is_some() {
+            InvitationStatus::Opened
+        } else {
+            InvitationStatus::Pending
+        }
+    }
+
+    /// Whether the invitation can still be opened and used at `now`.
+    pub fn usable(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+/// The expiry of an invitation made at `now` lasting `hours` (the default
+/// when `None`); `None` when `hours` is outside 1 to [`MAX_HOURS`].
+pub fn expiry(now: DateTime<Utc>, hours: Option<i64>) -> Option<DateTime<Utc>> {
+    let hours = hours.unwrap_or(DEFAULT_HOURS);
+    (1..=MAX_HOURS)
+        .contains(&hours)
+        .then(|| now + Duration::hours(hours))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invitation(now: DateTime<Utc>) -> Invitation {
+        Invitation {
+            id: Uuid::new_v4(),
+            client_id: ClientId::new(),
+            company_id: CompanyId::new(),
+            categories: vec!["banking".into()],
+            recipient_name: None,
+            recipient_email: None,
+            message: None,
+            created: now,
+            expires_at: now + Duration::hours(1),
+            opened_at: None,
+            completed_at: None,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn the_status_moves_from_pending_to_an_end() {
+        let now = Utc::now();
+        let later = now + Duration::hours(2);
+        let mut it = invitation(now);
+        assert_eq!(it.status(now), InvitationStatus::Pending);
+        assert_eq!(it.status(later), InvitationStatus::Expired);
+        it.opened_at = Some(now);
+        assert_eq!(it.status(now), InvitationStatus::Opened);
+        it.completed_at = Some(now);
+        assert_eq!(
+            it.status(later),
+            InvitationStatus::Completed,
+            "completion outlives expiry"
+        );
+        it.revoked_at = Some(now);
+        assert_eq!(it.status(now), InvitationStatus::Revoked);
+        assert!(!it.usable(now));
+    }
+
+    #[test]
+    fn expiry_defaults_to_three_days_and_is_capped() {
+        let now = Utc::now();
+        assert_eq!(expiry(now, None), Some(now + Duration::hours(72)));
+        assert_eq!(expiry(now, Some(MAX_HOURS)), Some(now + Duration::days(30)));
+        assert_eq!(expiry(now, Some(MAX_HOURS + 1)), None);
+        assert_eq!(expiry(now, Some(0)), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! Invitations: issue, open, link, complete; revocation and expiry; bad input.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tests::{error_of, invalid_items, json_of, on_both_stores, TestApp};
+
+const JOURNEY: &str = "https://app.example/connect?invite={token}";
+
+async fn company(app: &TestApp) -> String {
+    app.create_company(json!({"name": "Acme"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn set_invitation_url(app: &TestApp) {
+    let settings = json!({"invitationUrl": JOURNEY});
+    json_of(
+        app.send_json(Method::PUT, "/linkSettings", &settings).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+async fn invite(app: &TestApp, company: &str, body: Value) -> reqwest::Response {
+    app.post(&format!("/companies/{company}/invitations"), &body)
+        .await
+}
+
+/// The invitation token in a share URL made from [`JOURNEY`].
+fn token_of(invitation: &Value) -> String {
+    invitation["shareUrl"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("https://app.example/connect?invite=")
+        .unwrap()
+        .to_owned()
+}
+
+async fn exchange(app: &TestApp, token: &str) -> reqwest::Response {
+    app.anonymous(Method::POST, "/invitations/exchange")
+        .json(&json!({"token": token}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn statuses(app: &TestApp, company: &str) -> Vec<String> {
+    let listed = json_of(
+        app.get(&format!("/companies/{company}/invitations")).await,
+        StatusCode::OK,
+    )
+    .await;
+    listed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+on_both_stores! {
+    async fn an_invitation_is_issued_opened_used_and_completed(app: TestApp) {
+        set_invitation_url(&app).await;
+        let company = company(&app).await;
+        let books = json_of(app.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "gbol"})).await, StatusCode::OK).await;
+        let body = json!({"categories": ["banking"], "recipient": {"name": "Grace Hopper", "email": "grace@example.com"}, "message": "Could you connect the bank?"});
+
+        let issued = json_of(invite(&app, &company, body).await, StatusCode::CREATED).await;
+
+        assert_eq!((issued["status"].clone(), issued["categories"].clone()), (json!("pending"), json!(["banking"])));
+        assert_eq!((issued["recipientName"].clone(), issued["recipientEmail"].clone()), (json!("Grace Hopper"), json!("grace@example.com")));
+        let created = chrono::DateTime::parse_from_rfc3339(issued["created"].as_str().unwrap()).unwrap();
+        let expires = chrono::DateTime::parse_from_rfc3339(issued["expiresAt"].as_str().unwrap()).unwrap();
+        assert_eq!((expires - created).num_hours(), 72);
+        let mailto = issued["mailtoUrl"].as_str().unwrap();
+        assert!(mailto.starts_with("mailto:grace@example.com?subject="), "{mailto}");
+        assert!(mailto.contains("Could%20you%20connect%20the%20bank%3F"), "{mailto}");
+        assert!(mailto.contains(&token_of(&issued)), "the email carries the share URL");
+        let listed = json_of(app.get(&format!("/companies/{company}/invitations")).await, StatusCode::OK).await;
+        assert!(listed["results"][0].get("shareUrl").is_none(), "the share URL is shown once");
+
+        let opened = json_of(exchange(&app, &token_of(&issued)).await, StatusCode::OK).await;
+        assert_eq!((opened["categories"].clone(), opened["companyId"].clone(), opened["invitationId"].clone()), (json!(["banking"]), json!(company), issued["id"].clone()));
+        assert!(opened["expiresIn"].as_i64().unwrap() <= 86_400);
+        assert_eq!(statuses(&app, &company).await, ["opened"]);
+
+        let invitee = app.with_key(opened["accessToken"].as_str().unwrap());
+        let status = json_of(invitee.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::OK).await;
+        assert_eq!(status["categories"].as_array().unwrap().len(), 1, "only the invited category");
+        assert_eq!((status["categories"][0]["required"].clone(), status["complete"].clone()), (json!(true), json!(false)));
+        error_of(invitee.post(&format!("/companies/{company}/consents"), &json!({"categories": ["accounting"]})).await, StatusCode::FORBIDDEN).await;
+        error_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "gbol"})).await, StatusCode::FORBIDDEN).await;
+        error_of(invitee.get(&format!("/companies/{company}/connections/{}", books["id"].as_str().unwrap())).await, StatusCode::FORBIDDEN).await;
+        error_of(invite(&invitee, &company, json!({"categories": ["banking"]})).await, StatusCode::FORBIDDEN).await;
+        let listed = json_of(invitee.get(&format!("/companies/{company}/connections")).await, StatusCode::OK).await;
+        assert_eq!(listed["totalResults"], 0, "the accounting connection is not the invitee's to see");
+
+        invitee.consent(&company, &["banking"]).await;
+        let bank = json_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "upvr"})).await, StatusCode::OK).await;
+        let path = format!("/companies/{company}/connections/{}/authorization", bank["id"].as_str().unwrap());
+        let linked = json_of(invitee.send_json(Method::PUT, &path, &json!({"accessToken": "at-1"})).await, StatusCode::OK).await;
+
+        assert_eq!(linked["status"], "Linked");
+        assert_eq!(statuses(&app, &company).await, ["completed"]);
+        let done = json_of(invitee.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::OK).await;
+        assert_eq!(done["complete"], true);
+        let full = json_of(app.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::OK).await;
+        assert_eq!((full["complete"].clone(), full["missing"].clone()), (json!(false), json!(["accounting"])), "the client still misses accounting");
+    }
+
+    async fn a_revoked_invitation_and_its_tokens_are_refused_at_once(app: TestApp) {
+        set_invitation_url(&app).await;
+        let company = company(&app).await;
+        let issued = json_of(invite(&app, &company, json!({"categories": ["commerce"]})).await, StatusCode::CREATED).await;
+        let opened = json_of(exchange(&app, &token_of(&issued)).await, StatusCode::OK).await;
+        let invitee = app.with_key(opened["accessToken"].as_str().unwrap());
+        json_of(invitee.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::OK).await;
+        let path = format!("/companies/{company}/invitations/{}", issued["id"].as_str().unwrap());
+
+        let revoked = app.delete(&path).await;
+
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let again = error_of(exchange(&app, &token_of(&issued)).await, StatusCode::FORBIDDEN).await;
+        assert!(again["error"].as_str().unwrap().contains("revoked"), "{again}");
+        error_of(invitee.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(statuses(&app, &company).await, ["revoked"]);
+        assert_eq!(app.delete(&path).await.status(), StatusCode::NO_CONTENT, "revoking twice changes nothing");
+        error_of(app.delete(&format!("/companies/{company}/invitations/{}", uuid::Uuid::new_v4())).await, StatusCode::NOT_FOUND).await;
+        let other = self::company(&app).await;
+        error_of(app.delete(&format!("/companies/{other}/invitations/{}", issued["id"].as_str().unwrap())).await, StatusCode::NOT_FOUND).await;
+    }
+
+    async fn an_expired_invitation_and_its_tokens_are_refused(app: TestApp) {
+        set_invitation_url(&app).await;
+        let company = company(&app).await;
+        let issued = json_of(invite(&app, &company, json!({"categories": ["banking"], "expiresInHours": 1})).await, StatusCode::CREATED).await;
+        let opened = json_of(exchange(&app, &token_of(&issued)).await, StatusCode::OK).await;
+        assert!(opened["expiresIn"].as_i64().unwrap() <= 3_600, "the token ends with the invitation");
+        let invitee = app.with_key(opened["accessToken"].as_str().unwrap());
+
+        app.execute_sql("UPDATE invitations SET expires_at = created_sentinel").await;
+
+        let late = error_of(exchange(&app, &token_of(&issued)).await, StatusCode::FORBIDDEN).await;
+        assert!(late["error"].as_str().unwrap().contains("expired"), "{late}");
+        error_of(invitee.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(statuses(&app, &company).await, ["expired"]);
+    }
+
+    async fn invalid_invitations_are_refused_and_nothing_is_stored(app: TestApp) {
+        let company = company(&app).await;
+
+        let no_url = error_of(invite(&app, &company, json!({"categories": ["banking"]})).await, StatusCode::BAD_REQUEST).await;
+        let everything = error_of(invite(&app, &company, json!({
+            "categories": ["payroll"], "recipient": {"email": "not an email"}, "message": "x".repeat(1001),
+            "expiresInHours": 721, "journeyUrl": "ftp://app.example"})).await, StatusCode::BAD_REQUEST).await;
+        let empty = error_of(invite(&app, &company, json!({"categories": [], "journeyUrl": "https://app.example/go", "expiresInHours": 0})).await, StatusCode::BAD_REQUEST).await;
+        let unknown = invite(&app, &uuid::Uuid::new_v4().to_string(), json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})).await;
+        let foreign = invite(&app.with_key(&app.other_client_key().await), &company, json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})).await;
+
+        assert!(no_url["error"].as_str().unwrap().contains("invitationUrl"), "{no_url}");
+        let mut fields = invalid_items(&everything);
+        fields.sort();
+        assert_eq!(fields, ["categories", "expiresInHours", "journeyUrl", "message", "recipient.email"]);
+        assert_eq!(invalid_items(&empty), ["categories", "expiresInHours"]);
+        error_of(unknown, StatusCode::NOT_FOUND).await;
+        error_of(foreign, StatusCode::NOT_FOUND).await;
+        assert!(statuses(&app, &company).await.is_empty());
+    }
+
+    async fn only_genuine_invitation_tokens_open_an_invitation(app: TestApp) {
+        let company = company(&app).await;
+        let issued = json_of(invite(&app, &company, json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})).await, StatusCode::CREATED).await;
+        let share = issued["shareUrl"].as_str().unwrap();
+        let token = share.strip_prefix("https://app.example/go?invitation=").unwrap();
+        let company_token = app.company_token(&company).await;
+
+        for bad in ["", "garbage", "a.b.c", company_token.as_str(), &format!("{token}x")] {
+            error_of(exchange(&app, bad).await, StatusCode::UNAUTHORIZED).await;
+        }
+        error_of(app.with_key(token).get(&format!("/companies/{company}/linkStatus")).await, StatusCode::UNAUTHORIZED).await;
+        let not_json = app.anonymous(Method::POST, "/invitations/exchange").body("token").header("content-type", "application/json").send().await.unwrap();
+        error_of(not_json, StatusCode::BAD_REQUEST).await;
+        assert_eq!(statuses(&app, &company).await, ["pending"], "nothing opened it");
+    }
+
+    async fn a_browser_opens_an_invitation_only_from_an_allowed_origin(app: TestApp) {
+        let company = company(&app).await;
+        json_of(app.post("/corsSettings", &json!({"allowedOrigins": ["https://app.example"]})).await, StatusCode::OK).await;
+        let issued = json_of(invite(&app, &company, json!({"categories": ["banking"], "journeyUrl": JOURNEY})).await, StatusCode::CREATED).await;
+        let from = |origin: &str| app.anonymous(Method::POST, "/invitations/exchange").header("origin", origin).json(&json!({"token": token_of(&issued)})).send();
+
+        let refused = from("https://evil.example").await.unwrap();
+        let allowed = from("https://app.example").await.unwrap();
+
+        error_of(refused, StatusCode::FORBIDDEN).await;
+        assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example");
+        json_of(allowed, StatusCode::OK).await;
+    }
+}
