@@ -32,6 +32,22 @@ pub enum Command {
     /// Create, list and revoke API keys, for operators.
     #[command(subcommand)]
     ApiKeys(ApiKeysCommand),
+    /// Encryption keys of stored secrets: status and rotation, for operators.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Count stored secrets by key version.
+    Status,
+    /// Re-encrypt every stored secret with the newest key of LINK_ENCRYPTION_KEY,
+    /// while the service runs. Safe to interrupt and to run again.
+    Rotate {
+        /// Secrets re-encrypted per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        batch_size: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -70,6 +70,25 @@ impl Cipher {
         })
     }
 
+    /// The version of the key that seals new secrets.
+    pub fn current_version(&self) -> u32 {
+        self.current
+    }
+
+    /// Whether a key with this version is configured.
+    pub fn has_version(&self, version: u32) -> bool {
+        self.keys.contains_key(&version)
+    }
+
+    /// Opens a secret with its own key and seals it again with the newest.
+    pub fn reseal(
+        &self,
+        sealed: &SealedSecret,
+        context: &str,
+    ) -> Result<SealedSecret, CryptoError> {
+        self.seal(&self.open(sealed, context)?, context)
+    }
+
     /// The secret company tokens are signed with. Rotating the newest key
     /// invalidates tokens issued before (they live a day at most).
     pub fn token_secret(&self) -> &[u8] {

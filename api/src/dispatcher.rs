@@ -3,6 +3,7 @@
 //! send one twice in the normal case), sends each signed per the Standard
 //! Webhooks specification, and records every attempt with its next step.
 
+use domain::secrets::SecretLocation;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -58,11 +59,6 @@ pub struct Answer {
 #[async_trait]
 pub trait WebhookSender: Send + Sync {
     async fn send(&self, url: &str, headers: &[(&str, String)], body: String) -> Answer;
-}
-
-/// The context a webhook's signing secret is sealed under.
-pub fn secret_context(webhook: uuid::Uuid) -> String {
-    format!("webhook-secret:{webhook}")
 }
 
 /// A new signing secret: `whsec_` and 32 random bytes in base64.
@@ -349,7 +345,7 @@ impl Dispatcher {
     ) -> Result<Zeroizing<String>, RepoError> {
         let plain = self
             .cipher
-            .open(sealed, &secret_context(webhook))
+            .open(sealed, &SecretLocation::Webhook(webhook).context())
             .map_err(|e| RepoError::Failure(e.to_string()))?;
         String::from_utf8(plain.to_vec())
             .map(Zeroizing::new)

@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod idempotency;
+pub mod keys;
 pub mod limits;
 pub mod oauth;
 pub mod openapi;

@@ -1,8 +1,10 @@
+use std::ops::ControlFlow;
 use std::process::ExitCode;
 
 use clap::Parser;
-use link_api::cli::{ApiKeysCommand, Cli, Command, DocumentFormat};
+use link_api::cli::{ApiKeysCommand, Cli, Command, DocumentFormat, KeysCommand};
 use link_api::config::Settings;
+use link_api::crypto::Cipher;
 use link_api::startup::Application;
 use link_api::{admin, openapi, telemetry};
 
@@ -44,7 +46,70 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
             print!("{text}");
         }
         Command::ApiKeys(command) => api_keys(command, settings).await?,
+        Command::Keys(command) => keys(command, settings).await?,
     }
+    Ok(())
+}
+
+async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let cipher = Cipher::from_settings(settings)?;
+    let (store, _) = link_api::startup::open_store(settings).await?;
+    if let KeysCommand::Rotate { batch_size } = command {
+        eprintln!(
+            "Re-encrypting stored secrets with key version {}.",
+            cipher.current_version()
+        );
+        let mut report = |batch: &link_api::keys::Batch| {
+            eprintln!(
+                "  {}: {} re-encrypted, {} changed meanwhile",
+                batch.class.name(),
+                batch.resealed,
+                batch.changed_meanwhile
+            );
+            ControlFlow::Continue(())
+        };
+        let rotation =
+            link_api::keys::rotate(store.as_ref(), &cipher, batch_size, &mut report).await?;
+        eprintln!(
+            "Re-encrypted {} secrets; {} changed while the run read them and were left as their writer sealed them.",
+            rotation.resealed, rotation.changed_meanwhile
+        );
+        for unreadable in &rotation.unreadable {
+            eprintln!(
+                "  cannot open the {} of {:?} (key version {}): {}",
+                unreadable.location.class().name(),
+                unreadable.location,
+                unreadable.key_version,
+                unreadable.reason
+            );
+        }
+    }
+    let (counts, behind) = link_api::keys::status(store.as_ref(), &cipher).await?;
+    println!("key version  secrets  class");
+    for count in &counts {
+        let missing = if cipher.has_version(count.key_version) {
+            ""
+        } else {
+            "  (this key is not configured: these secrets cannot be opened)"
+        };
+        println!(
+            "{:>11}  {:>7}  {}{missing}",
+            count.key_version,
+            count.count,
+            count.class.name()
+        );
+    }
+    if behind > 0 {
+        return Err(format!(
+            "{behind} secrets are not sealed with key version {}; run `link-api keys rotate` (again) before removing older keys",
+            cipher.current_version()
+        )
+        .into());
+    }
+    eprintln!(
+        "Every stored secret is sealed with key version {}: older keys may be removed from LINK_ENCRYPTION_KEY.",
+        cipher.current_version()
+    );
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! A refresh the provider refuses (`invalid_grant`) deauthorizes the
 //! connection; the customer can authorize it again at the same Link URL.
 
+use domain::secrets::SecretLocation;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::oauth::{Grant, TokenError, TokenRequest};
-use crate::routes::authorization::{seal_tokens, secret_context};
+use crate::routes::authorization::seal_tokens;
 use crate::routes::link::oauth_client;
 use crate::state::{AppState, Stop};
 use crate::transitions::{self, Change};
@@ -117,7 +118,7 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
         .ok_or("the connection holds no OAuth tokens")?;
     let plaintext = state
         .cipher
-        .open(&secret.sealed, &secret_context(id))
+        .open(&secret.sealed, &SecretLocation::Connection(id).context())
         .map_err(|e| e.to_string())?;
     let stored: StoredTokens = serde_json::from_slice(&plaintext).map_err(|e| e.to_string())?;
     let refresh_token = Zeroizing::new(

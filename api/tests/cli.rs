@@ -496,3 +496,73 @@ async fn secrets_never_reach_the_log_even_at_debug_level() {
         );
     }
 }
+
+#[tokio::test]
+async fn operators_rotate_the_encryption_key_and_then_drop_the_old_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let key = "rotation-test-key-0123456789abc";
+    {
+        let server = Server::start(link_api(&folder).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--bootstrap-api-key",
+            key,
+        ]));
+        let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
+        let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
+            .as_u64()
+            .unwrap();
+        let patched = reqwest::Client::new()
+            .patch(format!("http://127.0.0.1:{port}/integrations/gbol/settings"))
+            .basic_auth(key, Some(""))
+            .json(&serde_json::json!({"oauthClientId": "id", "oauthClientSecret": "s3cret"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(patched.status(), 200);
+    }
+    let old = std::fs::read_to_string(folder.path().join("link-api.db.key")).unwrap();
+    let new = "2:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
+    let both = format!("1:{},{new}", old.trim());
+    let keys = |keys: Option<&str>, args: &[&str]| {
+        let mut command = link_api(&folder);
+        if let Some(keys) = keys {
+            command.env("LINK_ENCRYPTION_KEY", keys);
+        }
+        run(command.arg("keys").args(args))
+    };
+
+    let before = keys(None, &["status"]);
+    let pending = keys(Some(&both), &["status"]);
+    let rotated = keys(Some(&both), &["rotate", "--batch-size", "1"]);
+    let alone = keys(Some(new), &["status"]);
+    let bad_batch = keys(Some(&both), &["rotate", "--batch-size", "0"]);
+
+    assert!(before.status.success(), "{}", text(&before.stderr));
+    assert!(
+        text(&before.stdout).contains("1        1  integration OAuth client secrets"),
+        "{}",
+        text(&before.stdout)
+    );
+    assert!(!pending.status.success());
+    assert!(
+        text(&pending.stderr).contains("1 secrets are not sealed with key version 2"),
+        "{}",
+        text(&pending.stderr)
+    );
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    assert!(
+        text(&rotated.stderr).contains("Re-encrypted 1 secrets"),
+        "{}",
+        text(&rotated.stderr)
+    );
+    assert!(alone.status.success(), "{}", text(&alone.stderr));
+    assert!(
+        text(&alone.stdout).contains("2        1  integration OAuth client secrets"),
+        "{}",
+        text(&alone.stdout)
+    );
+    assert!(!bad_batch.status.success());
+}

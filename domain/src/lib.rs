@@ -20,6 +20,7 @@ pub mod paging;
 pub mod ports;
 pub mod profile;
 pub mod query;
+pub mod secrets;
 pub mod validation;
 pub mod webhook;
 

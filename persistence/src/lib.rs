@@ -54,6 +54,7 @@ mod open;
 mod profiles;
 mod rows;
 mod sandbox;
+mod secrets;
 pub mod sql;
 
 pub use open::{open, OpenError, StoreKind, StoreOptions};

@@ -22,6 +22,7 @@ mod api {
     pub mod invitations;
     pub mod isolation;
     pub mod journey;
+    pub mod key_rotation;
     pub mod limits;
     pub mod link_settings;
     pub mod oauth_journey;

@@ -2,6 +2,7 @@
 //! imported by the client. Values are validated against the integration,
 //! encrypted before they reach the store, and never echoed.
 
+use domain::secrets::SecretLocation;
 use std::collections::BTreeMap;
 
 use actix_web::{put, web};
@@ -21,11 +22,6 @@ use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
 use crate::transitions::{self, connection_not_found, write_error, Change};
 
-/// What binds a connection's secret to that connection.
-pub fn secret_context(id: ConnectionId) -> String {
-    format!("connection-secret:{id}")
-}
-
 /// Encrypts a secret document for a connection.
 fn seal_document(
     state: &AppState,
@@ -39,7 +35,7 @@ fn seal_document(
     );
     let sealed = state
         .cipher
-        .seal(&plaintext, &secret_context(id))
+        .seal(&plaintext, &SecretLocation::Connection(id).context())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(ConnectionSecret {
         kind,

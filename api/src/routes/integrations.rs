@@ -1,3 +1,4 @@
+use domain::secrets::SecretLocation;
 use std::collections::HashMap;
 
 use actix_web::{get, patch, web, HttpRequest};
@@ -243,7 +244,10 @@ pub async fn update_integration_settings(
                 check_oauth_client(entry, &id, &secret)?;
                 let sealed = state
                     .cipher
-                    .seal(secret.as_bytes(), &oauth_secret_context(caller.client, key))
+                    .seal(
+                        secret.as_bytes(),
+                        &SecretLocation::IntegrationClient(caller.client, key.clone()).context(),
+                    )
                     .map_err(|e| ApiError::Internal(e.to_string()))?;
                 Some(OAuthClient {
                     client_id: id,
@@ -292,9 +296,4 @@ fn check_oauth_client(entry: &Entry, id: &str, secret: &str) -> ApiResult<()> {
         }
     }
     errors.into_result(()).map_err(ApiError::from)
-}
-
-/// What binds an OAuth client secret to its client and integration.
-pub fn oauth_secret_context(client: domain::ids::ClientId, key: &PlatformKey) -> String {
-    format!("integration-settings:{client}:{key}")
 }

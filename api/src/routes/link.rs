@@ -3,6 +3,7 @@
 //! and PKCE, and the provider's callback finishes the connection and sends
 //! the customer to the client's redirect URL.
 
+use domain::secrets::SecretLocation;
 use std::collections::BTreeMap;
 
 use actix_web::http::header;
@@ -128,7 +129,10 @@ pub async fn start(
     let hash = oauth::state_hash(&state_value);
     let sealed = state
         .cipher
-        .seal(verifier.as_bytes(), &verifier_context(&hash))
+        .seal(
+            verifier.as_bytes(),
+            &SecretLocation::OAuthState(hash.clone()).context(),
+        )
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let saved = OAuthState {
         client: connection.client_id,
@@ -175,10 +179,6 @@ fn authorize_url(
     .collect::<Vec<_>>()
     .join("&");
     format!("{}{separator}{query}", oauth.authorize_url)
-}
-
-fn verifier_context(state_hash: &str) -> String {
-    format!("oauth-state:{state_hash}")
 }
 
 /// Custom `{name}` values from the Link URL's query string.
@@ -234,10 +234,9 @@ pub async fn oauth_client(
     let Some(client) = setting.oauth_client else {
         return Ok(None);
     };
-    let context = crate::routes::integrations::oauth_secret_context(
-        connection.client_id,
-        &connection.platform_key,
-    );
+    let context =
+        SecretLocation::IntegrationClient(connection.client_id, connection.platform_key.clone())
+            .context();
     let secret = state
         .cipher
         .open(&client.client_secret, &context)
@@ -301,7 +300,10 @@ pub async fn callback(
     };
     let verifier = state
         .cipher
-        .open(&saved.verifier, &verifier_context(&hash))
+        .open(
+            &saved.verifier,
+            &SecretLocation::OAuthState(hash.clone()).context(),
+        )
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let verifier =
         String::from_utf8(verifier.to_vec()).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
 use domain::integration::ClientAuthMethod;
+use domain::secrets::SecretLocation;
 use serde::Deserialize;
 
 use crate::error::ApiError;
@@ -232,10 +233,7 @@ pub async fn revoke_grant(
         .ok_or_else(no_grant)?;
     let plaintext = state
         .cipher
-        .open(
-            &secret.sealed,
-            &crate::routes::authorization::secret_context(id),
-        )
+        .open(&secret.sealed, &SecretLocation::Connection(id).context())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let refresh_token = serde_json::from_slice::<serde_json::Value>(&plaintext)
         .ok()

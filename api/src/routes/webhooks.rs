@@ -5,6 +5,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use domain::paging::PageRequest;
 use domain::ports::{DeliveryLog, RepoError, SealedSecret};
+use domain::secrets::SecretLocation;
 use domain::validation::char_len;
 use domain::webhook::{
     Event, Webhook, EVENT_TYPES, MAX_COMPANY_TAGS, SECRET_GRACE_HOURS, TEST_EVENT_TYPE,
@@ -15,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dispatcher::{may_reach, new_secret, secret_context};
+use crate::dispatcher::{may_reach, new_secret};
 use crate::dto::paging::PagingInfo;
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventBody;
@@ -219,7 +220,10 @@ fn check(errors: &mut ValidationErrors, state: &AppState, webhook: &mut Webhook)
 fn seal_secret(state: &AppState, webhook: Uuid, secret: &str) -> ApiResult<SealedSecret> {
     state
         .cipher
-        .seal(secret.as_bytes(), &secret_context(webhook))
+        .seal(
+            secret.as_bytes(),
+            &SecretLocation::Webhook(webhook).context(),
+        )
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
