@@ -515,7 +515,9 @@ async fn operators_rotate_the_encryption_key_and_then_drop_the_old_one() {
             .as_u64()
             .unwrap();
         let patched = reqwest::Client::new()
-            .patch(format!("http://127.0.0.1:{port}/integrations/gbol/settings"))
+            .patch(format!(
+                "http://127.0.0.1:{port}/integrations/gbol/settings"
+            ))
             .basic_auth(key, Some(""))
             .json(&serde_json::json!({"oauthClientId": "id", "oauthClientSecret": "s3cret"}))
             .send()
