@@ -3,7 +3,6 @@
 //! send one twice in the normal case), sends each signed per the Standard
 //! Webhooks specification, and records every attempt with its next step.
 
-use domain::secrets::SecretLocation;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::ports::{Attempt, DeliveryNext, DueDelivery, RepoError, SealedSecret, Store};
+use domain::secrets::SecretLocation;
 use domain::webhook::{is_public_ip, next_attempt};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

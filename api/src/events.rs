@@ -56,8 +56,10 @@ pub struct EventBody {
     #[schema(value_type = String, format = DateTime)]
     pub generated_date: DateTime<Utc>,
     /// The company for `company.*` events; `{referenceCompany, connection}` for
-    /// `connection.*` events; `{referenceCompany, consent}` and
-    /// `{referenceCompany, invitation}` for consent and invitation events.
+    /// `connection.*` events, with `revocation` (`outcome`: `Revoked`,
+    /// `NotSupported` or `Failed`, and a `detail`) for `connection.revocation`;
+    /// `{referenceCompany, consent}` and `{referenceCompany, invitation}` for
+    /// consent and invitation events.
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
 }

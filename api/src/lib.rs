@@ -21,6 +21,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod rate_limit;
 pub mod refresher;
+pub mod revocation;
 pub mod routes;
 pub mod sandbox;
 pub mod startup;

@@ -73,10 +73,24 @@ pub enum TokenError {
     Malformed,
 }
 
+/// A request to revoke a token (RFC 7009), and with it the grant behind it.
+pub struct RevokeRequest<'a> {
+    pub revoke_url: &'a str,
+    pub client_auth: ClientAuthMethod,
+    pub client_id: &'a str,
+    pub client_secret: &'a str,
+    pub token: &'a str,
+    /// `refresh_token` or `access_token`.
+    pub token_type_hint: &'static str,
+}
+
 /// Where token requests go.
 #[async_trait]
 pub trait TokenEndpoint: Send + Sync {
     async fn request(&self, request: TokenRequest<'_>) -> Result<Tokens, TokenError>;
+
+    /// Revokes a token; a token the provider no longer knows counts as revoked.
+    async fn revoke(&self, request: RevokeRequest<'_>) -> Result<(), TokenError>;
 }
 
 /// Token requests over HTTPS (or HTTP on loopback) with reqwest.
@@ -102,7 +116,7 @@ struct ErrorBody {
 #[async_trait]
 impl TokenEndpoint for HttpTokenEndpoint {
     async fn request(&self, request: TokenRequest<'_>) -> Result<Tokens, TokenError> {
-        let mut form: Vec<(&str, &str)> = match request.grant {
+        let form: Vec<(&str, &str)> = match request.grant {
             Grant::AuthorizationCode {
                 code,
                 redirect_uri,
@@ -118,24 +132,14 @@ impl TokenEndpoint for HttpTokenEndpoint {
                 ("refresh_token", refresh_token),
             ],
         };
-        let mut call = self
-            .client
-            .post(request.token_url)
-            .header("accept", "application/json");
-        match request.client_auth {
-            ClientAuthMethod::Basic => {
-                call = call.basic_auth(request.client_id, Some(request.client_secret))
-            }
-            ClientAuthMethod::Post => {
-                form.push(("client_id", request.client_id));
-                form.push(("client_secret", request.client_secret));
-            }
-        }
-        let response = call
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| TokenError::Unreachable(e.without_url().to_string()))?;
+        let response = self
+            .post(
+                request.token_url,
+                request.client_auth,
+                (request.client_id, request.client_secret),
+                form,
+            )
+            .await?;
         let status = response.status();
         let body = response
             .bytes()
@@ -151,6 +155,51 @@ impl TokenEndpoint for HttpTokenEndpoint {
             return Err(TokenError::InvalidGrant);
         }
         Err(TokenError::Refused(status.as_u16()))
+    }
+
+    async fn revoke(&self, request: RevokeRequest<'_>) -> Result<(), TokenError> {
+        let form = vec![
+            ("token", request.token),
+            ("token_type_hint", request.token_type_hint),
+        ];
+        let response = self
+            .post(
+                request.revoke_url,
+                request.client_auth,
+                (request.client_id, request.client_secret),
+                form,
+            )
+            .await?;
+        // RFC 7009: 200 whether or not the token was still valid.
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(TokenError::Refused(response.status().as_u16()))
+        }
+    }
+}
+
+impl HttpTokenEndpoint {
+    /// Posts a form to a provider, authenticating the client as it expects.
+    async fn post(
+        &self,
+        url: &str,
+        client_auth: ClientAuthMethod,
+        (client_id, client_secret): (&str, &str),
+        mut form: Vec<(&str, &str)>,
+    ) -> Result<reqwest::Response, TokenError> {
+        let mut call = self.client.post(url).header("accept", "application/json");
+        match client_auth {
+            ClientAuthMethod::Basic => call = call.basic_auth(client_id, Some(client_secret)),
+            ClientAuthMethod::Post => {
+                form.push(("client_id", client_id));
+                form.push(("client_secret", client_secret));
+            }
+        }
+        call.form(&form)
+            .send()
+            .await
+            .map_err(|e| TokenError::Unreachable(e.without_url().to_string()))
     }
 }
 

@@ -4,18 +4,15 @@
 //! A refresh the provider refuses (`invalid_grant`) deauthorizes the
 //! connection; the customer can authorize it again at the same Link URL.
 
-use domain::secrets::SecretLocation;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use domain::connection::{Actor, Cause, Connection, ConnectionError};
-use domain::ports::SecretKind;
-use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::oauth::{Grant, TokenError, TokenRequest};
-use crate::routes::authorization::seal_tokens;
+use crate::routes::authorization::{seal_tokens, stored_tokens};
 use crate::routes::link::oauth_client;
 use crate::state::{AppState, Stop};
 use crate::transitions::{self, Change};
@@ -101,29 +98,16 @@ pub async fn run_once(state: &AppState, margin: Duration) -> Option<usize> {
     Some(done)
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StoredTokens {
-    refresh_token: Option<String>,
-}
-
 async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String> {
     let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
-    let secret = state
-        .store
-        .get_connection_secret(client, company, id)
+    let stored = stored_tokens(state, connection)
         .await
         .map_err(|e| e.to_string())?
-        .filter(|s| s.kind == SecretKind::OAuthTokens)
         .ok_or("the connection holds no OAuth tokens")?;
-    let plaintext = state
-        .cipher
-        .open(&secret.sealed, &SecretLocation::Connection(id).context())
-        .map_err(|e| e.to_string())?;
-    let stored: StoredTokens = serde_json::from_slice(&plaintext).map_err(|e| e.to_string())?;
     let refresh_token = Zeroizing::new(
         stored
             .refresh_token
+            .clone()
             .ok_or("the provider gave no refresh token")?,
     );
     let (client_id, client_secret) = oauth_client(state, connection)

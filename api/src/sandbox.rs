@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{Duration, Utc};
 use domain::ports::{SandboxCode, Store};
 
-use crate::oauth::{self, Grant, TokenEndpoint, TokenError, TokenRequest, Tokens};
+use crate::oauth::{self, Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest, Tokens};
 
 /// The Sandbox's platform key.
 pub const PLATFORM_KEY: &str = "mqjo";
@@ -53,7 +53,7 @@ impl SandboxProvider {
     }
 
     /// Revokes the grant behind a refresh token.
-    pub async fn revoke(&self, refresh_token: &str) -> Result<bool, TokenError> {
+    pub async fn revoke_grant(&self, refresh_token: &str) -> Result<bool, TokenError> {
         self.store
             .revoke_sandbox_grant(&oauth::state_hash(refresh_token))
             .await
@@ -76,9 +76,7 @@ fn tokens(refresh_token: String) -> Tokens {
 #[async_trait]
 impl TokenEndpoint for SandboxProvider {
     async fn request(&self, request: TokenRequest<'_>) -> Result<Tokens, TokenError> {
-        if request.client_id != CLIENT_ID || request.client_secret != CLIENT_SECRET {
-            return Err(TokenError::Refused(401));
-        }
+        check_client(request.client_id, request.client_secret)?;
         let refresh_token = format!("sandbox-refresh-{}", oauth::random_token(32));
         let refresh_hash = oauth::state_hash(&refresh_token);
         match request.grant {
@@ -119,5 +117,23 @@ impl TokenEndpoint for SandboxProvider {
             }
         }
         Ok(tokens(refresh_token))
+    }
+
+    /// Revokes the grant behind a refresh token. Access tokens are not kept,
+    /// so revoking one alone changes nothing, as RFC 7009 allows.
+    async fn revoke(&self, request: RevokeRequest<'_>) -> Result<(), TokenError> {
+        check_client(request.client_id, request.client_secret)?;
+        if request.token_type_hint == "refresh_token" {
+            self.revoke_grant(request.token).await?;
+        }
+        Ok(())
+    }
+}
+
+fn check_client(client_id: &str, client_secret: &str) -> Result<(), TokenError> {
+    if client_id == CLIENT_ID && client_secret == CLIENT_SECRET {
+        Ok(())
+    } else {
+        Err(TokenError::Refused(401))
     }
 }

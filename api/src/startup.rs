@@ -224,6 +224,10 @@ fn server(
                 web::post().to(routes::sandbox::token),
             )
             .route(
+                "/sandbox/oauth/revoke",
+                web::post().to(routes::sandbox::revoke),
+            )
+            .route(
                 "/assets/integrations/{platformKey}/{file}",
                 web::get().to(routes::assets::integration_image),
             )

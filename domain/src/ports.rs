@@ -129,7 +129,22 @@ pub trait CompanyRepository: Send + Sync {
         patch: CompanyPatch,
     ) -> Result<Company, RepoError>;
 
-    async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<(), RepoError>;
+    /// Deletes the company with its connections and their secrets, and
+    /// returns what was deleted that may outlive it elsewhere.
+    async fn delete_company(
+        &self,
+        client: ClientId,
+        id: CompanyId,
+    ) -> Result<DeletedCompany, RepoError>;
+}
+
+/// A deleted company, and the OAuth tokens its connections held at the
+/// moment of deletion (still encrypted), so their grants can be revoked at
+/// the providers.
+#[derive(Debug, Clone)]
+pub struct DeletedCompany {
+    pub company: Company,
+    pub oauth_grants: Vec<(Connection, ConnectionSecret)>,
 }
 
 /// A client's settings for one catalogue integration.
@@ -616,6 +631,10 @@ pub trait EventRepository: Send + Sync {
     ) -> Result<Page<Event>, RepoError>;
 
     async fn get_event(&self, client: ClientId, id: Uuid) -> Result<Event, RepoError>;
+
+    /// Stores an event that no store change carries (an outcome outside the
+    /// store, such as a revocation at a provider); the dispatcher sends it on.
+    async fn add_event(&self, event: &Event) -> Result<(), RepoError>;
 
     /// Stores an event for one consumer only (a test event), with its delivery.
     async fn add_event_for(

@@ -24,7 +24,7 @@ pub const SECRET_GRACE_HOURS: i64 = 24;
 pub const TEST_EVENT_TYPE: &str = "webhook.test";
 
 /// Every event type Link API emits.
-pub const EVENT_TYPES: [&str; 15] = [
+pub const EVENT_TYPES: [&str; 16] = [
     "company.created",
     "company.deleted",
     "connection.created",
@@ -33,6 +33,7 @@ pub const EVENT_TYPES: [&str; 15] = [
     "connection.disconnected",
     "connection.reconnected",
     "connection.deleted",
+    "connection.revocation",
     "consent.granted",
     "consent.withdrawn",
     "invitation.created",

@@ -5,7 +5,7 @@ use domain::company::{Company, CompanyFields, CompanyPatch};
 use domain::company_query::CompanyListQuery;
 use domain::ids::{ClientId, CompanyId};
 use domain::paging::Page;
-use domain::ports::{CompanyRepository, RepoError};
+use domain::ports::{CompanyRepository, DeletedCompany, RepoError};
 use sqlx::types::Json;
 
 use crate::error::repo_error;
@@ -17,6 +17,7 @@ macro_rules! company_repository {
     ($module:ident, $db:ty, $dialect:expr) => {
         mod $module {
             use super::*;
+            use crate::connections::$module as connections;
             use crate::events::$module as events;
 
             #[async_trait]
@@ -126,9 +127,12 @@ macro_rules! company_repository {
                         .try_into()
                 }
 
-                async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<(), RepoError> {
+                async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<DeletedCompany, RepoError> {
                     let mut tx = self.pool.begin().await.map_err(repo_error)?;
-                    // Deleting first takes the write lock; the event shows the company as it was.
+                    // Locking first takes the write lock and keeps the company's links out
+                    // while its tokens are read; the event shows the company as it was.
+                    connections::lock_company(&mut tx, client, id).await?;
+                    let oauth_grants = connections::oauth_grants(&mut tx, client, id).await?;
                     let sql = format!("DELETE FROM companies WHERE client_id = $1 AND id = $2 RETURNING {COMPANY_COLUMNS}");
                     let company: Company = sqlx::query_as::<_, CompanyRow>(&sql)
                         .bind(client.as_uuid())
@@ -139,7 +143,7 @@ macro_rules! company_repository {
                         .try_into()?;
                     events::emit(&mut tx, &company, "company.deleted", self.payloads.company(&company)).await?;
                     tx.commit().await.map_err(repo_error)?;
-                    Ok(())
+                    Ok(DeletedCompany { company, oauth_grants })
                 }
             }
         }

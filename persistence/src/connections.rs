@@ -321,6 +321,37 @@ macro_rules! connection_repository {
                 Ok(destroyed)
             }
 
+            /// The company's connections that hold OAuth tokens, with those tokens.
+            pub(crate) async fn oauth_grants(
+                tx: &mut Tx<'_>,
+                client: ClientId,
+                company: CompanyId,
+            ) -> Result<Vec<(Connection, ConnectionSecret)>, RepoError> {
+                let mut select = Statement::default();
+                let (client, company, kind) = (
+                    select.bind(Bind::Uuid(client.as_uuid())),
+                    select.bind(Bind::Uuid(company.as_uuid())),
+                    select.bind(Bind::Text(SecretKind::OAuthTokens.as_str().to_owned())),
+                );
+                select.push(&format!(
+                    "SELECT {COLUMNS} FROM connections c WHERE c.client_id = {client} AND c.company_id = {company} \
+                     AND EXISTS (SELECT 1 FROM connection_secrets s WHERE s.connection_id = c.id AND s.kind = {kind}) \
+                     ORDER BY c.created_at, c.id"
+                ));
+                let mut grants = Vec::new();
+                for connection in load(&mut **tx, select).await? {
+                    let row: SecretRow = sqlx::query_as(
+                        "SELECT kind, key_version, ciphertext, access_expires_at FROM connection_secrets WHERE connection_id = $1",
+                    )
+                    .bind(connection.id.as_uuid())
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(repo_error)?;
+                    grants.push((connection, ConnectionSecret::try_from(row)?));
+                }
+                Ok(grants)
+            }
+
             /// Deletes a connection's stored secret; whether there was one.
             pub(crate) async fn destroy_secret(tx: &mut Tx<'_>, id: ConnectionId) -> Result<bool, RepoError> {
                 let deleted = sqlx::query("DELETE FROM connection_secrets WHERE connection_id = $1")

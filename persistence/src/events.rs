@@ -423,6 +423,11 @@ macro_rules! event_repository {
                     event(&mut connection, client, id).await
                 }
 
+                async fn add_event(&self, event: &Event) -> Result<(), RepoError> {
+                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    insert_event(&mut connection, event, false).await
+                }
+
                 async fn add_event_for(&self, event: &Event, webhook: Uuid, now: DateTime<Utc>) -> Result<(), RepoError> {
                     let mut tx = self.pool.begin().await.map_err(repo_error)?;
                     // Writing first takes the write lock; a consumer of another client undoes it.

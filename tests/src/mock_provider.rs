@@ -30,6 +30,7 @@ pub enum Mode {
 struct Inner {
     codes: HashMap<String, String>,
     refresh_tokens: HashSet<String>,
+    revoked: Vec<String>,
     issued: usize,
     mode: Option<Mode>,
 }
@@ -51,6 +52,7 @@ impl MockProvider {
             App::new()
                 .app_data(shared.clone())
                 .route("/token", web::post().to(token))
+                .route("/revoke", web::post().to(revoke))
         })
         .workers(1)
         .listen(listener)
@@ -64,14 +66,19 @@ impl MockProvider {
     }
 
     /// Catalogue entries (for `LINK_CATALOGUE_FILE`) pointing at this provider:
-    /// `mock` sends client credentials with HTTP Basic, `mckp` in the form body.
+    /// `mock` sends client credentials with HTTP Basic and can revoke tokens,
+    /// `mckp` sends them in the form body and offers no revocation.
     pub fn catalogue_json(&self) -> String {
         let entry = |key: &str, name: &str, client_auth: &str| {
-            serde_json::json!({
+            let mut entry = serde_json::json!({
                 "key": key, "name": name, "sourceType": "Banking", "brandColour": "#123456", "dataTypes": ["banking-accounts"],
                 "auth": {"kind": "oauth2", "authorizeUrl": format!("{}/authorize", self.base_url),
                          "tokenUrl": format!("{}/token", self.base_url), "scopes": ["read"], "clientAuth": client_auth}
-            })
+            });
+            if client_auth == "basic" {
+                entry["auth"]["revokeUrl"] = format!("{}/revoke", self.base_url).into();
+            }
+            entry
         };
         serde_json::json!([
             entry("mock", "Mock Bank", "basic"),
@@ -93,6 +100,11 @@ impl MockProvider {
 
     pub fn set_mode(&self, mode: Mode) {
         self.inner.lock().unwrap().mode = Some(mode);
+    }
+
+    /// The tokens revoked so far, in order.
+    pub fn revoked(&self) -> Vec<String> {
+        self.inner.lock().unwrap().revoked.clone()
     }
 
     /// How many token responses it gave.
@@ -117,11 +129,8 @@ fn error(status: u16, code: &str) -> HttpResponse {
         .json(serde_json::json!({"error": code}))
 }
 
-async fn token(
-    inner: web::Data<Mutex<Inner>>,
-    request: HttpRequest,
-    form: web::Form<TokenForm>,
-) -> HttpResponse {
+/// Whether the request authenticates the client, by HTTP Basic or in the form.
+fn client_authenticated(request: &HttpRequest, id: Option<&str>, secret: Option<&str>) -> bool {
     let expected = format!(
         "Basic {}",
         STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
@@ -131,10 +140,47 @@ async fn token(
         .get("authorization")
         .and_then(|v| v.to_str().ok());
     let by_header = header == Some(expected.as_str());
-    let by_form = header.is_none()
-        && form.client_id.as_deref() == Some(CLIENT_ID)
-        && form.client_secret.as_deref() == Some(CLIENT_SECRET);
-    if !(by_header || by_form) {
+    let by_form = header.is_none() && id == Some(CLIENT_ID) && secret == Some(CLIENT_SECRET);
+    by_header || by_form
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    token: String,
+    token_type_hint: Option<String>,
+}
+
+/// RFC 7009: forgets the refresh token; 200 even for an unknown token.
+async fn revoke(
+    inner: web::Data<Mutex<Inner>>,
+    request: HttpRequest,
+    form: web::Form<RevokeForm>,
+) -> HttpResponse {
+    if !client_authenticated(&request, None, None) {
+        return error(401, "invalid_client");
+    }
+    let mut inner = inner.lock().unwrap();
+    if inner.mode == Some(Mode::ServerError) {
+        return HttpResponse::InternalServerError().body("provider failure");
+    }
+    if form.token_type_hint.as_deref() != Some("refresh_token") {
+        return error(400, "unsupported_token_type");
+    }
+    inner.refresh_tokens.remove(&form.token);
+    inner.revoked.push(form.token.clone());
+    HttpResponse::Ok().finish()
+}
+
+async fn token(
+    inner: web::Data<Mutex<Inner>>,
+    request: HttpRequest,
+    form: web::Form<TokenForm>,
+) -> HttpResponse {
+    if !client_authenticated(
+        &request,
+        form.client_id.as_deref(),
+        form.client_secret.as_deref(),
+    ) {
         return error(401, "invalid_client");
     }
     let mut inner = inner.lock().unwrap();

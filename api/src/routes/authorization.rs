@@ -2,7 +2,6 @@
 //! imported by the client. Values are validated against the integration,
 //! encrypted before they reach the store, and never echoed.
 
-use domain::secrets::SecretLocation;
 use std::collections::BTreeMap;
 
 use actix_web::{put, web};
@@ -11,6 +10,7 @@ use domain::authorization::{self, Authorization};
 use domain::connection::{Cause, ConnectionStatus};
 use domain::ids::ConnectionId;
 use domain::ports::{ConnectionSecret, SecretChange, SecretKind};
+use domain::secrets::SecretLocation;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -42,6 +42,56 @@ fn seal_document(
         sealed,
         access_expires_at,
     })
+}
+
+/// A connection's OAuth tokens, opened. Wiped from memory when dropped.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredTokens {
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+impl Drop for StoredTokens {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.access_token.zeroize();
+        self.refresh_token.zeroize();
+    }
+}
+
+/// The OAuth tokens the connection holds, if it holds any.
+pub async fn stored_tokens(
+    state: &AppState,
+    connection: &domain::connection::Connection,
+) -> ApiResult<Option<StoredTokens>> {
+    let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
+    match state
+        .store
+        .get_connection_secret(client, company, id)
+        .await?
+    {
+        Some(secret) => open_tokens(state, id, &secret),
+        None => Ok(None),
+    }
+}
+
+/// Opens a connection's secret if it holds OAuth tokens.
+pub fn open_tokens(
+    state: &AppState,
+    id: ConnectionId,
+    secret: &ConnectionSecret,
+) -> ApiResult<Option<StoredTokens>> {
+    if secret.kind != SecretKind::OAuthTokens {
+        return Ok(None);
+    }
+    let plaintext = state
+        .cipher
+        .open(&secret.sealed, &SecretLocation::Connection(id).context())
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    serde_json::from_slice(&plaintext)
+        .map(Some)
+        .map_err(|e| ApiError::Internal(format!("stored tokens: {e}")))
 }
 
 /// Encrypts OAuth tokens for a connection, however they were obtained.

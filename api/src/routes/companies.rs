@@ -204,7 +204,11 @@ pub async fn update_company(
 
 /// Delete a company
 ///
-/// Deletes the company for good.
+/// Deletes the company for good, with its connections and their history,
+/// their stored credentials and tokens, its consent ledger and its
+/// invitations; its events stay. OAuth grants its connections held are then
+/// revoked at the providers that support it, best effort, each attempt
+/// recorded as a `connection.revocation` event.
 #[utoipa::path(
     operation_id = "delete-company",
     tag = "Companies",
@@ -221,10 +225,11 @@ pub async fn delete_company(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    state
+    let deleted = state
         .store
         .delete_company(caller.client, CompanyId::from(id))
         .await
         .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(id)))?;
+    crate::revocation::revoke_all(&state, deleted).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,4 +1,3 @@
-use domain::secrets::SecretLocation;
 use std::collections::HashMap;
 
 use actix_web::{get, patch, web, HttpRequest};
@@ -6,6 +5,7 @@ use domain::integration::{AuthMethod, PlatformKey};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{IntegrationSetting, OAuthClient};
 use domain::query::{self, Expr};
+use domain::secrets::SecretLocation;
 use domain::{FieldError, ValidationErrors};
 
 use crate::auth::Caller;

@@ -3,7 +3,6 @@
 //! and PKCE, and the provider's callback finishes the connection and sends
 //! the customer to the client's redirect URL.
 
-use domain::secrets::SecretLocation;
 use std::collections::BTreeMap;
 
 use actix_web::http::header;
@@ -13,6 +12,7 @@ use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionSt
 use domain::integration::{AuthMethod, OAuthSettings};
 use domain::ports::{Consumed, OAuthState, SecretChange};
 use domain::profile::{fill_template, percent_encode};
+use domain::secrets::SecretLocation;
 use serde::Deserialize;
 use uuid::Uuid;
 use zeroize::Zeroizing;

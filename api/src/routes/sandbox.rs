@@ -3,11 +3,10 @@
 use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
 use domain::integration::ClientAuthMethod;
-use domain::secrets::SecretLocation;
 use serde::Deserialize;
 
 use crate::error::ApiError;
-use crate::oauth::{Grant, TokenEndpoint, TokenError, TokenRequest};
+use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
 use crate::routes::link::{callback_url, escape_html, html};
 use crate::sandbox::CLIENT_ID;
 use crate::state::AppState;
@@ -132,20 +131,8 @@ pub async fn token(
     form: web::Form<TokenForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
-    let basic = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|v| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v).ok())
-        .and_then(|v| String::from_utf8(v).ok());
-    let (client_id, client_secret) = match basic.as_deref().and_then(|b| b.split_once(':')) {
-        Some((id, secret)) => (id.to_owned(), secret.to_owned()),
-        None => (
-            form.client_id.unwrap_or_default(),
-            form.client_secret.unwrap_or_default(),
-        ),
-    };
+    let (client_id, client_secret) =
+        client_credentials(&request, form.client_id, form.client_secret);
     let grant = match (
         form.grant_type.as_str(),
         &form.code,
@@ -180,6 +167,64 @@ pub async fn token(
                 "token_type": "Bearer",
             })),
         Err(TokenError::InvalidGrant) => oauth_error(400, "invalid_grant"),
+        Err(TokenError::Refused(_)) => oauth_error(401, "invalid_client"),
+        Err(_) => oauth_error(503, "temporarily_unavailable"),
+    }
+}
+
+/// The OAuth client's id and secret: from HTTP Basic, else from the form.
+fn client_credentials(
+    request: &actix_web::HttpRequest,
+    form_id: Option<String>,
+    form_secret: Option<String>,
+) -> (String, String) {
+    let basic = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|v| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, v).ok())
+        .and_then(|v| String::from_utf8(v).ok());
+    match basic.as_deref().and_then(|b| b.split_once(':')) {
+        Some((id, secret)) => (id.to_owned(), secret.to_owned()),
+        None => (form_id.unwrap_or_default(), form_secret.unwrap_or_default()),
+    }
+}
+
+/// A revocation request (RFC 7009).
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    token: String,
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// `POST /sandbox/oauth/revoke`: revokes the grant behind a refresh token.
+/// An unknown token is answered 200, as the RFC asks.
+pub async fn revoke(
+    state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
+    form: web::Form<RevokeForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let (client_id, client_secret) =
+        client_credentials(&request, form.client_id, form.client_secret);
+    let revoke = RevokeRequest {
+        revoke_url: "",
+        client_auth: ClientAuthMethod::Post,
+        client_id: &client_id,
+        client_secret: &client_secret,
+        token: &form.token,
+        token_type_hint: match form.token_type_hint.as_deref() {
+            Some("access_token") => "access_token",
+            _ => "refresh_token",
+        },
+    };
+    match state.sandbox.revoke(revoke).await {
+        Ok(()) => HttpResponse::Ok()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish(),
         Err(TokenError::Refused(_)) => oauth_error(401, "invalid_client"),
         Err(_) => oauth_error(503, "temporarily_unavailable"),
     }
@@ -226,26 +271,13 @@ pub async fn revoke_grant(
     }
     let no_grant =
         || ApiError::Conflict("The connection holds no Sandbox grant: authorize it first.".into());
-    let secret = state
-        .store
-        .get_connection_secret(caller.client, company, id)
+    let tokens = crate::routes::authorization::stored_tokens(&state, &connection)
         .await?
         .ok_or_else(no_grant)?;
-    let plaintext = state
-        .cipher
-        .open(&secret.sealed, &SecretLocation::Connection(id).context())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let refresh_token = serde_json::from_slice::<serde_json::Value>(&plaintext)
-        .ok()
-        .and_then(|v| {
-            v["refreshToken"]
-                .as_str()
-                .map(|t| zeroize::Zeroizing::new(t.to_owned()))
-        })
-        .ok_or_else(no_grant)?;
+    let refresh_token = tokens.refresh_token.as_deref().ok_or_else(no_grant)?;
     state
         .sandbox
-        .revoke(&refresh_token)
+        .revoke_grant(refresh_token)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(HttpResponse::NoContent().finish())

@@ -19,23 +19,28 @@ fn query_value(url: &str, name: &str) -> String {
 /// A server whose catalogue holds the mock provider, refreshing every second
 /// any token that expires within ten minutes.
 async fn app_with_mock(backend: Backend) -> (TestApp, MockProvider, tempfile::TempDir) {
+    let refreshing = [
+        "--refresh-interval-secs",
+        "1",
+        "--refresh-margin-secs",
+        "600",
+    ];
+    app_with_mock_and(backend, &refreshing).await
+}
+
+/// A server whose catalogue holds the mock provider, with extra settings.
+async fn app_with_mock_and(
+    backend: Backend,
+    extra: &[&str],
+) -> (TestApp, MockProvider, tempfile::TempDir) {
     let mock = MockProvider::start().await;
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("catalogue.json");
     std::fs::write(&file, mock.catalogue_json()).unwrap();
     let file = file.to_str().unwrap().to_owned();
-    let app = spawn_with(
-        backend,
-        &[
-            "--catalogue-file",
-            &file,
-            "--refresh-interval-secs",
-            "1",
-            "--refresh-margin-secs",
-            "600",
-        ],
-    )
-    .await;
+    let mut settings = vec!["--catalogue-file", file.as_str()];
+    settings.extend(extra);
+    let app = spawn_with(backend, &settings).await;
     let settings = json!({"oauthClientId": CLIENT_ID, "oauthClientSecret": CLIENT_SECRET});
     for key in ["mock", "mckp"] {
         let path = format!("/integrations/{key}/settings");
@@ -196,9 +201,8 @@ async fn tokens_are_refreshed_and_a_refused_refresh_deauthorizes(backend: Backen
     );
 }
 
-async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backend) {
-    let (app, _mock, _folder) = app_with_mock(backend).await;
-    let (company, connection) = app.consented_connection("mqjo").await;
+/// Runs the journey at the built-in Sandbox: start, approve, the callback.
+async fn link_at_sandbox(app: &TestApp, company: &str, connection: &Value) {
     let link = connection["linkUrl"]
         .as_str()
         .unwrap()
@@ -232,9 +236,15 @@ async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backe
         .to_owned();
     app.anonymous(Method::GET, &callback).send().await.unwrap();
     assert_eq!(
-        app.fetch_connection(&company, &connection).await["status"],
+        app.fetch_connection(company, connection).await["status"],
         "Linked"
     );
+}
+
+async fn a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh(backend: Backend) {
+    let (app, _mock, _folder) = app_with_mock(backend).await;
+    let (company, connection) = app.consented_connection("mqjo").await;
+    link_at_sandbox(&app, &company, &connection).await;
     let before = app.stored_secret_bytes().await;
     eventually(|| {
         let app = &app;
@@ -292,6 +302,154 @@ async fn a_provider_without_the_clients_oauth_application_fails_cleanly(backend:
     );
 }
 
+/// The refresh token a connection holds, read from the store as only the service can.
+async fn refresh_token_of(app: &TestApp, connection: &Value) -> String {
+    let store = app.store().await;
+    let cipher = link_api::crypto::Cipher::new(
+        link_api::config::parse_encryption_keys(tests::ENCRYPTION_KEY).unwrap(),
+    )
+    .unwrap();
+    let id: uuid::Uuid = connection["id"].as_str().unwrap().parse().unwrap();
+    let location = domain::secrets::SecretLocation::Connection(id.into());
+    let secret = store
+        .secrets_to_reseal(location.class(), u32::MAX, None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.location == location)
+        .unwrap();
+    let plain = cipher.open(&secret.sealed, &location.context()).unwrap();
+    serde_json::from_slice::<Value>(&plain).unwrap()["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The `connection.revocation` events of a company.
+async fn revocations(app: &TestApp, company: &str) -> Vec<Value> {
+    let path = format!("/events?eventType=connection.revocation&companyId={company}");
+    let events = json_of(app.get(&path).await, StatusCode::OK).await;
+    events["results"].as_array().unwrap().clone()
+}
+
+async fn deleting_a_company_revokes_its_grants_at_the_providers_and_records_it(backend: Backend) {
+    // No refreshes: the tokens read here stay the live ones.
+    let (app, mock, _folder) = app_with_mock_and(backend, &[]).await;
+    let mut linked = Vec::new();
+    for key in ["mock", "mckp", "mqjo"] {
+        let (company, connection) = app.consented_connection(key).await;
+        if key == "mqjo" {
+            link_at_sandbox(&app, &company, &connection).await;
+        } else {
+            authorize_at_mock(&app, &mock, &connection).await;
+        }
+        let token = refresh_token_of(&app, &connection).await;
+        linked.push((company, connection, token));
+    }
+    let live_sandbox_grants = "SELECT COUNT(*) FROM sandbox_grants WHERE revoked_at IS NULL";
+    assert_eq!(app.count(live_sandbox_grants).await, 1);
+
+    for (company, _, _) in &linked {
+        let deleted = app.delete(&format!("/companies/{company}")).await;
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    }
+
+    assert_eq!(
+        mock.revoked(),
+        [linked[0].2.clone()],
+        "only the provider with revocation was called"
+    );
+    let outcomes: Vec<(Value, Value)> = {
+        let mut outcomes = Vec::new();
+        for (company, connection, _) in &linked {
+            let events = revocations(&app, company).await;
+            assert_eq!(events.len(), 1, "{events:?}");
+            let payload = &events[0]["payload"];
+            assert_eq!(payload["connection"]["id"], connection["id"]);
+            assert_eq!(payload["referenceCompany"]["id"].as_str().unwrap(), company);
+            outcomes.push((
+                payload["revocation"]["outcome"].clone(),
+                payload["revocation"]["detail"].clone(),
+            ));
+        }
+        outcomes
+    };
+    assert_eq!(outcomes[0], (json!("Revoked"), Value::Null));
+    assert_eq!(outcomes[1].0, "NotSupported");
+    assert_eq!(outcomes[2], (json!("Revoked"), Value::Null));
+    assert_eq!(app.count(live_sandbox_grants).await, 0);
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", linked[2].2.as_str()),
+    ];
+    let refused = app
+        .anonymous(Method::POST, "/sandbox/oauth/token")
+        .basic_auth(
+            link_api::sandbox::CLIENT_ID,
+            Some(link_api::sandbox::CLIENT_SECRET),
+        )
+        .form(&refresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn a_provider_failing_to_revoke_does_not_stop_the_deletion(backend: Backend) {
+    let (app, mock, _folder) = app_with_mock_and(backend, &[]).await;
+    let (company, connection) = app.consented_connection("mock").await;
+    authorize_at_mock(&app, &mock, &connection).await;
+    mock.set_mode(Mode::ServerError);
+
+    let deleted = app.delete(&format!("/companies/{company}")).await;
+
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let gone = app.get(&format!("/companies/{company}")).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM connection_secrets").await,
+        0
+    );
+    let events = revocations(&app, &company).await;
+    let revocation = &events[0]["payload"]["revocation"];
+    assert_eq!(revocation["outcome"], "Failed");
+    assert!(
+        revocation["detail"].as_str().unwrap().contains("500"),
+        "{revocation}"
+    );
+}
+
+async fn the_sandbox_revocation_endpoint_follows_rfc_7009(backend: Backend) {
+    let (app, _mock, _folder) = app_with_mock_and(backend, &[]).await;
+    let (company, connection) = app.consented_connection("mqjo").await;
+    link_at_sandbox(&app, &company, &connection).await;
+    let token = refresh_token_of(&app, &connection).await;
+    let revoke = |client_secret: &'static str, token: String| {
+        app.anonymous(Method::POST, "/sandbox/oauth/revoke")
+            .basic_auth(link_api::sandbox::CLIENT_ID, Some(client_secret))
+            .form(&[
+                ("token", token),
+                ("token_type_hint", "refresh_token".into()),
+            ])
+            .send()
+    };
+    let live = "SELECT COUNT(*) FROM sandbox_grants WHERE revoked_at IS NULL";
+
+    let wrong_client = revoke("not-the-secret", token.clone()).await.unwrap();
+    assert_eq!(wrong_client.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count(live).await, 1);
+    let unknown = revoke(link_api::sandbox::CLIENT_SECRET, "unknown".into())
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::OK);
+    assert_eq!(app.count(live).await, 1);
+    let revoked = revoke(link_api::sandbox::CLIENT_SECRET, token)
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(app.count(live).await, 0);
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         $(
@@ -315,5 +473,8 @@ both!(
     a_provider_without_the_clients_oauth_application_fails_cleanly,
     a_provider_failure_leaves_the_connection_pending_with_an_error,
     tokens_are_refreshed_and_a_refused_refresh_deauthorizes,
-    a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh
+    a_revoked_sandbox_grant_deauthorizes_at_the_next_refresh,
+    deleting_a_company_revokes_its_grants_at_the_providers_and_records_it,
+    a_provider_failing_to_revoke_does_not_stop_the_deletion,
+    the_sandbox_revocation_endpoint_follows_rfc_7009
 );
