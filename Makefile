@@ -7,7 +7,7 @@ SDK_VENV := target/sdk-venv
 LINK_TEST_POSTGRES_URL ?=
 export LINK_TEST_POSTGRES_URL
 
-.PHONY: help run build test test-rust test-sdk lint openapi deps-rule
+.PHONY: help run build test test-rust test-sdk fuzz-api lint openapi deps-rule
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,6 +46,9 @@ $(SDK_VENV)/.installed: sdk-tests/requirements.txt
 	$(PYTHON) -m venv $(SDK_VENV)
 	$(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
 	touch $@
+
+fuzz-api: ## Fuzz a running server against openapi.yaml with schemathesis (FUZZ_EXAMPLES cases per operation, default 100)
+	fuzz/run
 
 lint: deps-rule ## Formatting, clippy on all targets (warnings are errors), and the dependency rule
 	$(CARGO) fmt --all --check

@@ -62,7 +62,8 @@ fn path_error(error: PathError, request: &HttpRequest) -> ApiError {
     }
 }
 
-/// Parses a JSON body that may be left out entirely (then `T::default()`).
+/// Parses a JSON body that may be left out entirely, or be JSON `null`
+/// (then `T::default()`).
 pub fn optional_json<T: DeserializeOwned + Default>(
     request: &HttpRequest,
     body: &[u8],
@@ -73,5 +74,240 @@ pub fn optional_json<T: DeserializeOwned + Default>(
     if !request.content_type().ends_with("json") {
         return Err(json_error(JsonPayloadError::ContentType));
     }
-    serde_json::from_slice(body).map_err(|e| body_not_valid(&e))
+    from_slice_strict::<Option<T>>(body)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| body_not_valid(&e))
+}
+
+/// A JSON request body, read into `T` strictly: where `T` has a struct, the
+/// body must have an object. (serde would also fill a struct from an array of
+/// its fields in order, so `["Acme"]` would pass for `{"name": "Acme"}`.)
+/// Size limits, the content type and error bodies are those of `web::Json`.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(request, payload);
+        Box::pin(async move {
+            let web::Json(value) = value.await?;
+            T::deserialize(strict::Strict(value))
+                .map(Json)
+                .map_err(|e| body_not_valid(&e).into())
+        })
+    }
+}
+
+/// Parses JSON text strictly (see [`Json`]).
+fn from_slice_strict<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    let value: serde_json::Value = serde_json::from_slice(body)?;
+    T::deserialize(strict::Strict(value))
+}
+
+mod strict {
+    //! A deserializer over a JSON value that hands structs only objects.
+
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+    };
+    use serde_json::{Error, Map, Value};
+
+    pub struct Strict(pub Value);
+
+    impl<'de> Deserializer<'de> for Strict {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Object(map) => visitor.visit_map(Fields::new(map)),
+                Value::Array(items) => visitor.visit_seq(Items(items.into_iter())),
+                other => other.deserialize_any(visitor),
+            }
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            _fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Object(map) => visitor.visit_map(Fields::new(map)),
+                other => Err(de::Error::invalid_type(unexpected(&other), &visitor)),
+            }
+        }
+
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.0 {
+                Value::Null => visitor.visit_none(),
+                _ => visitor.visit_some(self),
+            }
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            visitor.visit_newtype_struct(self)
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            name: &'static str,
+            variants: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Error> {
+            self.0.deserialize_enum(name, variants, visitor)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+        }
+    }
+
+    fn unexpected(value: &Value) -> de::Unexpected<'_> {
+        match value {
+            Value::Null => de::Unexpected::Unit,
+            Value::Bool(b) => de::Unexpected::Bool(*b),
+            Value::Number(_) => de::Unexpected::Other("number"),
+            Value::String(s) => de::Unexpected::Str(s),
+            Value::Array(_) => de::Unexpected::Seq,
+            Value::Object(_) => de::Unexpected::Map,
+        }
+    }
+
+    struct Items(std::vec::IntoIter<Value>);
+
+    impl<'de> SeqAccess<'de> for Items {
+        type Error = Error;
+
+        fn next_element_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<Option<T::Value>, Error> {
+            self.0
+                .next()
+                .map(|v| seed.deserialize(Strict(v)))
+                .transpose()
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.0.len())
+        }
+    }
+
+    struct Fields {
+        entries: serde_json::map::IntoIter,
+        value: Option<Value>,
+    }
+
+    impl Fields {
+        fn new(map: Map<String, Value>) -> Self {
+            Self {
+                entries: map.into_iter(),
+                value: None,
+            }
+        }
+    }
+
+    impl<'de> MapAccess<'de> for Fields {
+        type Error = Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, Error> {
+            match self.entries.next() {
+                Some((key, value)) => {
+                    self.value = Some(value);
+                    seed.deserialize(key.into_deserializer()).map(Some)
+                }
+                None => Ok(None),
+            }
+        }
+
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+            let value = self
+                .value
+                .take()
+                .ok_or_else(|| de::Error::custom("a value was asked for before its key"))?;
+            seed.deserialize(Strict(value))
+        }
+
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.entries.len())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use serde::Deserialize;
+
+        use super::Strict;
+
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Outer {
+            name: Option<String>,
+            inner: Option<Inner>,
+            list: Option<Vec<Inner>>,
+        }
+
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Inner {
+            flag: bool,
+        }
+
+        fn parse(json: &str) -> Result<Outer, serde_json::Error> {
+            Outer::deserialize(Strict(serde_json::from_str(json).unwrap()))
+        }
+
+        #[test]
+        fn objects_fill_structs_at_every_depth() {
+            let outer = parse(r#"{"name": "Acme", "inner": {"flag": true}, "list": [{"flag": false}], "extra": [1]}"#)
+                .unwrap();
+            assert_eq!(outer.name.as_deref(), Some("Acme"));
+            assert_eq!(outer.inner, Some(Inner { flag: true }));
+            assert_eq!(outer.list, Some(vec![Inner { flag: false }]));
+        }
+
+        #[test]
+        fn arrays_never_fill_structs() {
+            for json in [
+                r#"["Acme"]"#,
+                r#"{"inner": [true]}"#,
+                r#"{"list": [[false]]}"#,
+                "7",
+            ] {
+                let error = parse(json).unwrap_err().to_string();
+                assert!(error.contains("expected struct"), "{json}: {error}");
+            }
+        }
+
+        #[test]
+        fn nulls_and_maps_read_as_before() {
+            let outer = parse(r#"{"name": null, "inner": null}"#).unwrap();
+            assert_eq!((outer.name, outer.inner), (None, None));
+            let map: std::collections::BTreeMap<String, String> =
+                Deserialize::deserialize(Strict(serde_json::json!({"a": "b"}))).unwrap();
+            assert_eq!(map["a"], "b");
+        }
+    }
 }

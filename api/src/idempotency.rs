@@ -24,9 +24,34 @@ const KEPT_HOURS: i64 = 24;
 /// A first request that has not finished after this long is taken to have died.
 const ABANDONED_AFTER_SECS: i64 = 300;
 
-/// Whether a request of this method and path honours `Idempotency-Key`.
+/// Whether the operation of this method and path template honours `Idempotency-Key`.
 pub fn applies(method: &Method, path: &str) -> bool {
     *method == Method::POST || (*method == Method::PUT && path.ends_with("/authorization"))
+}
+
+/// Whether a request goes to an operation that honours `Idempotency-Key`:
+/// one the API documents, so a method a path does not take still gets its 405.
+fn honoured(method: &Method, path: &str) -> bool {
+    static OPERATIONS: std::sync::OnceLock<Vec<(Method, actix_web::dev::ResourceDef)>> =
+        std::sync::OnceLock::new();
+    let operations = OPERATIONS.get_or_init(|| {
+        let document = crate::openapi::document();
+        let mut operations = Vec::new();
+        for (template, item) in &document.paths.paths {
+            for (method, present) in [
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+            ] {
+                if present && applies(&method, template) {
+                    operations.push((method, actix_web::dev::ResourceDef::new(template.as_str())));
+                }
+            }
+        }
+        operations
+    });
+    operations
+        .iter()
+        .any(|(m, route)| m == method && route.is_match(path))
 }
 
 fn valid_key(key: &str) -> bool {
@@ -46,7 +71,7 @@ pub async fn middleware(
         .get(HEADER)
         .map(|v| v.to_str().map(str::to_owned));
     let caller = request.extensions().get::<Caller>().copied();
-    let (Some(key), Some(caller), true) = (key, caller, applies(request.method(), request.path()))
+    let (Some(key), Some(caller), true) = (key, caller, honoured(request.method(), request.path()))
     else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };

@@ -244,14 +244,51 @@ pub fn document() -> Document {
         .configure(routes::configure)
         .split_for_parts();
     document_idempotency_keys(&mut document);
+    document_shared_rules(&mut document);
     document
+}
+
+/// States what every operation shares, so no handler can leave it out: a
+/// platform key's shape, and the 415 of an operation that takes a body.
+fn document_shared_rules(document: &mut Document) {
+    use utoipa::openapi::{ObjectBuilder, Ref, Type};
+
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.patch.as_mut(),
+            item.delete.as_mut(),
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.name == "platformKey" {
+                    parameter.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some("^[a-z]{4}$"))
+                            .examples(["gbol"])
+                            .into(),
+                    );
+                }
+            }
+            if operation.request_body.is_some() {
+                operation
+                    .responses
+                    .responses
+                    .entry("415".into())
+                    .or_insert_with(|| Ref::from_response_name("UnsupportedMediaType").into());
+            }
+        }
+    }
 }
 
 /// Adds the optional `Idempotency-Key` header to every authenticated
 /// operation that honours it.
 fn document_idempotency_keys(document: &mut Document) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    use utoipa::openapi::{ObjectBuilder, Ref, Required, Type};
 
     let parameter = ParameterBuilder::new()
         .name("Idempotency-Key")
@@ -267,7 +304,8 @@ fn document_idempotency_keys(document: &mut Document) {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(crate::idempotency::MAX_KEY_LEN)),
+                .max_length(Some(crate::idempotency::MAX_KEY_LEN))
+                .pattern(Some("^[!-~]+$")),
         ))
         .build();
     for (path, item) in document.paths.paths.iter_mut() {
@@ -283,6 +321,11 @@ fn document_idempotency_keys(document: &mut Document) {
                     .parameters
                     .get_or_insert_with(Vec::new)
                     .push(parameter.clone());
+                operation
+                    .responses
+                    .responses
+                    .entry("409".into())
+                    .or_insert_with(|| Ref::from_response_name("Conflict").into());
             }
         }
     }

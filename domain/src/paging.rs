@@ -20,11 +20,11 @@ impl PageRequest {
         let mut errors = ValidationErrors::default();
         let page = page.unwrap_or(1);
         let page_size = page_size.unwrap_or(i64::from(DEFAULT_PAGE_SIZE));
-        if page < 1 || page > i64::from(u32::MAX) {
+        if page < 1 || page > i64::from(i32::MAX) {
             errors.push(FieldError::new(
                 "page",
                 "Range",
-                "page must be a whole number of at least 1.",
+                format!("page must be a whole number from 1 to {}.", i32::MAX),
             ));
         }
         if page_size < 1 || page_size > i64::from(MAX_PAGE_SIZE) {

@@ -51,10 +51,22 @@ impl Profile {
                 "name must hold 1 to 100 characters.",
             ));
         }
-        let redirect_url = redirect_url.map(str::trim).unwrap_or_default();
-        if !redirect_url.is_empty() {
-            check_url(&mut errors, "redirectUrl", redirect_url);
-        }
+        let redirect_url = match redirect_url.map(str::trim) {
+            Some(url) => {
+                if !url.is_empty() {
+                    check_url(&mut errors, "redirectUrl", url);
+                }
+                url
+            }
+            None => {
+                errors.push(FieldError::new(
+                    "redirectUrl",
+                    "Required",
+                    "redirectUrl is required; an empty string leaves customers on the service's own page.",
+                ));
+                ""
+            }
+        };
         for (field, value) in [("logoUrl", logo_url), ("iconUrl", icon_url)] {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
                 check_url(&mut errors, field, value);

@@ -73,13 +73,16 @@ pub struct Companies {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Technicalium", "description": "Customer 4711", "tags": {"region": "uk"}}))]
 pub struct CompanyRequestBody {
-    /// The company's name: 1 to 250 characters after forbidden characters are removed.
-    #[schema(required = true, min_length = 1, example = "Bank of Dave")]
+    /// The company's name: 1 to 250 characters after forbidden characters are
+    /// removed, so it holds at least one letter, digit or allowed symbol (other
+    /// characters are removed rather than refused).
+    #[schema(value_type = String, required = true, min_length = 1, pattern = "[A-Za-z0-9\\-',&@.?!]", example = "Bank of Dave")]
     pub name: Option<String>,
     /// Up to 2000 characters; an absent or empty description clears it.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// At most 10 pairs; keys 1–27 characters, values at most 100. Absent clears them.
-    #[schema(value_type = Option<BTreeMap<String, String>>)]
+    #[schema(schema_with = tags_schema)]
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -91,15 +94,44 @@ impl TryFrom<CompanyRequestBody> for CompanyFields {
     }
 }
 
+/// Company tags as the spec states them: the limits `Tags` enforces.
+fn tags_schema() -> utoipa::openapi::Object {
+    use domain::company::{MAX_TAGS, MAX_TAG_KEY_LEN, MAX_TAG_VALUE_LEN};
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some(format!(
+            "Key–value pairs: at most {MAX_TAGS}; keys 1–{MAX_TAG_KEY_LEN} characters, values at most \
+             {MAX_TAG_VALUE_LEN}. On creation and replacement, absent means none; on update, the tags sent \
+             replace all current ones."
+        )))
+        .max_properties(Some(MAX_TAGS))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_TAG_KEY_LEN)),
+        ))
+        .additional_properties(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(MAX_TAG_VALUE_LEN)),
+        ))
+        .build()
+}
+
 /// The fields to change; anything absent or `null` stays as it is.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"tags": {"region": "us"}}))]
 pub struct CompanyUpdateRequest {
     /// A new name, with the same rules as on creation.
+    #[schema(min_length = 1, pattern = "[A-Za-z0-9\\-',&@.?!]")]
     pub name: Option<String>,
     /// A new description; an empty string clears it.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// New tags, replacing all current ones; `{}` removes them all.
+    #[schema(schema_with = tags_schema)]
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -117,10 +149,10 @@ impl TryFrom<CompanyUpdateRequest> for CompanyPatch {
 #[into_params(parameter_in = Query)]
 pub struct CompanyListParams {
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1, example = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1, example = 1)]
     pub page: Option<i64>,
     /// Number of companies in a page, from 1 to 5000.
-    #[param(minimum = 1, maximum = 5000, default = 100, example = 100)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5000, default = 100, example = 100)]
     pub page_size: Option<i64>,
     /// A filter in the query language, on `id`, `name`, `description`, `created`
     /// and `tags.<key>`; e.g. `name~acme && created>=2026-01-01`.

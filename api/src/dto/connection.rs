@@ -137,7 +137,7 @@ pub struct Connections {
 #[schema(example = json!({"platformKey": "mqjo"}))]
 pub struct CreateConnectionRequest {
     /// The four-letter key of an enabled integration.
-    #[schema(required = true, example = "mqjo")]
+    #[schema(value_type = String, required = true, example = "mqjo", pattern = "^[a-z]{4}$")]
     pub platform_key: Option<String>,
 }
 
@@ -145,8 +145,8 @@ pub struct CreateConnectionRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"status": "Unlinked"}))]
 pub struct UpdateConnectionStatus {
-    /// Must be `Unlinked`.
-    #[schema(required = true, example = "Unlinked")]
+    /// The only status a client sets.
+    #[schema(value_type = String, required = true, example = "Unlinked", pattern = "^Unlinked$")]
     pub status: Option<String>,
 }
 
@@ -156,10 +156,10 @@ pub struct UpdateConnectionStatus {
 #[into_params(parameter_in = Query)]
 pub struct ConnectionListParams {
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1, example = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1, example = 1)]
     pub page: Option<i64>,
     /// Number of connections in a page, from 1 to 5000.
-    #[param(minimum = 1, maximum = 5000, default = 100, example = 100)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5000, default = 100, example = 100)]
     pub page_size: Option<i64>,
     /// A filter on `id`, `status`, `integrationKey`, `sourceType` and `created`.
     #[param(example = "status=Linked")]

@@ -201,10 +201,10 @@ pub struct Integrations {
 #[into_params(parameter_in = Query)]
 pub struct IntegrationListParams {
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1, example = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1, example = 1)]
     pub page: Option<i64>,
     /// Number of integrations in a page, from 1 to 5000.
-    #[param(minimum = 1, maximum = 5000, default = 100, example = 100)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5000, default = 100, example = 100)]
     pub page_size: Option<i64>,
     /// A filter on `key`, `name`, `sourceType`, `enabled`, `isBeta` and
     /// `isOfflineConnector`; text compares without regard to case.

@@ -13,17 +13,19 @@ use utoipa::ToSchema;
 }))]
 pub struct ProfileBody {
     /// Shown to customers; 1 to 100 characters.
-    #[schema(required = true)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100, pattern = "\\S")]
     pub name: Option<String>,
     /// Where customers are sent when a journey step ends, with placeholders:
     /// `{companyId}`, `{connectionId}`, `{integrationId}`, `{sourceId}`, `{platform}`,
     /// `{platformName}`, `{sourceType}`, `{statusCode}`, `{errorMessage}`, `{statusText}`, and any
     /// `{name}` whose value is in the Link URL's query string. Empty: the service shows its own page.
-    #[schema(required = true)]
+    #[schema(value_type = String, required = true, max_length = 2000, pattern = "^$|^https?://")]
     pub redirect_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000, pattern = "^$|^https?://")]
     pub logo_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000, pattern = "^$|^https?://")]
     pub icon_url: Option<String>,
     /// Origins customers may be sent back to; empty allows any.
     #[serde(default)]

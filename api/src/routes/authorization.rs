@@ -166,7 +166,7 @@ pub async fn update_authorization(
     caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<BTreeMap<String, String>>,
+    body: crate::extract::Json<BTreeMap<String, String>>,
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
     let (company, id) = (company.into(), ConnectionId::from(id));

@@ -106,7 +106,7 @@ pub async fn list_companies(
 pub async fn create_company(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<CompanyRequestBody>,
+    body: crate::extract::Json<CompanyRequestBody>,
 ) -> ApiResult<web::Json<CompanyBody>> {
     let fields = CompanyFields::try_from(body.into_inner())?;
     let company = state.store.create_company(caller.client, fields).await?;
@@ -160,7 +160,7 @@ pub async fn replace_company(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<CompanyRequestBody>,
+    body: crate::extract::Json<CompanyRequestBody>,
 ) -> ApiResult<web::Json<CompanyBody>> {
     let id = id.into_inner();
     let fields = CompanyFields::try_from(body.into_inner())?;
@@ -190,7 +190,7 @@ pub async fn update_company(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<CompanyUpdateRequest>,
+    body: crate::extract::Json<CompanyUpdateRequest>,
 ) -> ApiResult<web::Json<CompanyBody>> {
     let id = id.into_inner();
     let patch = CompanyPatch::try_from(body.into_inner())?;

@@ -91,7 +91,7 @@ pub async fn create_connection(
     caller: Caller,
     state: web::Data<AppState>,
     company: web::Path<Uuid>,
-    body: web::Json<CreateConnectionRequest>,
+    body: crate::extract::Json<CreateConnectionRequest>,
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let company = company.into_inner();
     let raw_key = body.into_inner().platform_key.ok_or_else(|| {
@@ -182,7 +182,7 @@ pub async fn unlink_connection(
     caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<UpdateConnectionStatus>,
+    body: crate::extract::Json<UpdateConnectionStatus>,
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
     match body.into_inner().status.as_deref() {

@@ -21,7 +21,9 @@ use crate::state::AppState;
 /// Who gave the consent, as the journey UI knows them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ConsentActor {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
 }
 
@@ -229,7 +231,7 @@ pub async fn record_consent(
     caller: Caller,
     state: web::Data<AppState>,
     company: web::Path<Uuid>,
-    body: web::Json<GrantConsent>,
+    body: crate::extract::Json<GrantConsent>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let company = CompanyId::from(company.into_inner());

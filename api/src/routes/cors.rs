@@ -17,7 +17,31 @@ const MAX_ORIGINS: usize = 50;
 #[schema(example = json!({"allowedOrigins": ["https://app.bankofdave.example"]}))]
 pub struct AllowedOrigins {
     #[serde(default)]
+    #[schema(schema_with = origins_schema)]
     pub allowed_origins: Vec<String>,
+}
+
+/// The origins a client may allow, as the spec states them.
+fn origins_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    // A domain's last label holds a letter: one of digits alone makes the host an IPv4 address.
+    let octet = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+    let ipv4 = format!("{octet}(\\.{octet}){{3}}");
+    let domain = "([A-Za-z0-9-]+\\.)*[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*";
+    let port =
+        "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})";
+    ArrayBuilder::new()
+        .description(Some(format!(
+            "At most {MAX_ORIGINS} origins: `scheme://host[:port]`, without a path."
+        )))
+        .max_items(Some(MAX_ORIGINS))
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(format!("^https?://({ipv4}|{domain})(:{port})?$")))
+                .examples(["https://app.bankofdave.example"]),
+        )
+        .build()
 }
 
 /// An origin as browsers send it: `scheme://host[:port]`, lower case, no path.
@@ -34,11 +58,18 @@ fn normalise_origin(raw: &str) -> Result<String, FieldError> {
         && url.query().is_none()
         && url.fragment().is_none()
         && url.username().is_empty();
-    if !matches!(url.scheme(), "http" | "https")
-        || url.host_str().is_none()
-        || !bare
-        || raw.len() > 253
-    {
+    // The URL parser lets through domains no DNS name can have (`a*.example`).
+    let host_ok = match url.host() {
+        Some(url::Host::Domain(domain)) => domain.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        }),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    if !matches!(url.scheme(), "http" | "https") || !host_ok || !bare || raw.len() > 253 {
         return Err(invalid());
     }
     Ok(url.origin().ascii_serialization())
@@ -74,7 +105,7 @@ pub async fn get_cors_settings(
 pub async fn set_cors_settings(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<AllowedOrigins>,
+    body: crate::extract::Json<AllowedOrigins>,
 ) -> ApiResult<web::Json<AllowedOrigins>> {
     let raw = body.into_inner().allowed_origins;
     let mut errors = ValidationErrors::default();

@@ -20,18 +20,27 @@ use crate::extract::optional_json;
 use crate::openapi::responses::{ItemErrors, ItemWriteErrors, ListErrors};
 use crate::state::AppState;
 
+/// The event types, as the spec lists them.
+pub fn event_type_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(EVENT_TYPES))
+        .build()
+}
+
 /// Filters and paging of the event log.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct EventListParams {
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page: Option<i64>,
     /// Events in a page, from 1 to 5000.
-    #[param(minimum = 1, maximum = 5000, default = 100)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5000, default = 100)]
     pub page_size: Option<i64>,
     /// Only events of this type, e.g. `connection.connected`.
+    #[param(schema_with = event_type_schema)]
     pub event_type: Option<String>,
     /// Only events about this company.
     pub company_id: Option<Uuid>,

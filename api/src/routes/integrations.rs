@@ -227,7 +227,7 @@ pub async fn update_integration_settings(
     caller: Caller,
     state: web::Data<AppState>,
     key: web::Path<String>,
-    body: web::Json<IntegrationSettingsUpdate>,
+    body: crate::extract::Json<IntegrationSettingsUpdate>,
 ) -> ApiResult<web::Json<IntegrationSettingsBody>> {
     let entry = entry(&state, &key)?;
     let key = &entry.integration.key;

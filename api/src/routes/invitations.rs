@@ -29,7 +29,9 @@ use crate::state::AppState;
 /// Whom an invitation is for, as the client knows them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct Recipient {
+    #[schema(max_length = 200)]
     pub name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
 }
 
@@ -43,8 +45,10 @@ pub struct CreateInvitation {
     #[serde(default)]
     pub recipient: Recipient,
     /// A personal note, put in the ready email.
+    #[schema(max_length = 1000)]
     pub message: Option<String>,
     /// How long the invitation lasts: 1 to 720 hours (30 days); 72 when left out.
+    #[schema(minimum = 1, maximum = 720)]
     pub expires_in_hours: Option<i64>,
     /// Your journey UI's address for this invitation, instead of the link
     /// settings' `invitationUrl`; `{token}` stands for the invitation token.
@@ -203,7 +207,7 @@ pub async fn create_invitation(
     caller: Caller,
     state: web::Data<AppState>,
     company: web::Path<Uuid>,
-    body: web::Json<CreateInvitation>,
+    body: crate::extract::Json<CreateInvitation>,
 ) -> ApiResult<HttpResponse> {
     refuse_invitees(&caller)?;
     let company = CompanyId::from(company.into_inner());
@@ -369,7 +373,7 @@ pub async fn revoke_invitation(
 #[post("/invitations/exchange")]
 pub async fn open_invitation(
     state: web::Data<AppState>,
-    body: web::Json<ExchangeInvitation>,
+    body: crate::extract::Json<ExchangeInvitation>,
     request: HttpRequest,
 ) -> ApiResult<web::Json<InvitationAccessToken>> {
     let invalid = || ApiError::Unauthorized("invalid or foreign invitation token");

@@ -137,7 +137,7 @@ pub async fn get_link_settings_version(
 pub async fn update_link_settings(
     caller: Caller,
     state: web::Data<AppState>,
-    document: web::Json<LinkSettingsDocument>,
+    document: crate::extract::Json<LinkSettingsDocument>,
 ) -> ApiResult<web::Json<LinkSettingsBody>> {
     let latest = state
         .store

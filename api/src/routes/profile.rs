@@ -53,7 +53,7 @@ pub async fn get_profile(
 pub async fn update_profile(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<ProfileBody>,
+    body: crate::extract::Json<ProfileBody>,
 ) -> ApiResult<web::Json<ProfileBody>> {
     let body = body.into_inner();
     let profile = Profile::parse(

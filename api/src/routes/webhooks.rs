@@ -66,15 +66,74 @@ pub struct WebhookConsumers {
     pub results: Vec<WebhookConsumer>,
 }
 
+/// Longest company tag a consumer filters on.
+const MAX_COMPANY_TAG_LEN: usize = 128;
+
 /// A consumer to create.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"url": "https://hooks.example.com/link-api", "eventTypes": ["connection.connected"], "companyTags": ["region:uk"]}))]
 pub struct WebhookConsumerPrototype {
+    /// Where deliveries go: an http:// or https:// URL of at most 2000 characters.
+    #[schema(value_type = String, required = true, max_length = 2000, pattern = "^https?://")]
     pub url: Option<String>,
     pub disabled: Option<bool>,
+    /// The event types to send; all when left out or empty.
+    #[schema(schema_with = event_types_schema)]
     pub event_types: Option<Vec<String>>,
+    /// Only events of companies with one of these tags (`tagKey:tagValue`); any company when empty.
+    #[schema(schema_with = company_tags_schema)]
     pub company_tags: Option<Vec<String>>,
+}
+
+/// Changes to a consumer; fields left out keep their values.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"disabled": true}))]
+pub struct WebhookConsumerChanges {
+    /// Where deliveries go: an http:// or https:// URL of at most 2000 characters.
+    #[schema(max_length = 2000, pattern = "^https?://")]
+    pub url: Option<String>,
+    pub disabled: Option<bool>,
+    /// The event types to send; all when empty.
+    #[schema(schema_with = event_types_schema)]
+    pub event_types: Option<Vec<String>>,
+    /// Only events of companies with one of these tags (`tagKey:tagValue`); any company when empty.
+    #[schema(schema_with = company_tags_schema)]
+    pub company_tags: Option<Vec<String>>,
+}
+
+/// The event types a consumer may ask for: all but the test event.
+fn event_types_schema() -> utoipa::openapi::schema::Array {
+    let types = EVENT_TYPES.into_iter().filter(|t| *t != TEST_EVENT_TYPE);
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::Array,
+            utoipa::openapi::Type::Null,
+        ]))
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .enum_values(Some(types)),
+        )
+        .build()
+}
+
+/// Company tags a consumer filters on, as `check` accepts them.
+fn company_tags_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::Type::Array,
+            utoipa::openapi::Type::Null,
+        ]))
+        .max_items(Some(MAX_COMPANY_TAGS))
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::Type::String)
+                .max_length(Some(MAX_COMPANY_TAG_LEN))
+                .pattern(Some(":")),
+        )
+        .build()
 }
 
 /// A new signing secret.
@@ -158,10 +217,10 @@ pub struct Deliveries {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, from 1.
-    #[param(minimum = 1, default = 1)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 2147483647, default = 1)]
     pub page: Option<i64>,
     /// Items in a page, from 1 to 5000.
-    #[param(minimum = 1, maximum = 5000, default = 100)]
+    #[param(value_type = Option<i32>, minimum = 1, maximum = 5000, default = 100)]
     pub page_size: Option<i64>,
 }
 
@@ -201,20 +260,20 @@ fn check(errors: &mut ValidationErrors, state: &AppState, webhook: &mut Webhook)
             ),
         ));
     }
-    webhook.company_tags.sort();
-    webhook.company_tags.dedup();
     if webhook.company_tags.len() > MAX_COMPANY_TAGS
         || webhook
             .company_tags
             .iter()
-            .any(|t| char_len(t) > 128 || !t.contains(':'))
+            .any(|t| char_len(t) > MAX_COMPANY_TAG_LEN || !t.contains(':'))
     {
         errors.push(FieldError::new(
             "companyTags",
             "CompanyTags",
-            format!("companyTags holds at most {MAX_COMPANY_TAGS} `tagKey:tagValue` pairs of up to 128 characters."),
+            format!("companyTags holds at most {MAX_COMPANY_TAGS} `tagKey:tagValue` pairs of up to {MAX_COMPANY_TAG_LEN} characters."),
         ));
     }
+    webhook.company_tags.sort();
+    webhook.company_tags.dedup();
 }
 
 fn seal_secret(state: &AppState, webhook: Uuid, secret: &str) -> ApiResult<SealedSecret> {
@@ -261,7 +320,7 @@ pub async fn list_webhooks(
 pub async fn create_webhook(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<WebhookConsumerPrototype>,
+    body: crate::extract::Json<WebhookConsumerPrototype>,
 ) -> ApiResult<HttpResponse> {
     let body = body.into_inner();
     let mut errors = ValidationErrors::default();
@@ -308,7 +367,7 @@ pub async fn create_webhook(
     operation_id = "update-webhook-consumer",
     tag = "Webhooks",
     params(("webhookId" = Uuid, Path, description = "The consumer's id.")),
-    request_body = WebhookConsumerPrototype,
+    request_body = WebhookConsumerChanges,
     responses((status = 200, description = "The consumer.", body = WebhookConsumer), ItemWriteErrors)
 )]
 #[patch("/webhooks/{webhookId}")]
@@ -316,7 +375,7 @@ pub async fn update_webhook(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: web::Json<WebhookConsumerPrototype>,
+    body: crate::extract::Json<WebhookConsumerChanges>,
 ) -> ApiResult<web::Json<WebhookConsumer>> {
     let id = id.into_inner();
     let body = body.into_inner();

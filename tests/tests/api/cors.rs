@@ -38,11 +38,11 @@ on_both_stores! {
     async fn cors_settings_are_normalised_stored_and_validated(app: TestApp) {
         let stored = json_of(app.post("/corsSettings", &json!({"allowedOrigins": ["https://App.Example.com/", "http://localhost:3000", "http://localhost:3000"]})).await, StatusCode::OK).await;
         let fetched = json_of(app.get("/corsSettings").await, StatusCode::OK).await;
-        let refused = app.post("/corsSettings", &json!({"allowedOrigins": ["https://ok.example", "https://x.example/path", "ftp://x.example", "not a url"]})).await;
+        let refused = app.post("/corsSettings", &json!({"allowedOrigins": ["https://ok.example", "https://x.example/path", "ftp://x.example", "not a url", "http://250.250.250.250*", "https://a_b.example"]})).await;
 
         assert_eq!(stored, json!({"allowedOrigins": ["http://localhost:3000", "https://app.example.com"]}));
         assert_eq!(fetched, stored);
-        assert_eq!(invalid_items(&error_of(refused, StatusCode::BAD_REQUEST).await).len(), 3);
+        assert_eq!(invalid_items(&error_of(refused, StatusCode::BAD_REQUEST).await).len(), 5);
         assert_eq!(json_of(app.get("/corsSettings").await, StatusCode::OK).await, stored, "nothing changed");
     }
 

@@ -1,4 +1,5 @@
 use reqwest::{Method, StatusCode};
+use serde_json::json;
 use tests::{error_of, json_of, on_both_stores};
 
 on_both_stores! {
@@ -17,6 +18,25 @@ on_both_stores! {
             assert_eq!(response.headers()["allow"], allowed);
             error_of(response, StatusCode::METHOD_NOT_ALLOWED).await;
         }
+    }
+
+    async fn an_array_never_stands_for_an_object(app: TestApp) {
+        let settings = json!({"consentRequired": true, "categories": [null, null]});
+        for (method, path, body) in [(Method::POST, "/companies", json!(["Acme Arrays"])),
+                                     (Method::PUT, "/linkSettings", settings),
+                                     (Method::POST, "/webhooks", json!(["https://hooks.example/in"]))] {
+            let refused = error_of(app.send_json(method, path, &body).await, StatusCode::BAD_REQUEST).await;
+
+            assert!(refused["error"].as_str().unwrap().contains("expected struct"), "{path}: {refused}");
+        }
+        assert_eq!(json_of(app.get("/companies").await, StatusCode::OK).await["totalResults"], 0);
+        assert_eq!(json_of(app.get("/linkSettings").await, StatusCode::OK).await["version"], 0, "the defaults, never stored");
+    }
+
+    async fn an_optional_body_may_be_json_null(app: TestApp) {
+        let created = json_of(app.send_json(Method::POST, "/apiKeys", &json!(null)).await, StatusCode::CREATED).await;
+
+        assert!(created["apiKey"].is_string());
     }
 
     async fn health_and_readiness_need_no_key(app: TestApp) {

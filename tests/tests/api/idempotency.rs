@@ -127,4 +127,16 @@ on_both_stores! {
         }
         assert_eq!(companies(&app).await, 0);
     }
+
+    async fn a_method_the_path_does_not_take_is_405_whatever_the_key(app: TestApp) {
+        let (company, connection) = app.consented_connection("exgd").await;
+        let path = format!("/companies/{company}/connections/{}/authorization", connection["id"].as_str().unwrap());
+        let body = json!({"apiKey": "rk_live_IDEMPOTENCYCREDENTIAL42"});
+        json_of(send(&app, Method::PUT, &path, "key-1", &body).await, StatusCode::OK).await;
+
+        let wrong_method = send(&app, Method::POST, &path, "key-1", &body).await;
+
+        assert_eq!(wrong_method.headers()["allow"], "PUT");
+        error_of(wrong_method, StatusCode::METHOD_NOT_ALLOWED).await;
+    }
 }

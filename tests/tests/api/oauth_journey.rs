@@ -77,6 +77,19 @@ async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str)
 }
 
 on_both_stores! {
+    async fn a_profile_needs_a_name_and_a_redirect_url_which_may_be_empty(app: TestApp) {
+        let missing = app.send_json(Method::PUT, "/profile", &json!({"name": "Acme Lending"})).await;
+        let bad = app.send_json(Method::PUT, "/profile", &json!({"name": " ", "redirectUrl": "ftp://x", "logoUrl": "nope"})).await;
+        let empty = app.send_json(Method::PUT, "/profile", &json!({"name": "Acme Lending", "redirectUrl": "", "iconUrl": ""})).await;
+
+        let missing = error_of(missing, StatusCode::BAD_REQUEST).await;
+        assert_eq!(missing["validation"]["errors"][0]["itemId"], "redirectUrl");
+        let bad = error_of(bad, StatusCode::BAD_REQUEST).await;
+        let fields: Vec<&str> = bad["validation"]["errors"].as_array().unwrap().iter().map(|e| e["itemId"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["name", "redirectUrl", "logoUrl"]);
+        assert_eq!(json_of(empty, StatusCode::OK).await, json!({"name": "Acme Lending", "redirectUrl": "", "whiteListUrls": []}));
+    }
+
     async fn approving_at_the_sandbox_links_the_connection_and_redirects_with_placeholders(app: TestApp) {
         let (company, connection) = app.consented_connection("mqjo").await;
         set_redirect(&app, "https://app.example/done?c={companyId}&p={platform}&s={statusCode}&ref={ref}&m={errorMessage}", &["https://app.example"]).await;
