@@ -93,6 +93,13 @@ pub mod responses {
         "No"
     );
     error_response!(
+        UriTooLong,
+        414,
+        "The query string is longer than the service reads (4096 bytes).",
+        "The query string is longer than 4096 bytes.",
+        "No"
+    );
+    error_response!(
         UnsupportedMediaType,
         415,
         "The request body is not JSON.",
@@ -177,6 +184,7 @@ pub mod responses {
             responses::NotFound,
             responses::Conflict,
             responses::PayloadTooLarge,
+            responses::UriTooLong,
             responses::UnsupportedMediaType,
             responses::TooManyRequests,
             responses::InternalError,
@@ -249,8 +257,10 @@ pub fn document() -> Document {
 }
 
 /// States what every operation shares, so no handler can leave it out: a
-/// platform key's shape, and the 415 of an operation that takes a body.
+/// platform key's shape, the 414 of an operation with query parameters, and
+/// the 415 of an operation that takes a body.
 fn document_shared_rules(document: &mut Document) {
+    use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ObjectBuilder, Ref, Type};
 
     for item in document.paths.paths.values_mut() {
@@ -272,6 +282,18 @@ fn document_shared_rules(document: &mut Document) {
                             .into(),
                     );
                 }
+            }
+            let has_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| p.parameter_in == ParameterIn::Query);
+            if has_query {
+                operation
+                    .responses
+                    .responses
+                    .entry("414".into())
+                    .or_insert_with(|| Ref::from_response_name("UriTooLong").into());
             }
             if operation.request_body.is_some() {
                 operation

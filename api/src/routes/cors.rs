@@ -10,6 +10,8 @@ use crate::state::AppState;
 
 /// Most origins a client may allow.
 const MAX_ORIGINS: usize = 50;
+/// Longest origin, in bytes.
+const MAX_ORIGIN_LEN: usize = 253;
 
 /// Origins (scheme, host and port) whose pages may call the API with a company token.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -38,6 +40,7 @@ fn origins_schema() -> utoipa::openapi::schema::Array {
         .items(
             ObjectBuilder::new()
                 .schema_type(Type::String)
+                .max_length(Some(MAX_ORIGIN_LEN))
                 .pattern(Some(format!("^https?://({ipv4}|{domain})(:{port})?$")))
                 .examples(["https://app.bankofdave.example"]),
         )
@@ -69,7 +72,8 @@ fn normalise_origin(raw: &str) -> Result<String, FieldError> {
         Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
         None => false,
     };
-    if !matches!(url.scheme(), "http" | "https") || !host_ok || !bare || raw.len() > 253 {
+    if !matches!(url.scheme(), "http" | "https") || !host_ok || !bare || raw.len() > MAX_ORIGIN_LEN
+    {
         return Err(invalid());
     }
     Ok(url.origin().ascii_serialization())
