@@ -158,7 +158,22 @@ struct Server {
     stderr: mpsc::Receiver<String>,
 }
 
+/// `link-api serve` on a free loopback port, logging JSON.
+fn serving(folder: &tempfile::TempDir) -> Command {
+    let mut command = link_api(folder);
+    command.args(["--listen", "127.0.0.1:0", "--log-format", "json"]);
+    command
+}
+
 impl Server {
+    /// The port the server listens on, once it says so.
+    fn port(&self) -> u64 {
+        let listening = Self::wait_for(&self.stderr, |l| l.contains("\"listening\""));
+        serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
+            .as_u64()
+            .unwrap()
+    }
+
     fn start(command: &mut Command) -> Self {
         let mut child = command
             .stdout(Stdio::piped())
@@ -209,13 +224,9 @@ fn lines_of(stream: impl std::io::Read + Send + 'static) -> mpsc::Receiver<Strin
 #[tokio::test]
 async fn the_first_start_prints_a_working_key_and_logs_carry_the_correlation_id() {
     let folder = tempfile::tempdir().unwrap();
-    let server =
-        Server::start(link_api(&folder).args(["--listen", "127.0.0.1:0", "--log-format", "json"]));
+    let server = Server::start(&mut serving(&folder));
 
-    let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
-    let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
-        .as_u64()
-        .unwrap();
+    let port = server.port();
     let curl_line = Server::wait_for(&server.stdout, |l| l.trim_start().starts_with("curl "));
     let key = curl_line
         .split("Bearer ")
@@ -286,11 +297,7 @@ async fn sigterm_lets_a_request_in_flight_finish_then_stops() {
     }]);
     std::fs::write(folder.path().join("catalogue.json"), catalogue.to_string()).unwrap();
     let key = "shutdown-test-key-0123456789";
-    let server = Server::start(link_api(&folder).args([
-        "--listen",
-        "127.0.0.1:0",
-        "--log-format",
-        "json",
+    let server = Server::start(serving(&folder).args([
         "--bootstrap-api-key",
         key,
         "--catalogue-file",
@@ -298,10 +305,7 @@ async fn sigterm_lets_a_request_in_flight_finish_then_stops() {
         "--shutdown-timeout-secs",
         "10",
     ]));
-    let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
-    let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
-        .as_u64()
-        .unwrap();
+    let port = server.port();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -394,18 +398,12 @@ fn url_state(url: &str) -> String {
 async fn secrets_never_reach_the_log_even_at_debug_level() {
     let folder = tempfile::tempdir().unwrap();
     let key = "log-test-key-0123456789abcdef";
-    let server = Server::start(link_api(&folder).env("RUST_LOG", "debug").args([
-        "--listen",
-        "127.0.0.1:0",
-        "--log-format",
-        "json",
-        "--bootstrap-api-key",
-        key,
-    ]));
-    let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
-    let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
-        .as_u64()
-        .unwrap();
+    let server = Server::start(
+        serving(&folder)
+            .env("RUST_LOG", "debug")
+            .args(["--bootstrap-api-key", key]),
+    );
+    let port = server.port();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     let call = |method: reqwest::Method, path: String, body: serde_json::Value| {
@@ -502,18 +500,8 @@ async fn operators_rotate_the_encryption_key_and_then_drop_the_old_one() {
     let folder = tempfile::tempdir().unwrap();
     let key = "rotation-test-key-0123456789abc";
     {
-        let server = Server::start(link_api(&folder).args([
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-            "--bootstrap-api-key",
-            key,
-        ]));
-        let listening = Server::wait_for(&server.stderr, |l| l.contains("\"listening\""));
-        let port = serde_json::from_str::<serde_json::Value>(&listening).unwrap()["port"]
-            .as_u64()
-            .unwrap();
+        let server = Server::start(serving(&folder).args(["--bootstrap-api-key", key]));
+        let port = server.port();
         let patched = reqwest::Client::new()
             .patch(format!(
                 "http://127.0.0.1:{port}/integrations/gbol/settings"
