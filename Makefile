@@ -7,7 +7,7 @@ SDK_VENV := target/sdk-venv
 LINK_TEST_POSTGRES_URL ?=
 export LINK_TEST_POSTGRES_URL
 
-.PHONY: help run build test test-rust test-sdk fuzz-api lint openapi deps-rule
+.PHONY: help run build test test-rust test-sdk fuzz-api bench lint openapi deps-rule
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -49,6 +49,10 @@ $(SDK_VENV)/.installed: sdk-tests/requirements.txt
 
 fuzz-api: ## Fuzz a running server against openapi.yaml with schemathesis (FUZZ_EXAMPLES cases per operation, default 100)
 	fuzz/run
+
+bench: ## Benchmarks on PostgreSQL at 10 000 and 1 000 000 companies, beside pgbench (BENCH_ARGS="--store sqlite" for SQLite); writes bench/results/
+	$(CARGO) build --release -p link-api -p link-bench
+	target/release/link-bench $(BENCH_ARGS)
 
 lint: deps-rule ## Formatting, clippy on all targets (warnings are errors), and the dependency rule
 	$(CARGO) fmt --all --check

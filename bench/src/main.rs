@@ -1,0 +1,303 @@
+//! `link-bench`: measures Link API on this machine beside the limit its store
+//! sets. For each size it creates a fresh database, starts the release
+//! server on it, seeds companies in bulk, runs every scenario for a bounded
+//! time, runs pgbench on the same statements where that applies, and prints
+//! one table, also written under `bench/results/`.
+
+mod load;
+mod pgbench;
+mod seed;
+mod server;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use load::{drive, Outcome, Pace};
+use seed::{company_id, Store};
+use server::{Server, API_KEY};
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmarks Link API against the limit of its store")]
+struct Args {
+    /// The store to measure.
+    #[arg(long, value_enum, default_value = "postgres")]
+    store: Store,
+    /// A PostgreSQL server where the user may create databases.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Company counts to seed, one run each.
+    #[arg(long, value_delimiter = ',', default_value = "10000,1000000")]
+    sizes: Vec<u64>,
+    /// How long each scenario runs, in seconds.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Callers at once in closed-loop scenarios (and pgbench clients).
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// The server binary (built with `cargo build --release`).
+    #[arg(long, default_value = "target/release/link-api")]
+    server: PathBuf,
+    /// Where the report is written.
+    #[arg(long, default_value = "bench/results")]
+    out: PathBuf,
+    /// Only scenarios whose name contains one of these.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+/// One row of the report.
+struct Row {
+    size: u64,
+    scenario: &'static str,
+    outcome: Outcome,
+    peak_rss_mib: f64,
+    /// Link API's requests/s over the limit's, and what the limit is.
+    ratio: Option<(f64, &'static str)>,
+}
+
+/// A scenario: its name, and the request it sends for call `i`.
+type Request = Arc<dyn Fn(&reqwest::Client, &str, u64) -> reqwest::RequestBuilder + Send + Sync>;
+
+fn scenarios(size: u64) -> Vec<(&'static str, Request)> {
+    let deep = (size / 100 / 2).max(1);
+    let list = move |query: String| -> Request {
+        Arc::new(move |http, base, _| http.get(format!("{base}/companies?{query}")))
+    };
+    vec![
+        (
+            "get one company",
+            Arc::new(move |http: &reqwest::Client, base: &str, i: u64| {
+                http.get(format!(
+                    "{base}/companies/{}",
+                    company_id(1 + i * 7919 % size)
+                ))
+            }) as Request,
+        ),
+        ("list companies, first page", list("pageSize=100".into())),
+        (
+            "list companies, deep page",
+            list(format!("page={deep}&pageSize=100")),
+        ),
+        (
+            "list companies by tag",
+            list("tags=region%3Duk&pageSize=100".into()),
+        ),
+        (
+            "list companies by query",
+            list("query=name~%22Company%2012%22&pageSize=100".into()),
+        ),
+        (
+            "list a company's connections",
+            Arc::new(move |http: &reqwest::Client, base: &str, i: u64| {
+                let n = 2 * (1 + i * 7919 % (size / 2).max(1));
+                http.get(format!("{base}/companies/{}/connections", company_id(n)))
+            }),
+        ),
+        (
+            "integrations with a query",
+            Arc::new(|http: &reqwest::Client, base: &str, _| {
+                http.get(format!("{base}/integrations?query=sourceType%3DAccounting"))
+            }),
+        ),
+        (
+            "create a company",
+            Arc::new(|http: &reqwest::Client, base: &str, i: u64| {
+                http.post(format!("{base}/companies")).json(
+                    &serde_json::json!({"name": format!("Bench {i}"), "tags": {"region": "uk"}}),
+                )
+            }),
+        ),
+    ]
+}
+
+async fn measure(
+    server: &Server,
+    http: &reqwest::Client,
+    request: Request,
+    pace: Pace,
+    seconds: u64,
+) -> (Outcome, f64) {
+    let (http, base) = (http.clone(), server.base.clone());
+    server.take_peak_rss_mib();
+    let outcome = drive(pace, Duration::from_secs(seconds), move |i| {
+        let sent = request(&http, &base, i)
+            .basic_auth(API_KEY, Option::<&str>::None)
+            .send();
+        async move { sent.await.is_ok_and(|r| r.status().is_success()) }
+    })
+    .await;
+    (outcome, server.take_peak_rss_mib())
+}
+
+async fn run_size(
+    args: &Args,
+    size: u64,
+    folder: &std::path::Path,
+    rows: &mut Vec<Row>,
+) -> Result<(), String> {
+    eprintln!("== {size} companies on {:?}", args.store);
+    let url = seed::fresh_database(args.store, &args.postgres_url, folder).await?;
+    let server = Server::start(&args.server, &url, args.concurrency, &[]).await?;
+    let seeding = std::time::Instant::now();
+    seed::seed(args.store, &url, size).await?;
+    eprintln!("   seeded in {:.1} s", seeding.elapsed().as_secs_f64());
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let limits = if args.store == Store::Postgres {
+        Some(seed::client_and_key_hash(&url).await?)
+    } else {
+        None
+    };
+    for (scenario, request) in scenarios(size) {
+        if !args.only.is_empty() && !args.only.iter().any(|o| scenario.contains(o.as_str())) {
+            continue;
+        }
+        let (outcome, peak_rss_mib) = measure(
+            &server,
+            &http,
+            request,
+            Pace::Concurrency(args.concurrency),
+            args.seconds,
+        )
+        .await;
+        let script = match (&limits, scenario) {
+            (Some((client, hash)), "get one company") => {
+                Some(pgbench::get_company_script(size, client, hash))
+            }
+            (Some((client, hash)), "create a company") => {
+                Some(pgbench::create_company_script(client, hash))
+            }
+            _ => None,
+        };
+        let ratio = match script {
+            Some(script) => {
+                let tps = pgbench::run(
+                    &url,
+                    &script,
+                    args.concurrency,
+                    Duration::from_secs(args.seconds),
+                    folder,
+                )
+                .await?;
+                Some((outcome.per_second() / tps, "pgbench, same statements"))
+            }
+            None => None,
+        };
+        eprintln!(
+            "   {scenario}: {:.0} requests/s, p99 {:.2} ms",
+            outcome.per_second(),
+            outcome.millis(0.99)
+        );
+        rows.push(Row {
+            size,
+            scenario,
+            outcome,
+            peak_rss_mib,
+            ratio,
+        });
+    }
+    let mixed = "mixed journey at 500 requests/s";
+    if args.only.is_empty() || args.only.iter().any(|o| mixed.contains(o.as_str())) {
+        let parts: Vec<Request> = scenarios(size)
+            .into_iter()
+            .filter(|(name, _)| {
+                matches!(
+                    *name,
+                    "get one company"
+                        | "list a company's connections"
+                        | "integrations with a query"
+                        | "create a company"
+                )
+            })
+            .map(|(_, request)| request)
+            .collect();
+        let request: Request =
+            Arc::new(move |http, base, i| parts[(i % parts.len() as u64) as usize](http, base, i));
+        let (outcome, peak_rss_mib) =
+            measure(&server, &http, request, Pace::Rate(500), args.seconds).await;
+        eprintln!("   {mixed}: p99 {:.2} ms", outcome.millis(0.99));
+        rows.push(Row {
+            size,
+            scenario: mixed,
+            outcome,
+            peak_rss_mib,
+            ratio: None,
+        });
+    }
+    server.stop().await;
+    Ok(())
+}
+
+fn report(args: &Args, rows: &[Row]) -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mut text = format!(
+        "Link API benchmark, {} UTC, {cores} cores, store {:?}, {} callers, {} s per scenario\n\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+        args.store,
+        args.concurrency,
+        args.seconds
+    );
+    text.push_str("| companies | scenario | requests/s | p50 ms | p99 ms | max ms | errors | server peak RSS MiB | ratio to the limit |\n");
+    text.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
+    for row in rows {
+        let ratio = row
+            .ratio
+            .map_or_else(|| "—".to_owned(), |(r, limit)| format!("{r:.2} × {limit}"));
+        let _ = writeln!(
+            text,
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.1} | {} |",
+            row.size,
+            row.scenario,
+            row.outcome.per_second(),
+            row.outcome.millis(0.5),
+            row.outcome.millis(0.99),
+            row.outcome.max_millis(),
+            row.outcome.errors,
+            row.peak_rss_mib,
+            ratio
+        );
+    }
+    text
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let folder = std::env::temp_dir().join(format!("link-bench-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&folder);
+    let mut rows = Vec::new();
+    let mut failed = None;
+    for size in &args.sizes {
+        if let Err(error) = run_size(&args, *size, &folder, &mut rows).await {
+            failed = Some(error);
+            break;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&folder);
+    let table = report(&args, &rows);
+    println!("{table}");
+    let _ = std::fs::create_dir_all(&args.out);
+    let file = args.out.join(
+        format!(
+            "{}-{:?}.md",
+            chrono::Utc::now().format("%Y-%m-%d"),
+            args.store
+        )
+        .to_lowercase(),
+    );
+    if let Err(error) = std::fs::write(&file, &table) {
+        eprintln!("link-bench: cannot write {}: {error}", file.display());
+    }
+    match failed {
+        Some(error) => {
+            eprintln!("link-bench: {error}");
+            std::process::ExitCode::FAILURE
+        }
+        None => std::process::ExitCode::SUCCESS,
+    }
+}
