@@ -146,17 +146,25 @@ pub fn scope<F: SqlField>(
     statement
 }
 
-/// `ORDER BY …` with the id as tie-breaker, so pages never overlap.
+/// Columns the query language orders by that may hold NULL.
+const NULLABLE_COLUMNS: [&str; 1] = ["description"];
+
+/// `ORDER BY …` with the id as tie-breaker, so pages never overlap. NULL
+/// sorts as the smallest value, as SQLite does; the other columns are
+/// ordered plainly, so PostgreSQL walks their indexes instead of sorting.
 pub fn order<F: SqlField>(order: &OrderBy<F>) -> String {
     let column = match order.field.target() {
         Target::Column { name, .. } => name,
         _ => "created_at",
     };
-    let (direction, id_direction) = if order.descending {
-        ("DESC NULLS LAST", "DESC")
-    } else {
-        ("ASC NULLS FIRST", "ASC")
+    let nulls = NULLABLE_COLUMNS.contains(&column);
+    let direction = match (order.descending, nulls) {
+        (true, true) => "DESC NULLS LAST",
+        (true, false) => "DESC",
+        (false, true) => "ASC NULLS FIRST",
+        (false, false) => "ASC",
     };
+    let id_direction = if order.descending { "DESC" } else { "ASC" };
     format!(" ORDER BY c.{column} {direction}, c.id {id_direction}")
 }
 
@@ -325,6 +333,28 @@ mod tests {
     #[test]
     fn like_wildcards_in_values_match_literally() {
         assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn only_nullable_columns_say_where_nulls_go() {
+        let by = |field, descending| order(&OrderBy { field, descending });
+
+        assert_eq!(
+            by(CompanyField::Created, false),
+            " ORDER BY c.created_at ASC, c.id ASC"
+        );
+        assert_eq!(
+            by(CompanyField::Name, true),
+            " ORDER BY c.name DESC, c.id DESC"
+        );
+        assert_eq!(
+            by(CompanyField::Description, false),
+            " ORDER BY c.description ASC NULLS FIRST, c.id ASC"
+        );
+        assert_eq!(
+            by(CompanyField::Description, true),
+            " ORDER BY c.description DESC NULLS LAST, c.id DESC"
+        );
     }
 
     #[test]
