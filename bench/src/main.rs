@@ -66,6 +66,12 @@ fn scenarios(size: u64) -> Vec<(&'static str, Request)> {
     let list = move |query: String| -> Request {
         Arc::new(move |http, base, _| http.get(format!("{base}/companies?{query}")))
     };
+    let estimated = move |query: String| -> Request {
+        Arc::new(move |http, base, _| {
+            http.get(format!("{base}/companies?{query}"))
+                .header("prefer", "count=estimated")
+        })
+    };
     vec![
         (
             "get one company",
@@ -84,6 +90,14 @@ fn scenarios(size: u64) -> Vec<(&'static str, Request)> {
         (
             "list companies by tag",
             list("tags=region%3Duk&pageSize=100".into()),
+        ),
+        (
+            "list companies, first page, estimated count",
+            estimated("pageSize=100".into()),
+        ),
+        (
+            "list companies by tag, estimated count",
+            estimated("tags=region%3Duk&pageSize=100".into()),
         ),
         (
             "list companies by query",

@@ -1,7 +1,7 @@
 //! What callers may filter and sort companies by.
 
 use crate::connection_query::{ConnectionField, ConnectionSchema};
-use crate::paging::PageRequest;
+use crate::paging::{CountMode, PageRequest};
 use crate::query::{self, Condition, Expr, OrderBy, QueryError, QuerySchema, ValueKind};
 
 /// A queryable property of a company.
@@ -75,6 +75,8 @@ pub struct CompanyListQuery {
     pub filter: Option<Expr<Condition<CompanyField>>>,
     pub order: OrderBy<CompanyField>,
     pub page: PageRequest,
+    /// How `totalResults` is found: exactly unless the caller prefers an estimate.
+    pub count: CountMode,
 }
 
 impl CompanyListQuery {
@@ -98,6 +100,7 @@ impl CompanyListQuery {
             filter: Expr::and(filter, tags),
             order,
             page,
+            count: CountMode::Exact,
         })
     }
 }

@@ -68,12 +68,32 @@ impl Default for PageRequest {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
+    /// Whether `total` is the planner's estimate rather than a count (see [`CountMode`]).
+    pub total_is_estimate: bool,
     pub request: PageRequest,
 }
 
+/// How a list's `totalResults` is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CountMode {
+    /// Every matching item is counted (Codat's contract, and the default).
+    #[default]
+    Exact,
+    /// The store's estimate where it has one and the estimate is at least
+    /// [`EXACT_COUNT_BELOW`]; below that, items are counted.
+    Estimated,
+}
+
+/// Estimates smaller than this are replaced by an exact count, which is cheap there.
+pub const EXACT_COUNT_BELOW: u64 = 10_000;
+
 impl<T> Page<T> {
-    /// Whether a page after this one holds anything.
+    /// Whether a page after this one holds anything. With an estimated total,
+    /// a full page is taken to have a successor, so the links never stop early.
     pub fn has_next(&self) -> bool {
+        if self.total_is_estimate {
+            return self.items.len() as u64 == u64::from(self.request.page_size());
+        }
         self.request.offset() + u64::from(self.request.page_size()) < self.total
     }
 
@@ -86,6 +106,22 @@ impl<T> Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_estimated_total_does_not_decide_the_next_link() {
+        let page = |items: usize, total| Page {
+            items: vec![(); items],
+            total,
+            total_is_estimate: true,
+            request: PageRequest::new(Some(3), Some(10)).unwrap(),
+        };
+
+        assert!(
+            page(10, 25).has_next(),
+            "a full page goes on, whatever the estimate"
+        );
+        assert!(!page(4, 90_000).has_next(), "a short page is the last");
+    }
 
     #[test]
     fn defaults_apply_when_nothing_is_given() {
@@ -110,6 +146,7 @@ mod tests {
         let page = Page::<()> {
             items: vec![],
             total: 250,
+            total_is_estimate: false,
             request: PageRequest::new(Some(2), Some(100)).unwrap(),
         };
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use domain::company::{Company, CompanyFields, CompanyPatch};
 use domain::company_query::CompanyListQuery;
 use domain::ids::{ClientId, CompanyId};
-use domain::paging::Page;
+use domain::paging::{CountMode, Page, EXACT_COUNT_BELOW};
 use domain::ports::{CompanyRepository, DeletedCompany, RepoError};
 use sqlx::types::Json;
 
@@ -60,11 +60,32 @@ macro_rules! company_repository {
                     query: &CompanyListQuery,
                 ) -> Result<Page<Company>, RepoError> {
                     let mut scope = sql::scope($dialect, "companies", client.as_uuid(), None, query.filter.as_ref());
-                    let count_sql = format!("SELECT COUNT(*){}", scope.sql);
-                    let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(repo_error)?;
+                    let estimate = match (query.count, $dialect) {
+                        (CountMode::Estimated, Dialect::Postgres) => {
+                            let explain = format!("EXPLAIN (FORMAT JSON) SELECT 1{}", scope.sql);
+                            let plan: serde_json::Value = bind_all!(sqlx::query_scalar(&explain), &scope.binds)
+                                .fetch_one(&self.pool)
+                                .await
+                                .map_err(repo_error)?;
+                            plan[0]["Plan"]["Plan Rows"]
+                                .as_f64()
+                                .map(|rows| rows.max(0.0).round() as u64)
+                                .filter(|rows| *rows >= EXACT_COUNT_BELOW)
+                        }
+                        // SQLite keeps no row estimates: it counts.
+                        _ => None,
+                    };
+                    let total = match estimate {
+                        Some(rows) => rows,
+                        None => {
+                            let count_sql = format!("SELECT COUNT(*){}", scope.sql);
+                            let counted: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
+                                .fetch_one(&self.pool)
+                                .await
+                                .map_err(repo_error)?;
+                            u64::try_from(counted).unwrap_or_default()
+                        }
+                    };
                     let order = sql::order(&query.order);
                     let limit = scope.bind(Bind::Int(i64::from(query.page.page_size())));
                     let offset = scope.bind(Bind::Int(i64::try_from(query.page.offset()).unwrap_or(i64::MAX)));
@@ -75,7 +96,8 @@ macro_rules! company_repository {
                         .map_err(repo_error)?;
                     Ok(Page {
                         items: rows.into_iter().map(Company::try_from).collect::<Result<_, _>>()?,
-                        total: u64::try_from(total).unwrap_or_default(),
+                        total,
+                        total_is_estimate: estimate.is_some(),
                         request: query.page,
                     })
                 }

@@ -495,6 +495,7 @@ macro_rules! connection_repository {
                     Ok(Page {
                         items: load(&mut connection, scope).await?,
                         total: u64::try_from(total).unwrap_or_default(),
+                        total_is_estimate: false,
                         request: query.page,
                     })
                 }

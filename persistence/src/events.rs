@@ -414,6 +414,7 @@ macro_rules! event_repository {
                     Ok(Page {
                         items: rows.into_iter().map(Event::from).collect(),
                         total: u64::try_from(total).unwrap_or_default(),
+                        total_is_estimate: false,
                         request: page,
                     })
                 }
@@ -672,6 +673,7 @@ macro_rules! event_repository {
                             })
                             .collect(),
                         total: u64::try_from(total).unwrap_or_default(),
+                        total_is_estimate: false,
                         request: page,
                     })
                 }

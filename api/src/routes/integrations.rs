@@ -96,6 +96,7 @@ pub async fn list_integrations(
     let found = Page {
         items,
         total: u64::try_from(total).unwrap_or(u64::MAX),
+        total_is_estimate: false,
         request: page,
     };
     let paging = PagingInfo::of(&found, "/integrations", request.query_string());

@@ -148,3 +148,60 @@ on_both_stores! {
         json_of(app.get("/companies?pageSize=5000").await, StatusCode::OK).await;
     }
 }
+
+/// `GET /companies` with `Prefer: count=estimated`: the total, and whether it is an estimate.
+async fn estimated(app: &TestApp, query: &str) -> (u64, bool) {
+    let answer = app
+        .request(
+            reqwest::Method::GET,
+            &format!("/companies?pageSize=1{query}"),
+        )
+        .header("prefer", "return=minimal, count=estimated")
+        .send()
+        .await
+        .unwrap();
+    let applied = answer
+        .headers()
+        .get("preference-applied")
+        .is_some_and(|v| v == "count=estimated");
+    let body = json_of(answer, StatusCode::OK).await;
+    (body["totalResults"].as_u64().unwrap(), applied)
+}
+
+on_both_stores! {
+    async fn an_estimated_count_is_exact_while_the_set_is_small(app: TestApp) {
+        seed(&app, &[("Acme", json!({"region": "uk"})), ("Bolt", json!({}))]).await;
+
+        assert_eq!(estimated(&app, "").await, (2, false));
+        assert_eq!(estimated(&app, "&tags=region%3Duk").await, (1, false));
+    }
+}
+
+mod a_large_total_may_be_the_planners_estimate {
+    use super::*;
+
+    #[tokio::test]
+    async fn postgres() {
+        let app = tests::spawn(tests::Backend::Postgres).await;
+        app.execute_sql(
+            "INSERT INTO companies (id, client_id, name, description, tags, created_at) \
+             SELECT gen_random_uuid(), (SELECT id FROM clients LIMIT 1), 'Company ' || g, NULL, \
+                    jsonb_build_object('region', CASE WHEN g % 10 = 0 THEN 'uk' ELSE 'us' END), now() \
+             FROM generate_series(1, 30000) g",
+        )
+        .await;
+        app.execute_sql("ANALYZE companies").await;
+
+        let (total, applied) = estimated(&app, "").await;
+        let exact = json_of(app.get("/companies?pageSize=1").await, StatusCode::OK).await;
+        let (uk, uk_applied) = estimated(&app, "&tags=region%3Duk").await;
+
+        assert!(applied, "an estimate is said to be one");
+        assert!((25_000..=35_000).contains(&total), "{total}");
+        assert_eq!(
+            exact["totalResults"], 30_000,
+            "without the preference, every company is counted"
+        );
+        assert_eq!((uk, uk_applied), (3_000, false), "small sets are counted");
+    }
+}
