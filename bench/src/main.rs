@@ -146,6 +146,56 @@ async fn measure(
     (outcome, server.take_peak_rss_mib())
 }
 
+/// Turns consent off for the run and creates `count` Stripe connections (on
+/// the first companies), each linked once; returns their authorization paths.
+async fn credential_connections(
+    http: &reqwest::Client,
+    base: &str,
+    count: u64,
+) -> Result<Vec<String>, String> {
+    let call = |request: reqwest::RequestBuilder| async move {
+        let answer = request
+            .basic_auth(API_KEY, Option::<&str>::None)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !answer.status().is_success() {
+            return Err(format!(
+                "setup failed: {} {}",
+                answer.status(),
+                answer.text().await.unwrap_or_default()
+            ));
+        }
+        answer
+            .json::<serde_json::Value>()
+            .await
+            .map_err(|e| e.to_string())
+    };
+    call(
+        http.put(format!("{base}/linkSettings"))
+            .json(&serde_json::json!({"consentRequired": false})),
+    )
+    .await?;
+    let mut paths = Vec::new();
+    for n in 1..=count {
+        let company = company_id(n);
+        let connection = call(
+            http.post(format!("{base}/companies/{company}/connections"))
+                .json(&serde_json::json!({"platformKey": "exgd"})),
+        )
+        .await?;
+        let id = connection["id"].as_str().unwrap_or_default();
+        let path = format!("/companies/{company}/connections/{id}/authorization");
+        call(
+            http.put(format!("{base}{path}"))
+                .json(&serde_json::json!({"apiKey": "rk_live_benchsetup0000"})),
+        )
+        .await?;
+        paths.push(path);
+    }
+    Ok(paths)
+}
+
 async fn run_size(
     args: &Args,
     size: u64,
@@ -213,6 +263,33 @@ async fn run_size(
             outcome,
             peak_rss_mib,
             ratio,
+        });
+    }
+    let authorize = "authorize a connection (credentials, encrypted)";
+    if args.only.is_empty() || args.only.iter().any(|o| authorize.contains(o.as_str())) {
+        let paths = Arc::new(credential_connections(&http, &server.base, 200).await?);
+        let request: Request = Arc::new(move |http, base, i| {
+            http.put(format!(
+                "{base}{}",
+                paths[(i % paths.len() as u64) as usize]
+            ))
+            .json(&serde_json::json!({"apiKey": format!("rk_live_bench{i:016}")}))
+        });
+        let (outcome, peak_rss_mib) = measure(
+            &server,
+            &http,
+            request,
+            Pace::Concurrency(args.concurrency),
+            args.seconds,
+        )
+        .await;
+        eprintln!("   {authorize}: {:.0} requests/s", outcome.per_second());
+        rows.push(Row {
+            size,
+            scenario: authorize,
+            outcome,
+            peak_rss_mib,
+            ratio: None,
         });
     }
     let mixed = "mixed journey at 500 requests/s";
