@@ -8,6 +8,7 @@ mod load;
 mod pgbench;
 mod seed;
 mod server;
+mod webhooks;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -321,7 +322,64 @@ async fn run_size(
         });
     }
     server.stop().await;
+    let dispatch = "webhook dispatch of a 20 000-event burst";
+    if args.store == Store::Postgres
+        && (args.only.is_empty() || args.only.iter().any(|o| dispatch.contains(o.as_str())))
+    {
+        rows.push(dispatch_burst(args, &url, size, dispatch).await?);
+    }
     Ok(())
+}
+
+/// Restarts the server with its dispatcher on, and measures a burst of deliveries.
+async fn dispatch_burst(
+    args: &Args,
+    url: &str,
+    size: u64,
+    scenario: &'static str,
+) -> Result<Row, String> {
+    // Earlier scenarios left events no consumer wants; they are not part of the burst.
+    let mut db = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+        .await
+        .map_err(|e| e.to_string())?;
+    sqlx::query("UPDATE events SET fanned_out = TRUE WHERE NOT fanned_out")
+        .execute(&mut db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let server = Server::start(
+        &args.server,
+        url,
+        args.concurrency,
+        &[("LINK_DISPATCH_INTERVAL_MS", "20".into())],
+    )
+    .await?;
+    let http = reqwest::Client::new();
+    server.take_peak_rss_mib();
+    let burst = webhooks::burst(&http, &server.base, API_KEY, url, 20_000, 50).await?;
+    let peak_rss_mib = server.take_peak_rss_mib();
+    server.stop().await;
+    let outcome = Outcome {
+        requests: burst.events - burst.lost,
+        errors: burst.lost + burst.bad,
+        elapsed: burst.elapsed,
+        latencies: burst.latencies,
+    };
+    eprintln!(
+        "   {scenario}: {:.0} deliveries/s, plain loop {:.0}/s, {} lost",
+        outcome.per_second(),
+        burst.plain_per_second,
+        burst.lost
+    );
+    Ok(Row {
+        size,
+        scenario,
+        ratio: Some((
+            outcome.per_second() / burst.plain_per_second,
+            "plain signed-POST loop",
+        )),
+        outcome,
+        peak_rss_mib,
+    })
 }
 
 fn report(args: &Args, rows: &[Row]) -> String {
