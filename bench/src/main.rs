@@ -49,6 +49,13 @@ struct Args {
     only: Vec<String>,
 }
 
+impl Args {
+    /// Whether `--only` leaves this scenario in.
+    fn wants(&self, scenario: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| scenario.contains(o.as_str()))
+    }
+}
+
 /// One row of the report.
 struct Row {
     size: u64,
@@ -219,7 +226,7 @@ async fn run_size(
         None
     };
     for (scenario, request) in scenarios(size) {
-        if !args.only.is_empty() && !args.only.iter().any(|o| scenario.contains(o.as_str())) {
+        if !args.wants(scenario) {
             continue;
         }
         let (outcome, peak_rss_mib) = measure(
@@ -267,7 +274,7 @@ async fn run_size(
         });
     }
     let authorize = "authorize a connection (credentials, encrypted)";
-    if args.only.is_empty() || args.only.iter().any(|o| authorize.contains(o.as_str())) {
+    if args.wants(authorize) {
         let paths = Arc::new(credential_connections(&http, &server.base, 200).await?);
         let request: Request = Arc::new(move |http, base, i| {
             http.put(format!(
@@ -294,7 +301,7 @@ async fn run_size(
         });
     }
     let mixed = "mixed journey at 500 requests/s";
-    if args.only.is_empty() || args.only.iter().any(|o| mixed.contains(o.as_str())) {
+    if args.wants(mixed) {
         let parts: Vec<Request> = scenarios(size)
             .into_iter()
             .filter(|(name, _)| {
@@ -323,9 +330,7 @@ async fn run_size(
     }
     server.stop().await;
     let dispatch = "webhook dispatch of a 20 000-event burst";
-    if args.store == Store::Postgres
-        && (args.only.is_empty() || args.only.iter().any(|o| dispatch.contains(o.as_str())))
-    {
+    if args.store == Store::Postgres && args.wants(dispatch) {
         rows.push(dispatch_burst(args, &url, size, dispatch).await?);
     }
     Ok(())
