@@ -63,6 +63,14 @@ struct SecretRow {
     access_expires_at: Option<DateTime<Utc>>,
 }
 
+/// A stored secret with the connection it belongs to.
+#[derive(sqlx::FromRow)]
+struct OwnedSecretRow {
+    connection_id: Uuid,
+    #[sqlx(flatten)]
+    secret: SecretRow,
+}
+
 impl TryFrom<SecretRow> for ConnectionSecret {
     type Error = RepoError;
 
@@ -338,18 +346,28 @@ macro_rules! connection_repository {
                      AND EXISTS (SELECT 1 FROM connection_secrets s WHERE s.connection_id = c.id AND s.kind = {kind}) \
                      ORDER BY c.created_at, c.id"
                 ));
-                let mut grants = Vec::new();
-                for connection in load(&mut **tx, select).await? {
-                    let row: SecretRow = sqlx::query_as(
-                        "SELECT kind, key_version, ciphertext, access_expires_at FROM connection_secrets WHERE connection_id = $1",
-                    )
-                    .bind(connection.id.as_uuid())
-                    .fetch_one(&mut **tx)
+                let connections = load(&mut **tx, select).await?;
+                if connections.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut secrets = Statement::default();
+                secrets.push(
+                    "SELECT s.connection_id, s.kind, s.key_version, s.ciphertext, s.access_expires_at \
+                     FROM connection_secrets s WHERE 1 = 1",
+                );
+                in_list(&mut secrets, "s.connection_id", connections.iter().map(|c| c.id.as_uuid()));
+                let rows: Vec<OwnedSecretRow> = bind_all!(sqlx::query_as(&secrets.sql), &secrets.binds)
+                    .fetch_all(&mut **tx)
                     .await
                     .map_err(repo_error)?;
-                    grants.push((connection, ConnectionSecret::try_from(row)?));
+                let mut by_connection: HashMap<Uuid, ConnectionSecret> = HashMap::new();
+                for row in rows {
+                    by_connection.insert(row.connection_id, ConnectionSecret::try_from(row.secret)?);
                 }
-                Ok(grants)
+                Ok(connections
+                    .into_iter()
+                    .filter_map(|c| by_connection.remove(&c.id.as_uuid()).map(|secret| (c, secret)))
+                    .collect())
             }
 
             /// Deletes a connection's stored secret; whether there was one.
