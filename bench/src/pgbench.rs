@@ -37,8 +37,7 @@ pub fn create_company_script(client: &str, key_hash: &str) -> String {
          BEGIN;\n\
          INSERT INTO companies (id, client_id, name, description, tags, created_at) VALUES (gen_random_uuid(), '{client}', 'Bench company', NULL, '{{}}'::jsonb, now()) RETURNING id \\gset\n\
          INSERT INTO events (id, client_id, company_id, event_type, generated_at, company_tags, payload, fanned_out) VALUES (gen_random_uuid(), '{client}', :id, 'company.created', now(), '[]'::jsonb, '{payload}', false);\n\
-         COMMIT;\n\
-         SELECT {CONNECTION_COLUMNS} FROM connections c WHERE c.client_id = '{client}' AND c.company_id IN (:id) ORDER BY c.created_at, c.id;\n"
+         COMMIT;\n"
     )
 }
 

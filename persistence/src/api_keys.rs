@@ -59,7 +59,8 @@ macro_rules! key_repositories {
             #[async_trait]
             impl ClientRepository for SqlStore<$db> {
                 async fn bootstrap_client(&self, name: &str, key: &KeyHash) -> Result<Option<(Client, ApiKey)>, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let claimed = sqlx::query("INSERT INTO bootstrap (id, done_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
                         .bind(now())
                         .execute(&mut *tx)
@@ -85,7 +86,8 @@ macro_rules! key_repositories {
                     key_name: Option<String>,
                     key: &KeyHash,
                 ) -> Result<(Client, ApiKey), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let created = insert_client(&mut tx, name, key_name, key).await.map_err(repo_error)?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(created)
@@ -94,7 +96,7 @@ macro_rules! key_repositories {
                 async fn get_client(&self, id: ClientId) -> Result<Option<Client>, RepoError> {
                     let row: Option<ClientRow> = sqlx::query_as("SELECT id, name FROM clients WHERE id = $1")
                         .bind(id.as_uuid())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(row.map(Client::from))
@@ -102,7 +104,7 @@ macro_rules! key_repositories {
 
                 async fn list_clients(&self) -> Result<Vec<Client>, RepoError> {
                     let rows: Vec<ClientRow> = sqlx::query_as("SELECT id, name FROM clients ORDER BY created_at, id")
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(rows.into_iter().map(Client::from).collect())
@@ -115,7 +117,7 @@ macro_rules! key_repositories {
                     let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1");
                     let row: Option<ApiKeyRow> = sqlx::query_as(&sql)
                         .bind(&hash.0)
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(row.map(ApiKey::from))
@@ -127,7 +129,8 @@ macro_rules! key_repositories {
                     name: Option<String>,
                     hash: &KeyHash,
                 ) -> Result<ApiKey, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Counting and reserving in one guarded update keeps the limit
                     // exact when several keys are created at once.
                     let reserved = sqlx::query(
@@ -151,14 +154,15 @@ macro_rules! key_repositories {
                     let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE client_id = $1 ORDER BY created_at, id");
                     let rows: Vec<ApiKeyRow> = sqlx::query_as(&sql)
                         .bind(client.as_uuid())
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(rows.into_iter().map(ApiKey::from).collect())
                 }
 
                 async fn delete_api_key(&self, client: ClientId, id: ApiKeyId) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let deleted = sqlx::query("DELETE FROM api_keys WHERE id = $1 AND client_id = $2")
                         .bind(id.as_uuid())
                         .bind(client.as_uuid())
@@ -182,7 +186,7 @@ macro_rules! key_repositories {
             #[async_trait]
             impl HealthCheck for SqlStore<$db> {
                 async fn ping(&self) -> Result<(), RepoError> {
-                    sqlx::query("SELECT 1").execute(&self.pool).await.map_err(repo_error)?;
+                    sqlx::query("SELECT 1").execute(&mut *self.connection().await?).await.map_err(repo_error)?;
                     Ok(())
                 }
             }

@@ -24,7 +24,8 @@ macro_rules! company_repository {
             impl CompanyRepository for SqlStore<$db> {
                 async fn create_company(&self, client: ClientId, fields: CompanyFields) -> Result<Company, RepoError> {
                     let company = Company { id: CompanyId::new(), client_id: client, fields, created: now() };
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     sqlx::query(
                         "INSERT INTO companies (id, client_id, name, description, tags, created_at) \
                          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -48,7 +49,7 @@ macro_rules! company_repository {
                     sqlx::query_as::<_, CompanyRow>(&sql)
                         .bind(client.as_uuid())
                         .bind(id.as_uuid())
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?
                         .try_into()
@@ -64,7 +65,7 @@ macro_rules! company_repository {
                         (CountMode::Estimated, Dialect::Postgres) => {
                             let explain = format!("EXPLAIN (FORMAT JSON) SELECT 1{}", scope.sql);
                             let plan: serde_json::Value = bind_all!(sqlx::query_scalar(&explain), &scope.binds)
-                                .fetch_one(&self.pool)
+                                .fetch_one(&mut *self.connection().await?)
                                 .await
                                 .map_err(repo_error)?;
                             plan[0]["Plan"]["Plan Rows"]
@@ -80,7 +81,7 @@ macro_rules! company_repository {
                         None => {
                             let count_sql = format!("SELECT COUNT(*){}", scope.sql);
                             let counted: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
-                                .fetch_one(&self.pool)
+                                .fetch_one(&mut *self.connection().await?)
                                 .await
                                 .map_err(repo_error)?;
                             u64::try_from(counted).unwrap_or_default()
@@ -91,7 +92,7 @@ macro_rules! company_repository {
                     let offset = scope.bind(Bind::Int(i64::try_from(query.page.offset()).unwrap_or(i64::MAX)));
                     let page_sql = format!("SELECT {COMPANY_COLUMNS}{}{order} LIMIT {limit} OFFSET {offset}", scope.sql);
                     let rows: Vec<CompanyRow> = bind_all!(sqlx::query_as(&page_sql), &scope.binds)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(Page {
@@ -118,7 +119,7 @@ macro_rules! company_repository {
                         .bind(fields.name.as_str())
                         .bind(fields.description.as_deref())
                         .bind(Json(fields.tags.as_map()))
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?
                         .try_into()
@@ -143,14 +144,15 @@ macro_rules! company_repository {
                         .bind(patch.description.is_some())
                         .bind(patch.description.as_deref().filter(|d| !d.is_empty()))
                         .bind(patch.tags.as_ref().map(|t| Json(t.as_map())))
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?
                         .try_into()
                 }
 
                 async fn delete_company(&self, client: ClientId, id: CompanyId) -> Result<DeletedCompany, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Locking first takes the write lock and keeps the company's links out
                     // while its tokens are read; the event shows the company as it was.
                     connections::lock_company(&mut tx, client, id).await?;

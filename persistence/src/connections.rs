@@ -431,7 +431,8 @@ macro_rules! connection_repository {
                     let created = now();
                     let transition = domain::connection::transition(None, Cause::Created)
                         .map_err(|e| RepoError::Failure(e.to_string()))?;
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Inserting only if the company is the client's checks and writes in one statement.
                     let inserted = sqlx::query(
                         "INSERT INTO connections \
@@ -487,7 +488,7 @@ macro_rules! connection_repository {
                     company: CompanyId,
                     id: ConnectionId,
                 ) -> Result<Connection, RepoError> {
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     load(&mut connection, one(client, company, id)).await?.pop().ok_or(RepoError::NotFound)
                 }
 
@@ -497,19 +498,19 @@ macro_rules! connection_repository {
                     company: CompanyId,
                     query: &ConnectionListQuery,
                 ) -> Result<Page<Connection>, RepoError> {
-                    ensure_company!(&self.pool, client, company);
+                    ensure_company!(&mut *self.connection().await?, client, company);
                     let mut scope =
                         sql::scope($dialect, "connections", client.as_uuid(), Some(company.as_uuid()), query.filter.as_ref());
                     let count_sql = format!("SELECT COUNT(*){}", scope.sql);
                     let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     let order = sql::order(&query.order);
                     let limit = scope.bind(Bind::Int(i64::from(query.page.page_size())));
                     let offset = scope.bind(Bind::Int(i64::try_from(query.page.offset()).unwrap_or(i64::MAX)));
                     scope.sql = format!("SELECT {COLUMNS}{}{order} LIMIT {limit} OFFSET {offset}", scope.sql);
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     Ok(Page {
                         items: load(&mut connection, scope).await?,
                         total: u64::try_from(total).unwrap_or_default(),
@@ -527,7 +528,7 @@ macro_rules! connection_repository {
                     select.push(&format!("SELECT {COLUMNS} FROM connections c WHERE c.client_id = {client}"));
                     in_list(&mut select, "c.company_id", companies.iter().map(CompanyId::as_uuid));
                     select.push(" ORDER BY c.created_at, c.id");
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     load(&mut connection, select).await
                 }
 
@@ -537,7 +538,8 @@ macro_rules! connection_repository {
                     company: CompanyId,
                     request: TransitionRequest,
                 ) -> Result<Option<Connection>, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     if let Some(category) = request.consent_for {
                         lock_company(&mut tx, client, company).await?;
                         let ledger = crate::consents::$module::ledger(&mut tx, client, company).await?;
@@ -561,7 +563,8 @@ macro_rules! connection_repository {
                     id: ConnectionId,
                     secret: ConnectionSecret,
                 ) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Touching the row first takes the write lock and proves it is still linked.
                     let linked = sqlx::query(
                         "UPDATE connections SET updated_at = $1 \
@@ -598,7 +601,7 @@ macro_rules! connection_repository {
                     .bind(id.as_uuid())
                     .bind(client.as_uuid())
                     .bind(company.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     row.map(ConnectionSecret::try_from).transpose()
@@ -618,7 +621,7 @@ macro_rules! connection_repository {
                          AND (s.refresh_lease_until IS NULL OR s.refresh_lease_until < {at}) \
                          ORDER BY s.access_expires_at LIMIT {limit}"
                     ));
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     load(&mut connection, select).await
                 }
 
@@ -630,7 +633,7 @@ macro_rules! connection_repository {
                     .bind(until)
                     .bind(id.as_uuid())
                     .bind(now())
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?
                     .rows_affected();
@@ -650,7 +653,7 @@ macro_rules! connection_repository {
                     .bind(client.as_uuid())
                     .bind(company.as_uuid())
                     .bind(id.as_uuid())
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     rows.into_iter().map(HistoryEntry::try_from).collect()

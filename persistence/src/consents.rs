@@ -130,13 +130,14 @@ macro_rules! consent_repository {
             #[async_trait]
             impl ConsentRepository for SqlStore<$db> {
                 async fn consent_ledger(&self, client: ClientId, company: CompanyId) -> Result<Vec<ConsentRecord>, RepoError> {
-                    ensure_company!(&self.pool, client, company);
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    ensure_company!(&mut *self.connection().await?, client, company);
+                    let mut connection = self.connection().await?;
                     ledger(&mut connection, client, company).await
                 }
 
                 async fn append_consent(&self, client: ClientId, company: CompanyId, r: &ConsentRecord) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     insert(&mut tx, client, company, r).await?;
                     let owner = events::company(&mut tx, client, company).await?;
                     events::emit(&mut tx, &owner, "consent.granted", self.payloads.consent(&owner, r)).await?;
@@ -150,7 +151,8 @@ macro_rules! consent_repository {
                     company: CompanyId,
                     withdrawal: &Withdrawal,
                 ) -> Result<Vec<ConnectionId>, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     lock_company(&mut tx, client, company).await?;
                     insert(&mut tx, client, company, &withdrawal.record).await?;
                     let mut current = Statement::default();

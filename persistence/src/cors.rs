@@ -17,13 +17,14 @@ macro_rules! cors_repository {
                 async fn cors_origins(&self, client: ClientId) -> Result<Vec<String>, RepoError> {
                     sqlx::query_scalar("SELECT origin FROM cors_origins WHERE client_id = $1 ORDER BY origin")
                         .bind(client.as_uuid())
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)
                 }
 
                 async fn put_cors_origins(&self, client: ClientId, origins: &[String]) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     sqlx::query("DELETE FROM cors_origins WHERE client_id = $1")
                         .bind(client.as_uuid())
                         .execute(&mut *tx)
@@ -43,7 +44,7 @@ macro_rules! cors_repository {
                 async fn origin_allowed_by_any(&self, origin: &str) -> Result<bool, RepoError> {
                     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cors_origins WHERE origin = $1")
                         .bind(origin)
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(count > 0)

@@ -263,7 +263,8 @@ macro_rules! event_repository {
             #[async_trait]
             impl WebhookRepository for SqlStore<$db> {
                 async fn create_webhook(&self, webhook: &Webhook, secret: &SealedSecret) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Locking the client row keeps the limit exact under concurrent creates.
                     sqlx::query("UPDATE clients SET id = id WHERE id = $1")
                         .bind(webhook.client_id.as_uuid())
@@ -299,7 +300,7 @@ macro_rules! event_repository {
                 }
 
                 async fn list_webhooks(&self, client: ClientId) -> Result<Vec<Webhook>, RepoError> {
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     Ok(webhooks_of(&mut connection, client).await?.into_iter().map(|w| w.webhook).collect())
                 }
 
@@ -309,7 +310,7 @@ macro_rules! event_repository {
                     ))
                     .bind(client.as_uuid())
                     .bind(id)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     row.try_into()
@@ -326,7 +327,7 @@ macro_rules! event_repository {
                     .bind(Json(&webhook.company_tags))
                     .bind(webhook.client_id.as_uuid())
                     .bind(webhook.id)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?
                     .rows_affected();
@@ -340,7 +341,7 @@ macro_rules! event_repository {
                     let deleted = sqlx::query("DELETE FROM webhooks WHERE client_id = $1 AND id = $2")
                         .bind(client.as_uuid())
                         .bind(id)
-                        .execute(&self.pool)
+                        .execute(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?
                         .rows_affected();
@@ -366,7 +367,7 @@ macro_rules! event_repository {
                     .bind(secret.bytes.as_slice())
                     .bind(client.as_uuid())
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?
                     .rows_affected();
@@ -401,14 +402,14 @@ macro_rules! event_repository {
                     }
                     let count_sql = format!("SELECT COUNT(*){}", scope.sql);
                     let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &scope.binds)
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     let limit = scope.bind(Bind::Int(i64::from(page.page_size())));
                     let offset = scope.bind(Bind::Int(i64::try_from(page.offset()).unwrap_or(i64::MAX)));
                     let sql = format!("SELECT {EVENT_COLUMNS}{} ORDER BY e.generated_at DESC, e.id DESC LIMIT {limit} OFFSET {offset}", scope.sql);
                     let rows: Vec<EventRow> = bind_all!(sqlx::query_as(&sql), &scope.binds)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(Page {
@@ -420,17 +421,18 @@ macro_rules! event_repository {
                 }
 
                 async fn get_event(&self, client: ClientId, id: Uuid) -> Result<Event, RepoError> {
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     event(&mut connection, client, id).await
                 }
 
                 async fn add_event(&self, event: &Event) -> Result<(), RepoError> {
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     insert_event(&mut connection, event, false).await
                 }
 
                 async fn add_event_for(&self, event: &Event, webhook: Uuid, now: DateTime<Utc>) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Writing first takes the write lock; a consumer of another client undoes it.
                     insert_event(&mut tx, event, true).await?;
                     let owned: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhooks WHERE client_id = $1 AND id = $2")
@@ -448,7 +450,8 @@ macro_rules! event_repository {
                 }
 
                 async fn replay_event(&self, client: ClientId, id: Uuid, webhook: Option<Uuid>, now: DateTime<Utc>) -> Result<Vec<Uuid>, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     write_lock(&mut tx).await?;
                     let event = event(&mut tx, client, id).await?;
                     let consumers = webhooks_of(&mut tx, client).await?;
@@ -476,7 +479,8 @@ macro_rules! event_repository {
             #[async_trait]
             impl DeliveryRepository for SqlStore<$db> {
                 async fn fan_out(&self, now: DateTime<Utc>, limit: u32) -> Result<usize, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     write_lock(&mut tx).await?;
                     let rows: Vec<EventRow> = sqlx::query_as(&format!(
                         "SELECT {EVENT_COLUMNS} FROM events e WHERE NOT e.fanned_out ORDER BY e.generated_at, e.id LIMIT $1{}",
@@ -519,7 +523,8 @@ macro_rules! event_repository {
 
                 async fn claim_deliveries(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Result<Vec<DueDelivery>, RepoError> {
                     let lease_until = lease_until.trunc_subsecs(6);
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let claimed: Vec<(Uuid, i64)> = sqlx::query_as(&format!(
                         "UPDATE deliveries SET lease_until = $1 \
                          WHERE status = 'Pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
@@ -590,7 +595,8 @@ macro_rules! event_repository {
                         DeliveryNext::RetryAt(at) => ("Pending", Some(at)),
                         DeliveryNext::Failed => ("Failed", None),
                     };
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let held = sqlx::query(
                         "UPDATE deliveries SET status = $1, attempts = attempts + 1, \
                          next_attempt_at = COALESCE($2, next_attempt_at), lease_until = NULL \
@@ -628,7 +634,7 @@ macro_rules! event_repository {
                     self.get_webhook(client, webhook).await?;
                     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deliveries WHERE webhook_id = $1")
                         .bind(webhook)
-                        .fetch_one(&self.pool)
+                        .fetch_one(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     let rows: Vec<DeliveryRow> = sqlx::query_as(
@@ -639,7 +645,7 @@ macro_rules! event_repository {
                     .bind(webhook)
                     .bind(i64::from(page.page_size()))
                     .bind(i64::try_from(page.offset()).unwrap_or(i64::MAX))
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     let mut attempts: HashMap<Uuid, Vec<Attempt>> = HashMap::new();
@@ -652,7 +658,7 @@ macro_rules! event_repository {
                              WHERE delivery_id IN ({list}) ORDER BY attempted_at, id"
                         ));
                         let found: Vec<AttemptRow> = bind_all!(sqlx::query_as(&select.sql), &select.binds)
-                            .fetch_all(&self.pool)
+                            .fetch_all(&mut *self.connection().await?)
                             .await
                             .map_err(repo_error)?;
                         for row in found {

@@ -32,7 +32,8 @@ macro_rules! idempotency_repository {
                     expires_at: DateTime<Utc>,
                     abandoned_before: DateTime<Utc>,
                 ) -> Result<IdempotencyClaim, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Expired keys, and first requests that never finished, are forgotten first.
                     sqlx::query(
                         "DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 \
@@ -94,7 +95,7 @@ macro_rules! idempotency_repository {
                     .bind(response.body.as_slice())
                     .bind(client.as_uuid())
                     .bind(key)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(())
@@ -104,7 +105,7 @@ macro_rules! idempotency_repository {
                     sqlx::query("DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2")
                         .bind(client.as_uuid())
                         .bind(key)
-                        .execute(&self.pool)
+                        .execute(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(())
@@ -113,7 +114,7 @@ macro_rules! idempotency_repository {
                 async fn purge_idempotency_keys(&self, now: DateTime<Utc>) -> Result<u64, RepoError> {
                     Ok(sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?
                         .rows_affected())

@@ -65,7 +65,7 @@ macro_rules! integration_settings_repository {
                     let sql = format!("SELECT {COLUMNS} FROM integration_settings WHERE client_id = $1 ORDER BY platform_key");
                     let rows: Vec<SettingRow> = sqlx::query_as(&sql)
                         .bind(client.as_uuid())
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     rows.into_iter().map(IntegrationSetting::try_from).collect()
@@ -80,7 +80,7 @@ macro_rules! integration_settings_repository {
                     let row: Option<SettingRow> = sqlx::query_as(&sql)
                         .bind(client.as_uuid())
                         .bind(key.as_str())
-                        .fetch_optional(&self.pool)
+                        .fetch_optional(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     row.map(IntegrationSetting::try_from).transpose()
@@ -107,7 +107,7 @@ macro_rules! integration_settings_repository {
                     .bind(secret.map(|s| s.bytes.as_slice()))
                     .bind(secret.map(|s| i32::try_from(s.key_version).unwrap_or(i32::MAX)))
                     .bind(now())
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(())

@@ -88,7 +88,8 @@ macro_rules! invitation_repository {
             #[async_trait]
             impl InvitationRepository for SqlStore<$db> {
                 async fn create_invitation(&self, i: &Invitation) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let inserted = sqlx::query(
                         "INSERT INTO invitations (id, client_id, company_id, categories, recipient_name, recipient_email, \
                          message, created_at, expires_at) \
@@ -117,26 +118,27 @@ macro_rules! invitation_repository {
                 }
 
                 async fn list_invitations(&self, client: ClientId, company: CompanyId) -> Result<Vec<Invitation>, RepoError> {
-                    ensure_company!(&self.pool, client, company);
+                    ensure_company!(&mut *self.connection().await?, client, company);
                     let rows: Vec<Row> = sqlx::query_as(&format!(
                         "SELECT {COLUMNS} FROM invitations WHERE client_id = $1 AND company_id = $2 \
                          ORDER BY created_at DESC, id DESC"
                     ))
                     .bind(client.as_uuid())
                     .bind(company.as_uuid())
-                    .fetch_all(&self.pool)
+                    .fetch_all(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(rows.into_iter().map(Invitation::from).collect())
                 }
 
                 async fn get_invitation(&self, client: ClientId, id: Uuid) -> Result<Invitation, RepoError> {
-                    let mut connection = self.pool.acquire().await.map_err(repo_error)?;
+                    let mut connection = self.connection().await?;
                     invitation(&mut connection, client, id).await
                 }
 
                 async fn mark_invitation_opened(&self, client: ClientId, id: Uuid, at: DateTime<Utc>) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let first = sqlx::query("UPDATE invitations SET opened_at = $1 WHERE client_id = $2 AND id = $3 AND opened_at IS NULL")
                         .bind(at)
                         .bind(client.as_uuid())
@@ -153,7 +155,8 @@ macro_rules! invitation_repository {
                 }
 
                 async fn mark_invitations_completed(&self, client: ClientId, ids: &[Uuid], at: DateTime<Utc>) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     for id in ids {
                         let first = sqlx::query(
                             "UPDATE invitations SET completed_at = $1 WHERE client_id = $2 AND id = $3 \
@@ -175,7 +178,8 @@ macro_rules! invitation_repository {
                 }
 
                 async fn revoke_invitation(&self, client: ClientId, company: CompanyId, id: Uuid, at: DateTime<Utc>) -> Result<Invitation, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let first = sqlx::query(
                         "UPDATE invitations SET revoked_at = $1 \
                          WHERE client_id = $2 AND company_id = $3 AND id = $4 AND revoked_at IS NULL",

@@ -51,6 +51,7 @@ mod integration_settings;
 mod invitations;
 mod link_settings;
 mod open;
+mod pool;
 mod profiles;
 mod rows;
 mod sandbox;
@@ -59,20 +60,25 @@ pub mod sql;
 
 pub use open::{open, OpenError, StoreKind, StoreOptions};
 
-/// A store over one sqlx pool; `SqlStore<Sqlite>` and `SqlStore<Postgres>`
-/// implement every domain port.
+/// A store over one connection pool; `SqlStore<Sqlite>` and
+/// `SqlStore<Postgres>` implement every domain port.
 pub struct SqlStore<DB: sqlx::Database> {
-    pool: sqlx::Pool<DB>,
+    pool: pool::Pool<DB>,
     payloads: std::sync::Arc<dyn domain::ports::EventPayloads>,
 }
 
 impl<DB: sqlx::Database> SqlStore<DB> {
     /// Wraps an open pool whose schema is already migrated.
-    pub fn new(
-        pool: sqlx::Pool<DB>,
+    fn new(
+        pool: pool::Pool<DB>,
         payloads: std::sync::Arc<dyn domain::ports::EventPayloads>,
     ) -> Self {
         Self { pool, payloads }
+    }
+
+    /// A connection from the pool, for one statement or several in a row.
+    async fn connection(&self) -> Result<pool::PoolConnection<DB>, domain::ports::RepoError> {
+        self.pool.acquire().await.map_err(error::repo_error)
     }
 }
 

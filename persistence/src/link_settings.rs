@@ -38,7 +38,7 @@ macro_rules! link_settings_repository {
                         "SELECT version, document, created_at FROM link_settings WHERE client_id = $1 ORDER BY version DESC LIMIT 1",
                     )
                     .bind(client.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(row.map(Into::into))
@@ -50,7 +50,7 @@ macro_rules! link_settings_repository {
                     )
                     .bind(client.as_uuid())
                     .bind(version)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(row.map(Into::into))
@@ -63,7 +63,7 @@ macro_rules! link_settings_repository {
                         .bind(version)
                         .bind(document)
                         .bind(created)
-                        .execute(&self.pool)
+                        .execute(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     Ok(VersionedDocument { version, document: document.to_owned(), created })

@@ -5,10 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::ports::{EventPayloads, Store};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::migrate::{Migrate, Migrator};
+use sqlx::postgres::{PgConnectOptions, Postgres};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::Database;
 use thiserror::Error;
 
+use crate::pool::Pool;
 use crate::SqlStore;
 
 /// Which store a database URL names.
@@ -72,16 +75,10 @@ pub async fn open(
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(options.acquire_timeout)
                 .foreign_keys(true);
-            let pool_options = SqlitePoolOptions::new()
-                .max_connections(options.max_connections)
-                .acquire_timeout(options.acquire_timeout);
             let lock = lock_sqlite(&options.url).await?;
             let opened: Result<_, OpenError> = async {
-                let pool = pool_options
-                    .connect_with(connect)
-                    .await
-                    .map_err(OpenError::Connect)?;
-                sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
+                let pool = new_pool::<Sqlite>(connect, options)?;
+                migrate(&pool, &SQLITE_MIGRATIONS).await?;
                 Ok(pool)
             }
             .await;
@@ -91,16 +88,38 @@ pub async fn open(
             Ok(Arc::new(SqlStore::new(opened?, payloads)))
         }
         StoreKind::Postgres => {
-            let pool = PgPoolOptions::new()
-                .max_connections(options.max_connections)
-                .acquire_timeout(options.acquire_timeout)
-                .connect(&options.url)
-                .await
-                .map_err(OpenError::Connect)?;
-            sqlx::migrate!("../migrations/postgres").run(&pool).await?;
+            let connect = PgConnectOptions::from_str(&options.url).map_err(OpenError::BadUrl)?;
+            let pool = new_pool::<Postgres>(connect, options)?;
+            migrate(&pool, &POSTGRES_MIGRATIONS).await?;
             Ok(Arc::new(SqlStore::new(pool, payloads)))
         }
     }
+}
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Brings the schema up to date on the pool's first connection. (sqlx's
+/// `run` takes an `Acquire`, whose higher-ranked bounds on a borrowed
+/// connection keep the callers' futures from being `Send`; `run_direct`,
+/// which `run` itself calls, takes the connection as it is.)
+async fn migrate<DB: Database>(pool: &Pool<DB>, migrator: &Migrator) -> Result<(), OpenError>
+where
+    DB::Connection: Migrate,
+{
+    let mut first = pool.acquire().await.map_err(OpenError::Connect)?;
+    migrator.run_direct(&mut *first).await?;
+    Ok(())
+}
+
+/// A pool over `connect`; its first connection opens when the schema is
+/// brought up to date, which also proves the database can be reached.
+fn new_pool<DB: Database>(
+    connect: <DB::Connection as sqlx::Connection>::Options,
+    options: &StoreOptions,
+) -> Result<Pool<DB>, OpenError> {
+    let size = usize::try_from(options.max_connections).unwrap_or(usize::MAX);
+    Pool::new(connect, size, options.acquire_timeout).map_err(OpenError::Connect)
 }
 
 /// SQLite has no migration lock of its own, and switching a new database

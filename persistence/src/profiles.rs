@@ -68,7 +68,7 @@ macro_rules! profile_repositories {
                         "SELECT name, redirect_url, logo_url, icon_url, whitelist_urls FROM profiles WHERE client_id = $1",
                     )
                     .bind(client.as_uuid())
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(row.map(|r| Profile {
@@ -95,7 +95,7 @@ macro_rules! profile_repositories {
                     .bind(profile.icon_url.as_deref())
                     .bind(Json(&profile.whitelist_urls))
                     .bind(now())
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(())
@@ -117,7 +117,7 @@ macro_rules! profile_repositories {
                     .bind(state.verifier.bytes.as_slice())
                     .bind(Json(&state.redirect_params))
                     .bind(state.expires_at)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(())
@@ -125,7 +125,8 @@ macro_rules! profile_repositories {
 
                 async fn consume_oauth_state(&self, state_hash: &str) -> Result<Consumed, RepoError> {
                     let at = now();
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // The guarded update is what makes a state single-use: one caller changes the row.
                     let claimed = sqlx::query(
                         "UPDATE oauth_states SET used_at = $1 WHERE state_hash = $2 AND used_at IS NULL AND expires_at > $1",
@@ -158,7 +159,7 @@ macro_rules! profile_repositories {
                         sqlx::query_scalar("SELECT client_id FROM connections WHERE id = $1 AND company_id = $2")
                             .bind(id.as_uuid())
                             .bind(company.as_uuid())
-                            .fetch_optional(&self.pool)
+                            .fetch_optional(&mut *self.connection().await?)
                             .await
                             .map_err(repo_error)?;
                     let client: ClientId = client.ok_or(RepoError::NotFound)?.into();

@@ -25,7 +25,8 @@ macro_rules! sandbox_repository {
             #[async_trait]
             impl SandboxRepository for SqlStore<$db> {
                 async fn save_sandbox_code(&self, code_hash: &str, code: &SandboxCode) -> Result<(), RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     sqlx::query("INSERT INTO sandbox_grants (id, created_at) VALUES ($1, $2)")
                         .bind(code.grant)
                         .bind(now())
@@ -54,7 +55,7 @@ macro_rules! sandbox_repository {
                     )
                     .bind(now())
                     .bind(code_hash)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(row.map(|r| SandboxCode {
@@ -72,7 +73,7 @@ macro_rules! sandbox_repository {
                     )
                     .bind(refresh_hash)
                     .bind(grant)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?
                     .rows_affected();
@@ -85,7 +86,7 @@ macro_rules! sandbox_repository {
                     )
                     .bind(new_hash)
                     .bind(old_hash)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?
                     .rows_affected();
@@ -98,7 +99,7 @@ macro_rules! sandbox_repository {
                     )
                     .bind(now())
                     .bind(refresh_hash)
-                    .execute(&self.pool)
+                    .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?
                     .rows_affected();

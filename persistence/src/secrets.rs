@@ -215,14 +215,15 @@ macro_rules! secret_repository {
                     }
                     let rows = query
                         .bind(i64::from(limit))
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;
                     rows.into_iter().map(|row| row.into_stored(class)).collect()
                 }
 
                 async fn reseal_secrets(&self, reseals: &[Reseal]) -> Result<u64, RepoError> {
-                    let mut tx = self.pool.begin().await.map_err(repo_error)?;
+                    let mut pooled = self.connection().await?;
+                    let mut tx = pooled.begin().await.map_err(repo_error)?;
                     let mut written = 0;
                     for reseal in reseals {
                         let sql = Columns::of(reseal.location.class()).update();
@@ -252,7 +253,7 @@ macro_rules! secret_repository {
                     let mut counts = Vec::new();
                     for class in SecretClass::ALL {
                         let rows: Vec<(i64, i64)> = sqlx::query_as(&Columns::of(class).count())
-                            .fetch_all(&self.pool)
+                            .fetch_all(&mut *self.connection().await?)
                             .await
                             .map_err(repo_error)?;
                         for (key_version, count) in rows {

@@ -28,6 +28,7 @@ mod api {
     pub mod oauth_journey;
     pub mod oauth_providers;
     pub mod outage;
+    pub mod pool;
     pub mod rate_limits;
     pub mod secrets;
     pub mod startup;
