@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::ports::{Attempt, DeliveryNext, DueDelivery, RepoError, SealedSecret, Store};
+use domain::ports::{Attempt, DeliveryNext, DueDelivery, Outcome, RepoError, SealedSecret, Store};
 use domain::secrets::SecretLocation;
 use domain::webhook::{is_public_ip, next_attempt};
 use hmac::{Hmac, Mac};
@@ -25,8 +25,10 @@ use crate::events::EventBody;
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a leased delivery stays with one dispatcher: longer than a send can take.
 const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-/// Events fanned out and deliveries claimed per round.
-const BATCH: u32 = 50;
+/// Events fanned out per transaction.
+const FAN_OUT_BATCH: u32 = 500;
+/// Deliveries claimed, sent at once and recorded together.
+const SEND_BATCH: u32 = 50;
 /// How often expired idempotency keys are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 
@@ -237,18 +239,28 @@ impl Dispatcher {
     /// lease. Returns the number of attempts made.
     pub async fn run_once(&self) -> Result<usize, RepoError> {
         let now = self.clock.now();
-        while self.store.fan_out(now, BATCH).await? == BATCH as usize {}
+        while self.store.fan_out(now, FAN_OUT_BATCH).await? == FAN_OUT_BATCH as usize {}
         let mut attempts = 0;
         loop {
             let now = self.clock.now();
-            let due = self.store.claim_deliveries(now, now + LEASE, BATCH).await?;
+            let due = self
+                .store
+                .claim_deliveries(now, now + LEASE, SEND_BATCH)
+                .await?;
             if due.is_empty() {
                 return Ok(attempts);
             }
             attempts += due.len();
             let sends = due.into_iter().map(|delivery| self.deliver(delivery));
-            for result in futures_util::future::join_all(sends).await {
-                result?;
+            let outcomes = futures_util::future::join_all(sends)
+                .await
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()?;
+            let held = self.store.record_attempts(&outcomes).await?;
+            for (outcome, held) in outcomes.iter().zip(held) {
+                if !held {
+                    tracing::warn!(delivery = %outcome.delivery, "a delivery's lease ran out before its attempt was recorded");
+                }
             }
         }
     }
@@ -285,7 +297,8 @@ impl Dispatcher {
         }
     }
 
-    async fn deliver(&self, delivery: DueDelivery) -> Result<(), RepoError> {
+    /// Sends one delivery; what happened is recorded with the rest of its batch.
+    async fn deliver(&self, delivery: DueDelivery) -> Result<Outcome, RepoError> {
         let body = serde_json::to_string(&EventBody::from(delivery.event.clone()))
             .map_err(|e| RepoError::Failure(e.to_string()))?;
         let at = self.clock.now();
@@ -328,14 +341,12 @@ impl Dispatcher {
                 (!delivered).then(|| format!("answered {}", answer.status.unwrap_or_default()))
             }),
         };
-        let held = self
-            .store
-            .record_attempt(delivery.id, delivery.lease_until, &attempt, next)
-            .await?;
-        if !held {
-            tracing::warn!(delivery = %delivery.id, "a delivery's lease ran out before its attempt was recorded");
-        }
-        Ok(())
+        Ok(Outcome {
+            delivery: delivery.id,
+            lease_until: delivery.lease_until,
+            attempt,
+            next,
+        })
     }
 
     fn secret(

@@ -675,6 +675,15 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
+/// An attempt at a delivery leased until `lease_until`, and what follows it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub delivery: Uuid,
+    pub lease_until: DateTime<Utc>,
+    pub attempt: Attempt,
+    pub next: DeliveryNext,
+}
+
 /// What becomes of a delivery after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryNext {
@@ -713,15 +722,10 @@ pub trait DeliveryRepository: Send + Sync {
         limit: u32,
     ) -> Result<Vec<DueDelivery>, RepoError>;
 
-    /// Records an attempt and the delivery's next state, if the lease taken
-    /// at `lease_until` is still held; whether it was.
-    async fn record_attempt(
-        &self,
-        delivery: Uuid,
-        lease_until: DateTime<Utc>,
-        attempt: &Attempt,
-        next: DeliveryNext,
-    ) -> Result<bool, RepoError>;
+    /// Records attempts and their deliveries' next states, all in one
+    /// transaction; each only if the lease its delivery was claimed with is
+    /// still held. Answers, in order, whether it was.
+    async fn record_attempts(&self, outcomes: &[Outcome]) -> Result<Vec<bool>, RepoError>;
 
     /// A consumer's deliveries, newest first, with their attempts.
     async fn deliveries_of(

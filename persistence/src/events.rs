@@ -13,7 +13,7 @@ use domain::ids::{ClientId, CompanyId};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{
     Attempt, DeliveryLog, DeliveryNext, DeliveryRepository, DueDelivery, EventQuery,
-    EventRepository, RepoError, SealedSecret, StoredWebhook, WebhookRepository,
+    EventRepository, Outcome, RepoError, SealedSecret, StoredWebhook, WebhookRepository,
 };
 use domain::webhook::{tag_list, Event, Webhook, MAX_WEBHOOKS};
 use sqlx::types::Json;
@@ -204,19 +204,31 @@ macro_rules! event_repository {
                 Ok(())
             }
 
-            async fn insert_delivery(connection: &mut Connection, event: &Event, webhook: Uuid, now: DateTime<Utc>) -> Result<(), RepoError> {
-                sqlx::query(
-                    "INSERT INTO deliveries (id, client_id, event_id, webhook_id, status, attempts, next_attempt_at, created_at) \
-                     VALUES ($1, $2, $3, $4, 'Pending', 0, $5, $5)",
-                )
-                .bind(Uuid::now_v7())
-                .bind(event.client_id.as_uuid())
-                .bind(event.id)
-                .bind(webhook)
-                .bind(now)
-                .execute(&mut *connection)
-                .await
-                .map_err(repo_error)?;
+            /// Makes a pending delivery of each event to each consumer named with it,
+            /// a few hundred rows a statement.
+            async fn insert_deliveries(connection: &mut Connection, targets: &[(&Event, Uuid)], now: DateTime<Utc>) -> Result<(), RepoError> {
+                for chunk in targets.chunks(200) {
+                    let mut insert = Statement::default();
+                    let at = insert.bind(Bind::DateTime(now));
+                    let rows: Vec<String> = chunk
+                        .iter()
+                        .map(|(event, webhook)| {
+                            let id = insert.bind(Bind::Uuid(Uuid::now_v7()));
+                            let client = insert.bind(Bind::Uuid(event.client_id.as_uuid()));
+                            let event = insert.bind(Bind::Uuid(event.id));
+                            let webhook = insert.bind(Bind::Uuid(*webhook));
+                            format!("({id}, {client}, {event}, {webhook}, 'Pending', 0, {at}, {at})")
+                        })
+                        .collect();
+                    insert.push(&format!(
+                        "INSERT INTO deliveries (id, client_id, event_id, webhook_id, status, attempts, next_attempt_at, created_at) VALUES {}",
+                        rows.join(", ")
+                    ));
+                    bind_all!(sqlx::query(&insert.sql), &insert.binds)
+                        .execute(&mut *connection)
+                        .await
+                        .map_err(repo_error)?;
+                }
                 Ok(())
             }
 
@@ -444,7 +456,7 @@ macro_rules! event_repository {
                     if owned == 0 {
                         return Err(RepoError::NotFound);
                     }
-                    insert_delivery(&mut tx, event, webhook, now).await?;
+                    insert_deliveries(&mut tx, &[(event, webhook)], now).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(())
                 }
@@ -468,9 +480,8 @@ macro_rules! event_repository {
                             .map(|w| w.webhook.id)
                             .collect(),
                     };
-                    for target in &targets {
-                        insert_delivery(&mut tx, &event, *target, now).await?;
-                    }
+                    let pairs: Vec<(&Event, Uuid)> = targets.iter().map(|target| (&event, *target)).collect();
+                    insert_deliveries(&mut tx, &pairs, now).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(targets)
                 }
@@ -499,20 +510,25 @@ macro_rules! event_repository {
                             consumers.insert(client, found);
                         }
                     }
-                    for event in rows.into_iter().map(Event::from) {
-                        let wanting = consumers
-                            .get(&event.client_id)
-                            .into_iter()
-                            .flatten()
-                            .filter(|w| w.webhook.wants(&event.event_type, &event.company_tags))
-                            .map(|w| w.webhook.id)
-                            .collect::<Vec<_>>();
-                        for webhook in wanting {
-                            insert_delivery(&mut tx, &event, webhook, now).await?;
-                        }
-                        sqlx::query("UPDATE events SET fanned_out = $1 WHERE id = $2")
-                            .bind(true)
-                            .bind(event.id)
+                    let events: Vec<Event> = rows.into_iter().map(Event::from).collect();
+                    let targets: Vec<(&Event, Uuid)> = events
+                        .iter()
+                        .flat_map(|event| {
+                            consumers
+                                .get(&event.client_id)
+                                .into_iter()
+                                .flatten()
+                                .filter(|w| w.webhook.wants(&event.event_type, &event.company_tags))
+                                .map(move |w| (event, w.webhook.id))
+                        })
+                        .collect();
+                    insert_deliveries(&mut tx, &targets, now).await?;
+                    let ids: Vec<Uuid> = events.iter().map(|event| event.id).collect();
+                    for chunk in ids.chunks(500) {
+                        let mut update = Statement::default();
+                        let list = placeholders(&mut update, chunk);
+                        update.push(&format!("UPDATE events SET fanned_out = TRUE WHERE id IN ({list})"));
+                        bind_all!(sqlx::query(&update.sql), &update.binds)
                             .execute(&mut *tx)
                             .await
                             .map_err(repo_error)?;
@@ -525,13 +541,29 @@ macro_rules! event_repository {
                     let lease_until = lease_until.trunc_subsecs(6);
                     let mut pooled = self.connection().await?;
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
+                    if matches!($dialect, Dialect::Postgres) {
+                        // Due deliveries are few as a rule, so the planner expects few and would
+                        // read and sort every one of a sudden burst to find the oldest; walking
+                        // the partial index in order stops at the limit, however many are due.
+                        // And the table may have been empty when a generic plan was cached, which
+                        // would then scan it whole for each claimed row: plan each claim afresh.
+                        sqlx::query(
+                            "SELECT set_config('enable_sort', 'off', true), \
+                             set_config('plan_cache_mode', 'force_custom_plan', true)",
+                        )
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(repo_error)?;
+                    }
+                    // The due rows are picked (and, on PostgreSQL, locked) once, in a
+                    // materialized CTE: a LIMIT in an IN subquery may be evaluated again
+                    // for each row the UPDATE looks at, and so lease far more than `limit`.
                     let claimed: Vec<(Uuid, i64)> = sqlx::query_as(&format!(
-                        "UPDATE deliveries SET lease_until = $1 \
-                         WHERE status = 'Pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-                         AND id IN (SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                        "WITH due AS MATERIALIZED (SELECT d.id FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id \
                            WHERE d.status = 'Pending' AND d.next_attempt_at <= $2 \
                            AND (d.lease_until IS NULL OR d.lease_until < $2) AND NOT w.disabled \
                            ORDER BY d.next_attempt_at LIMIT $3{}) \
+                         UPDATE deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM due) \
                          RETURNING id, attempts",
                         skip_locked("d")
                     ))
@@ -589,45 +621,50 @@ macro_rules! event_repository {
                     Ok(due)
                 }
 
-                async fn record_attempt(&self, delivery: Uuid, lease_until: DateTime<Utc>, attempt: &Attempt, next: DeliveryNext) -> Result<bool, RepoError> {
-                    let (status, retry_at) = match next {
-                        DeliveryNext::Delivered => ("Delivered", None),
-                        DeliveryNext::RetryAt(at) => ("Pending", Some(at)),
-                        DeliveryNext::Failed => ("Failed", None),
-                    };
+                async fn record_attempts(&self, outcomes: &[Outcome]) -> Result<Vec<bool>, RepoError> {
                     let mut pooled = self.connection().await?;
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
-                    let held = sqlx::query(
-                        "UPDATE deliveries SET status = $1, attempts = attempts + 1, \
-                         next_attempt_at = COALESCE($2, next_attempt_at), lease_until = NULL \
-                         WHERE id = $3 AND lease_until = $4",
-                    )
-                    .bind(status)
-                    .bind(retry_at)
-                    .bind(delivery)
-                    .bind(lease_until.trunc_subsecs(6))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(repo_error)?
-                    .rows_affected();
-                    if held == 0 {
-                        return Ok(false);
+                    let mut held = Vec::with_capacity(outcomes.len());
+                    for outcome in outcomes {
+                        let (status, retry_at) = match outcome.next {
+                            DeliveryNext::Delivered => ("Delivered", None),
+                            DeliveryNext::RetryAt(at) => ("Pending", Some(at)),
+                            DeliveryNext::Failed => ("Failed", None),
+                        };
+                        let updated = sqlx::query(
+                            "UPDATE deliveries SET status = $1, attempts = attempts + 1, \
+                             next_attempt_at = COALESCE($2, next_attempt_at), lease_until = NULL \
+                             WHERE id = $3 AND lease_until = $4",
+                        )
+                        .bind(status)
+                        .bind(retry_at)
+                        .bind(outcome.delivery)
+                        .bind(outcome.lease_until.trunc_subsecs(6))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(repo_error)?
+                        .rows_affected();
+                        held.push(updated > 0);
+                        if updated == 0 {
+                            continue;
+                        }
+                        let attempt = &outcome.attempt;
+                        sqlx::query(
+                            "INSERT INTO delivery_attempts (id, delivery_id, attempted_at, status_code, latency_ms, error) \
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                        )
+                        .bind(Uuid::now_v7())
+                        .bind(outcome.delivery)
+                        .bind(attempt.at)
+                        .bind(attempt.status_code.map(i64::from))
+                        .bind(attempt.latency_ms)
+                        .bind(attempt.error.as_deref())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(repo_error)?;
                     }
-                    sqlx::query(
-                        "INSERT INTO delivery_attempts (id, delivery_id, attempted_at, status_code, latency_ms, error) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(Uuid::now_v7())
-                    .bind(delivery)
-                    .bind(attempt.at)
-                    .bind(attempt.status_code.map(i64::from))
-                    .bind(attempt.latency_ms)
-                    .bind(attempt.error.as_deref())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(repo_error)?;
                     tx.commit().await.map_err(repo_error)?;
-                    Ok(true)
+                    Ok(held)
                 }
 
                 async fn deliveries_of(&self, client: ClientId, webhook: Uuid, page: PageRequest) -> Result<Page<DeliveryLog>, RepoError> {

@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
+use domain::ports::{Attempt, DeliveryNext, Outcome};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::receiver::{ManualClock, Receiver, Reply};
@@ -353,6 +354,45 @@ on_both_stores! {
         }
         assert_eq!(counts.len(), 40);
         assert!(counts.values().all(|n| *n == 1), "no event sent twice");
+    }
+
+    async fn a_claim_leases_at_most_its_limit_and_records_only_what_it_holds(app: TestApp) {
+        let store = app.store().await;
+        let now = chrono::Utc::now();
+        let lease = now + chrono::TimeDelta::seconds(60);
+        // Claims on an empty table first: a plan cached then must not leak into later claims.
+        for _ in 0..8 {
+            assert!(store.claim_deliveries(now, lease, 25).await.unwrap().is_empty());
+        }
+        consumer(&app, json!({"url": "http://127.0.0.1:9/hook"})).await;
+        for n in 0..60 {
+            company(&app, &format!("Burst {n}"), json!({})).await;
+        }
+        assert_eq!(store.fan_out(now, 500).await.unwrap(), 60);
+
+        let claims = [
+            store.claim_deliveries(now, lease, 25).await.unwrap(),
+            store.claim_deliveries(now, lease, 25).await.unwrap(),
+            store.claim_deliveries(now, lease, 25).await.unwrap(),
+            store.claim_deliveries(now, lease, 25).await.unwrap(),
+        ];
+        assert_eq!(claims.iter().map(Vec::len).collect::<Vec<_>>(), vec![25, 25, 10, 0]);
+        let distinct: BTreeSet<_> = claims.iter().flatten().map(|d| d.id).collect();
+        assert_eq!(distinct.len(), 60, "no delivery leased twice");
+
+        let attempt = Attempt { at: now, status_code: Some(204), latency_ms: 3, error: None };
+        let outcome = |id, lease_until| Outcome { delivery: id, lease_until, attempt: attempt.clone(), next: DeliveryNext::Delivered };
+        let held = store
+            .record_attempts(&[
+                outcome(claims[0][0].id, lease),
+                outcome(claims[0][1].id, lease + chrono::TimeDelta::seconds(1)),
+                outcome(claims[0][2].id, lease),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(held, vec![true, false, true], "a lease not held records nothing");
+        let hook = store.claim_deliveries(now, lease, 1).await.unwrap();
+        assert!(hook.is_empty(), "the rest are still leased");
     }
 
     async fn a_dispatcher_killed_mid_burst_is_finished_by_another(app: TestApp) {
