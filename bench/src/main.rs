@@ -4,6 +4,7 @@
 //! time, runs pgbench on the same statements where that applies, and prints
 //! one table, also written under `bench/results/`.
 
+mod journey;
 mod load;
 mod pgbench;
 mod seed;
@@ -328,12 +329,57 @@ async fn run_size(
             ratio: None,
         });
     }
+    let oauth = "whole Sandbox OAuth journey (figures per journey of 7 requests)";
+    if args.wants(oauth) {
+        rows.push(oauth_journeys(args, &server, size, oauth).await?);
+    }
     server.stop().await;
     let dispatch = "webhook dispatch of a 20 000-event burst";
     if args.store == Store::Postgres && args.wants(dispatch) {
         rows.push(dispatch_burst(args, &url, size, dispatch).await?);
     }
     Ok(())
+}
+
+/// Whole journeys, each by one caller, as many callers as usual; one is
+/// made first so that a journey that cannot finish stops the run with why.
+async fn oauth_journeys(
+    args: &Args,
+    server: &Server,
+    size: u64,
+    scenario: &'static str,
+) -> Result<Row, String> {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .map_err(|e| e.to_string())?;
+    journey::prepare(&browser, &server.base).await?;
+    journey::run(&browser, &server.base, 0).await?;
+    let base = server.base.clone();
+    server.take_peak_rss_mib();
+    let outcome = drive(
+        Pace::Concurrency(args.concurrency),
+        Duration::from_secs(args.seconds),
+        move |i| {
+            let (browser, base) = (browser.clone(), base.clone());
+            async move { journey::run(&browser, &base, i + 1).await.is_ok() }
+        },
+    )
+    .await;
+    eprintln!(
+        "   {scenario}: {:.0} journeys/s ({:.0} requests/s), p99 {:.2} ms",
+        outcome.per_second(),
+        outcome.per_second() * journey::REQUESTS as f64,
+        outcome.millis(0.99)
+    );
+    Ok(Row {
+        size,
+        scenario,
+        outcome,
+        peak_rss_mib: server.take_peak_rss_mib(),
+        ratio: None,
+    })
 }
 
 /// Restarts the server with its dispatcher on, and measures a burst of deliveries.
