@@ -109,6 +109,10 @@ fn scenarios(size: u64) -> Vec<(&'static str, Request)> {
             estimated("tags=region%3Duk&pageSize=100".into()),
         ),
         (
+            "list companies, deep page, estimated count",
+            estimated(format!("page={deep}&pageSize=100")),
+        ),
+        (
             "list companies by query",
             list("query=name~%22Company%2012%22&pageSize=100".into()),
         ),
