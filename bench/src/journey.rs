@@ -4,7 +4,7 @@
 //! where the server exchanges the code at the Sandbox's token endpoint,
 //! stores the tokens encrypted and sends the browser back to the application.
 
-use crate::API_KEY;
+use crate::server::api;
 
 /// Where the application wants its customers back; never fetched.
 const RETURN_TO: &str = "https://app.example/done";
@@ -19,16 +19,7 @@ pub async fn prepare(http: &reqwest::Client, base: &str) -> Result<(), String> {
         "redirectUrl": format!("{RETURN_TO}?s={{statusCode}}"),
         "whiteListUrls": [RETURN_TO],
     });
-    let answer = http
-        .put(format!("{base}/profile"))
-        .basic_auth(API_KEY, Option::<&str>::None)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !answer.status().is_success() {
-        return Err(format!("the profile was refused: {}", answer.status()));
-    }
+    api(http.put(format!("{base}/profile")).json(&body)).await?;
     Ok(())
 }
 
@@ -73,19 +64,6 @@ pub async fn run(http: &reqwest::Client, base: &str, i: u64) -> Result<(), Strin
         return Err(format!("the journey ended at {back}"));
     }
     Ok(())
-}
-
-/// An API call's JSON answer, or why there was none.
-async fn api(request: reqwest::RequestBuilder) -> Result<serde_json::Value, String> {
-    let answer = request
-        .basic_auth(API_KEY, Option::<&str>::None)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !answer.status().is_success() {
-        return Err(format!("{} from {}", answer.status(), answer.url()));
-    }
-    answer.json().await.map_err(|e| e.to_string())
 }
 
 /// Where a redirect sends the browser.

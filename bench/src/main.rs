@@ -19,7 +19,7 @@ use std::time::Duration;
 use clap::Parser;
 use load::{drive, Outcome, Pace};
 use seed::{company_id, Store};
-use server::{Server, API_KEY};
+use server::{api, Server, API_KEY};
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmarks Link API against the limit of its store")]
@@ -166,43 +166,22 @@ async fn credential_connections(
     base: &str,
     count: u64,
 ) -> Result<Vec<String>, String> {
-    let call = |request: reqwest::RequestBuilder| async move {
-        let answer = request
-            .basic_auth(API_KEY, Option::<&str>::None)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if !answer.status().is_success() {
-            return Err(format!(
-                "setup failed: {} {}",
-                answer.status(),
-                answer.text().await.unwrap_or_default()
-            ));
-        }
-        answer
-            .json::<serde_json::Value>()
-            .await
-            .map_err(|e| e.to_string())
-    };
-    call(
-        http.put(format!("{base}/linkSettings"))
-            .json(&serde_json::json!({"consentRequired": false})),
-    )
+    api(http
+        .put(format!("{base}/linkSettings"))
+        .json(&serde_json::json!({"consentRequired": false})))
     .await?;
     let mut paths = Vec::new();
     for n in 1..=count {
         let company = company_id(n);
-        let connection = call(
-            http.post(format!("{base}/companies/{company}/connections"))
-                .json(&serde_json::json!({"platformKey": "exgd"})),
-        )
+        let connection = api(http
+            .post(format!("{base}/companies/{company}/connections"))
+            .json(&serde_json::json!({"platformKey": "exgd"})))
         .await?;
         let id = connection["id"].as_str().unwrap_or_default();
         let path = format!("/companies/{company}/connections/{id}/authorization");
-        call(
-            http.put(format!("{base}{path}"))
-                .json(&serde_json::json!({"apiKey": "rk_live_benchsetup0000"})),
-        )
+        api(http
+            .put(format!("{base}{path}"))
+            .json(&serde_json::json!({"apiKey": "rk_live_benchsetup0000"})))
         .await?;
         paths.push(path);
     }

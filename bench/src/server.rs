@@ -111,3 +111,18 @@ fn free_port() -> Result<u16, String> {
         .map(|a| a.port())
         .map_err(|e| e.to_string())
 }
+
+/// A call with the bench's API key and its JSON answer, or why there was none.
+pub async fn api(request: reqwest::RequestBuilder) -> Result<serde_json::Value, String> {
+    let answer = request
+        .basic_auth(API_KEY, Option::<&str>::None)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !answer.status().is_success() {
+        let (status, path) = (answer.status(), answer.url().path().to_owned());
+        let text = answer.text().await.unwrap_or_default();
+        return Err(format!("{status} from {path}: {text}"));
+    }
+    answer.json().await.map_err(|e| e.to_string())
+}
