@@ -1,8 +1,8 @@
 //! The pool of database connections both stores share.
 //!
 //! sqlx's own pool checks every connection with a round trip as it comes
-//! back, whether or not anything can be wrong with it; on a busy service
-//! that doubles the round trips of a one-statement request. This pool
+//! back, whether or not anything can be wrong with it, and by default again
+//! as it is taken: three round trips for a one-statement request. This pool
 //! (deadpool's, over sqlx connections) checks a connection only when there
 //! is a reason to:
 //!
