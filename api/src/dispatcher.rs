@@ -252,15 +252,20 @@ impl Dispatcher {
             }
             attempts += due.len();
             let sends = due.into_iter().map(|delivery| self.deliver(delivery));
-            let outcomes = futures_util::future::join_all(sends)
+            // What was sent is recorded even when another delivery of the batch failed.
+            let (outcomes, failures): (Vec<_>, Vec<_>) = futures_util::future::join_all(sends)
                 .await
                 .into_iter()
-                .collect::<Result<Vec<_>, _>>()?;
+                .partition(Result::is_ok);
+            let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
             let held = self.store.record_attempts(&outcomes).await?;
             for (outcome, held) in outcomes.iter().zip(held) {
                 if !held {
                     tracing::warn!(delivery = %outcome.delivery, "a delivery's lease ran out before its attempt was recorded");
                 }
+            }
+            if let Some(Err(error)) = failures.into_iter().next() {
+                return Err(error);
             }
         }
     }

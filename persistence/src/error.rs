@@ -4,8 +4,7 @@ use domain::ports::RepoError;
 /// unreachable store is worth retrying, anything else is a failure. The
 /// driver's text stays in the log, never in a response.
 pub(crate) fn repo_error(error: sqlx::Error) -> RepoError {
-    crate::pool::note_error(&error);
-    if crate::pool::connection_lost(&error) {
+    if crate::pool::note_error(&error) {
         return RepoError::Unavailable(error.to_string());
     }
     match error {

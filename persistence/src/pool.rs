@@ -33,19 +33,21 @@ const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
 /// again before use.
 static FAILURES: AtomicU64 = AtomicU64::new(0);
 
-/// Notes a driver error; one that means a connection was lost makes every
-/// pooled connection be checked before its next use.
-pub(crate) fn note_error(error: &sqlx::Error) {
-    if connection_lost(error) {
+/// Notes a driver error, and answers whether it means a connection was
+/// lost; if so, every pooled connection is checked before its next use.
+pub(crate) fn note_error(error: &sqlx::Error) -> bool {
+    let lost = connection_lost(error);
+    if lost {
         FAILURES.fetch_add(1, Ordering::Relaxed);
     }
+    lost
 }
 
 /// Whether an error means the connection it came on is gone: its socket,
 /// its TLS session or the protocol broke, or the server said it is closing
 /// the connection (PostgreSQL's SQLSTATE class 08, and 57P01–57P03 when an
 /// administrator or a restart ends the session).
-pub(crate) fn connection_lost(error: &sqlx::Error) -> bool {
+fn connection_lost(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
