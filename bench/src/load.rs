@@ -40,6 +40,17 @@ impl Outcome {
     pub fn max_millis(&self) -> f64 {
         self.latencies.max() as f64 / 1000.0
     }
+
+    /// Two runs of the same load, as one.
+    pub fn merge(mut self, other: Outcome) -> Outcome {
+        let _ = self.latencies.add(&other.latencies);
+        Outcome {
+            requests: self.requests + other.requests,
+            errors: self.errors + other.errors,
+            elapsed: self.elapsed + other.elapsed,
+            latencies: self.latencies,
+        }
+    }
 }
 
 /// Up to 60 s, three significant digits.
@@ -153,6 +164,30 @@ mod tests {
                 && outcome.errors <= outcome.requests / 10 + 4
         );
         assert!(outcome.millis(0.5) >= 5.0);
+    }
+
+    #[tokio::test]
+    async fn two_runs_merge_into_one() {
+        let run = || {
+            drive(
+                Pace::Concurrency(2),
+                Duration::from_millis(50),
+                |i| async move { i % 2 == 0 },
+            )
+        };
+        let (first, second) = (run().await, run().await);
+        let (requests, errors) = (
+            first.requests + second.requests,
+            first.errors + second.errors,
+        );
+        let elapsed = first.elapsed + second.elapsed;
+
+        let merged = first.merge(second);
+
+        assert_eq!(merged.requests, requests);
+        assert_eq!(merged.errors, errors);
+        assert_eq!(merged.elapsed, elapsed);
+        assert_eq!(merged.latencies.len(), requests);
     }
 
     #[tokio::test]
