@@ -198,7 +198,9 @@ impl<DB: Database> Pool<DB> {
         let deadline = tokio::time::Instant::now() + self.timeout;
         loop {
             // Listening before looking again, so a connection coming back
-            // in between is not missed.
+            // in between is not missed. A caller arriving meanwhile may take
+            // it first: waiters are served as connections come back, not
+            // strictly in the order they came.
             let mut returned = std::pin::pin!(self.returned.notified());
             returned.as_mut().enable();
             if let Some(got) = self.try_get().await {
