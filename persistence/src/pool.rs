@@ -24,6 +24,7 @@ use std::time::Duration;
 use deadpool::managed::{self, Metrics, Object, RecycleError, RecycleResult};
 use deadpool::Runtime;
 use sqlx::{ConnectOptions, Connection, Database};
+use tokio::runtime::RuntimeFlavor;
 use tokio::sync::Notify;
 
 /// Checked again before use after sitting idle this long.
@@ -104,8 +105,8 @@ impl<DB: Database> managed::Manager for Manager<DB> {
     }
 }
 
-/// A pool of connections to one database, in shards: a thread takes its
-/// connections from a shard of its own first, and borrows from the others
+/// A pool of connections to one database, in shares: a thread takes its
+/// connections from a share of its own first, and borrows from the others
 /// only when its own has none free.
 ///
 /// A connection answers the thread that opened it: its socket is registered
@@ -114,22 +115,32 @@ impl<DB: Database> managed::Manager for Manager<DB> {
 /// HTTP worker thread keeping to its own connections removes that (a sixth
 /// more reads of a company a second on two cores).
 pub struct Pool<DB: Database> {
-    shards: Vec<managed::Pool<Manager<DB>>>,
-    /// Told when a connection comes back, for callers waiting for any shard.
+    shares: Vec<managed::Pool<Manager<DB>>>,
+    /// Told when a connection comes back, for callers waiting for any share.
     returned: Arc<Notify>,
     timeout: Duration,
 }
 
 thread_local! {
-    /// This thread's shard (modulo the number of shards), given on first use.
+    /// This thread's share (modulo the number of shares), given on first use.
     static HOME: Cell<Option<usize>> = const { Cell::new(None) };
 }
 static NEXT_HOME: AtomicUsize = AtomicUsize::new(0);
 
+/// The share of the calling thread: a thread running an event loop of its
+/// own (an HTTP worker) gets one of its own; the threads of a shared
+/// multi-threaded runtime, whose tasks move between them and whose sockets
+/// one event loop serves, share the first.
 fn home() -> usize {
     HOME.with(|home| {
         home.get().unwrap_or_else(|| {
-            let next = NEXT_HOME.fetch_add(1, Ordering::Relaxed);
+            let own_loop = tokio::runtime::Handle::try_current()
+                .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::CurrentThread);
+            let next = if own_loop {
+                1 + NEXT_HOME.fetch_add(1, Ordering::Relaxed)
+            } else {
+                0
+            };
             home.set(Some(next));
             next
         })
@@ -145,10 +156,10 @@ impl<DB: Database> Pool<DB> {
         size: usize,
         timeout: Duration,
     ) -> Result<Self, sqlx::Error> {
-        // A shard for each HTTP worker thread (one a processor), one for the rest.
+        // A share for each HTTP worker thread (one a processor), one for the rest.
         let processors = std::thread::available_parallelism().map_or(1, |n| n.get());
         let count = (processors + 1).min(size).max(1);
-        let shards = (0..count)
+        let shares = (0..count)
             .map(|i| {
                 managed::Pool::builder(Manager {
                     options: options.clone(),
@@ -163,7 +174,7 @@ impl<DB: Database> Pool<DB> {
             })
             .collect::<Result<_, _>>()?;
         Ok(Self {
-            shards,
+            shares,
             returned: Arc::new(Notify::new()),
             timeout,
         })
@@ -172,18 +183,18 @@ impl<DB: Database> Pool<DB> {
     /// How many connections are open, in use or not.
     #[cfg(test)]
     fn open_connections(&self) -> usize {
-        self.shards.iter().map(|shard| shard.status().size).sum()
+        self.shares.iter().map(|share| share.status().size).sum()
     }
 
-    /// A free or new connection of the first shard that has one, this
-    /// thread's own first; none if every shard is at its size and in use.
+    /// A free or new connection of the first share that has one, this
+    /// thread's own first; none if every share is at its size and in use.
     async fn try_get(
         &self,
     ) -> Option<Result<Object<Manager<DB>>, managed::PoolError<sqlx::Error>>> {
         let own = home();
-        for i in 0..self.shards.len() {
-            // The shards are built not to wait, so a full one answers at once.
-            match self.shards[(own + i) % self.shards.len()].get().await {
+        for i in 0..self.shares.len() {
+            // The shares are built not to wait, so a full one answers at once.
+            match self.shares[(own + i) % self.shares.len()].get().await {
                 Err(managed::PoolError::Timeout(managed::TimeoutType::Wait)) => {}
                 other => return Some(other),
             }
@@ -335,9 +346,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_waiting_caller_gets_a_connection_given_back_to_another_shard() {
+    async fn a_waiting_caller_gets_a_connection_given_back_to_another_share() {
         let pool = pool(2, Duration::from_secs(5));
-        // One thread: its first connection is from its own shard, the second borrowed.
+        // One thread: its first connection is from its own share, the second borrowed.
         let own = pool.acquire().await.unwrap();
         let borrowed = pool.acquire().await.unwrap();
         let waiting = tokio::spawn({
@@ -354,6 +365,26 @@ mod tests {
         let waited = waiting.await.unwrap().unwrap();
         assert!(waited < Duration::from_secs(2), "{waited:?}");
         drop(own);
+    }
+
+    #[test]
+    fn a_thread_with_an_event_loop_of_its_own_gets_a_share_of_its_own() {
+        let own = std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            runtime.block_on(async { home() })
+        })
+        .join()
+        .unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let shared = runtime.block_on(async { tokio::spawn(async { home() }).await.unwrap() });
+
+        assert_ne!(own, 0);
+        assert_eq!(shared, 0);
     }
 
     #[tokio::test]
