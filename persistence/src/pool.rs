@@ -278,30 +278,34 @@ impl<DB: Database> Drop for PoolConnection<DB> {
         };
         let returned = self.returned.clone();
         if !object.connection.should_flush() {
-            drop(object); // back in the pool as it is
-            returned.notify_one();
-            return;
+            return give_back(object, true, &returned);
         }
         // Something is queued (a rollback, most likely): send it and wait for
         // the server before the connection goes back; one that fails is closed.
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
-                    if let Err(error) = object.connection.ping().await {
-                        note_error(&error);
-                        drop(Object::take(object));
-                    } else {
-                        drop(object);
+                    let flushed = object.connection.ping().await;
+                    if let Err(error) = &flushed {
+                        note_error(error);
                     }
-                    returned.notify_one();
+                    give_back(object, flushed.is_ok(), &returned);
                 });
             }
-            Err(_) => {
-                drop(Object::take(object));
-                returned.notify_one();
-            }
+            Err(_) => give_back(object, false, &returned),
         }
     }
+}
+
+/// Puts a connection back in its share, or closes it, and wakes a caller
+/// waiting for one.
+fn give_back<DB: Database>(object: Object<Manager<DB>>, keep: bool, returned: &Notify) {
+    if keep {
+        drop(object);
+    } else {
+        drop(Object::take(object));
+    }
+    returned.notify_one();
 }
 
 #[cfg(test)]
