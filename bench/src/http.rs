@@ -167,9 +167,8 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    /// A server that answers every request on a connection with `status`
-    /// and hands back what it read.
-    async fn answering(status: &'static str) -> (String, tokio::task::JoinHandle<String>) {
+    /// A listener on a free loopback port, and its address as a base URL.
+    async fn listen() -> (tokio::net::TcpListener, String) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -177,6 +176,13 @@ mod tests {
             "http://{}",
             listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
         );
+        (listener, base)
+    }
+
+    /// A server that answers every request on a connection with `status`
+    /// and hands back what it read.
+    async fn answering(status: &'static str) -> (String, tokio::task::JoinHandle<String>) {
+        let (listener, base) = listen().await;
         let read = tokio::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap_or_else(|e| panic!("{e}"));
             let mut seen = Vec::new();
@@ -229,13 +235,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_the_server_closed_is_replaced() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let base = format!(
-            "http://{}",
-            listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-        );
+        let (listener, base) = listen().await;
         let server = tokio::spawn(async move {
             // Each connection answers one request, then the server closes it.
             for _ in 0..2 {

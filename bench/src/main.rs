@@ -233,34 +233,40 @@ async fn run_size(
                 (outcome, peak, None)
             }
             Some(script) => {
-                // In halves, Link API, pgbench, pgbench, Link API, so that the
-                // machine's speed drifting during the run weighs on both alike;
-                // after a half that is not counted, so that neither side meets
-                // the store's caches cold (at 1 000 000 companies the first
-                // seconds are much slower).
-                let half = Duration::from_secs((args.seconds / 2).max(1));
-                measure(&server, &client, request.clone(), pace, half).await;
-                let (first, first_peak) =
-                    measure(&server, &client, request.clone(), pace, half).await;
-                let mut halves = [0.0; 2];
-                for tps in &mut halves {
-                    *tps = pgbench::run(&url, &script, args.concurrency, half, folder).await?;
+                // Link API and pgbench take turns, in the order L P P L L P P L,
+                // so that the machine's speed drifting during the run (on this
+                // virtual machine, 10 % between one five-second stretch and the
+                // next) weighs on both alike, each side for twice the duration
+                // in all; after a turn of Link API that is not counted, so that
+                // neither side meets the store's caches cold.
+                let turn = Duration::from_secs((args.seconds / 2).max(1));
+                measure(&server, &client, request.clone(), pace, turn).await;
+                let (mut link, mut tps, mut peak) = (Vec::new(), Vec::new(), 0.0_f64);
+                let mut progress = Vec::new();
+                for link_turn in [true, false, false, true, true, false, false, true] {
+                    if link_turn {
+                        let (outcome, turn_peak) =
+                            measure(&server, &client, request.clone(), pace, turn).await;
+                        progress.push(format!("Link API {:.0}", outcome.per_second()));
+                        peak = peak.max(turn_peak);
+                        link.push(outcome);
+                    } else {
+                        let turn_tps =
+                            pgbench::run(&url, &script, args.concurrency, turn, folder).await?;
+                        progress.push(format!("pgbench {turn_tps:.0}"));
+                        tps.push(turn_tps);
+                    }
                 }
-                let tps = (halves[0] + halves[1]) / 2.0;
-                let (second, second_peak) = measure(&server, &client, request, pace, half).await;
-                eprintln!(
-                    "   {scenario}, in halves: Link API {:.0}, pgbench {:.0} and {:.0}, Link API {:.0}",
-                    first.per_second(),
-                    halves[0],
-                    halves[1],
-                    second.per_second()
-                );
-                let outcome = first.merge(second);
+                eprintln!("   {scenario}, in turns: {}", progress.join(", "));
+                let outcome = link
+                    .into_iter()
+                    .reduce(Outcome::merge)
+                    .ok_or("no turn of Link API")?;
                 let ratio = Ratio {
-                    value: outcome.per_second() / tps,
+                    value: outcome.per_second() / (tps.iter().sum::<f64>() / tps.len() as f64),
                     limit: "pgbench, same statements",
                 };
-                (outcome, first_peak.max(second_peak), Some(ratio))
+                (outcome, peak, Some(ratio))
             }
         };
         eprintln!(
