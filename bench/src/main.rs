@@ -1,8 +1,8 @@
 //! `link-bench`: measures Link API on this machine beside the limit its store
 //! sets. For each size it creates a fresh database, starts the release
 //! server on it, seeds companies in bulk, runs every scenario for a bounded
-//! time, runs pgbench on the same statements where that applies (each side
-//! in two halves, alternating), and prints one table, also written under
+//! time, runs pgbench on the same statements where that applies (the two
+//! sides taking turns), and prints one table, also written under
 //! `bench/results/`.
 
 mod http;
