@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
 /// One request of a scenario: everything but what all calls share.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Call {
     pub method: Method,
     /// The path and query, as sent on the request line.

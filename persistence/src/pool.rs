@@ -276,14 +276,14 @@ impl<DB: Database> Drop for PoolConnection<DB> {
         let Some(mut object) = self.object.take() else {
             return;
         };
-        let returned = self.returned.clone();
         if !object.connection.should_flush() {
-            return give_back(object, true, &returned);
+            return give_back(object, true, &self.returned);
         }
         // Something is queued (a rollback, most likely): send it and wait for
         // the server before the connection goes back; one that fails is closed.
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
+                let returned = self.returned.clone();
                 runtime.spawn(async move {
                     let flushed = object.connection.ping().await;
                     if let Err(error) = &flushed {
@@ -292,7 +292,7 @@ impl<DB: Database> Drop for PoolConnection<DB> {
                     give_back(object, flushed.is_ok(), &returned);
                 });
             }
-            Err(_) => give_back(object, false, &returned),
+            Err(_) => give_back(object, false, &self.returned),
         }
     }
 }
