@@ -15,6 +15,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::company_token::CompanyScope;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -105,24 +106,17 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
             ))?;
         allow_company_route(request.method().as_str(), request.path(), scope.company)?;
         check_origin(state, scope.client, request.request()).await?;
-        if let Some(invitation) = scope.invitation {
-            let usable = match state.store.get_invitation(scope.client, invitation).await {
-                Ok(found) => found.usable(chrono::Utc::now()),
-                Err(RepoError::NotFound) => false,
-                Err(other) => return Err(other.into()),
-            };
-            if !usable {
-                return Err(ApiError::Unauthorized(
-                    "the invitation this token came from was revoked or has expired",
-                ));
-            }
-        }
+        check_token_source(state, &scope).await?;
         return Ok(Caller {
             client: scope.client,
             actor: Actor::Customer,
             company: Some(scope.company),
             categories: scope.categories,
             invitation: scope.invitation,
+            token: Some(TokenGrant {
+                id: scope.token_id,
+                expires_at: scope.expires_at,
+            }),
         });
     }
     let found = state
@@ -136,7 +130,39 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         company: None,
         categories: None,
         invitation: None,
+        token: None,
     })
+}
+
+/// A company token lives only as long as what it came from: the invitation
+/// it was made from (until revoked or expired), or the API key that issued
+/// it (until deleted). A token that names neither is refused.
+async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<(), ApiError> {
+    if let Some(invitation) = scope.invitation {
+        let usable = match state.store.get_invitation(scope.client, invitation).await {
+            Ok(found) => found.usable(chrono::Utc::now()),
+            Err(RepoError::NotFound) => false,
+            Err(other) => return Err(other.into()),
+        };
+        return if usable {
+            Ok(())
+        } else {
+            Err(ApiError::Unauthorized(
+                "the invitation this token came from was revoked or has expired",
+            ))
+        };
+    }
+    let issuer = scope.issued_by.ok_or(ApiError::Unauthorized(
+        "a company token that names no API key or invitation",
+    ))?;
+    let keys = state.store.list_api_keys(scope.client).await?;
+    if keys.iter().any(|key| key.id.as_uuid() == issuer) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized(
+            "the API key that issued this company token was deleted",
+        ))
+    }
 }
 
 /// What a journey UI in the browser may call with a company token.
@@ -239,9 +265,37 @@ pub struct Caller {
     pub categories: Option<CategorySet>,
     /// The invitation the caller's token was made from.
     pub invitation: Option<Uuid>,
+    /// The company token the caller sent; `None` with an API key.
+    pub token: Option<TokenGrant>,
+}
+
+/// What a request's company token is.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenGrant {
+    pub id: Uuid,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Caller {
+    /// The API key the caller used; `None` with a company token.
+    pub fn api_key(&self) -> Option<Uuid> {
+        match self.actor {
+            Actor::Client(key) => Some(key.as_uuid()),
+            _ => None,
+        }
+    }
+
+    /// Who answers for a request, as far as stored idempotent responses go:
+    /// every API key of a client has the same powers, so they share one
+    /// principal; each company token is a principal of its own, so a
+    /// response is never replayed to a caller who could not have made it.
+    pub fn principal(&self) -> String {
+        match self.token {
+            Some(token) => format!("token:{}", token.id),
+            None => "client".to_owned(),
+        }
+    }
+
     /// Whether the caller may act on data of `category` (`None`: a platform of no category).
     pub fn may_use(&self, category: Option<&str>) -> bool {
         match self.categories {

@@ -6,7 +6,7 @@
 //! Only HS256 is accepted (so `alg: none` and other algorithms are refused),
 //! and issuer, audience and expiry are required.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::ids::{ClientId, CompanyId};
 use domain::link_settings::CategorySet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -42,6 +42,9 @@ pub struct Claims {
     /// The invitation a company token was made from; revoking it ends the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inv: Option<Uuid>,
+    /// The API key that issued a company token; revoking the key ends the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Uuid>,
 }
 
 impl Claims {
@@ -58,6 +61,7 @@ impl Claims {
             jti: Uuid::new_v4(),
             cat: None,
             inv: None,
+            key: None,
         }
     }
 }
@@ -72,6 +76,10 @@ pub struct CompanyScope {
     pub categories: Option<CategorySet>,
     /// The invitation the token was made from.
     pub invitation: Option<Uuid>,
+    /// The API key that issued the token.
+    pub issued_by: Option<Uuid>,
+    /// When the token stops working.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// Issues and checks the tokens of one audience.
@@ -124,6 +132,8 @@ impl TokenSigner {
             token_id: claims.jti,
             categories: claims.cat.as_deref().map(CategorySet::of),
             invitation: claims.inv,
+            issued_by: claims.key,
+            expires_at: DateTime::from_timestamp(claims.exp, 0)?,
         })
     }
 }

@@ -159,8 +159,9 @@ pub struct Settings {
     )]
     pub shutdown_timeout_secs: u64,
 
-    /// Requests per minute each API key (and each company's tokens) may make,
-    /// refilled continuously; 0 turns rate limiting off.
+    /// Requests per minute each API key, each company's tokens, and each
+    /// address on the public paths (journey pages, the Sandbox, invitation
+    /// exchange) may make, refilled continuously; 0 turns every rate limit off.
     #[arg(
         long,
         env = "LINK_RATE_LIMIT_PER_MINUTE",
@@ -177,6 +178,23 @@ pub struct Settings {
         global = true
     )]
     pub rate_limit_burst: u32,
+
+    /// Failed authentications one address may make a minute; beyond them its
+    /// requests are refused with 429 until the allowance refills. Off when
+    /// rate limiting is off.
+    #[arg(
+        long,
+        env = "LINK_AUTH_FAILURES_PER_MINUTE",
+        default_value_t = 20,
+        global = true
+    )]
+    pub auth_failures_per_minute: u32,
+
+    /// Proxies whose `Forwarded` or `X-Forwarded-For` headers name the
+    /// client's address: IP addresses or networks, comma-separated (e.g.
+    /// `10.0.0.0/8,127.0.0.1`). From anyone else those headers are ignored.
+    #[arg(long, env = "LINK_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
 
     /// Whether webhooks may be sent to loopback and private addresses. Left
     /// unset, they may only when the public URL is itself local.
@@ -215,6 +233,12 @@ impl Settings {
                     url::Host::Ipv6(ip) => !domain::webhook::is_public_ip(ip.into()),
                 })
         })
+    }
+
+    /// The proxies whose forwarding headers are believed.
+    pub fn proxies(&self) -> Result<crate::client_address::TrustedProxies, ConfigError> {
+        crate::client_address::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|problem| invalid("LINK_TRUSTED_PROXIES", problem))
     }
 
     /// Checks every setting; the first problem found is returned.
@@ -261,6 +285,13 @@ impl Settings {
         if self.rate_limit_per_minute > 0 && self.rate_limit_burst == 0 {
             return Err(invalid("LINK_RATE_LIMIT_BURST", "must be at least 1"));
         }
+        if self.rate_limit_per_minute > 0 && self.auth_failures_per_minute == 0 {
+            return Err(invalid(
+                "LINK_AUTH_FAILURES_PER_MINUTE",
+                "must be at least 1 while rate limits are on",
+            ));
+        }
+        self.proxies()?;
         if self.refresh_interval_secs == 0 {
             return Err(invalid("LINK_REFRESH_INTERVAL_SECS", "must be at least 1"));
         }

@@ -38,8 +38,9 @@ pub enum ApiError {
     /// A request over one of the limits of [`crate::limits`], with its status.
     #[error("{1}")]
     Limit(StatusCode, String),
-    #[error("Too many requests: the rate limit of this API key or company is used up; retry after {0} seconds.")]
-    RateLimited(u64),
+    /// A rate limit is used up: retry after so many seconds; the limit is named.
+    #[error("Too many requests: the rate limit of {1} is used up; retry after {0} seconds.")]
+    RateLimited(u64, &'static str),
     #[error("The store is temporarily unavailable. Please try again shortly.")]
     Unavailable(String),
     #[error("There is a problem with the server. Please try again later.")]
@@ -104,7 +105,7 @@ impl ApiError {
 
     fn can_be_retried(&self) -> &'static str {
         match self {
-            Self::Unavailable(_) | Self::RateLimited(_) => "Yes",
+            Self::Unavailable(_) | Self::RateLimited(..) => "Yes",
             Self::Internal(_) => "Unknown",
             Self::Status(status) if status.is_server_error() => "Unknown",
             _ => "No",
@@ -170,7 +171,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
             Self::Limit(status, _) => *status,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -189,8 +190,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         match self {
             Self::Unauthorized(_) => {
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"Link API\", Bearer"));
+                // Bearer, not Basic: a browser that meets a Basic challenge asks for a
+                // password and keeps what it is given for the site.
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"Link API\""));
             }
             Self::MethodNotAllowed(_, allowed) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
@@ -198,7 +200,7 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
-            Self::RateLimited(seconds) => {
+            Self::RateLimited(seconds, _) => {
                 response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             _ => {}

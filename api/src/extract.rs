@@ -2,14 +2,29 @@
 //! so bad JSON, a bad path id or a bad query string get the documented body.
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::{web, HttpMessage, HttpRequest};
+use actix_web::{mime, web, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// Whether a media type is JSON: `application/json`, or any type with the
+/// `+json` suffix, in any letter case.
+pub fn is_json(mime: &mime::Mime) -> bool {
+    mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
+}
+
+/// Whether a request declares a JSON body. The JSON extractor, the depth
+/// limit and the operations without a body all ask this, so none of them
+/// can be told apart by how a content type is spelled.
+pub fn declares_json(request: &impl HttpMessage) -> bool {
+    matches!(request.mime_type(), Ok(Some(mime)) if is_json(&mime))
+}
+
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
+        .content_type_required(true)
+        .content_type(|mime| is_json(&mime))
         .error_handler(|error, _| json_error(error).into())
 }
 
@@ -71,7 +86,7 @@ pub fn optional_json<T: DeserializeOwned + Default>(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    if !request.content_type().ends_with("json") {
+    if !declares_json(request) {
         return Err(json_error(JsonPayloadError::ContentType));
     }
     from_slice_strict::<Option<T>>(body)
@@ -308,6 +323,29 @@ mod strict {
             let map: std::collections::BTreeMap<String, String> =
                 Deserialize::deserialize(Strict(serde_json::json!({"a": "b"}))).unwrap();
             assert_eq!(map["a"], "b");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_media_types_are_recognised_in_any_letter_case() {
+        for json in [
+            "application/json",
+            "Application/JSON",
+            "application/problem+json",
+            "APPLICATION/JSON; charset=utf-8",
+        ] {
+            assert!(super::is_json(&json.parse().unwrap()), "{json}");
+        }
+        for other in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/jsonp",
+            "multipart/form-data",
+        ] {
+            assert!(!super::is_json(&other.parse().unwrap()), "{other}");
         }
     }
 }

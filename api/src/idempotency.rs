@@ -1,6 +1,8 @@
 //! `Idempotency-Key`: a POST (or `PUT …/authorization`) sent again with the
 //! same key and body gets the first response without the work being done
-//! twice. Keys are per client and kept 24 hours.
+//! twice. Keys are kept 24 hours, per client and principal: the client's API
+//! keys share theirs, each company token has its own, so a stored answer is
+//! only ever replayed to a caller who was allowed to get it.
 
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -8,7 +10,7 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 use chrono::{Duration, SubsecRound, Utc};
-use domain::ports::{IdempotencyClaim, StoredResponse};
+use domain::ports::{IdempotencyClaim, IdempotencyKey, StoredResponse};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
@@ -101,11 +103,16 @@ pub async fn middleware(
     hasher.update(&body);
     let request_hash = hex::encode(hasher.finalize());
     let now = Utc::now().trunc_subsecs(6);
+    let principal = caller.principal();
+    let stored_key = IdempotencyKey {
+        client: caller.client,
+        principal: &principal,
+        key: &key,
+    };
     let claim = state
         .store
         .claim_idempotency_key(
-            caller.client,
-            &key,
+            stored_key,
             &request_hash,
             now,
             now + Duration::hours(KEPT_HOURS),
@@ -148,7 +155,7 @@ pub async fn middleware(
             })?;
             let status = head.status();
             let kept = if status.is_server_error() {
-                state.store.release_idempotency_key(caller.client, &key).await
+                state.store.release_idempotency_key(stored_key).await
             } else {
                 let stored = StoredResponse {
                     status: status.as_u16(),
@@ -161,7 +168,7 @@ pub async fn middleware(
                 };
                 state
                     .store
-                    .complete_idempotency_key(caller.client, &key, &stored)
+                    .complete_idempotency_key(stored_key, &stored)
                     .await
             };
             if let Err(e) = kept {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod catalogue;
 pub mod cli;
+pub mod client_address;
 pub mod company_token;
 pub mod config;
 pub mod correlation;

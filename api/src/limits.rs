@@ -91,7 +91,7 @@ pub async fn middleware(
         let payload = request.take_payload();
         request.set_payload(with_deadline(payload, timeout));
     }
-    if request.content_type().ends_with("json") {
+    if crate::extract::declares_json(&request) {
         let body = match request.extract::<web::Bytes>().await {
             Ok(body) => body,
             Err(e) if e.as_error::<PayloadError>().is_some_and(timed_out) => {

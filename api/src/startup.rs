@@ -95,6 +95,7 @@ impl Application {
             public_url: settings.public_url.clone(),
             http_tokens,
             webhooks_may_reach_private: settings.webhooks_may_reach_private(),
+            trusted_proxies: settings.proxies()?,
         };
         let state = std::sync::Arc::new(state);
         let schedule = crate::refresher::Schedule {
@@ -124,6 +125,7 @@ impl Application {
         let rate_limits = crate::rate_limit::RateLimits::new(
             settings.rate_limit_per_minute,
             settings.rate_limit_burst,
+            settings.auth_failures_per_minute,
         );
         if let Some(limits) = rate_limits.clone() {
             tokio::spawn(async move {
@@ -254,6 +256,7 @@ fn server(
             .wrap(from_fn(crate::idempotency::middleware))
             .wrap(from_fn(crate::rate_limit::middleware))
             .wrap(from_fn(auth::require_api_key))
+            .wrap(from_fn(crate::rate_limit::by_address))
             .wrap(from_fn(crate::limits::middleware))
             .wrap(from_fn(crate::cors::middleware))
             .wrap(ErrorHandlers::new().default_handler(ensure_error_body))

@@ -26,6 +26,8 @@ pub struct AppState {
     pub invitation_tokens: crate::company_token::TokenSigner,
     /// Whether webhook consumers may be loopback or private addresses.
     pub webhooks_may_reach_private: bool,
+    /// Proxies whose forwarding headers name the client's address.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 impl AppState {

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::ids::{ClientId, CompanyId};
-use crate::validation::{char_len, FieldError, ValidationErrors};
+use crate::validation::{
+    char_len, check_control_characters, ControlCharacters, FieldError, ValidationErrors,
+};
 
 /// Longest company name accepted, after forbidden characters are removed.
 pub const MAX_NAME_LEN: usize = 250;
@@ -28,6 +30,7 @@ pub struct CompanyName(String);
 
 impl CompanyName {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        check_control_characters("name", raw, ControlCharacters::None)?;
         let kept: String = raw.chars().filter(|c| is_allowed_name_char(*c)).collect();
         let name = kept.trim();
         if name.is_empty() {
@@ -62,6 +65,7 @@ fn is_allowed_name_char(c: char) -> bool {
 
 /// Free text about a company, such as a foreign reference.
 pub fn parse_description(raw: &str) -> Result<String, FieldError> {
+    check_control_characters("description", raw, ControlCharacters::LineBreaks)?;
     if char_len(raw) > MAX_DESCRIPTION_LEN {
         return Err(FieldError::new(
             "description",
@@ -91,17 +95,24 @@ impl Tags {
             ));
         }
         for (key, value) in &raw {
+            let field = format!("tags.{}", key.escape_debug());
+            for text in [key, value] {
+                if let Err(error) = check_control_characters(&field, text, ControlCharacters::None)
+                {
+                    errors.push(error);
+                }
+            }
             let key_len = char_len(key);
             if key_len == 0 || key_len > MAX_TAG_KEY_LEN {
                 errors.push(FieldError::new(
-                    format!("tags.{key}"),
+                    field.clone(),
                     "KeyLength",
                     format!("Tag keys must be 1 to {MAX_TAG_KEY_LEN} characters long; `{key}` has {key_len}."),
                 ));
             }
             if char_len(value) > MAX_TAG_VALUE_LEN {
                 errors.push(FieldError::new(
-                    format!("tags.{key}"),
+                    field.clone(),
                     "MaxLength",
                     format!("Tag values must be at most {MAX_TAG_VALUE_LEN} characters long; the value of `{key}` is longer."),
                 ));
@@ -241,6 +252,41 @@ mod tests {
         let name = "Smith & Sons, Ltd. - 'Best' @ London? Yes!";
 
         assert_eq!(CompanyName::parse(name).unwrap().as_str(), name);
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_names_descriptions_and_tags() {
+        assert_eq!(
+            CompanyName::parse("Acme\0Ltd").unwrap_err().rule,
+            "ControlCharacter"
+        );
+        assert_eq!(
+            CompanyName::parse("Acme\nLtd").unwrap_err().rule,
+            "ControlCharacter"
+        );
+        assert_eq!(
+            parse_description("a\0b").unwrap_err().rule,
+            "ControlCharacter"
+        );
+        assert_eq!(
+            parse_description("line one\nline two").unwrap(),
+            "line one\nline two"
+        );
+
+        let errors = Tags::parse(tags(&[("re\0gion", "uk"), ("team", "a\u{1b}b")])).unwrap_err();
+
+        let found: Vec<_> = errors
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.rule))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("tags.re\\0gion", "ControlCharacter"),
+                ("tags.team", "ControlCharacter")
+            ]
+        );
     }
 
     #[test]

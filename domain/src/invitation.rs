@@ -91,9 +91,81 @@ pub fn expiry(now: DateTime<Utc>, hours: Option<i64>) -> Option<DateTime<Utc>> {
         .then(|| now + Duration::hours(hours))
 }
 
+/// The expiry of an invitation made at `now` lasting `hours`, by someone
+/// whose own access ends at `bound` (a company token's expiry; `None` for an
+/// API key). An invitation never outlives its maker's access: asked for
+/// longer, it is an error naming the most hours allowed; left to the
+/// default, it ends with the maker's access if that comes sooner.
+pub fn bounded_expiry(
+    now: DateTime<Utc>,
+    hours: Option<i64>,
+    bound: Option<DateTime<Utc>>,
+) -> Result<DateTime<Utc>, crate::FieldError> {
+    let expires_at = expiry(now, hours).ok_or_else(|| {
+        crate::FieldError::new(
+            "expiresInHours",
+            "Range",
+            format!("expiresInHours is between 1 and {MAX_HOURS} (30 days)."),
+        )
+    })?;
+    match bound {
+        Some(bound) if expires_at > bound && hours.is_none() => Ok(bound),
+        Some(bound) if expires_at > bound => Err(crate::FieldError::new(
+            "expiresInHours",
+            "TokenLifetime",
+            format!(
+                "An invitation made with a company token cannot outlast the token, which expires at {} UTC: \
+                 expiresInHours is at most {} here.",
+                bound.format("%Y-%m-%d %H:%M"),
+                (bound - now).num_hours()
+            ),
+        )),
+        _ => Ok(expires_at),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invitation_never_outlives_the_token_that_made_it() {
+        let now = Utc::now();
+        let bound = now + Duration::hours(24);
+
+        assert_eq!(
+            bounded_expiry(now, None, None),
+            Ok(now + Duration::hours(DEFAULT_HOURS))
+        );
+        assert_eq!(
+            bounded_expiry(now, Some(720), None),
+            Ok(now + Duration::hours(720))
+        );
+        assert_eq!(
+            bounded_expiry(now, None, Some(bound)),
+            Ok(bound),
+            "the default is shortened"
+        );
+        assert_eq!(bounded_expiry(now, Some(24), Some(bound)), Ok(bound));
+        assert_eq!(
+            bounded_expiry(now, Some(2), Some(bound)),
+            Ok(now + Duration::hours(2))
+        );
+        let refused = bounded_expiry(now, Some(720), Some(bound)).unwrap_err();
+        assert_eq!(
+            (refused.field.as_str(), refused.rule),
+            ("expiresInHours", "TokenLifetime")
+        );
+        assert!(
+            refused.message.contains("at most 24"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(
+            bounded_expiry(now, Some(0), Some(bound)).unwrap_err().rule,
+            "Range"
+        );
+    }
 
     fn invitation(now: DateTime<Utc>) -> Invitation {
         Invitation {

@@ -55,6 +55,14 @@ impl Profile {
             Some(url) => {
                 if !url.is_empty() {
                     check_url(&mut errors, "redirectUrl", url);
+                    if placeholder_in_origin(url) {
+                        errors.push(FieldError::new(
+                            "redirectUrl",
+                            "PlaceholderInOrigin",
+                            "redirectUrl may hold {placeholders} only in its path, query or fragment, \
+                             not in its scheme, host or port: a filled value must not choose where customers go.",
+                        ));
+                    }
                 }
                 url
             }
@@ -90,6 +98,26 @@ impl Profile {
             whitelist_urls,
         })
     }
+}
+
+/// Whether a URL template has a `{` before its path: in the scheme, the
+/// user information, the host or the port, where a filled value could send
+/// the customer to another origin (`https://example.com{x}` with
+/// `x=.evil.example`).
+pub fn placeholder_in_origin(template: &str) -> bool {
+    let authority_start = template.find("://").map_or(0, |i| i + 3);
+    let origin_end = template[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(template.len(), |i| authority_start + i);
+    template[..origin_end].contains('{')
+}
+
+/// The redirect URL of a journey's end: the template filled with `values`,
+/// or `None` when the template could let a value choose the origin (see
+/// [`placeholder_in_origin`]; such templates are refused when saved, but an
+/// older profile may hold one).
+pub fn fill_redirect(template: &str, values: &BTreeMap<String, String>) -> Option<String> {
+    (!placeholder_in_origin(template)).then(|| fill_template(template, values))
 }
 
 /// Fills `{name}` placeholders from `values`; unknown names become empty.
@@ -169,6 +197,41 @@ mod tests {
         );
 
         assert_eq!(url, "https://app.example/x%40evil.example%2F%3Fa%3Db%23c");
+    }
+
+    #[test]
+    fn placeholders_before_the_path_are_refused() {
+        for template in [
+            "https://example.com{x}",
+            "https://example.com{x}/done",
+            "https://{tenant}.example.com/done",
+            "https://example.com:{port}/done",
+            "https://user{x}@example.com/",
+            "{scheme}://example.com/",
+        ] {
+            assert!(placeholder_in_origin(template), "{template}");
+            assert_eq!(
+                fill_redirect(template, &values(&[("x", ".evil.example")])),
+                None
+            );
+            let errors =
+                Profile::parse(Some("App"), Some(template), None, None, vec![]).unwrap_err();
+            assert!(
+                errors.0.iter().any(|e| e.rule == "PlaceholderInOrigin"),
+                "{template}"
+            );
+        }
+        for template in [
+            "https://example.com/{x}",
+            "https://example.com?x={x}",
+            "https://example.com#{x}",
+            "https://example.com/done",
+        ] {
+            assert!(!placeholder_in_origin(template), "{template}");
+            let filled = fill_redirect(template, &values(&[("x", ".evil.example/@a")])).unwrap();
+            assert!(filled.starts_with("https://example.com"), "{filled}");
+            assert!(!filled.starts_with("https://example.com."), "{filled}");
+        }
     }
 
     #[test]

@@ -61,6 +61,10 @@ impl ValidationErrors {
         let value = value
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())?;
+        if let Err(error) = check_control_characters(field, &value, ControlCharacters::LineBreaks) {
+            self.push(error);
+            return None;
+        }
         if char_len(&value) > max {
             self.push(FieldError::new(
                 field,
@@ -97,6 +101,42 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
+/// Which control characters a text may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlCharacters {
+    /// None at all: names, keys, single-line values.
+    None,
+    /// Only tab, line feed and carriage return: free text over several lines.
+    LineBreaks,
+}
+
+/// A 400 of `field` when `value` holds a control character (NUL, escape,
+/// and the like) beyond what `allowed` lets through: they break logs,
+/// terminals, CSV exports and the C strings of other systems.
+pub fn check_control_characters(
+    field: &str,
+    value: &str,
+    allowed: ControlCharacters,
+) -> Result<(), FieldError> {
+    let refused = |c: char| {
+        c.is_control()
+            && !(allowed == ControlCharacters::LineBreaks && matches!(c, '\t' | '\n' | '\r'))
+    };
+    if value.chars().any(refused) {
+        return Err(FieldError::new(
+            field,
+            "ControlCharacter",
+            match allowed {
+                ControlCharacters::None => format!("{field} must not hold control characters."),
+                ControlCharacters::LineBreaks => format!(
+                    "{field} must not hold control characters other than tabs and line breaks."
+                ),
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// Counts characters, not bytes: limits are stated to users in characters.
 pub fn char_len(value: &str) -> usize {
     value.chars().count()
@@ -109,4 +149,26 @@ pub fn is_http_url(text: &str) -> bool {
         .or_else(|| text.strip_prefix("http://"));
     rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'))
         && !text.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_where_allowed() {
+        for text in ["a\0b", "a\u{1b}[31m", "a\u{7f}", "a\u{85}"] {
+            assert!(
+                check_control_characters("f", text, ControlCharacters::None).is_err(),
+                "{text:?}"
+            );
+            assert!(
+                check_control_characters("f", text, ControlCharacters::LineBreaks).is_err(),
+                "{text:?}"
+            );
+        }
+        assert!(check_control_characters("f", "a\tb\r\nc", ControlCharacters::None).is_err());
+        assert!(check_control_characters("f", "a\tb\r\nc", ControlCharacters::LineBreaks).is_ok());
+        assert!(check_control_characters("f", "Café – ünïcode", ControlCharacters::None).is_ok());
+    }
 }

@@ -1,7 +1,7 @@
 //! Events and webhook consumers: which consumer wants which event, when a
 //! failed delivery is tried again, and which addresses a webhook may reach.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -108,34 +108,85 @@ pub fn next_attempt(
 
 /// Whether a webhook may be sent to `ip` when private addresses are not
 /// allowed: loopback, private, link-local, unique-local, shared, multicast,
-/// documentation and unspecified addresses are refused.
+/// documentation, benchmarking, reserved and unspecified addresses are
+/// refused. An IPv6 address that carries an IPv4 one (IPv4-compatible,
+/// IPv4-mapped, NAT64, 6to4, Teredo) is judged by the address it carries,
+/// since that is where a relay would deliver it.
 pub fn is_public_ip(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19)))
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_ip(IpAddr::V4(v4));
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80
-                || first == 0x2001 && v6.segments()[1] == 0x0db8)
-        }
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match embedded_v4(v6) {
+            Some(Embedded::V4(v4)) => is_public_v4(v4),
+            Some(Embedded::Opaque) => false,
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(v4: Ipv4Addr) -> bool {
+    let [a, b, c, _] = v4.octets();
+    !(v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_multicast()
+        || v4.is_documentation()
+        || a == 0
+        // Shared address space (carrier-grade NAT).
+        || (a == 100 && (64..128).contains(&b))
+        // IETF protocol assignments, and the former 6to4 relay anycast block.
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 192 && b == 88 && c == 99)
+        // Benchmarking.
+        || (a == 198 && (b == 18 || b == 19))
+        // Reserved for future use (240.0.0.0/4).
+        || a >= 240)
+}
+
+fn is_public_v6(v6: Ipv6Addr) -> bool {
+    let s = v6.segments();
+    !(v6.is_loopback()
+        || v6.is_unspecified()
+        || v6.is_multicast()
+        // Unique local, link-local and the deprecated site-local blocks.
+        || (s[0] & 0xfe00) == 0xfc00
+        || (s[0] & 0xffc0) == 0xfe80
+        || (s[0] & 0xffc0) == 0xfec0
+        // Documentation, benchmarking, and ORCHID identifiers.
+        || (s[0] == 0x2001 && s[1] == 0x0db8)
+        || (s[0] == 0x2001 && s[1] == 0x0002 && s[2] == 0)
+        || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010)
+        || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0020)
+        // Discard-only.
+        || (s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0))
+}
+
+/// What an IPv6 address that stands for an IPv4 one carries.
+enum Embedded {
+    V4(Ipv4Addr),
+    /// A form whose IPv4 address cannot be told (local-use NAT64 with any prefix length).
+    Opaque,
+}
+
+fn embedded_v4(v6: Ipv6Addr) -> Option<Embedded> {
+    let s = v6.segments();
+    let low = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if v6.is_loopback() || v6.is_unspecified() {
+        return None;
+    }
+    match s {
+        // IPv4-compatible (::a.b.c.d, deprecated) and IPv4-mapped (::ffff:a.b.c.d).
+        [0, 0, 0, 0, 0, 0 | 0xffff, hi, lo] => Some(Embedded::V4(low(hi, lo))),
+        // The NAT64 well-known prefix 64:ff9b::/96.
+        [0x0064, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(Embedded::V4(low(hi, lo))),
+        // Local-use NAT64 (64:ff9b:1::/48): the prefix length, and so the place of the address, is the operator's.
+        [0x0064, 0xff9b, 0x0001, ..] => Some(Embedded::Opaque),
+        // 6to4: 2002:AABB:CCDD::/48 carries AA.BB.CC.DD.
+        [0x2002, hi, lo, ..] => Some(Embedded::V4(low(hi, lo))),
+        // Teredo (2001:0::/32): the client's address is the last 32 bits, inverted.
+        [0x2001, 0, _, _, _, _, hi, lo] => Some(Embedded::V4(low(!hi, !lo))),
+        _ => None,
     }
 }
 
@@ -222,10 +273,36 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::",
+            "::127.0.0.1",
+            "::7f00:1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::808:808",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::",
+            "2002:c0a8:101::1",
+            // Teredo with the client 127.0.0.1 (inverted: 80ff:fffe).
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "192.0.0.1",
+            "192.88.99.1",
+            "240.0.0.1",
+            "255.255.255.254",
+            "198.18.0.1",
+            "100::1",
+            "fec0::1",
         ] {
             assert!(!is_public_ip(private.parse().unwrap()), "{private}");
         }
-        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
+        for public in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+            // Teredo with the client 8.8.8.8 (inverted: f7f7:f7f7).
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+        ] {
             assert!(is_public_ip(public.parse().unwrap()), "{public}");
         }
         assert!(

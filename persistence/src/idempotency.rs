@@ -2,8 +2,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::ids::ClientId;
-use domain::ports::{IdempotencyClaim, IdempotencyRepository, RepoError, StoredResponse};
+use domain::ports::{
+    IdempotencyClaim, IdempotencyKey, IdempotencyRepository, RepoError, StoredResponse,
+};
 
 use crate::error::repo_error;
 use crate::SqlStore;
@@ -25,8 +26,7 @@ macro_rules! idempotency_repository {
             impl IdempotencyRepository for SqlStore<$db> {
                 async fn claim_idempotency_key(
                     &self,
-                    client: ClientId,
-                    key: &str,
+                    key: IdempotencyKey<'_>,
                     request_hash: &str,
                     now: DateTime<Utc>,
                     expires_at: DateTime<Utc>,
@@ -36,22 +36,24 @@ macro_rules! idempotency_repository {
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // Expired keys, and first requests that never finished, are forgotten first.
                     sqlx::query(
-                        "DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2 \
-                         AND (expires_at <= $3 OR (status_code IS NULL AND created_at < $4))",
+                        "DELETE FROM idempotency_keys WHERE client_id = $1 AND principal = $2 AND key = $3 \
+                         AND (expires_at <= $4 OR (status_code IS NULL AND created_at < $5))",
                     )
-                    .bind(client.as_uuid())
-                    .bind(key)
+                    .bind(key.client.as_uuid())
+                    .bind(key.principal)
+                    .bind(key.key)
                     .bind(now)
                     .bind(abandoned_before)
                     .execute(&mut *tx)
                     .await
                     .map_err(repo_error)?;
                     let inserted = sqlx::query(
-                        "INSERT INTO idempotency_keys (client_id, key, request_hash, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id, key) DO NOTHING",
+                        "INSERT INTO idempotency_keys (client_id, principal, key, request_hash, created_at, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, principal, key) DO NOTHING",
                     )
-                    .bind(client.as_uuid())
-                    .bind(key)
+                    .bind(key.client.as_uuid())
+                    .bind(key.principal)
+                    .bind(key.key)
                     .bind(request_hash)
                     .bind(now)
                     .bind(expires_at)
@@ -64,10 +66,11 @@ macro_rules! idempotency_repository {
                     } else {
                         let row: Row = sqlx::query_as(
                             "SELECT request_hash, status_code, content_type, body FROM idempotency_keys \
-                             WHERE client_id = $1 AND key = $2",
+                             WHERE client_id = $1 AND principal = $2 AND key = $3",
                         )
-                        .bind(client.as_uuid())
-                        .bind(key)
+                        .bind(key.client.as_uuid())
+                        .bind(key.principal)
+                        .bind(key.key)
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(repo_error)?;
@@ -85,26 +88,28 @@ macro_rules! idempotency_repository {
                     Ok(claim)
                 }
 
-                async fn complete_idempotency_key(&self, client: ClientId, key: &str, response: &StoredResponse) -> Result<(), RepoError> {
+                async fn complete_idempotency_key(&self, key: IdempotencyKey<'_>, response: &StoredResponse) -> Result<(), RepoError> {
                     sqlx::query(
                         "UPDATE idempotency_keys SET status_code = $1, content_type = $2, body = $3 \
-                         WHERE client_id = $4 AND key = $5",
+                         WHERE client_id = $4 AND principal = $5 AND key = $6",
                     )
                     .bind(i64::from(response.status))
                     .bind(response.content_type.as_deref())
                     .bind(response.body.as_slice())
-                    .bind(client.as_uuid())
-                    .bind(key)
+                    .bind(key.client.as_uuid())
+                    .bind(key.principal)
+                    .bind(key.key)
                     .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;
                     Ok(())
                 }
 
-                async fn release_idempotency_key(&self, client: ClientId, key: &str) -> Result<(), RepoError> {
-                    sqlx::query("DELETE FROM idempotency_keys WHERE client_id = $1 AND key = $2")
-                        .bind(client.as_uuid())
-                        .bind(key)
+                async fn release_idempotency_key(&self, key: IdempotencyKey<'_>) -> Result<(), RepoError> {
+                    sqlx::query("DELETE FROM idempotency_keys WHERE client_id = $1 AND principal = $2 AND key = $3")
+                        .bind(key.client.as_uuid())
+                        .bind(key.principal)
+                        .bind(key.key)
                         .execute(&mut *self.connection().await?)
                         .await
                         .map_err(repo_error)?;

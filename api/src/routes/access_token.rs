@@ -50,7 +50,10 @@ pub async fn get_company_access_token(
         .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
     let token = state
         .company_tokens
-        .sign(&Claims::new(caller.client, company))
+        .sign(&Claims {
+            key: caller.api_key(),
+            ..Claims::new(caller.client, company)
+        })
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(web::Json(CompanyAccessToken {
         access_token: token,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::authorization::{self, Authorization};
 use domain::connection::{Cause, ConnectionStatus};
 use domain::ids::ConnectionId;
+use domain::integration::AuthMethod;
 use domain::ports::{ConnectionSecret, SecretChange, SecretKind};
 use domain::secrets::SecretLocation;
 use uuid::Uuid;
@@ -150,6 +151,9 @@ fn seal(
 /// While the client's link settings require consent (the default), a
 /// connection is linked only if the company has an active consent for its
 /// category (accounting, banking or commerce); otherwise the answer is 403.
+/// Importing OAuth tokens takes an API key: with a company token it is a
+/// 403 (the customer authorizes at the `linkUrl`). A connection of an
+/// integration the client has since disabled cannot be authorized (409).
 #[utoipa::path(
     operation_id = "update-connection-authorization",
     tag = "Connections",
@@ -178,6 +182,20 @@ pub async fn update_authorization(
             current.platform_key
         ))
     })?;
+    if !crate::routes::integrations::enabled_for(&state, caller.client, entry).await? {
+        return Err(ApiError::Conflict(format!(
+            "{} is disabled for your customers, so its connections cannot be authorized; \
+             enable it in /integrations/{}/settings.",
+            entry.integration.name, entry.integration.key
+        )));
+    }
+    if matches!(entry.integration.auth, AuthMethod::OAuth2(_)) && caller.token.is_some() {
+        return Err(ApiError::Forbidden(format!(
+            "{} authorizes with OAuth: send the customer to the connection's linkUrl. \
+             Importing OAuth tokens takes an API key.",
+            entry.integration.name
+        )));
+    }
     let authorization = authorization::validate(&entry.integration.auth, body.into_inner())?;
     let secret = seal(&state, id, authorization)?;
     let connection = if current.status == ConnectionStatus::Linked {

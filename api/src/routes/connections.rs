@@ -110,11 +110,7 @@ pub async fn create_connection(
         ))
     })?;
     caller.require_category(entry.integration.source_type.category())?;
-    let setting = state
-        .store
-        .get_integration_setting(caller.client, &key)
-        .await?;
-    if !crate::routes::integrations::is_enabled(entry, setting.as_ref()) {
+    if !crate::routes::integrations::enabled_for(&state, caller.client, entry).await? {
         return Err(ApiError::field(FieldError::new(
             "platformKey",
             "DisabledIntegration",

@@ -151,10 +151,7 @@ impl Witness {
             actor_name,
             actor_email,
             locale: errors.optional_text("locale", locale, 35),
-            ip: request
-                .connection_info()
-                .realip_remote_addr()
-                .map(str::to_owned),
+            ip: crate::client_address::ClientAddress::of(request).map(|ip| ip.to_string()),
             user_agent: request
                 .headers()
                 .get("user-agent")

@@ -33,6 +33,19 @@ pub fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
     setting.map_or(entry.integration.enabled_by_default, |s| s.enabled)
 }
 
+/// Whether the client's customers may use `entry` now, by the client's stored setting.
+pub async fn enabled_for(
+    state: &AppState,
+    client: domain::ids::ClientId,
+    entry: &Entry,
+) -> ApiResult<bool> {
+    let setting = state
+        .store
+        .get_integration_setting(client, &entry.integration.key)
+        .await?;
+    Ok(is_enabled(entry, setting.as_ref()))
+}
+
 /// List integrations
 ///
 /// Lists the platforms the client's customers can connect, with whether

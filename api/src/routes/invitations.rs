@@ -7,7 +7,7 @@ use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::connection::Actor;
 use domain::ids::{ClientId, CompanyId};
-use domain::invitation::{self, Invitation, MAX_HOURS, MAX_MESSAGE_LEN};
+use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
 use domain::journey::JourneyStatus;
 use domain::link_settings::{normalize_categories, CategorySet};
 use domain::ports::RepoError;
@@ -194,7 +194,9 @@ fn mailto_url(sender: &str, invitation: &Invitation, share: &str) -> String {
 /// invitation token in it; see `invitationUrl` in the link settings) and a
 /// ready `mailto:` link, both shown only now. The invitation lasts 72 hours
 /// unless `expiresInHours` says otherwise (at most 720), and can be revoked at
-/// any time. A company token may invite within its own categories.
+/// any time. A company token may invite within its own categories, and never
+/// beyond its own expiry: the default ends with the token, and a longer
+/// `expiresInHours` is a 400.
 #[utoipa::path(
     operation_id = "create-invitation",
     tag = "Journey",
@@ -222,14 +224,14 @@ pub async fn create_invitation(
     let recipient_name = errors.optional_text("recipient.name", body.recipient.name, 200);
     let recipient_email = errors.optional_email("recipient.email", body.recipient.email);
     let message = errors.optional_text("message", body.message, MAX_MESSAGE_LEN);
-    let expires_at = invitation::expiry(now, body.expires_in_hours).unwrap_or_else(|| {
-        errors.push(FieldError::new(
-            "expiresInHours",
-            "Range",
-            format!("expiresInHours is between 1 and {MAX_HOURS} (30 days)."),
-        ));
-        now
-    });
+    let token_expiry = caller.token.map(|token| token.expires_at);
+    let expires_at = errors
+        .collect(invitation::bounded_expiry(
+            now,
+            body.expires_in_hours,
+            token_expiry,
+        ))
+        .unwrap_or(now);
     let settings = latest_settings(&state, caller.client).await?;
     let journey_url = body.journey_url.or(settings.invitation_url);
     match journey_url.as_deref() {
@@ -425,6 +427,7 @@ pub async fn open_invitation(
         company: Some(invitation.company_id),
         categories: Some(CategorySet::of(&invitation.categories)),
         invitation: Some(invitation.id),
+        token: None,
     });
     Ok(web::Json(InvitationAccessToken {
         access_token: token,

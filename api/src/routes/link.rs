@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
 use domain::integration::{AuthMethod, OAuthSettings};
 use domain::ports::{Consumed, OAuthState, SecretChange};
-use domain::profile::{fill_template, percent_encode};
+use domain::profile::{fill_redirect, percent_encode};
 use domain::secrets::SecretLocation;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -110,6 +110,9 @@ pub async fn start(
     let AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
         return finish(&state, &connection, entry, &custom, Outcome::NotSupported).await;
     };
+    if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
+        return fail(&state, &connection, entry, &custom, Outcome::NotSupported).await;
+    }
     if !consented(&state, &connection).await? {
         return fail(
             &state,
@@ -292,6 +295,9 @@ pub async fn callback(
     let (Some(code), AuthMethod::OAuth2(oauth)) = (params.code, &entry.integration.auth) else {
         return fail(&state, &connection, entry, custom, Outcome::Failed).await;
     };
+    if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
+        return fail(&state, &connection, entry, custom, Outcome::NotSupported).await;
+    }
     if !consented(&state, &connection).await? {
         return fail(&state, &connection, entry, custom, Outcome::ConsentRequired).await;
     }
@@ -417,13 +423,17 @@ async fn finish(
         values.insert(name.to_owned(), value);
     }
     if !profile.redirect_url.is_empty() {
-        let target = fill_template(&profile.redirect_url, &values);
-        if allowed_origin(&target, &profile.whitelist_urls) {
-            return Ok(redirect(&target));
+        match fill_redirect(&profile.redirect_url, &values) {
+            Some(target) if allowed_origin(&target, &profile.whitelist_urls) => {
+                return Ok(redirect(&target));
+            }
+            Some(_) => tracing::warn!(
+                "the filled redirect URL is outside the client's whiteListUrls; showing a page instead"
+            ),
+            None => tracing::warn!(
+                "the redirect URL template has a placeholder before its path; showing a page instead"
+            ),
         }
-        tracing::warn!(
-            "the filled redirect URL is outside the client's whiteListUrls; showing a page instead"
-        );
     }
     let headline = match outcome {
         Outcome::Linked | Outcome::AlreadyLinked => {
