@@ -281,12 +281,10 @@ impl Dispatcher {
             if *stop.borrow() {
                 return;
             }
-            // Expired idempotency keys are housekeeping for whichever replica delivers.
+            // Housekeeping is for whichever replica delivers.
             if last_purge.elapsed() >= PURGE_EVERY {
                 last_purge = Instant::now();
-                if let Err(error) = self.store.purge_idempotency_keys(self.clock.now()).await {
-                    tracing::warn!(%error, "expired idempotency keys were not purged");
-                }
+                self.purge_expired().await;
             }
             match self.run_once().await {
                 Ok(_) => pause = interval,
@@ -298,6 +296,33 @@ impl Dispatcher {
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
                 _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// Forgets what has expired: idempotency keys, Sandbox codes, and OAuth
+    /// states a day after their lifetime (until then a late callback still
+    /// finds its state and can tell the customer it expired).
+    pub async fn purge_expired(&self) {
+        let now = self.clock.now();
+        let purges = [
+            (
+                "idempotency keys",
+                self.store.purge_idempotency_keys(now).await,
+            ),
+            ("Sandbox codes", self.store.purge_sandbox_codes(now).await),
+            (
+                "OAuth states",
+                self.store
+                    .purge_oauth_states(now - chrono::Duration::days(1))
+                    .await,
+            ),
+        ];
+        for (what, purged) in purges {
+            match purged {
+                Ok(0) => {}
+                Ok(count) => tracing::debug!(count, what, "purged expired records"),
+                Err(error) => tracing::warn!(%error, what, "expired records were not purged"),
             }
         }
     }

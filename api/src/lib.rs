@@ -15,6 +15,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod headers;
 pub mod idempotency;
 pub mod keys;
 pub mod limits;

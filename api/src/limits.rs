@@ -84,6 +84,9 @@ pub async fn middleware(
             ),
         ));
     }
+    if let Some(refused) = undeclared_body(&request) {
+        return Ok(refuse(request, refused));
+    }
     let timeout = request
         .app_data::<web::Data<BodyTimeout>>()
         .map(|t| t.get_ref().0);
@@ -110,6 +113,42 @@ pub async fn middleware(
         request.set_payload(payload_of(body));
     }
     Ok(next.call(request).await?.map_into_boxed_body())
+}
+
+/// A write to the API (POST, PUT, PATCH, DELETE of a documented operation)
+/// must send JSON or nothing. A form or text body, or a body with no content
+/// type, is refused with 415 even where the operation would ignore it: that
+/// is what an HTML form on another site can send, and no client of this API
+/// needs to. (The Sandbox's OAuth endpoints, which take forms, are not
+/// documented operations.)
+fn undeclared_body(request: &ServiceRequest) -> Option<ApiError> {
+    use actix_web::http::{header, Method};
+    let method = request.method();
+    if !matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
+        return None;
+    }
+    let headers = request.headers();
+    let declared = headers.contains_key(header::CONTENT_TYPE);
+    let has_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|length| length.trim() != "0");
+    if (!declared && !has_body) || crate::extract::declares_json(request) {
+        return None;
+    }
+    let documented = request
+        .app_data::<web::Data<crate::routes::fallback::RouteTable>>()
+        .is_some_and(|routes| routes.documents(method.as_str(), request.path()));
+    documented.then(|| {
+        ApiError::UnsupportedMediaType(
+            "Send a request body as JSON, with `Content-Type: application/json`, or send none."
+                .into(),
+        )
+    })
 }
 
 /// An empty payload with `bytes` in it, to hand a body on after reading it.

@@ -109,7 +109,8 @@ pub mod responses {
     error_response!(
         TooManyRequests,
         429,
-        "The rate limit of the API key (or of the company, for company tokens) is used up; `Retry-After` says when to retry.",
+        "A rate limit is used up: the API key's, the company's (for company tokens), the address's (on public \
+         operations), or the address's failed authentications. `Retry-After` says when to retry.",
         "Too many requests: the rate limit of this API key or company is used up; retry after 2 seconds.",
         "Yes"
     );
@@ -257,21 +258,36 @@ pub fn document() -> Document {
 }
 
 /// States what every operation shares, so no handler can leave it out: a
-/// platform key's shape, the 414 of an operation with query parameters, and
-/// the 415 of an operation that takes a body.
+/// platform key's shape, the 414 of an operation with query parameters, the
+/// 415 of an operation that takes a body or changes something (a body that
+/// is not JSON is refused), and the 429 of every operation a rate limit
+/// applies to (all but the health checks), with its `Retry-After`.
 fn document_shared_rules(document: &mut Document) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ObjectBuilder, Ref, Type};
 
+    document_retry_after(document);
     for item in document.paths.paths.values_mut() {
         let operations = [
-            item.get.as_mut(),
-            item.post.as_mut(),
-            item.put.as_mut(),
-            item.patch.as_mut(),
-            item.delete.as_mut(),
+            (false, item.get.as_mut()),
+            (true, item.post.as_mut()),
+            (true, item.put.as_mut()),
+            (true, item.patch.as_mut()),
+            (true, item.delete.as_mut()),
         ];
-        for operation in operations.into_iter().flatten() {
+        for (writes, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let health = operation
+                .tags
+                .as_ref()
+                .is_some_and(|tags| tags.iter().any(|t| t == "Health"));
+            if !health {
+                operation
+                    .responses
+                    .responses
+                    .entry("429".into())
+                    .or_insert_with(|| Ref::from_response_name("TooManyRequests").into());
+            }
             for parameter in operation.parameters.iter_mut().flatten() {
                 if parameter.name == "platformKey" {
                     parameter.schema = Some(
@@ -295,7 +311,7 @@ fn document_shared_rules(document: &mut Document) {
                     .entry("414".into())
                     .or_insert_with(|| Ref::from_response_name("UriTooLong").into());
             }
-            if operation.request_body.is_some() {
+            if operation.request_body.is_some() || writes {
                 operation
                     .responses
                     .responses
@@ -304,6 +320,29 @@ fn document_shared_rules(document: &mut Document) {
             }
         }
     }
+}
+
+/// The 429 answer says in `Retry-After` when to try again.
+fn document_retry_after(document: &mut Document) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ObjectBuilder, RefOr, Type};
+
+    let Some(RefOr::T(response)) = document
+        .components
+        .as_mut()
+        .and_then(|c| c.responses.get_mut("TooManyRequests"))
+    else {
+        return;
+    };
+    let header = HeaderBuilder::new()
+        .schema(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1)),
+        )
+        .description(Some("Seconds to wait before sending the request again."))
+        .build();
+    response.headers.insert("Retry-After".into(), header);
 }
 
 /// Adds the optional `Idempotency-Key` header to every authenticated

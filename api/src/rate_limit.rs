@@ -34,7 +34,8 @@ use crate::state::AppState;
 type Limiter =
     RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
 
-type FailureLimiter = RateLimiter<IpNet, DefaultKeyedStateStore<IpNet>, DefaultClock>;
+type FailureLimiter =
+    RateLimiter<IpNet, DefaultKeyedStateStore<IpNet>, DefaultClock, StateInformationMiddleware>;
 
 /// The buckets of this process.
 pub struct RateLimits {
@@ -47,6 +48,8 @@ pub struct RateLimits {
     burst: u32,
     /// The time one request's worth of the bucket takes to refill.
     refill: Duration,
+    /// The time one failure's worth of an address's allowance takes to refill.
+    failure_refill: Duration,
 }
 
 impl RateLimits {
@@ -55,14 +58,16 @@ impl RateLimits {
         let rate = NonZeroU32::new(per_minute)?;
         let burst = NonZeroU32::new(burst).unwrap_or(rate);
         let quota = Quota::per_minute(rate).allow_burst(burst);
-        let failures = NonZeroU32::new(failures_per_minute).unwrap_or(NonZeroU32::MIN);
+        let failures =
+            Quota::per_minute(NonZeroU32::new(failures_per_minute).unwrap_or(NonZeroU32::MIN));
         Some(Arc::new(Self {
             limiter: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
-            failures: RateLimiter::keyed(Quota::per_minute(failures)),
+            failures: RateLimiter::keyed(failures).with_middleware::<StateInformationMiddleware>(),
             refused: Mutex::new(HashMap::new()),
             clock: DefaultClock::default(),
             burst: burst.get(),
             refill: quota.replenish_interval(),
+            failure_refill: failures.replenish_interval(),
         }))
     }
 
@@ -85,14 +90,16 @@ impl RateLimits {
             .and_then(|until| until.checked_duration_since(now))
     }
 
-    /// Counts a failed authentication from `address`; past the allowance,
-    /// the address is refused until one failure's worth has refilled.
+    /// Counts a failed authentication from `address`; once the allowance is
+    /// used up, the address is refused until one failure's worth has refilled.
     fn note_failure(&self, address: IpNet) {
-        if let Err(not_until) = self.failures.check_key(&address) {
-            let wait = not_until.wait_time_from(self.clock.now());
-            if let Ok(mut refused) = self.refused.lock() {
-                refused.insert(address, Instant::now() + wait);
-            }
+        let wait = match self.failures.check_key(&address) {
+            Ok(state) if state.remaining_burst_capacity() > 0 => return,
+            Ok(_) => self.failure_refill,
+            Err(not_until) => not_until.wait_time_from(self.clock.now()),
+        };
+        if let Ok(mut refused) = self.refused.lock() {
+            refused.insert(address, Instant::now() + wait);
         }
     }
 

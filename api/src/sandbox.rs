@@ -33,9 +33,11 @@ impl SandboxProvider {
     }
 
     /// Issues a code for an approved authorization request.
+    /// A second code for the same authorization is `InvalidGrant`.
     pub async fn issue_code(
         &self,
         redirect_uri: &str,
+        state_hash: &str,
         code_challenge: &str,
     ) -> Result<String, TokenError> {
         let code = oauth::random_token(32);
@@ -46,9 +48,12 @@ impl SandboxProvider {
             expires_at: Utc::now() + Duration::seconds(CODE_SECONDS),
         };
         self.store
-            .save_sandbox_code(&oauth::state_hash(&code), &saved)
+            .save_sandbox_code(&oauth::state_hash(&code), state_hash, &saved)
             .await
-            .map_err(unreachable)?;
+            .map_err(|e| match e {
+                domain::ports::RepoError::Conflict(_) => TokenError::InvalidGrant,
+                other => unreachable(other),
+            })?;
         Ok(code)
     }
 

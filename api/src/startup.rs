@@ -260,6 +260,7 @@ fn server(
             .wrap(from_fn(crate::limits::middleware))
             .wrap(from_fn(crate::cors::middleware))
             .wrap(ErrorHandlers::new().default_handler(ensure_error_body))
+            .wrap(from_fn(crate::headers::middleware))
             .wrap(from_fn(correlation::middleware))
     })
     .shutdown_timeout(settings.shutdown_timeout_secs)

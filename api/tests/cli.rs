@@ -77,6 +77,7 @@ fn an_unusable_setting_stops_the_start_and_names_its_variable() {
         ("LINK_ENCRYPTION_KEY", "c2hvcnQ="),
         ("LINK_BOOTSTRAP_API_KEY", "short"),
         ("LINK_LOG_FORMAT", "xml"),
+        ("LINK_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
     ];
     for (variable, value) in cases {
         let output = run(link_api(&folder).arg("migrate").env(variable, value));
@@ -110,6 +111,28 @@ fn migrate_creates_the_default_sqlite_file_and_can_run_again() {
         text(&second.stderr)
     );
     assert!(folder.path().join("link-api.db").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_sqlite_files_are_readable_by_their_owner_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().unwrap();
+
+    let migrated = run(link_api(&folder).arg("migrate"));
+
+    assert!(migrated.status.success(), "{}", text(&migrated.stderr));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(folder.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("link-api.db") {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{name} has mode {mode:o}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the database and its key file at least");
 }
 
 #[test]

@@ -45,17 +45,25 @@ pub async fn run(http: &reqwest::Client, base: &str, i: u64) -> Result<(), Strin
         .get(authorize)
         .send()
         .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
         .map_err(|e| e.to_string())?;
+    // The page binds its decision with a cookie, as a browser keeps it.
+    let cookie = page
+        .headers()
+        .get("set-cookie")
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .ok_or_else(|| "the Sandbox page set no cookie".to_owned())?;
+    let page = page.text().await.map_err(|e| e.to_string())?;
     let form = [
         ("decision", "approve".to_owned()),
         ("state", hidden(&page, "state")?),
         ("code_challenge", hidden(&page, "code_challenge")?),
+        ("binding", hidden(&page, "binding")?),
     ];
     let callback = redirect(
         http.post(format!("{base}/sandbox/oauth/decision"))
+            .header("cookie", cookie)
             .form(&form),
     )
     .await?;

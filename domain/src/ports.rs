@@ -397,6 +397,18 @@ pub trait OAuthStateRepository: Send + Sync {
     /// Uses a state up: only one caller ever gets `Fresh` for a given hash.
     async fn consume_oauth_state(&self, state_hash: &str) -> Result<Consumed, RepoError>;
 
+    /// A state that is neither used nor past its lifetime, without using it.
+    async fn find_usable_oauth_state(
+        &self,
+        state_hash: &str,
+    ) -> Result<Option<OAuthState>, RepoError>;
+
+    /// Deletes states that expired before `expired_before`; how many.
+    async fn purge_oauth_states(
+        &self,
+        expired_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, RepoError>;
+
     /// A connection found by its company and id alone, for the customer's
     /// public Link URL (which carries no API key).
     async fn find_connection(
@@ -420,9 +432,21 @@ pub struct SandboxCode {
 /// The Sandbox provider's records. Codes and tokens are stored as hashes.
 #[async_trait]
 pub trait SandboxRepository: Send + Sync {
-    /// Keeps a new code and opens its grant.
-    async fn save_sandbox_code(&self, code_hash: &str, code: &SandboxCode)
-        -> Result<(), RepoError>;
+    /// Keeps a new code, issued for the authorization whose state hashes to
+    /// `state_hash`, and opens its grant. A second code for the same state is
+    /// a `Conflict`.
+    async fn save_sandbox_code(
+        &self,
+        code_hash: &str,
+        state_hash: &str,
+        code: &SandboxCode,
+    ) -> Result<(), RepoError>;
+
+    /// Deletes codes that expired before `expired_before`, used or not; how many.
+    async fn purge_sandbox_codes(
+        &self,
+        expired_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, RepoError>;
 
     /// Uses a code up; `None` if unknown, used or expired.
     async fn consume_sandbox_code(&self, code_hash: &str)

@@ -55,6 +55,8 @@ pub enum OpenError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("could not lock the database for migrating: {0}")]
     Lock(String),
+    #[error("could not create the database file: {0}")]
+    Create(std::io::Error),
 }
 
 /// Connects, applies any pending migrations, and returns the store, which
@@ -75,6 +77,9 @@ pub async fn open(
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(options.acquire_timeout)
                 .foreign_keys(true);
+            if let Some(file) = sqlite_file(&options.url) {
+                create_private(&file).map_err(OpenError::Create)?;
+            }
             let lock = lock_sqlite(&options.url).await?;
             let opened: Result<_, OpenError> = async {
                 let pool = new_pool::<Sqlite>(connect, options)?;
@@ -132,11 +137,11 @@ async fn lock_sqlite(database_url: &str) -> Result<Option<std::fs::File>, OpenEr
         return Ok(None);
     };
     tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
+        let mut open = std::fs::OpenOptions::new();
+        open.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        let file = open.open(path)?;
         file.lock()?;
         Ok(file)
     })
@@ -146,12 +151,35 @@ async fn lock_sqlite(database_url: &str) -> Result<Option<std::fs::File>, OpenEr
     .map_err(|e| OpenError::Lock(e.to_string()))
 }
 
-/// `FILE.migrate-lock` beside a SQLite database file; none for in-memory databases.
-fn sqlite_lock_path(database_url: &str) -> Option<std::path::PathBuf> {
+/// The file of a SQLite database URL; none for in-memory databases.
+fn sqlite_file(database_url: &str) -> Option<std::path::PathBuf> {
     let rest = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))?;
     let file = rest.split('?').next().unwrap_or_default();
-    (!file.is_empty() && !file.contains(":memory:"))
-        .then(|| std::path::PathBuf::from(format!("{file}.migrate-lock")))
+    (!file.is_empty() && !file.contains(":memory:")).then(|| std::path::PathBuf::from(file))
+}
+
+/// `FILE.migrate-lock` beside a SQLite database file; none for in-memory databases.
+fn sqlite_lock_path(database_url: &str) -> Option<std::path::PathBuf> {
+    sqlite_file(database_url).map(|file| {
+        let mut name = file.into_os_string();
+        name.push(".migrate-lock");
+        name.into()
+    })
+}
+
+/// Creates a new database file readable by its owner alone (it holds
+/// encrypted secrets, hashed keys and customers' data). SQLite gives its
+/// `-wal` and `-shm` files the same mode. An existing file is left as it is.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    match open.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }

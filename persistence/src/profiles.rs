@@ -154,6 +154,28 @@ macro_rules! profile_repositories {
                     })
                 }
 
+                async fn find_usable_oauth_state(&self, state_hash: &str) -> Result<Option<OAuthState>, RepoError> {
+                    let row: Option<StateRow> = sqlx::query_as(
+                        "SELECT client_id, company_id, connection_id, verifier_key_version, verifier, redirect_params, \
+                         expires_at, used_at FROM oauth_states WHERE state_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                    )
+                    .bind(state_hash)
+                    .bind(now())
+                    .fetch_optional(&mut *self.connection().await?)
+                    .await
+                    .map_err(repo_error)?;
+                    Ok(row.map(|row| row.into_state().0))
+                }
+
+                async fn purge_oauth_states(&self, expired_before: DateTime<Utc>) -> Result<u64, RepoError> {
+                    Ok(sqlx::query("DELETE FROM oauth_states WHERE expires_at < $1")
+                        .bind(expired_before)
+                        .execute(&mut *self.connection().await?)
+                        .await
+                        .map_err(repo_error)?
+                        .rows_affected())
+                }
+
                 async fn find_connection(&self, company: CompanyId, id: ConnectionId) -> Result<Connection, RepoError> {
                     let client: Option<Uuid> =
                         sqlx::query_scalar("SELECT client_id FROM connections WHERE id = $1 AND company_id = $2")

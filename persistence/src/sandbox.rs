@@ -24,7 +24,7 @@ macro_rules! sandbox_repository {
 
             #[async_trait]
             impl SandboxRepository for SqlStore<$db> {
-                async fn save_sandbox_code(&self, code_hash: &str, code: &SandboxCode) -> Result<(), RepoError> {
+                async fn save_sandbox_code(&self, code_hash: &str, state_hash: &str, code: &SandboxCode) -> Result<(), RepoError> {
                     let mut pooled = self.connection().await?;
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
                     sqlx::query("INSERT INTO sandbox_grants (id, created_at) VALUES ($1, $2)")
@@ -33,19 +33,33 @@ macro_rules! sandbox_repository {
                         .execute(&mut *tx)
                         .await
                         .map_err(repo_error)?;
-                    sqlx::query(
-                        "INSERT INTO sandbox_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
+                    let inserted = sqlx::query(
+                        "INSERT INTO sandbox_codes (code_hash, state_hash, grant_id, redirect_uri, code_challenge, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (state_hash) DO NOTHING",
                     )
                     .bind(code_hash)
+                    .bind(state_hash)
                     .bind(code.grant)
                     .bind(&code.redirect_uri)
                     .bind(&code.code_challenge)
                     .bind(code.expires_at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(repo_error)?;
+                    .map_err(repo_error)?
+                    .rows_affected();
+                    if inserted == 0 {
+                        return Err(RepoError::Conflict("a code was already issued for this state".into()));
+                    }
                     tx.commit().await.map_err(repo_error)
+                }
+
+                async fn purge_sandbox_codes(&self, expired_before: DateTime<Utc>) -> Result<u64, RepoError> {
+                    Ok(sqlx::query("DELETE FROM sandbox_codes WHERE expires_at < $1")
+                        .bind(expired_before)
+                        .execute(&mut *self.connection().await?)
+                        .await
+                        .map_err(repo_error)?
+                        .rows_affected())
                 }
 
                 async fn consume_sandbox_code(&self, code_hash: &str) -> Result<Option<SandboxCode>, RepoError> {

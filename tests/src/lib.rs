@@ -209,6 +209,29 @@ impl TestApp {
         .await
     }
 
+    /// Opens the Sandbox's consent page at `authorize` (a path) and answers it
+    /// with `decision` (`approve` or `deny`) as the browser would: the form's
+    /// hidden fields, and the page's binding cookie.
+    pub async fn sandbox_decision(&self, authorize: &str, decision: &str) -> Response {
+        let page = self.anonymous(Method::GET, authorize).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "the Sandbox page opens");
+        let cookie = page.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let page = page.text().await.unwrap();
+        let form = [
+            ("decision", decision.to_owned()),
+            ("state", hidden_field(&page, "state")),
+            ("code_challenge", hidden_field(&page, "code_challenge")),
+            ("binding", hidden_field(&page, "binding")),
+        ];
+        self.anonymous(Method::POST, "/sandbox/oauth/decision")
+            .header("cookie", cookie)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A store handle on the same database, for operator tasks.
     pub async fn store(&self) -> Arc<dyn Store> {
         link_api::startup::open_store(&settings(&self.database.url))
@@ -317,6 +340,16 @@ impl TestApp {
             database: self.database.share(),
         }
     }
+}
+
+/// The value of a hidden form field of an HTML page.
+pub fn hidden_field(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
 }
 
 /// Asserts the status and returns the JSON body.

@@ -31,6 +31,7 @@ mod api {
     pub mod pool;
     pub mod rate_limits;
     pub mod secrets;
+    pub mod security;
     pub mod startup;
     pub mod webhooks;
     pub mod withdrawal;

@@ -104,6 +104,36 @@ async fn every_operation_documents_its_errors_with_the_error_body() {
 }
 
 #[tokio::test]
+async fn every_rate_limited_operation_documents_its_429_and_every_write_its_415() {
+    let app = spawn(Backend::Sqlite).await;
+
+    let document = json_of(
+        app.anonymous(Method::GET, "/openapi.json")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let health = operation["tags"][0] == "Health";
+            assert_eq!(responses.contains_key("429"), !health, "{method} {path}");
+            if method != "get" {
+                assert!(responses.contains_key("415"), "{method} {path}");
+            }
+        }
+    }
+    let too_many = &document["components"]["responses"]["TooManyRequests"];
+    assert_eq!(
+        too_many["headers"]["Retry-After"]["schema"]["type"],
+        "integer"
+    );
+}
+
+#[tokio::test]
 async fn the_yaml_document_is_served_too() {
     let app = spawn(Backend::Sqlite).await;
 

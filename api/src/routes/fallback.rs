@@ -39,6 +39,13 @@ impl RouteTable {
         Self(routes)
     }
 
+    /// Whether `method` on `path` is a documented operation.
+    pub fn documents(&self, method: &str, path: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(def, methods)| def.is_match(path) && methods.iter().any(|m| m == method))
+    }
+
     fn allowed(&self, path: &str) -> Vec<String> {
         self.0
             .iter()

@@ -28,6 +28,8 @@ use crate::transitions::{self, Change};
 const STATE_LIFETIME_MINUTES: i64 = 10;
 /// Most custom values a Link URL may carry for the redirect.
 const MAX_CUSTOM_PARAMS: usize = 20;
+/// Most bytes the custom names and values may hold together (they are stored with the state).
+const MAX_CUSTOM_BYTES: usize = 2048;
 
 /// How a journey step ended, as the client's redirect URL receives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,13 +190,16 @@ fn authorize_url(
 fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| ApiError::BadRequest("The Link URL's query string is not valid.".into()))?;
+    let total: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
     if pairs.len() > MAX_CUSTOM_PARAMS
+        || total > MAX_CUSTOM_BYTES
         || pairs
             .iter()
             .any(|(k, v)| k.len() > 64 || v.chars().count() > 500)
     {
         return Err(ApiError::BadRequest(format!(
-            "A Link URL carries at most {MAX_CUSTOM_PARAMS} values, names up to 64 and values up to 500 characters."
+            "A Link URL carries at most {MAX_CUSTOM_PARAMS} values, names up to 64 and values up to 500 characters, \
+             {MAX_CUSTOM_BYTES} bytes in all."
         )));
     }
     Ok(pairs.into_iter().collect())

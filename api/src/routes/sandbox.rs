@@ -1,9 +1,14 @@
 //! The Sandbox provider's pages and endpoints, on the service's own origin.
 
 use actix_web::http::header;
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use domain::integration::ClientAuthMethod;
+use domain::secrets::SecretLocation;
+use hmac::{Hmac, Mac};
 use serde::Deserialize;
+use sha2::Sha256;
 
 use crate::error::ApiError;
 use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
@@ -22,6 +27,86 @@ pub struct AuthorizeParams {
     code_challenge_method: Option<String>,
 }
 
+/// How long the page's binding cookie lives: the state's own lifetime at most.
+const BINDING_SECONDS: u32 = 600;
+
+/// Whether a PKCE S256 challenge has its shape: 43 to 128 characters of the
+/// URL-safe alphabet (RFC 7636).
+fn is_challenge(challenge: &str) -> bool {
+    (43..=128).contains(&challenge.len())
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+}
+
+/// The authorization waiting for `state`: a state Link API stored when the
+/// customer opened the Link URL, not used and not expired, whose PKCE
+/// challenge is `challenge`. Anything else gets no page and no code.
+async fn pending(state: &AppState, state_value: &str, challenge: &str) -> Result<String, ApiError> {
+    let unknown = || {
+        ApiError::BadRequest(
+            "This Sandbox authorization is unknown, used or expired: start again from the Link URL.".into(),
+        )
+    };
+    let hash = crate::oauth::state_hash(state_value);
+    let saved = state
+        .store
+        .find_usable_oauth_state(&hash)
+        .await?
+        .ok_or_else(unknown)?;
+    let verifier = state
+        .cipher
+        .open(
+            &saved.verifier,
+            &SecretLocation::OAuthState(hash.clone()).context(),
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let verifier = std::str::from_utf8(&verifier).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if crate::oauth::pkce_challenge(verifier) != challenge {
+        return Err(unknown());
+    }
+    Ok(hash)
+}
+
+/// The value that binds the consent page to its decision: a MAC of the
+/// state's hash, sent both as a cookie (SameSite=Strict, so a cross-site
+/// post carries none) and as a hidden field of the form.
+fn binding_mac(state: &AppState, state_hash: &str) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(state.cipher.token_secret())
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(b"link-api sandbox decision\0");
+    mac.update(state_hash.as_bytes());
+    mac
+}
+
+fn binding(state: &AppState, state_hash: &str) -> String {
+    URL_SAFE_NO_PAD.encode(binding_mac(state, state_hash).finalize().into_bytes())
+}
+
+/// Whether `value` is the binding of `state_hash` (compared in constant time).
+fn binds(state: &AppState, state_hash: &str, value: Option<&str>) -> bool {
+    value
+        .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
+        .is_some_and(|tag| binding_mac(state, state_hash).verify_slice(&tag).is_ok())
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+fn cookie<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// The binding cookie's name: one per authorization, so two tabs do not clash.
+fn binding_cookie(state_hash: &str) -> String {
+    format!("sandbox_{}", &state_hash[..16.min(state_hash.len())])
+}
+
 /// `GET /sandbox/oauth/authorize`: the consent page.
 pub async fn authorize(
     state: web::Data<AppState>,
@@ -33,21 +118,21 @@ pub async fn authorize(
         && params.client_id.as_deref() == Some(CLIENT_ID)
         && params.redirect_uri.as_deref() == Some(callback.as_str())
         && params.code_challenge_method.as_deref() == Some("S256")
-        && params
-            .code_challenge
-            .as_deref()
-            .is_some_and(|c| (43..=128).contains(&c.len()))
+        && params.code_challenge.as_deref().is_some_and(is_challenge)
         && params
             .state
             .as_deref()
             .is_some_and(|s| !s.is_empty() && s.len() <= 256);
-    if !valid {
+    let (Some(state_value), Some(challenge), true) = (params.state, params.code_challenge, valid)
+    else {
         return Err(ApiError::BadRequest(
             "Not a Sandbox authorization request: it needs response_type=code, the Sandbox client_id, this service's \
              callback as redirect_uri, a state, and a PKCE S256 code_challenge."
                 .into(),
         ));
-    }
+    };
+    let state_hash = pending(&state, &state_value, &challenge).await?;
+    let bound = binding(&state, &state_hash);
     let hidden = |name: &str, value: &str| {
         format!(
             "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
@@ -55,11 +140,9 @@ pub async fn authorize(
         )
     };
     let fields = [
-        hidden("state", params.state.as_deref().unwrap_or_default()),
-        hidden(
-            "code_challenge",
-            params.code_challenge.as_deref().unwrap_or_default(),
-        ),
+        hidden("state", &state_value),
+        hidden("code_challenge", &challenge),
+        hidden("binding", &bound),
     ]
     .concat();
     let body = format!(
@@ -71,7 +154,21 @@ pub async fn authorize(
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
          <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form></body></html>"
     );
-    Ok(html(body))
+    let secure = if state.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let mut page = html(body);
+    page.headers_mut().append(
+        header::SET_COOKIE,
+        header::HeaderValue::from_str(&format!(
+            "{}={bound}; Path=/sandbox/oauth; Max-Age={BINDING_SECONDS}; HttpOnly; SameSite=Strict{secure}",
+            binding_cookie(&state_hash)
+        ))
+        .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(page)
 }
 
 /// The customer's choice on the consent page.
@@ -80,23 +177,66 @@ pub struct Decision {
     decision: String,
     state: String,
     code_challenge: String,
+    binding: Option<String>,
 }
 
-/// `POST /sandbox/oauth/decision`: back to the callback with a code or `access_denied`.
+/// Refuses a decision posted from another site: a browser says where a
+/// form comes from in `Origin` and `Sec-Fetch-Site`.
+fn same_origin(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let own = url::Url::parse(&state.public_url).map(|u| u.origin().ascii_serialization());
+    let foreign_origin = header("origin").is_some_and(|origin| {
+        own.as_deref()
+            .map_or(true, |own| !origin.eq_ignore_ascii_case(own))
+    });
+    let foreign_site =
+        header("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none"));
+    if foreign_origin || foreign_site {
+        return Err(ApiError::Forbidden(
+            "A Sandbox decision is made on the Sandbox's own page, not posted from another site."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /sandbox/oauth/decision`: back to the callback with a code or
+/// `access_denied`, for a pending authorization, from the page that showed it.
 pub async fn decide(
     state: web::Data<AppState>,
+    request: HttpRequest,
     form: web::Form<Decision>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
+    same_origin(&state, &request)?;
+    if !is_challenge(&form.code_challenge) {
+        return Err(ApiError::BadRequest(
+            "code_challenge must be a PKCE S256 challenge: 43 to 128 URL-safe characters.".into(),
+        ));
+    }
+    let state_hash = pending(&state, &form.state, &form.code_challenge).await?;
+    let cookie = cookie(&request, &binding_cookie(&state_hash));
+    if !binds(&state, &state_hash, form.binding.as_deref()) || !binds(&state, &state_hash, cookie) {
+        return Err(ApiError::Forbidden(
+            "This decision does not come from the Sandbox page that showed the authorization: \
+             open the page again from the Link URL."
+                .into(),
+        ));
+    }
     let callback = callback_url(&state.public_url);
     let encoded_state = domain::profile::percent_encode(&form.state);
     let location = match form.decision.as_str() {
         "approve" => {
             let code = state
                 .sandbox
-                .issue_code(&callback, &form.code_challenge)
+                .issue_code(&callback, &state_hash, &form.code_challenge)
                 .await
-                .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+                .map_err(|e| match e {
+                    TokenError::InvalidGrant => ApiError::Conflict(
+                        "A code was already issued for this authorization; start again from the Link URL.".into(),
+                    ),
+                    other => ApiError::Unavailable(other.to_string()),
+                })?;
             format!("{callback}?code={code}&state={encoded_state}")
         }
         "deny" => format!("{callback}?error=access_denied&state={encoded_state}"),

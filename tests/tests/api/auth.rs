@@ -36,9 +36,20 @@ on_both_stores! {
     }
 
     async fn unauthenticated_writes_are_refused_before_their_body_is_read(app: TestApp) {
-        let response = app.anonymous(Method::POST, "/companies").header("content-type", "text/plain").body("not json").send().await.unwrap();
+        let json = app.anonymous(Method::POST, "/companies").header("content-type", "application/json").body("not json").send().await.unwrap();
+        let text = app.anonymous(Method::POST, "/companies").header("content-type", "text/plain").body("not json").send().await.unwrap();
 
-        error_of(response, StatusCode::UNAUTHORIZED).await;
+        error_of(json, StatusCode::UNAUTHORIZED).await;
+        error_of(text, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
         assert_eq!(json_of(app.get("/companies").await, StatusCode::OK).await["totalResults"], 0);
+    }
+
+    async fn a_401_asks_for_a_bearer_token_so_browsers_never_prompt_for_a_password(app: TestApp) {
+        let response = app.anonymous(Method::GET, "/companies").send().await.unwrap();
+
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
+        assert!(challenge.starts_with("Bearer"), "{challenge}");
+        assert!(!challenge.to_ascii_lowercase().contains("basic"), "{challenge}");
+        error_of(response, StatusCode::UNAUTHORIZED).await;
     }
 }

@@ -97,9 +97,10 @@ on_both_stores! {
         assert_eq!(listed["totalResults"], 0, "the accounting connection is not the invitee's to see");
 
         invitee.consent(&company, &["banking"]).await;
-        let bank = json_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "upvr"})).await, StatusCode::OK).await;
+        let bank = json_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "suuo"})).await, StatusCode::OK).await;
         let path = format!("/companies/{company}/connections/{}/authorization", bank["id"].as_str().unwrap());
-        let linked = json_of(invitee.send_json(Method::PUT, &path, &json!({"accessToken": "at-1"})).await, StatusCode::OK).await;
+        let plaid = json!({"accessToken": "access-sandbox-8f4ea4c1-6b5e-4c4b-9d2e-0a1b2c3d4e5f"});
+        let linked = json_of(invitee.send_json(Method::PUT, &path, &plaid).await, StatusCode::OK).await;
 
         assert_eq!(linked["status"], "Linked");
         assert_eq!(statuses(&app, &company).await, ["completed"]);

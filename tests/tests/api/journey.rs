@@ -78,7 +78,7 @@ on_both_stores! {
         let start = status(&browser, &company).await;
         browser.consent(&company, &["accounting", "commerce"]).await;
         let consented = status(&browser, &company).await;
-        let books = link(&browser, &company, "gbol", json!({"accessToken": "at-1", "refreshToken": "rt-1"})).await;
+        let books = link(&browser, &company, "knfz", json!({"companyId": "acme-ltd", "userId": "ada", "password": "s3cret"})).await;
         let halfway = status(&browser, &company).await;
         link(&browser, &company, "exgd", json!({"apiKey": "rk_live_51HabcDEF1234567890"})).await;
         let done = status(&browser, &company).await;

@@ -29,12 +29,6 @@ fn local(url: &str) -> String {
     url.strip_prefix(PUBLIC).unwrap_or(url).to_owned()
 }
 
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap() + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
 /// Every stored secret opened, by where it lives.
 async fn plaintexts(store: &dyn Store, cipher: &Cipher) -> BTreeMap<String, (u32, Vec<u8>)> {
     let mut all = BTreeMap::new();
@@ -156,9 +150,7 @@ on_both_stores! {
         // The service runs with the new key alone: the half-way journey completes
         // (its verifier opens), and its events go out signed with both secrets.
         let renewed = spawn_on_with(app.database.share(), &["--encryption-key", NEW_KEY]).await;
-        let page = renewed.anonymous(Method::GET, &setup.authorize).send().await.unwrap().text().await.unwrap();
-        let form = [("decision", "approve".to_owned()), ("state", hidden(&page, "state")), ("code_challenge", hidden(&page, "code_challenge"))];
-        let decided = renewed.anonymous(Method::POST, "/sandbox/oauth/decision").form(&form).send().await.unwrap();
+        let decided = renewed.sandbox_decision(&setup.authorize, "approve").await;
         assert_eq!(decided.status(), StatusCode::SEE_OTHER);
         let callback = local(decided.headers()["location"].to_str().unwrap());
         renewed.anonymous(Method::GET, &callback).send().await.unwrap();

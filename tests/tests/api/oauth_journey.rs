@@ -10,12 +10,6 @@ fn local_path(response: &reqwest::Response) -> String {
     location.strip_prefix(PUBLIC).unwrap_or(location).to_owned()
 }
 
-fn hidden(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap() + marker.len();
-    page[start..].split('"').next().unwrap().to_owned()
-}
-
 /// An HTML page of the journey runs no script from elsewhere, cannot be framed, and is not cached.
 fn assert_strict_page(page: &reqwest::Response) {
     let header = |name: &str| page.headers()[name].to_str().unwrap().to_owned();
@@ -60,18 +54,7 @@ async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str)
     );
     let page = app.anonymous(Method::GET, &authorize).send().await.unwrap();
     assert_strict_page(&page);
-    let page = page.text().await.unwrap();
-    let form = [
-        ("decision", decision.to_owned()),
-        ("state", hidden(&page, "state")),
-        ("code_challenge", hidden(&page, "code_challenge")),
-    ];
-    let decided = app
-        .anonymous(Method::POST, "/sandbox/oauth/decision")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let decided = app.sandbox_decision(&authorize, decision).await;
     assert_eq!(decided.status(), StatusCode::SEE_OTHER);
     local_path(&decided)
 }
@@ -190,8 +173,8 @@ on_both_stores! {
         assert_strict_page(&page);
         assert!(page.text().await.unwrap().contains("Sandbox is connected"));
 
-        set_redirect(&app, "https://{host}/done", &["https://app.example"]).await;
-        let outside = app.anonymous(Method::GET, &format!("{}?host=evil.example", connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap())).send().await.unwrap();
+        set_redirect(&app, "https://elsewhere.example/done?c={companyId}", &["https://app.example"]).await;
+        let outside = app.anonymous(Method::GET, connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap()).send().await.unwrap();
         assert_eq!(outside.status(), StatusCode::OK, "no redirect to an origin outside whiteListUrls");
     }
 

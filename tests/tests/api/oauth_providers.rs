@@ -216,18 +216,7 @@ async fn link_at_sandbox(app: &TestApp, company: &str, connection: &Value) {
         .strip_prefix(PUBLIC)
         .unwrap()
         .to_owned();
-    // State and challenge are URL-safe base64, so they appear in the URL as they are.
-    let form = [
-        ("decision", "approve".to_owned()),
-        ("state", query_value(&authorize, "state")),
-        ("code_challenge", query_value(&authorize, "code_challenge")),
-    ];
-    let decided = app
-        .anonymous(Method::POST, "/sandbox/oauth/decision")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let decided = app.sandbox_decision(&authorize, "approve").await;
     let callback = decided.headers()["location"]
         .to_str()
         .unwrap()
