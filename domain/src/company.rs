@@ -96,11 +96,10 @@ impl Tags {
         }
         for (key, value) in &raw {
             let field = format!("tags.{}", key.escape_debug());
-            for text in [key, value] {
-                if let Err(error) = check_control_characters(&field, text, ControlCharacters::None)
-                {
-                    errors.push(error);
-                }
+            let check =
+                |text: &str| check_control_characters(&field, text, ControlCharacters::None);
+            if let Err(error) = check(key).and_then(|()| check(value)) {
+                errors.push(error);
             }
             let key_len = char_len(key);
             if key_len == 0 || key_len > MAX_TAG_KEY_LEN {

@@ -153,6 +153,25 @@ impl TestApp {
         json_of(self.post("/companies", &body).await, StatusCode::OK).await
     }
 
+    /// Creates a company named `name` and returns its id.
+    pub async fn new_company(&self, name: &str) -> String {
+        self.create_company(serde_json::json!({"name": name})).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Sets the link settings' `invitationUrl`, where share URLs lead.
+    pub async fn set_invitation_url(&self, url: &str) {
+        let settings = serde_json::json!({"invitationUrl": url});
+        json_of(
+            self.send_json(Method::PUT, "/linkSettings", &settings)
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
     /// A company access token for `company`, as a back end hands it to the browser.
     pub async fn company_token(&self, company: &str) -> String {
         let body = json_of(
@@ -253,16 +272,21 @@ impl TestApp {
         link_api::dispatcher::Dispatcher::new(self.store().await, cipher, Arc::new(sender), clock)
     }
 
-    /// Every authenticated operation of the served OpenAPI document, as method and path template.
-    pub async fn authenticated_operations(&self) -> Vec<(Method, String)> {
-        let spec = json_of(
+    /// The served OpenAPI document.
+    pub async fn spec(&self) -> Value {
+        json_of(
             self.anonymous(Method::GET, "/openapi.json")
                 .send()
                 .await
                 .unwrap(),
             StatusCode::OK,
         )
-        .await;
+        .await
+    }
+
+    /// Every authenticated operation of the served OpenAPI document, as method and path template.
+    pub async fn authenticated_operations(&self) -> Vec<(Method, String)> {
+        let spec = self.spec().await;
         let mut found = Vec::new();
         for (path, item) in spec["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {

@@ -3,7 +3,7 @@
 
 use reqwest::{Method, StatusCode};
 
-use tests::{json_of, spawn, Backend};
+use tests::{spawn, Backend};
 
 /// (method, path, operationId, success status) as the reference defines them.
 const CODAT_OPERATIONS: &[(&str, &str, &str, &str)] = &[
@@ -22,14 +22,7 @@ const CODAT_OPERATIONS: &[(&str, &str, &str, &str)] = &[
 async fn codat_operations_keep_their_ids_paths_and_status_codes() {
     let app = spawn(Backend::Sqlite).await;
 
-    let document = json_of(
-        app.anonymous(Method::GET, "/openapi.json")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let document = app.spec().await;
 
     assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
     assert_eq!(
@@ -68,14 +61,7 @@ async fn codat_operations_keep_their_ids_paths_and_status_codes() {
 async fn every_operation_documents_its_errors_with_the_error_body() {
     let app = spawn(Backend::Sqlite).await;
 
-    let document = json_of(
-        app.anonymous(Method::GET, "/openapi.json")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let document = app.spec().await;
 
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
@@ -107,14 +93,7 @@ async fn every_operation_documents_its_errors_with_the_error_body() {
 async fn every_rate_limited_operation_documents_its_429_and_every_write_its_415() {
     let app = spawn(Backend::Sqlite).await;
 
-    let document = json_of(
-        app.anonymous(Method::GET, "/openapi.json")
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let document = app.spec().await;
 
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

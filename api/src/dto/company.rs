@@ -76,10 +76,13 @@ pub struct CompanyRequestBody {
     /// The company's name: 1 to 250 characters after forbidden characters are
     /// removed, so it holds at least one letter, digit or allowed symbol (other
     /// characters are removed rather than refused).
-    #[schema(value_type = String, required = true, min_length = 1, pattern = "[A-Za-z0-9\\-',&@.?!]", example = "Bank of Dave")]
+    #[schema(value_type = String, required = true, min_length = 1, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[A-Za-z0-9\\-',&@.?!][^\\u0000-\\u001f\\u007f-\\u009f]*$", example = "Bank of Dave")]
     pub name: Option<String>,
     /// Up to 2000 characters; an absent or empty description clears it.
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub description: Option<String>,
     /// At most 10 pairs; keys 1–27 characters, values at most 100. Absent clears them.
     #[schema(schema_with = tags_schema)]
@@ -93,6 +96,9 @@ impl TryFrom<CompanyRequestBody> for CompanyFields {
         CompanyFields::parse(body.name.as_deref(), body.description.as_deref(), body.tags)
     }
 }
+
+/// A text without control characters, as a JSON Schema pattern.
+const NO_CONTROL_CHARACTERS: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
 /// Company tags as the spec states them: the limits `Tags` enforces.
 fn tags_schema() -> utoipa::openapi::Object {
@@ -110,12 +116,14 @@ fn tags_schema() -> utoipa::openapi::Object {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(MAX_TAG_KEY_LEN)),
+                .max_length(Some(MAX_TAG_KEY_LEN))
+                .pattern(Some(NO_CONTROL_CHARACTERS)),
         ))
         .additional_properties(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .max_length(Some(MAX_TAG_VALUE_LEN)),
+                .max_length(Some(MAX_TAG_VALUE_LEN))
+                .pattern(Some(NO_CONTROL_CHARACTERS)),
         ))
         .build()
 }
@@ -125,10 +133,16 @@ fn tags_schema() -> utoipa::openapi::Object {
 #[schema(example = json!({"tags": {"region": "us"}}))]
 pub struct CompanyUpdateRequest {
     /// A new name, with the same rules as on creation.
-    #[schema(min_length = 1, pattern = "[A-Za-z0-9\\-',&@.?!]")]
+    #[schema(
+        min_length = 1,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[A-Za-z0-9\\-',&@.?!][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: Option<String>,
     /// A new description; an empty string clears it.
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub description: Option<String>,
     /// New tags, replacing all current ones; `{}` removes them all.
     #[schema(schema_with = tags_schema)]

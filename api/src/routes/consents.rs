@@ -21,7 +21,10 @@ use crate::state::AppState;
 /// Who gave the consent, as the journey UI knows them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ConsentActor {
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,

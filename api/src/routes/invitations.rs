@@ -29,7 +29,10 @@ use crate::state::AppState;
 /// Whom an invitation is for, as the client knows them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct Recipient {
-    #[schema(max_length = 200)]
+    #[schema(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
@@ -45,9 +48,13 @@ pub struct CreateInvitation {
     #[serde(default)]
     pub recipient: Recipient,
     /// A personal note, put in the ready email.
-    #[schema(max_length = 1000)]
+    #[schema(
+        max_length = 1000,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub message: Option<String>,
-    /// How long the invitation lasts: 1 to 720 hours (30 days); 72 when left out.
+    /// How long the invitation lasts: 1 to 720 hours (30 days); 72 when left
+    /// out. Made with a company token, no longer than the token has left.
     #[schema(minimum = 1, maximum = 720)]
     pub expires_in_hours: Option<i64>,
     /// Your journey UI's address for this invitation, instead of the link

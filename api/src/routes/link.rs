@@ -309,15 +309,7 @@ pub async fn callback(
     let Some((client_id, client_secret)) = oauth_client(&state, &connection).await? else {
         return fail(&state, &connection, entry, custom, Outcome::Failed).await;
     };
-    let verifier = state
-        .cipher
-        .open(
-            &saved.verifier,
-            &SecretLocation::OAuthState(hash.clone()).context(),
-        )
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let verifier =
-        String::from_utf8(verifier.to_vec()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let verifier = open_verifier(&state, &saved, &hash)?;
     let redirect_uri = callback_url(&state.public_url);
     let request = TokenRequest {
         token_url: &oauth.token_url,
@@ -362,6 +354,24 @@ pub async fn callback(
         Err(other) => return Err(other),
     };
     finish(&state, &connection, entry, custom, outcome).await
+}
+
+/// The PKCE verifier of a stored state, opened.
+pub fn open_verifier(
+    state: &AppState,
+    saved: &OAuthState,
+    state_hash: &str,
+) -> Result<Zeroizing<String>, ApiError> {
+    let verifier = state
+        .cipher
+        .open(
+            &saved.verifier,
+            &SecretLocation::OAuthState(state_hash.to_owned()).context(),
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    String::from_utf8(verifier.to_vec())
+        .map(Zeroizing::new)
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Whether the connection may be linked as far as consent goes: no consent
@@ -477,24 +487,32 @@ fn redirect(location: &str) -> HttpResponse {
 
 /// A small HTML page: no scripts, no framing, not cached.
 pub fn page(headline: &str, text: &str) -> HttpResponse {
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{h}</title><style>body{{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}}</style>\
-         </head><body><h1>{h}</h1><p>{t}</p></body></html>",
-        h = escape_html(headline),
-        t = escape_html(text)
-    );
-    html(body)
+    html(
+        headline,
+        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}",
+        &format!("<h1>{}</h1><p>{}</p>", escape_html(headline), escape_html(text)),
+    )
 }
 
-/// An HTML response that runs no script, cannot be framed, and is not cached
-/// (journey pages can carry single-use values).
-pub fn html(body: String) -> HttpResponse {
+/// An HTML page with `title`, its one style sheet `style` (fixed text of
+/// the service's own), and `content` (HTML whose values the caller escaped).
+/// It runs no script, loads nothing, cannot be framed, and is not cached
+/// (journey pages can carry single-use values). The policy allows the style
+/// sheet by its hash, so no inline style may run but this one.
+pub fn html(title: &str, style: &str, content: &str) -> HttpResponse {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{}</title><style>{style}</style></head><body>{content}</body></html>",
+        escape_html(title)
+    );
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+            format!("default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
         ))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -5,7 +5,6 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use domain::integration::ClientAuthMethod;
-use domain::secrets::SecretLocation;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
@@ -54,15 +53,8 @@ async fn pending(state: &AppState, state_value: &str, challenge: &str) -> Result
         .find_usable_oauth_state(&hash)
         .await?
         .ok_or_else(unknown)?;
-    let verifier = state
-        .cipher
-        .open(
-            &saved.verifier,
-            &SecretLocation::OAuthState(hash.clone()).context(),
-        )
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let verifier = std::str::from_utf8(&verifier).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if crate::oauth::pkce_challenge(verifier) != challenge {
+    let verifier = crate::routes::link::open_verifier(state, &saved, &hash)?;
+    if crate::oauth::pkce_challenge(&verifier) != challenge {
         return Err(unknown());
     }
     Ok(hash)
@@ -145,21 +137,23 @@ pub async fn authorize(
         hidden("binding", &bound),
     ]
     .concat();
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>Sandbox: authorize access</title><style>body{{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}\
-         button{{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}}</style></head><body>\
-         <h1>Sandbox accounting</h1><p>An application asks to read this sandbox company's accounting data.</p>\
+    let content = format!(
+        "<h1>Sandbox accounting</h1><p>An application asks to read this sandbox company's accounting data.</p>\
          <form method=\"post\" action=\"/sandbox/oauth/decision\">{fields}\
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
-         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form></body></html>"
+         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>"
     );
     let secure = if state.public_url.starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
-    let mut page = html(body);
+    let mut page = html(
+        "Sandbox: authorize access",
+        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}\
+         button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}",
+        &content,
+    );
     page.headers_mut().append(
         header::SET_COOKIE,
         header::HeaderValue::from_str(&format!(

@@ -7,19 +7,11 @@ use tests::{error_of, invalid_items, json_of, on_both_stores, TestApp};
 const JOURNEY: &str = "https://app.example/connect?invite={token}";
 
 async fn company(app: &TestApp) -> String {
-    app.create_company(json!({"name": "Acme"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.new_company("Acme").await
 }
 
 async fn set_invitation_url(app: &TestApp) {
-    let settings = json!({"invitationUrl": JOURNEY});
-    json_of(
-        app.send_json(Method::PUT, "/linkSettings", &settings).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.set_invitation_url(JOURNEY).await;
 }
 
 async fn invite(app: &TestApp, company: &str, body: Value) -> reqwest::Response {

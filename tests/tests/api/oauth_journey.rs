@@ -15,7 +15,10 @@ fn assert_strict_page(page: &reqwest::Response) {
     let header = |name: &str| page.headers()[name].to_str().unwrap().to_owned();
     let policy = header("content-security-policy");
     assert!(
-        policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"),
+        policy.contains("default-src 'none'")
+            && policy.contains("frame-ancestors 'none'")
+            && policy.contains("style-src 'sha256-")
+            && !policy.contains("unsafe"),
         "{policy}"
     );
     assert_eq!(header("x-frame-options"), "DENY");

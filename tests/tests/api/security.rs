@@ -9,25 +9,17 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::receiver::ManualClock;
-use tests::{error_of, invalid_items, json_of, on_both_stores, spawn_with, Backend, TestApp};
+use tests::{error_of, invalid_items, json_of, on_both_stores, spawn_with, TestApp};
 
 const PUBLIC: &str = "http://link.test";
 const JOURNEY: &str = "https://app.example/connect?invite={token}";
 
 async fn company(app: &TestApp) -> String {
-    app.create_company(json!({"name": "Acme"})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    app.new_company("Acme").await
 }
 
 async fn set_invitation_url(app: &TestApp) {
-    let settings = json!({"invitationUrl": JOURNEY});
-    json_of(
-        app.send_json(Method::PUT, "/linkSettings", &settings).await,
-        StatusCode::OK,
-    )
-    .await;
+    app.set_invitation_url(JOURNEY).await;
 }
 
 /// The company token a share URL's invitation token is exchanged for.
@@ -106,7 +98,8 @@ on_both_stores! {
         let as_browser_again = post_with_key(&browser, &path, "invite-1", &body).await;
         let other_browser = app.with_key(&app.company_token(&company).await);
         let as_other_browser = post_with_key(&other_browser, &path, "invite-1", &body).await;
-        let second_key = app.with_key(&json_of(app.post("/apiKeys", &json!({"name": "second"})).await, StatusCode::CREATED).await["apiKey"].as_str().unwrap().to_owned());
+        let second_key = json_of(app.post("/apiKeys", &json!({"name": "second"})).await, StatusCode::CREATED).await;
+        let second_key = app.with_key(second_key["apiKey"].as_str().unwrap());
         let as_second_key = post_with_key(&second_key, &path, "invite-1", &body).await;
 
         assert!(as_invitee.headers().get("idempotent-replayed").is_none());
