@@ -7,7 +7,11 @@ SDK_VENV := target/sdk-venv
 LINK_TEST_POSTGRES_URL ?=
 export LINK_TEST_POSTGRES_URL
 
-.PHONY: help run build test test-rust test-sdk fuzz-api bench lint openapi deps-rule
+WEB_DEPS := web/node_modules/.installed
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
+.PHONY: help run build test test-rust test-sdk test-web fuzz-api bench lint openapi deps-rule web web-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,7 +22,7 @@ run: ## Start the service on the embedded SQLite store (./link-api.db); prints t
 build: ## Build everything, tests included
 	$(CARGO) build --workspace --all-targets
 
-test: test-rust test-sdk ## Run every test: Rust unit, property and HTTP tests, then the Codat SDK tests
+test: test-rust test-sdk test-web ## Run every test: Rust unit, property and HTTP tests, the Codat SDK tests, then the journey in a real browser
 
 test-rust:
 ifeq ($(strip $(LINK_TEST_POSTGRES_URL)),)
@@ -47,6 +51,31 @@ $(SDK_VENV)/.installed: sdk-tests/requirements.txt
 	$(SDK_VENV)/bin/pip install --quiet --disable-pip-version-check -r sdk-tests/requirements.txt
 	touch $@
 
+# The browser tests need Node.js and Chromium; without them they are skipped
+# with a note, except in CI, where .ci/run installs both and a gap fails.
+test-web: ## Drive the hosted journey in Chromium (playwright-core) against the real server
+	@if ! command -v node >/dev/null 2>&1 || [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$(CI)" = "true" ]; then echo "test-web: Node.js and $(CHROMIUM) are required in CI" >&2; exit 1; fi; \
+		echo "note: Node.js or $(CHROMIUM) is missing: the browser tests are skipped (apt-get install nodejs npm chromium)."; \
+	else \
+		$(MAKE) --no-print-directory $(WEB_DEPS) && $(CARGO) build -p link-api --quiet && cd web && node --test test/*.test.mjs; \
+	fi
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web: $(WEB_DEPS) ## Rebuild the journey's bundle (web/dist) from web/src; commit the result
+	cd web && node build.mjs
+
+web-check: ## Type-check web/src and fail if web/dist differs from what it builds
+	@if ! command -v node >/dev/null 2>&1; then \
+		if [ "$(CI)" = "true" ]; then echo "web-check: Node.js is required in CI" >&2; exit 1; fi; \
+		echo "note: Node.js is missing: web/dist is not checked against web/src."; \
+	else \
+		$(MAKE) --no-print-directory $(WEB_DEPS) && cd web && ./node_modules/.bin/tsc --noEmit -p . && node build.mjs --check; \
+	fi
+
 fuzz-api: ## Fuzz a running server against openapi.yaml with schemathesis (FUZZ_EXAMPLES cases per operation, default 100)
 	fuzz/run
 
@@ -54,7 +83,7 @@ bench: ## Benchmarks on PostgreSQL at 10 000 and 1 000 000 companies, beside pgb
 	$(CARGO) build --release -p link-api -p link-bench
 	target/release/link-bench $(BENCH_ARGS)
 
-lint: deps-rule ## Formatting, clippy on all targets (warnings are errors), and the dependency rule
+lint: deps-rule web-check ## Formatting, clippy on all targets (warnings are errors), the dependency rule, and web/dist against web/src
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 

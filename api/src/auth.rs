@@ -58,7 +58,7 @@ fn key_from_header(value: &str) -> Option<String> {
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs"
+        "/healthz" | "/readyz" | "/openapi.json" | "/openapi.yaml" | "/docs" | "/favicon.ico"
     ) || path.starts_with("/docs/")
         || path.starts_with("/assets/")
         || path.starts_with("/link/")
@@ -136,7 +136,8 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
 
 /// A company token lives only as long as what it came from: the invitation
 /// it was made from (until revoked or expired), or the API key that issued
-/// it (until deleted). A token that names neither is refused.
+/// it (until deleted); the hosted page's own token lives its hour. A token
+/// that names none of these is refused.
 async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<(), ApiError> {
     if let Some(invitation) = scope.invitation {
         let usable = match state.store.get_invitation(scope.client, invitation).await {
@@ -152,8 +153,12 @@ async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<()
             ))
         };
     }
+    if scope.hosted {
+        // The hosted page's token is for the company its URL names, for an hour.
+        return Ok(());
+    }
     let issuer = scope.issued_by.ok_or(ApiError::Unauthorized(
-        "a company token that names no API key or invitation",
+        "a company token that names no API key, invitation or hosted page",
     ))?;
     let keys = state.store.list_api_keys(scope.client).await?;
     if keys.iter().any(|key| key.id.as_uuid() == issuer) {
@@ -171,6 +176,7 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("GET", "/integrations/{platformKey}"),
     ("GET", "/integrations/{platformKey}/branding"),
     ("GET", "/linkSettings"),
+    ("GET", "/profile"),
     ("GET", "/companies/{companyId}/consents"),
     ("POST", "/companies/{companyId}/consents"),
     (
@@ -230,7 +236,8 @@ fn allow_company_route(method: &str, path: &str, company: CompanyId) -> Result<(
 }
 
 /// A browser call (one with an `Origin`) for a client is refused with 403
-/// unless the client's CORS settings allow that origin.
+/// unless the client's CORS settings allow that origin, or it comes from the
+/// service's own origin (the hosted journey page).
 pub async fn check_origin(
     state: &AppState,
     client: ClientId,
@@ -244,7 +251,7 @@ pub async fn check_origin(
         return Ok(());
     };
     let origin = origin.to_ascii_lowercase();
-    if state.store.cors_origins(client).await?.contains(&origin) {
+    if origin == state.own_origin() || state.store.cors_origins(client).await?.contains(&origin) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(

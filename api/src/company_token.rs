@@ -45,7 +45,13 @@ pub struct Claims {
     /// The API key that issued a company token; revoking the key ends the token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<Uuid>,
+    /// What else issued a company token: [`HOSTED_PAGE`] for the hosted journey.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
+
+/// The `via` of tokens the hosted journey page is given for its company.
+pub const HOSTED_PAGE: &str = "hosted";
 
 impl Claims {
     /// Fresh claims for a company, valid from now for a day.
@@ -62,6 +68,7 @@ impl Claims {
             cat: None,
             inv: None,
             key: None,
+            via: None,
         }
     }
 }
@@ -78,6 +85,8 @@ pub struct CompanyScope {
     pub invitation: Option<Uuid>,
     /// The API key that issued the token.
     pub issued_by: Option<Uuid>,
+    /// Whether the hosted journey page was given the token.
+    pub hosted: bool,
     /// When the token stops working.
     pub expires_at: DateTime<Utc>,
 }
@@ -133,6 +142,7 @@ impl TokenSigner {
             categories: claims.cat.as_deref().map(CategorySet::of),
             invitation: claims.inv,
             issued_by: claims.key,
+            hosted: claims.via.as_deref() == Some(HOSTED_PAGE),
             expires_at: DateTime::from_timestamp(claims.exp, 0)?,
         })
     }

@@ -214,6 +214,24 @@ fn server(
                 web::get().to(routes::link::callback),
             )
             .route(
+                "/link/company/{companyId}",
+                web::get().to(routes::hosted::journey),
+            )
+            .route(
+                "/link/company/{companyId}/finish",
+                web::get().to(routes::hosted::finish),
+            )
+            .route("/link/assets/{file}", web::get().to(routes::hosted::asset))
+            .route(
+                "/favicon.ico",
+                // Browsers ask for it on every page; no icon, and no 401 counted against the address.
+                web::get().to(|| async {
+                    HttpResponse::NoContent()
+                        .insert_header(("Cache-Control", "public, max-age=86400"))
+                        .finish()
+                }),
+            )
+            .route(
                 "/sandbox/oauth/authorize",
                 web::get().to(routes::sandbox::authorize),
             )

@@ -31,6 +31,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The service's own origin (scheme, host and port of the public URL), in lower case.
+    pub fn own_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|url| url.origin().ascii_serialization().to_ascii_lowercase())
+            .unwrap_or_default()
+    }
+
     /// The wire form of a connection.
     pub fn connection_body(
         &self,

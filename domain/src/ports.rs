@@ -107,6 +107,10 @@ pub trait CompanyRepository: Send + Sync {
 
     async fn get_company(&self, client: ClientId, id: CompanyId) -> Result<Company, RepoError>;
 
+    /// A company found by its id alone, for its hosted journey page (which
+    /// carries no API key: the id in the URL names the company and its client).
+    async fn find_company(&self, id: CompanyId) -> Result<Company, RepoError>;
+
     async fn list_companies(
         &self,
         client: ClientId,

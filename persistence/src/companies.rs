@@ -55,6 +55,16 @@ macro_rules! company_repository {
                         .try_into()
                 }
 
+                async fn find_company(&self, id: CompanyId) -> Result<Company, RepoError> {
+                    let sql = format!("SELECT {COMPANY_COLUMNS} FROM companies WHERE id = $1");
+                    sqlx::query_as::<_, CompanyRow>(&sql)
+                        .bind(id.as_uuid())
+                        .fetch_one(&mut *self.connection().await?)
+                        .await
+                        .map_err(repo_error)?
+                        .try_into()
+                }
+
                 async fn list_companies(
                     &self,
                     client: ClientId,

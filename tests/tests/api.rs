@@ -17,6 +17,7 @@ mod api {
     pub mod cors;
     pub mod errors;
     pub mod export;
+    pub mod hosted;
     pub mod idempotency;
     pub mod integrations;
     pub mod invitations;

@@ -29,8 +29,8 @@ pub struct CompanyBody {
     /// Free text, for example a reference in the client's own systems. Left out when empty.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// The company's Link URL, under `LINK_PUBLIC_URL`. Reserved for a hosted Link page, which
-    /// is not served yet: a journey starts at a connection's `linkUrl`.
+    /// The company's Link URL, under `LINK_PUBLIC_URL`: it opens the company's hosted journey
+    /// in a browser.
     pub redirect: String,
     /// When the company was created (UTC).
     #[schema(value_type = String, format = DateTime)]

@@ -76,11 +76,15 @@ pub async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> Ht
 pub fn ensure_error_body<B: MessageBody>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = response
+    // An error answered as JSON already has the body; one answered as a page
+    // (the journey's pages for a bad link) is meant for a person.
+    let answered = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if is_json {
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
+    if answered {
         return Ok(ErrorHandlerResponse::Response(
             response.map_into_left_body(),
         ));

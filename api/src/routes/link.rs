@@ -30,6 +30,9 @@ const STATE_LIFETIME_MINUTES: i64 = 10;
 const MAX_CUSTOM_PARAMS: usize = 20;
 /// Most bytes the custom names and values may hold together (they are stored with the state).
 const MAX_CUSTOM_BYTES: usize = 2048;
+/// The Link URL parameter that asks for the hand-off to return to the hosted
+/// journey (`linkReturn=hosted`) instead of the client's redirect URL.
+pub const RETURN_PARAM: &str = "linkReturn";
 
 /// How a journey step ended, as the client's redirect URL receives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +190,7 @@ fn authorize_url(
 }
 
 /// Custom `{name}` values from the Link URL's query string.
-fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> {
+pub fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|_| ApiError::BadRequest("The Link URL's query string is not valid.".into()))?;
     let total: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
@@ -421,6 +424,15 @@ async fn finish(
     custom: &BTreeMap<String, String>,
     outcome: Outcome,
 ) -> Result<HttpResponse, ApiError> {
+    if custom.get(RETURN_PARAM).map(String::as_str) == Some("hosted") {
+        let back = crate::routes::hosted::return_to_journey(
+            &state.public_url,
+            connection,
+            custom,
+            (outcome.status_code(), outcome.status_text()),
+        );
+        return Ok(redirect(&back));
+    }
     let profile = crate::routes::profile::profile_of(state, connection.client_id).await?;
     let mut values = custom.clone();
     for (name, value) in [
@@ -463,7 +475,7 @@ async fn finish(
 }
 
 /// Whether `target` is an http(s) URL whose origin is among `allowed` (any, when empty).
-fn allowed_origin(target: &str, allowed: &[String]) -> bool {
+pub fn allowed_origin(target: &str, allowed: &[String]) -> bool {
     let Ok(url) = url::Url::parse(target) else {
         return false;
     };
@@ -477,7 +489,7 @@ fn allowed_origin(target: &str, allowed: &[String]) -> bool {
             .any(|a| a.origin() == url.origin())
 }
 
-fn redirect(location: &str) -> HttpResponse {
+pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::Found()
         .insert_header((header::LOCATION, location))
         .insert_header((header::CACHE_CONTROL, "no-store"))
@@ -487,11 +499,22 @@ fn redirect(location: &str) -> HttpResponse {
 
 /// A small HTML page: no scripts, no framing, not cached.
 pub fn page(headline: &str, text: &str) -> HttpResponse {
-    html(
+    page_with_status(actix_web::http::StatusCode::OK, headline, text)
+}
+
+/// [`page`], answered with `status`.
+pub fn page_with_status(
+    status: actix_web::http::StatusCode,
+    headline: &str,
+    text: &str,
+) -> HttpResponse {
+    let mut response = html(
         headline,
         "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}",
         &format!("<h1>{}</h1><p>{}</p>", escape_html(headline), escape_html(text)),
-    )
+    );
+    *response.status_mut() = status;
+    response
 }
 
 /// An HTML page with `title`, its one style sheet `style` (fixed text of

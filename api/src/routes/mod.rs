@@ -13,6 +13,7 @@ pub mod events;
 pub mod export;
 pub mod fallback;
 pub mod health;
+pub mod hosted;
 pub mod integrations;
 pub mod invitations;
 pub mod link;

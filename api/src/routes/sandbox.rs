@@ -174,18 +174,18 @@ pub struct Decision {
     binding: Option<String>,
 }
 
-/// Refuses a decision posted from another site: a browser says where a
-/// form comes from in `Origin` and `Sec-Fetch-Site`.
+/// Refuses a decision posted from another site. A browser says where a
+/// form comes from in `Sec-Fetch-Site`; one that does not, in `Origin`
+/// (which is `null` from pages that send no referrer, this one included, so
+/// it counts only where `Sec-Fetch-Site` is missing).
 fn same_origin(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
-    let own = url::Url::parse(&state.public_url).map(|u| u.origin().ascii_serialization());
-    let foreign_origin = header("origin").is_some_and(|origin| {
-        own.as_deref()
-            .map_or(true, |own| !origin.eq_ignore_ascii_case(own))
-    });
-    let foreign_site =
-        header("sec-fetch-site").is_some_and(|site| !matches!(site, "same-origin" | "none"));
-    if foreign_origin || foreign_site {
+    let foreign = match (header("sec-fetch-site"), header("origin")) {
+        (Some(site), _) => !matches!(site, "same-origin" | "none"),
+        (None, Some(origin)) => !origin.eq_ignore_ascii_case(&state.own_origin()),
+        (None, None) => false,
+    };
+    if foreign {
         return Err(ApiError::Forbidden(
             "A Sandbox decision is made on the Sandbox's own page, not posted from another site."
                 .into(),

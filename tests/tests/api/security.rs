@@ -148,6 +148,8 @@ on_both_stores! {
         let wrong_binding = post(form(&state, &challenge, "AAAA"), Some(cookie.clone()), None).await.unwrap();
         let cross_site = post(form(&state, &challenge, &binding), Some(cookie.clone()), Some("https://evil.example")).await.unwrap();
         let page_for_unknown = app.anonymous(Method::GET, &authorize.replace(&state, "made-up-state")).send().await.unwrap();
+        let from_a_sandboxed_frame = app.anonymous(Method::POST, "/sandbox/oauth/decision").form(&form(&state, &challenge, &binding))
+            .header("cookie", cookie.clone()).header("origin", "null").header("sec-fetch-site", "cross-site").send().await.unwrap();
 
         error_of(unknown_state, StatusCode::BAD_REQUEST).await;
         error_of(short_challenge, StatusCode::BAD_REQUEST).await;
@@ -157,9 +159,12 @@ on_both_stores! {
         error_of(wrong_binding, StatusCode::FORBIDDEN).await;
         error_of(cross_site, StatusCode::FORBIDDEN).await;
         error_of(page_for_unknown, StatusCode::BAD_REQUEST).await;
+        error_of(from_a_sandboxed_frame, StatusCode::FORBIDDEN).await;
         assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_codes").await, 0, "no code was stored");
 
-        let approved = post(form(&state, &challenge, &binding), Some(cookie.clone()), Some(PUBLIC)).await.unwrap();
+        // As a browser posts the page's own form: its Origin is `null` (the page sends no referrer).
+        let approved = app.anonymous(Method::POST, "/sandbox/oauth/decision").form(&form(&state, &challenge, &binding))
+            .header("cookie", cookie.clone()).header("origin", "null").header("sec-fetch-site", "same-origin").send().await.unwrap();
         let again = post(form(&state, &challenge, &binding), Some(cookie), None).await.unwrap();
         assert_eq!(approved.status(), StatusCode::SEE_OTHER);
         error_of(again, StatusCode::CONFLICT).await;

@@ -1,0 +1,186 @@
+//! Hosted Link: the customer's journey as a page at each company's
+//! `redirect` URL. The server only hands out the page, its two embedded
+//! assets and a short-lived company token for that company; everything the
+//! journey does goes through the public API with that token, as a client's
+//! own journey UI would. The page's sources live in `web/`; the built bundle
+//! is committed in `web/dist/` and embedded here.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use domain::ids::CompanyId;
+use domain::ports::RepoError;
+use domain::profile::fill_redirect;
+use uuid::Uuid;
+
+use crate::company_token::{Claims, HOSTED_PAGE};
+use crate::error::ApiError;
+use crate::routes::link::{allowed_origin, escape_html, page_with_status, redirect};
+use crate::state::AppState;
+
+/// How long the hosted page's company token lives; the page asks for a new
+/// one each time it opens (the OAuth hand-off reopens it).
+pub const TOKEN_SECONDS: i64 = 3600;
+
+const SCRIPT: &[u8] = include_bytes!("../../../web/dist/hosted.js");
+const STYLE: &[u8] = include_bytes!("../../../web/dist/hosted.css");
+
+/// A short fingerprint of the bundle, so its URLs change with it and can be cached for good.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        use sha2::Digest;
+        let digest = sha2::Sha256::new()
+            .chain_update(SCRIPT)
+            .chain_update(STYLE)
+            .finalize();
+        hex::encode(&digest[..6])
+    })
+}
+
+/// What the journey page may load: its own script, style sheet, images and API, nothing else.
+const POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// `GET /link/company/{companyId}`: the journey page.
+pub async fn journey(
+    state: web::Data<AppState>,
+    company: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let company = match known_company(&state, &company).await? {
+        Ok(company) => company,
+        Err(page) => return Ok(page),
+    };
+    let claims = Claims {
+        exp: Utc::now().timestamp() + TOKEN_SECONDS,
+        via: Some(HOSTED_PAGE.into()),
+        ..Claims::new(company.client_id, company.id)
+    };
+    let token = state
+        .company_tokens
+        .sign(&claims)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let v = version();
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"link-api-company\" content=\"{company}\"><meta name=\"link-api-token\" content=\"{token}\">\
+         <title>{title}</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/link/assets/hosted.css?v={v}\">\
+         <script type=\"module\" src=\"/link/assets/hosted.js?v={v}\"></script></head>\
+         <body><div id=\"journey\"></div></body></html>",
+        company = company.id,
+        title = escape_html(company.fields.name.as_str()),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .body(body))
+}
+
+/// The company a hosted URL names, or the page to answer instead: a clear
+/// 400 for an id that is not one, a 404 for a company that does not exist.
+async fn known_company(
+    state: &AppState,
+    raw: &str,
+) -> Result<Result<domain::company::Company, HttpResponse>, ApiError> {
+    let Ok(id) = Uuid::parse_str(raw) else {
+        return Ok(Err(page_with_status(
+            StatusCode::BAD_REQUEST,
+            "This link is not valid",
+            "Check that the whole address was copied, or ask for a new link.",
+        )));
+    };
+    match state.store.find_company(CompanyId::from(id)).await {
+        Ok(company) => Ok(Ok(company)),
+        Err(RepoError::NotFound) => Ok(Err(page_with_status(
+            StatusCode::NOT_FOUND,
+            "Company not found",
+            "This link leads to no company. It may have been deleted; ask for a new link.",
+        ))),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `GET /link/company/{companyId}/finish`: the end of the hosted journey.
+/// Sends the customer to the client's redirect URL with its placeholders
+/// filled (`{companyId}`, `{statusCode}` 200, `{statusText}`, and the custom
+/// values carried in the query string), or shows a final page.
+pub async fn finish(
+    state: web::Data<AppState>,
+    company: web::Path<String>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let company = match known_company(&state, &company).await? {
+        Ok(company) => company,
+        Err(page) => return Ok(page),
+    };
+    let mut values: BTreeMap<String, String> =
+        crate::routes::link::custom_params(request.query_string())?;
+    for (name, value) in [
+        ("companyId", company.id.to_string()),
+        ("statusCode", "200".to_owned()),
+        ("statusText", "Completed".to_owned()),
+        ("errorMessage", String::new()),
+    ] {
+        values.insert(name.to_owned(), value);
+    }
+    let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
+    if let Some(target) = fill_redirect(&profile.redirect_url, &values)
+        .filter(|target| !target.is_empty() && allowed_origin(target, &profile.whitelist_urls))
+    {
+        return Ok(redirect(&target));
+    }
+    Ok(page_with_status(
+        StatusCode::OK,
+        "All done",
+        "Thank you. You can close this window.",
+    ))
+}
+
+/// `GET /link/assets/{file}`: the journey's script and style sheet.
+pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (body, content_type) = match file.as_str() {
+        "hosted.js" => (SCRIPT, "text/javascript; charset=utf-8"),
+        "hosted.css" => (STYLE, "text/css; charset=utf-8"),
+        other => return Err(ApiError::NotFound(format!("No asset {other}."))),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header(("x-bundle-version", version()))
+        .body(body))
+}
+
+/// When the Link URL was opened from the hosted journey, the OAuth hand-off
+/// returns there: the journey page with the connection and how it ended
+/// (`connectionId`, `statusCode`, `statusText`), and the custom values of
+/// the Link URL (minus the marker itself), which the journey carries on to
+/// the client's redirect URL at its end.
+pub fn return_to_journey(
+    public_url: &str,
+    connection: &domain::connection::Connection,
+    custom: &BTreeMap<String, String>,
+    (status_code, status_text): (u16, &str),
+) -> String {
+    let mut query: Vec<(String, String)> = custom
+        .iter()
+        .filter(|(name, _)| name.as_str() != crate::routes::link::RETURN_PARAM)
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    query.extend([
+        ("connectionId".to_owned(), connection.id.to_string()),
+        ("statusCode".to_owned(), status_code.to_string()),
+        ("statusText".to_owned(), status_text.to_owned()),
+    ]);
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    format!(
+        "{public_url}/link/company/{}?{query}",
+        connection.company_id
+    )
+}

@@ -1,0 +1,163 @@
+// The public Link API, called with the company token the page was given:
+// the same endpoints a client's own journey UI uses, nothing private.
+
+export type Category = "accounting" | "banking" | "commerce";
+export const CATEGORIES: Category[] = ["accounting", "banking", "commerce"];
+
+export interface Connection {
+  id: string;
+  platformName: string;
+  sourceType: string;
+  status: "PendingAuth" | "Linked" | "Unlinked" | "Deauthorized";
+  linkUrl: string;
+  integrationId: string;
+  sourceId: string;
+}
+
+export interface CategoryStatus {
+  category: Category;
+  required: boolean;
+  consented: boolean;
+  linked: boolean;
+  satisfied: boolean;
+  connections: { id: string; platformKey: string; status: Connection["status"] }[];
+}
+
+export interface LinkStatus {
+  companyId: string;
+  settingsVersion: number;
+  consentRequired: boolean;
+  complete: boolean;
+  missing: Category[];
+  categories: CategoryStatus[];
+}
+
+export interface ConsentTexts {
+  purpose: string;
+  access: string;
+  accountInformation: string;
+  platformData: string;
+  retention: string;
+}
+
+export interface CategorySettings {
+  required: boolean;
+  integrations?: string[];
+  dataTypes: string[];
+  consentTexts: ConsentTexts;
+}
+
+export interface LinkSettings {
+  version: number;
+  consentRequired: boolean;
+  termsUrl?: string;
+  categories: Record<Category, CategorySettings>;
+}
+
+export interface CredentialField {
+  name: string;
+  label: string;
+  type: string;
+  secret: boolean;
+  required: boolean;
+  pattern?: string;
+}
+
+export interface Integration {
+  key: string;
+  name: string;
+  logoUrl: string;
+  enabled: boolean;
+  sourceType: string;
+  authMethod: "OAuth2" | "Credentials" | "DesktopConnector";
+  credentialFields?: CredentialField[];
+  deviceSupport: { desktopOnly: boolean; needsDesktopPackage: boolean; mobileOptimized: boolean };
+}
+
+export interface Profile {
+  name: string;
+  logoUrl?: string;
+  iconUrl?: string;
+}
+
+/** The documented error body, as far as the page reads it. */
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  correlationId?: string;
+  validation?: { errors: { itemId: string; message: string }[] };
+}
+
+export class ApiError extends Error {
+  constructor(public body: ApiErrorBody) {
+    super(body.error);
+  }
+}
+
+/** A category's platforms have this `sourceType`. */
+export function sourceTypeOf(category: Category): string {
+  return { accounting: "Accounting", banking: "Banking", commerce: "Commerce" }[category];
+}
+
+export class Api {
+  constructor(private token: string, readonly companyId: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+    });
+    const text = await response.text();
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      throw new ApiError(parsed ?? { statusCode: response.status, error: response.statusText });
+    }
+    return parsed as T;
+  }
+
+  private company(rest = ""): string {
+    return `/companies/${encodeURIComponent(this.companyId)}${rest}`;
+  }
+
+  linkStatus(): Promise<LinkStatus> {
+    return this.call("GET", this.company("/linkStatus"));
+  }
+
+  linkSettings(): Promise<LinkSettings> {
+    return this.call("GET", "/linkSettings");
+  }
+
+  profile(): Promise<Profile> {
+    return this.call("GET", "/profile");
+  }
+
+  async integrations(category: Category): Promise<Integration[]> {
+    const query = encodeURIComponent(`sourceType=${sourceTypeOf(category)}&&enabled=true`);
+    const page = await this.call<{ results: Integration[] }>("GET", `/integrations?pageSize=200&query=${query}`);
+    return page.results;
+  }
+
+  integration(key: string): Promise<Integration> {
+    return this.call("GET", `/integrations/${encodeURIComponent(key)}`);
+  }
+
+  consent(categories: Category[], settingsVersion: number, locale: string): Promise<unknown> {
+    return this.call("POST", this.company("/consents"), { categories, settingsVersion, locale });
+  }
+
+  createConnection(platformKey: string): Promise<Connection> {
+    return this.call("POST", this.company("/connections"), { platformKey });
+  }
+
+  connection(id: string): Promise<Connection> {
+    return this.call("GET", this.company(`/connections/${encodeURIComponent(id)}`));
+  }
+
+  authorize(id: string, values: Record<string, string>): Promise<Connection> {
+    return this.call("PUT", this.company(`/connections/${encodeURIComponent(id)}/authorization`), values);
+  }
+}

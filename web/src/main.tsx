@@ -1,0 +1,167 @@
+// The hosted journey: the page served at a company's `redirect` URL. It
+// reads its company and token from the page's meta tags and runs the whole
+// journey on the public API.
+
+import "./style.css";
+
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+
+import { Api, ApiError, Category, Integration, LinkSettings, LinkStatus, Profile } from "./api";
+import { chooseLocale, translator, Translate } from "./i18n";
+import { carried } from "./query";
+import { Categories } from "./screens/categories";
+import { Consent } from "./screens/consent";
+import { Credentials } from "./screens/credentials";
+import { Done } from "./screens/done";
+import { Landing } from "./screens/landing";
+import { Platforms } from "./screens/platforms";
+import { Outcome, Result } from "./screens/result";
+
+export type Screen =
+  | { name: "loading" }
+  | { name: "landing" }
+  | { name: "categories" }
+  | { name: "consent"; category: Category }
+  | { name: "platforms"; category: Category }
+  | { name: "credentials"; category: Category; integration: Integration }
+  | { name: "result"; category: Category; platform: string; outcome: Outcome }
+  | { name: "done" }
+  | { name: "error"; message: string; reference?: string };
+
+/** What every screen may use. */
+export interface Journey {
+  api: Api;
+  t: Translate;
+  locale: string;
+  profile: Profile;
+  settings: LinkSettings;
+  status: LinkStatus;
+  /** Reads the journey status again (after a consent or a connection). */
+  refresh(): Promise<LinkStatus>;
+  go(screen: Screen): void;
+  fail(error: unknown): void;
+}
+
+function meta(name: string): string {
+  return document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? "";
+}
+
+/** How the OAuth hand-off came back, from the page's query string. */
+function returned(query: URLSearchParams): Outcome | undefined {
+  switch (query.get("statusCode")) {
+    case null:
+      return undefined;
+    case "200":
+    case "201":
+      return "linked";
+    case "403":
+      return query.get("statusText") === "ConsentRequired" ? "consentMissing" : "cancelled";
+    default:
+      return "failed";
+  }
+}
+
+function categoryOf(sourceType: string): Category {
+  return (sourceType.toLowerCase().startsWith("bank") ? "banking" : sourceType.toLowerCase()) as Category;
+}
+
+function App() {
+  const query = new URLSearchParams(location.search);
+  const locale = chooseLocale(query, navigator.languages);
+  const t = translator(locale);
+  const api = useRef(new Api(meta("link-api-token"), meta("link-api-company"))).current;
+  const [screen, setScreen] = useState<Screen>({ name: "loading" });
+  const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
+  const heading = useRef<HTMLDivElement>(null);
+
+  const fail = (error: unknown) => {
+    const body = error instanceof ApiError ? error.body : undefined;
+    setScreen({ name: "error", message: body?.error ?? String(error), reference: body?.correlationId });
+  };
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    (async () => {
+      const [profile, settings, status] = await Promise.all([api.profile(), api.linkSettings(), api.linkStatus()]);
+      setData({ profile, settings, status });
+      const outcome = returned(query);
+      const connectionId = query.get("connectionId");
+      if (outcome && connectionId) {
+        const connection = await api.connection(connectionId);
+        history.replaceState(null, "", location.pathname + carried(query));
+        setScreen({ name: "result", category: categoryOf(connection.sourceType), platform: connection.platformName, outcome });
+        return;
+      }
+      const begun = status.categories.some((c) => c.consented || c.connections.length > 0);
+      setScreen(begun ? { name: "categories" } : { name: "landing" });
+    })().catch(fail);
+  }, []);
+
+  // Each new screen takes the focus to its heading, so a screen reader says where the customer is.
+  useEffect(() => {
+    heading.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [screen]);
+
+  if (!data || screen.name === "loading") {
+    return (
+      <main class="journey" aria-busy="true">
+        <p class="muted">{t("loading")}</p>
+      </main>
+    );
+  }
+  const journey: Journey = {
+    api,
+    t,
+    locale,
+    ...data,
+    refresh: async () => {
+      const status = await api.linkStatus();
+      setData({ ...data, status });
+      return status;
+    },
+    go: setScreen,
+    fail,
+  };
+  return (
+    <main class="journey">
+      <header class="brand">
+        {data.profile.logoUrl ? <img src={data.profile.logoUrl} alt={data.profile.name} class="logo" /> : <strong>{data.profile.name}</strong>}
+      </header>
+      <div ref={heading}>{view(screen, journey)}</div>
+      <footer class="secured">{t("securedBy")}</footer>
+    </main>
+  );
+}
+
+function view(screen: Screen, journey: Journey) {
+  switch (screen.name) {
+    case "landing":
+      return <Landing journey={journey} />;
+    case "categories":
+      return <Categories journey={journey} />;
+    case "consent":
+      return <Consent journey={journey} category={screen.category} />;
+    case "platforms":
+      return <Platforms journey={journey} category={screen.category} />;
+    case "credentials":
+      return <Credentials journey={journey} category={screen.category} integration={screen.integration} />;
+    case "result":
+      return <Result journey={journey} category={screen.category} platform={screen.platform} outcome={screen.outcome} />;
+    case "done":
+      return <Done journey={journey} />;
+    case "error":
+      return (
+        <section>
+          <h1 tabIndex={-1}>{journey.t("errorTitle")}</h1>
+          <p role="alert">{screen.message}</p>
+          {screen.reference && <p class="muted">{journey.t("errorReference", { id: screen.reference })}</p>}
+        </section>
+      );
+    default:
+      return null;
+  }
+}
+
+const root = document.getElementById("journey");
+if (root) render(<App />, root);

@@ -1,0 +1,57 @@
+import { useState } from "preact/hooks";
+
+import type { Category, ConsentTexts } from "../api";
+import type { Journey } from "../main";
+
+const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
+
+/** The category's consent texts and data types, and an explicit agreement, recorded before any platform is picked. */
+export function Consent({ journey, category }: { journey: Journey; category: Category }) {
+  const { t, settings, profile, api, locale, go, fail, refresh } = journey;
+  const [busy, setBusy] = useState(false);
+  const texts = settings.categories[category];
+  const agree = async () => {
+    setBusy(true);
+    try {
+      await api.consent([category], settings.version, locale);
+      await refresh();
+      go({ name: "platforms", category });
+    } catch (error) {
+      fail(error);
+    }
+  };
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("consentTitle", { category: t(category).toLowerCase(), client: profile.name })}</h1>
+      <dl class="consent">
+        {SECTIONS.map((section) => (
+          <div key={section}>
+            <dt>{t(section)}</dt>
+            <dd>{texts.consentTexts[section]}</dd>
+          </div>
+        ))}
+      </dl>
+      <h2>{t("dataTypes")}</h2>
+      <ul class="data-types">
+        {texts.dataTypes.map((type) => (
+          <li key={type}>{type}</li>
+        ))}
+      </ul>
+      {settings.termsUrl && (
+        <p>
+          <a href={settings.termsUrl} target="_blank" rel="noopener noreferrer">
+            {t("terms")}
+          </a>
+        </p>
+      )}
+      <div class="actions">
+        <button class="secondary" onClick={() => go({ name: "categories" })}>
+          {t("back")}
+        </button>
+        <button class="primary" disabled={busy} onClick={agree}>
+          {t("agree")}
+        </button>
+      </div>
+    </section>
+  );
+}

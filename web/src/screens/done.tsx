@@ -1,0 +1,27 @@
+import type { Journey } from "../main";
+
+/** What was connected, and the way back to the client (its redirect URL, filled by the server). */
+export function Done({ journey }: { journey: Journey }) {
+  const { t, status, api } = journey;
+  const linked = status.categories.filter((c) => c.linked);
+  const finish = () => {
+    const query = new URLSearchParams(location.search);
+    query.delete("locale");
+    const rest = query.toString();
+    location.assign(`/link/company/${encodeURIComponent(api.companyId)}/finish${rest ? `?${rest}` : ""}`);
+  };
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("doneTitle")}</h1>
+      <p>{t("doneBody")}</p>
+      <ul class="summary">
+        {linked.map((category) => (
+          <li key={category.category}>{t(category.category)}</li>
+        ))}
+      </ul>
+      <button class="primary wide" onClick={finish}>
+        {t("continue")}
+      </button>
+    </section>
+  );
+}

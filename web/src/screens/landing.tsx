@@ -1,0 +1,15 @@
+import type { Journey } from "../main";
+
+/** What the client asks for and why, before anything starts. */
+export function Landing({ journey }: { journey: Journey }) {
+  const { t, profile, go } = journey;
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("landingTitle", { client: profile.name })}</h1>
+      <p>{t("landingBody")}</p>
+      <button class="primary" onClick={() => go({ name: "categories" })}>
+        {t("start")}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+// Starts the real Link API binary on loopback over a fresh SQLite database,
+// and a small "client application" server that records where the journey
+// sends the customer back to. Both stop with `stop()`.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const API_KEY = "web-test-key-0123456789abcdef";
+const BINARY = process.env.LINK_API_BINARY ?? new URL("../../target/debug/link-api", import.meta.url).pathname;
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The client's own application: it answers every page and remembers the URLs it was sent to. */
+async function clientApp() {
+  const visits = [];
+  const server = createServer((request, response) => {
+    visits.push(request.url);
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end("<!doctype html><title>Client app</title><h1>Back in the client's app</h1>");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, visits, close: () => server.close() };
+}
+
+export async function start() {
+  const folder = mkdtempSync(join(tmpdir(), "link-web-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(BINARY, ["serve"], {
+    cwd: folder,
+    env: {
+      PATH: process.env.PATH,
+      LINK_DATABASE_URL: `sqlite://${join(folder, "link.db")}`,
+      LINK_LISTEN: `127.0.0.1:${port}`,
+      LINK_PUBLIC_URL: base,
+      LINK_BOOTSTRAP_API_KEY: API_KEY,
+      LINK_DISPATCH_INTERVAL_MS: "0",
+      LINK_RATE_LIMIT_PER_MINUTE: "0",
+      RUST_LOG: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      if (i > 300) throw new Error("the server did not start");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const client = await clientApp();
+  const api = async (method, path, body) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: { Authorization: `Bearer ${API_KEY}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return {
+    base,
+    client,
+    api,
+    stop() {
+      child.kill("SIGTERM");
+      client.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
