@@ -5,7 +5,7 @@
 // photographed into target/web-screenshots/.
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 
 import { chromium } from "playwright-core";
@@ -46,8 +46,21 @@ async function watchedPage(options = {}) {
   return { page, foreign, violations, context };
 }
 
+const AXE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/**
+ * Photographs the screen, and has axe-core check it against WCAG 2.2 A and
+ * AA (evaluated through the browser's debugging protocol, which the page's
+ * policy does not govern, so no inline script is ever allowed for it).
+ */
 async function shot(page, name) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(found, [], `axe on ${name}`);
 }
 
 async function newCompany(name) {
@@ -149,5 +162,80 @@ test("a link to no company answers a clear page", async () => {
   assert.match(await page.locator("h1").textContent(), /not found|no company/i);
   const malformed = await page.goto(`${server.base}/link/company/not-an-id`);
   assert.equal(malformed.status(), 400);
+  await context.close();
+});
+
+/** Presses Tab until the focused element's text is `label`, then Enter: the keyboard alone. */
+async function tabTo(page, label) {
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+    if (focused === label) {
+      await page.keyboard.press("Enter");
+      return;
+    }
+  }
+  throw new Error(`no control "${label}" could be reached with Tab`);
+}
+
+test("the whole Sandbox journey can be done with the keyboard alone", async () => {
+  const company = await newCompany("Keyboard Ltd");
+  const { page, violations, context } = await watchedPage();
+
+  await page.goto(company.redirect);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  await tabTo(page, "Get started");
+  await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1", "the new screen's heading has the focus");
+  await tabTo(page, "Connect Accounting");
+  await page.getByRole("heading", { name: /Share your accounting data/ }).waitFor();
+  await tabTo(page, "I agree");
+  await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("Sandbox");
+  await tabTo(page, "Sandbox");
+  await page.getByRole("button", { name: "Approve" }).waitFor();
+  await tabTo(page, "Approve");
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+
+  const status = await server.api("GET", `/companies/${company.id}/linkStatus`);
+  assert.equal(status.complete, true);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("on a phone, desktop-only platforms say why they cannot be connected there", async () => {
+  const company = await newCompany("Pocket Ltd");
+  await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
+  const { page, context } = await watchedPage({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
+  await shot(page, "8-platforms-phone");
+
+  const desktop = page.getByRole("button", { name: "QuickBooks Desktop" });
+  assert.equal(await desktop.isDisabled(), true);
+  assert.equal(
+    await page.getByText("QuickBooks Desktop can only be connected from a computer. Open this page on your computer to continue.").count(),
+    1,
+  );
+  assert.equal(await page.getByText("Needs a package installed on your computer.").count() >= 1, true);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.equal(width <= 360, true, `no horizontal scrolling (${width} px)`);
+  await context.close();
+});
+
+test("the journey follows a dark colour scheme", async () => {
+  const company = await newCompany("Night Owl Ltd");
+  const { page, context } = await watchedPage({ colorScheme: "dark" });
+
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+  await shot(page, "9-categories-dark");
+
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, "rgb(13, 17, 23)");
   await context.close();
 });
