@@ -176,6 +176,7 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("GET", "/integrations/{platformKey}"),
     ("GET", "/integrations/{platformKey}/branding"),
     ("GET", "/linkSettings"),
+    ("GET", "/linkSettings/versions/{version}"),
     ("GET", "/profile"),
     ("GET", "/companies/{companyId}/consents"),
     ("POST", "/companies/{companyId}/consents"),

@@ -80,6 +80,28 @@ export interface Profile {
   iconUrl?: string;
 }
 
+export interface ConsentRecord {
+  id: string;
+  sequence: number;
+  kind: "Granted" | "Withdrawn";
+  categories: Category[];
+  dataTypes: string[];
+  settingsVersion: number;
+  textHash: string;
+  locale?: string;
+  withdraws?: string;
+  created: string;
+  hash: string;
+}
+
+export interface ConnectionSummary {
+  id: string;
+  platformName: string;
+  sourceType: string;
+  status: Connection["status"];
+  created: string;
+}
+
 /** The documented error body, as far as the page reads it. */
 export interface ApiErrorBody {
   statusCode: number;
@@ -155,6 +177,22 @@ export class Api {
 
   connection(id: string): Promise<Connection> {
     return this.call("GET", this.company(`/connections/${encodeURIComponent(id)}`));
+  }
+
+  async consents(): Promise<ConsentRecord[]> {
+    return (await this.call<{ results: ConsentRecord[] }>("GET", this.company("/consents"))).results;
+  }
+
+  withdraw(consentId: string, locale: string): Promise<unknown> {
+    return this.call("POST", this.company(`/consents/${encodeURIComponent(consentId)}/withdraw`), { locale });
+  }
+
+  settingsVersion(version: number): Promise<LinkSettings> {
+    return this.call("GET", `/linkSettings/versions/${version}`);
+  }
+
+  async connections(): Promise<ConnectionSummary[]> {
+    return (await this.call<{ results: ConnectionSummary[] }>("GET", this.company("/connections?pageSize=100"))).results;
   }
 
   authorize(id: string, values: Record<string, string>): Promise<Connection> {

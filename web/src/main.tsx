@@ -17,6 +17,7 @@ import { Done } from "./screens/done";
 import { Landing } from "./screens/landing";
 import { Platforms } from "./screens/platforms";
 import { Outcome, Result } from "./screens/result";
+import { WhatIShared } from "./screens/shared";
 
 export type Screen =
   | { name: "loading" }
@@ -27,6 +28,7 @@ export type Screen =
   | { name: "credentials"; category: Category; integration: Integration }
   | { name: "result"; category: Category; platform: string; outcome: Outcome }
   | { name: "done" }
+  | { name: "shared" }
   | { name: "error"; message: string; reference?: string };
 
 /** What every screen may use. */
@@ -129,7 +131,16 @@ function App() {
         {data.profile.logoUrl ? <img src={data.profile.logoUrl} alt={data.profile.name} class="logo" /> : <strong>{data.profile.name}</strong>}
       </header>
       <div ref={heading}>{view(screen, journey)}</div>
-      <footer class="secured">{t("securedBy")}</footer>
+      <footer class="secured">
+        {screen.name !== "shared" && screen.name !== "error" && (
+          <p>
+            <button class="link" onClick={() => setScreen({ name: "shared" })}>
+              {t("sharedLink")}
+            </button>
+          </p>
+        )}
+        <p>{t("securedBy")}</p>
+      </footer>
     </main>
   );
 }
@@ -150,6 +161,8 @@ function view(screen: Screen, journey: Journey) {
       return <Result journey={journey} category={screen.category} platform={screen.platform} outcome={screen.outcome} />;
     case "done":
       return <Done journey={journey} />;
+    case "shared":
+      return <WhatIShared journey={journey} />;
     case "error":
       return (
         <section>

@@ -239,3 +239,37 @@ test("the journey follows a dark colour scheme", async () => {
   assert.equal(background, "rgb(13, 17, 23)");
   await context.close();
 });
+
+test("what the customer has shared can be read back and withdrawn from the journey", async () => {
+  const company = await newCompany("Transparent Ltd");
+  const { page, violations, context } = await watchedPage();
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+
+  await page.getByRole("button", { name: "What I have shared" }).click();
+  await page.getByRole("heading", { name: "What you have shared" }).waitFor();
+  await page.getByText("What you agreed to for accounting data").click();
+  await page.getByText("We read your accounting data; we never change it.").waitFor();
+  await shot(page, "10-shared");
+  const receipt = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download the receipt" }).click();
+  const file = await (await receipt).path();
+  const saved = JSON.parse(readFileSync(file, "utf8"));
+  await page.getByRole("button", { name: "Withdraw this consent" }).click();
+  await page.getByRole("status").waitFor();
+
+  assert.deepEqual(saved.categories, ["accounting"]);
+  assert.equal(saved.texts.accounting.access, "We read your accounting data; we never change it.");
+  const ledger = await server.api("GET", `/companies/${company.id}/consents`);
+  assert.deepEqual(ledger.results.map((r) => r.kind), ["Granted", "Withdrawn"]);
+  const connections = await server.api("GET", `/companies/${company.id}/connections`);
+  assert.equal(connections.results[0].status, "Deauthorized");
+  assert.equal(await page.getByText("Sandbox — access ended").count(), 1);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
