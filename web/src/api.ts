@@ -102,6 +102,20 @@ export interface ConnectionSummary {
   created: string;
 }
 
+export interface Invitation {
+  id: string;
+  categories: Category[];
+  shareUrl: string;
+  mailtoUrl: string;
+}
+
+/** A company token made from an invitation's token, as `POST /invitations/exchange` answers. */
+export interface InvitationAccess {
+  accessToken: string;
+  companyId: string;
+  categories: Category[];
+}
+
 /** The documented error body, as far as the page reads it. */
 export interface ApiErrorBody {
   statusCode: number;
@@ -119,6 +133,19 @@ export class ApiError extends Error {
 /** A category's platforms have this `sourceType`. */
 export function sourceTypeOf(category: Category): string {
   return { accounting: "Accounting", banking: "Banking", commerce: "Commerce" }[category];
+}
+
+/** Exchanges the token of a share URL for a company token (no other credential). */
+export async function openInvitation(token: string): Promise<InvitationAccess> {
+  const response = await fetch("/invitations/exchange", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token }),
+    credentials: "omit",
+  });
+  const body = await response.json();
+  if (!response.ok) throw new ApiError(body);
+  return body;
 }
 
 export class Api {
@@ -177,6 +204,10 @@ export class Api {
 
   connection(id: string): Promise<Connection> {
     return this.call("GET", this.company(`/connections/${encodeURIComponent(id)}`));
+  }
+
+  invite(categories: Category[], recipient: { name?: string; email?: string }, message?: string): Promise<Invitation> {
+    return this.call("POST", this.company("/invitations"), { categories, recipient, message });
   }
 
   async consents(): Promise<ConsentRecord[]> {

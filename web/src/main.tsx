@@ -7,13 +7,14 @@ import "./style.css";
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
-import { Api, ApiError, Category, Integration, LinkSettings, LinkStatus, Profile } from "./api";
+import { Api, ApiError, Category, Integration, LinkSettings, LinkStatus, openInvitation, Profile } from "./api";
 import { chooseLocale, translator, Translate } from "./i18n";
 import { carried } from "./query";
 import { Categories } from "./screens/categories";
 import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
 import { Done } from "./screens/done";
+import { Invite } from "./screens/invite";
 import { Landing } from "./screens/landing";
 import { Platforms } from "./screens/platforms";
 import { Outcome, Result } from "./screens/result";
@@ -29,6 +30,7 @@ export type Screen =
   | { name: "result"; category: Category; platform: string; outcome: Outcome }
   | { name: "done" }
   | { name: "shared" }
+  | { name: "invite"; category: Category }
   | { name: "error"; message: string; reference?: string };
 
 /** What every screen may use. */
@@ -36,6 +38,8 @@ export interface Journey {
   api: Api;
   t: Translate;
   locale: string;
+  /** Whether the page was opened from an invitation (limited to its categories). */
+  invitee: boolean;
   profile: Profile;
   settings: LinkSettings;
   status: LinkStatus;
@@ -72,7 +76,9 @@ function App() {
   const query = new URLSearchParams(location.search);
   const locale = chooseLocale(query, navigator.languages);
   const t = translator(locale);
-  const api = useRef(new Api(meta("link-api-token"), meta("link-api-company"))).current;
+  const api = useRef(new Api(meta("link-api-token"), meta("link-api-company")));
+  // Read once: the address loses the token as soon as it is exchanged.
+  const invitation = useRef(query.get("invitation")).current;
   const [screen, setScreen] = useState<Screen>({ name: "loading" });
   const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
   const heading = useRef<HTMLDivElement>(null);
@@ -85,12 +91,19 @@ function App() {
   useEffect(() => {
     document.documentElement.lang = locale;
     (async () => {
-      const [profile, settings, status] = await Promise.all([api.profile(), api.linkSettings(), api.linkStatus()]);
+      if (invitation) {
+        // A share URL: the journey goes on with the invitation's own, narrower token.
+        const access = await openInvitation(invitation);
+        api.current = new Api(access.accessToken, access.companyId);
+        query.delete("invitation");
+        history.replaceState(null, "", location.pathname + carried(query));
+      }
+      const [profile, settings, status] = await Promise.all([api.current.profile(), api.current.linkSettings(), api.current.linkStatus()]);
       setData({ profile, settings, status });
       const outcome = returned(query);
       const connectionId = query.get("connectionId");
       if (outcome && connectionId) {
-        const connection = await api.connection(connectionId);
+        const connection = await api.current.connection(connectionId);
         history.replaceState(null, "", location.pathname + carried(query));
         setScreen({ name: "result", category: categoryOf(connection.sourceType), platform: connection.platformName, outcome });
         return;
@@ -113,12 +126,13 @@ function App() {
     );
   }
   const journey: Journey = {
-    api,
+    api: api.current,
     t,
     locale,
+    invitee: invitation !== null,
     ...data,
     refresh: async () => {
-      const status = await api.linkStatus();
+      const status = await api.current.linkStatus();
       setData({ ...data, status });
       return status;
     },
@@ -163,6 +177,8 @@ function view(screen: Screen, journey: Journey) {
       return <Done journey={journey} />;
     case "shared":
       return <WhatIShared journey={journey} />;
+    case "invite":
+      return <Invite journey={journey} category={screen.category} />;
     case "error":
       return (
         <section>

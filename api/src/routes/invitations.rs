@@ -59,6 +59,7 @@ pub struct CreateInvitation {
     pub expires_in_hours: Option<i64>,
     /// Your journey UI's address for this invitation, instead of the link
     /// settings' `invitationUrl`; `{token}` stands for the invitation token.
+    /// Without either, the share URL opens the company's hosted journey.
     pub journey_url: Option<String>,
 }
 
@@ -198,7 +199,8 @@ fn mailto_url(sender: &str, invitation: &Invitation, share: &str) -> String {
 ///
 /// Invites someone to authorize some categories of the company's journey. The
 /// answer carries a `shareUrl` (your journey UI's address with a signed
-/// invitation token in it; see `invitationUrl` in the link settings) and a
+/// invitation token in it, see `invitationUrl` in the link settings; without
+/// one, the company's hosted journey, limited to the invited categories) and a
 /// ready `mailto:` link, both shown only now. The invitation lasts 72 hours
 /// unless `expiresInHours` says otherwise (at most 720), and can be revoked at
 /// any time. A company token may invite within its own categories, and never
@@ -240,19 +242,17 @@ pub async fn create_invitation(
         ))
         .unwrap_or(now);
     let settings = latest_settings(&state, caller.client).await?;
-    let journey_url = body.journey_url.or(settings.invitation_url);
-    match journey_url.as_deref() {
-        None => errors.push(FieldError::new(
-            "journeyUrl",
-            "Required",
-            "Say where your journey UI opens invitations: set invitationUrl with PUT /linkSettings, or send journeyUrl.",
-        )),
-        Some(url) if !is_http_url(url) || char_len(url) > 2000 => errors.push(FieldError::new(
+    // Without a journey UI of the client's own, invitations open the hosted journey.
+    let journey_url = body
+        .journey_url
+        .or(settings.invitation_url)
+        .unwrap_or_else(|| format!("{}/link/company/{company}", state.public_url));
+    if !is_http_url(&journey_url) || char_len(&journey_url) > 2000 {
+        errors.push(FieldError::new(
             "journeyUrl",
             "Url",
             "journeyUrl must be an http:// or https:// URL.",
-        )),
-        Some(_) => {}
+        ));
     }
     errors.into_result(())?;
     for category in &categories {
@@ -287,7 +287,7 @@ pub async fn create_invitation(
             ..Claims::new(caller.client, company)
         })
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let share = share_url(journey_url.as_deref().unwrap_or_default(), &token);
+    let share = share_url(&journey_url, &token);
     let sender = crate::routes::profile::profile_of(&state, caller.client)
         .await?
         .name;

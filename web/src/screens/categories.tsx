@@ -25,10 +25,18 @@ export function Categories({ journey }: { journey: Journey }) {
                 <span class={category.linked ? "linked" : ""}>{t(state(category))}</span>
               </p>
             </div>
-            <button class={category.linked ? "secondary" : "primary"} onClick={() => start(category)}>
-              {category.linked ? t("connectAnother") : t("connect")}
-              <span class="visually-hidden"> {t(category.category)}</span>
-            </button>
+            <div class="category-actions">
+              <button class={category.linked ? "secondary" : "primary"} onClick={() => start(category)}>
+                {category.linked ? t("connectAnother") : t("connect")}
+                <span class="visually-hidden"> {t(category.category)}</span>
+              </button>
+              {!category.linked && !journey.invitee && (
+                <button class="link" onClick={() => go({ name: "invite", category: category.category })}>
+                  {t("inviteLinkLabel")}
+                  <span class="visually-hidden"> ({t(category.category)})</span>
+                </button>
+              )}
+            </div>
           </li>
         ))}
       </ul>

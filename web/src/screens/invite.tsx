@@ -1,0 +1,90 @@
+import { useRef, useState } from "preact/hooks";
+
+import { ApiError, type Category, type Invitation } from "../api";
+import type { Journey } from "../main";
+
+/** Someone else has the password: an invitation for a colleague, limited to this category. */
+export function Invite({ journey, category }: { journey: Journey; category: Category }) {
+  const { t, api, go, fail } = journey;
+  const form = useRef<HTMLFormElement>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [made, setMade] = useState<Invitation>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const element = form.current;
+    if (!element) return;
+    const value = (name: string) => (element.elements.namedItem(name) as HTMLInputElement).value.trim() || undefined;
+    setBusy(true);
+    try {
+      setMade(await api.invite([category], { name: value("name"), email: value("email") }, value("message")));
+    } catch (error) {
+      setBusy(false);
+      if (!(error instanceof ApiError) || error.body.statusCode >= 500) return fail(error);
+      const byField: Record<string, string> = {};
+      for (const item of error.body.validation?.errors ?? []) byField[item.itemId.replace("recipient.", "")] = item.message;
+      setErrors(Object.keys(byField).length ? byField : { form: error.body.error });
+    }
+  };
+
+  if (made) {
+    return (
+      <section>
+        <h1 tabIndex={-1}>{t("inviteReady")}</h1>
+        <p>{t("inviteReadyBody", { category: t(category).toLowerCase() })}</p>
+        <label class="field">
+          <span>{t("inviteLink")}</span>
+          <input readOnly value={made.shareUrl} onFocus={(e) => e.currentTarget.select()} />
+        </label>
+        <div class="actions">
+          <a class="button secondary" href={made.mailtoUrl}>
+            {t("inviteByEmail")}
+          </a>
+          <button class="primary" onClick={() => go({ name: "categories" })}>
+            {t("continue")}
+          </button>
+        </div>
+      </section>
+    );
+  }
+  const field = (name: "name" | "email" | "message", label: string, type = "text") => (
+    <div class="field">
+      <label for={`invite-${name}`}>{label}</label>
+      {name === "message" ? (
+        <textarea id={`invite-${name}`} name={name} rows={3} maxLength={1000} aria-invalid={errors[name] ? "true" : undefined} aria-describedby={errors[name] ? `invite-${name}-error` : undefined} />
+      ) : (
+        <input id={`invite-${name}`} name={name} type={type as "text"} aria-invalid={errors[name] ? "true" : undefined} aria-describedby={errors[name] ? `invite-${name}-error` : undefined} />
+      )}
+      {errors[name] && (
+        <p id={`invite-${name}-error`} class="field-error" role="alert">
+          {errors[name]}
+        </p>
+      )}
+    </div>
+  );
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("inviteTitle", { category: t(category).toLowerCase() })}</h1>
+      <p class="muted">{t("inviteBody")}</p>
+      {errors.form && (
+        <p role="alert" class="problem">
+          {errors.form}
+        </p>
+      )}
+      <form ref={form} onSubmit={submit} noValidate>
+        {field("name", t("inviteName"))}
+        {field("email", t("inviteEmail"), "email")}
+        {field("message", t("inviteMessage"))}
+        <div class="actions">
+          <button type="button" class="secondary" onClick={() => go({ name: "categories" })}>
+            {t("back")}
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {t("inviteSubmit")}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
