@@ -100,6 +100,8 @@ const JOURNEY_OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/integrations/{platformKey}"),
     ("GET", "/integrations/{platformKey}/branding"),
     ("GET", "/linkSettings"),
+    ("GET", "/linkSettings/versions/{version}"),
+    ("GET", "/profile"),
     ("GET", "/companies/{companyId}/consents"),
     ("POST", "/companies/{companyId}/consents"),
     (
@@ -221,7 +223,7 @@ on_both_stores! {
 
         for (method, path) in [(Method::GET, "/companies".to_owned()), (Method::GET, format!("/companies/{company}")),
                                (Method::DELETE, format!("/companies/{company}")), (Method::GET, "/apiKeys".to_owned()),
-                               (Method::POST, "/apiKeys".to_owned()), (Method::GET, "/profile".to_owned()),
+                               (Method::POST, "/apiKeys".to_owned()), (Method::PUT, "/profile".to_owned()),
                                (Method::GET, format!("/companies/{company}/accessToken")), (Method::GET, "/integrations/gbol/settings".to_owned()),
                                (Method::DELETE, connection_path.clone()), (Method::PATCH, connection_path.clone()),
                                (Method::GET, format!("{connection_path}/history"))] {
