@@ -6,6 +6,7 @@ export const CATEGORIES: Category[] = ["accounting", "banking", "commerce"];
 
 export interface Connection {
   id: string;
+  integrationKey: string;
   platformName: string;
   sourceType: string;
   status: "PendingAuth" | "Linked" | "Unlinked" | "Deauthorized";
@@ -20,7 +21,7 @@ export interface CategoryStatus {
   consented: boolean;
   linked: boolean;
   satisfied: boolean;
-  connections: { id: string; platformKey: string; status: Connection["status"] }[];
+  connections: Connection[];
 }
 
 export interface LinkStatus {

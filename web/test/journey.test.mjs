@@ -307,3 +307,28 @@ test("a colleague invited from the journey opens it limited to the invited categ
   await colleague.context.close();
   await context.close();
 });
+
+test("a customer who denies at the provider can try again and connect", async () => {
+  const company = await newCompany("Second Thoughts Ltd");
+  const { page, violations, context } = await watchedPage();
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).click();
+
+  await page.getByRole("button", { name: "Deny" }).click();
+  await page.getByRole("heading", { name: "Sandbox was not connected" }).waitFor();
+  assert.equal(await page.getByRole("alert").textContent(), "You cancelled the connection to Sandbox.");
+  await shot(page, "12-cancelled");
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+
+  const connections = await server.api("GET", `/companies/${company.id}/connections`);
+  assert.equal(connections.results.length, 1, "the same connection was authorized again");
+  assert.equal(connections.results[0].status, "Linked");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -34,7 +34,7 @@ export function Credentials({ journey, category, integration }: { journey: Journ
     try {
       const pending = status.categories
         .find((c) => c.category === category)
-        ?.connections.find((c) => c.platformKey === integration.key && c.status !== "Linked");
+        ?.connections.find((c) => c.integrationKey === integration.key && c.status !== "Linked");
       const connection = pending ?? (await api.createConnection(integration.key));
       await api.authorize(connection.id, values);
       // Nothing typed stays in the page once it is sent.

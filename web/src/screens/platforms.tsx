@@ -57,7 +57,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     try {
       const pending = status.categories
         .find((c) => c.category === category)
-        ?.connections.find((c) => c.platformKey === integration.key && c.status !== "Linked");
+        ?.connections.find((c) => c.integrationKey === integration.key && c.status !== "Linked");
       const connection = pending ? await api.connection(pending.id) : await api.createConnection(integration.key);
       authorizeAtProvider(connection.linkUrl, locale);
     } catch (error) {

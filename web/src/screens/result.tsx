@@ -9,7 +9,7 @@ export function Result({ journey, category, platform, outcome }: { journey: Jour
   const linked = outcome === "linked";
   return (
     <section>
-      <h1 tabIndex={-1}>{t(outcome, { platform })}</h1>
+      <h1 tabIndex={-1}>{linked ? t("linked", { platform }) : t("notConnected", { platform })}</h1>
       {!linked && (
         <p role="alert" class="problem">
           {t(outcome, { platform })}
