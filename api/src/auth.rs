@@ -195,6 +195,10 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("POST", "/companies/{companyId}/connections"),
     ("GET", "/companies/{companyId}/connections/{connectionId}"),
     (
+        "DELETE",
+        "/companies/{companyId}/connections/{connectionId}",
+    ),
+    (
         "PUT",
         "/companies/{companyId}/connections/{connectionId}/authorization",
     ),

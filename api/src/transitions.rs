@@ -38,6 +38,10 @@ pub struct Change {
     pub secret: SecretChange,
     /// A category the company must have an active consent for (see [`consent_needed`]).
     pub consent_for: Option<&'static str>,
+    /// The change may only happen to a connection still waiting for
+    /// authorization: checked against the state the write compares with, so no
+    /// race can slip a linked connection through (403 otherwise).
+    pub pending_only: bool,
 }
 
 impl Change {
@@ -48,6 +52,7 @@ impl Change {
             error: None,
             secret: SecretChange::Keep,
             consent_for: None,
+            pending_only: false,
         }
     }
 }
@@ -74,6 +79,13 @@ pub async fn apply(
     change: Change,
 ) -> Result<Option<Connection>, ApiError> {
     let current = load(state, client, company, id).await?;
+    if change.pending_only && current.status != ConnectionStatus::PendingAuth {
+        return Err(ApiError::Forbidden(
+            "A customer may only abandon a connection that is not authorized yet; a linked one ends \
+             when its consent is withdrawn, or the client removes it."
+                .into(),
+        ));
+    }
     let transition = domain::connection::transition(Some(current.status), change.cause)
         .map_err(|refused| ApiError::Conflict(refused.to_string()))?;
     let secret = if transition.to == Some(ConnectionStatus::Deauthorized) {

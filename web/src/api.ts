@@ -227,6 +227,26 @@ export class Api {
     return (await this.call<{ results: ConnectionSummary[] }>("GET", this.company("/connections?pageSize=100"))).results;
   }
 
+  deleteConnection(id: string): Promise<unknown> {
+    return this.call("DELETE", this.company(`/connections/${encodeURIComponent(id)}`));
+  }
+
+  /**
+   * The connection to authorize for a platform: the customer's unfinished one
+   * of that platform if there is one, else a new one. A company holds one
+   * active accounting connection, so an unfinished accounting connection of
+   * another platform is abandoned first.
+   */
+  async connectionFor(status: LinkStatus, category: Category, key: string): Promise<Connection> {
+    const mine = status.categories.find((c) => c.category === category)?.connections ?? [];
+    const unfinished = mine.find((c) => c.integrationKey === key && c.status !== "Linked");
+    if (unfinished) return unfinished;
+    if (category === "accounting") {
+      for (const other of mine.filter((c) => c.status === "PendingAuth")) await this.deleteConnection(other.id);
+    }
+    return this.createConnection(key);
+  }
+
   authorize(id: string, values: Record<string, string>): Promise<Connection> {
     return this.call("PUT", this.company(`/connections/${encodeURIComponent(id)}/authorization`), values);
   }

@@ -332,3 +332,25 @@ test("a customer who denies at the provider can try again and connect", async ()
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("a customer can leave a platform that failed and choose another", async () => {
+  const company = await newCompany("Change Of Mind Ltd");
+  const { page, violations, context } = await watchedPage();
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+
+  // No OAuth application is registered for Xero here, so its authorization fails at once.
+  await page.getByRole("button", { name: "Xero" }).click();
+  await page.getByRole("heading", { name: "Xero was not connected" }).waitFor();
+  await page.getByRole("button", { name: "Choose another platform" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+
+  const connections = await server.api("GET", `/companies/${company.id}/connections`);
+  assert.deepEqual(connections.results.map((c) => [c.integrationKey, c.status]), [["mqjo", "Linked"]]);
+  assert.deepEqual(violations, []);
+  await context.close();
+});

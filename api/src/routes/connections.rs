@@ -208,7 +208,9 @@ pub async fn unlink_connection(
 /// Delete connection
 ///
 /// Deletes the connection for good; its history stays readable to the
-/// company's export. Answers 200 with an empty body.
+/// company's export. Answers 200 with an empty body. With a company token, the
+/// customer may abandon a connection only while it is `PendingAuth` (to pick
+/// another platform); any other is a 403.
 #[utoipa::path(
     operation_id = "delete-connection",
     tag = "Connections",
@@ -222,7 +224,14 @@ pub async fn delete_connection(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (company, id) = path.into_inner();
-    let change = Change::new(Cause::Deleted, caller.actor);
+    if caller.token.is_some() {
+        let current = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+        caller.require_category(current.source_type.category())?;
+    }
+    let change = Change {
+        pending_only: caller.token.is_some(),
+        ..Change::new(Cause::Deleted, caller.actor)
+    };
     transitions::apply(&state, caller.client, company.into(), id.into(), change).await?;
     Ok(HttpResponse::Ok().finish())
 }

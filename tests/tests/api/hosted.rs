@@ -115,3 +115,22 @@ on_both_stores! {
         assert_eq!(with.headers()["location"], format!("https://app.example/done?c={company}&s=200&ref=order%2042"));
     }
 }
+
+on_both_stores! {
+    async fn a_customer_may_abandon_an_unfinished_connection_but_no_other(app: TestApp) {
+        let (company, pending) = app.consented_connection("mqjo").await;
+        let linked = json_of(app.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "exgd"})).await, StatusCode::OK).await;
+        let linked_path = format!("/companies/{company}/connections/{}", linked["id"].as_str().unwrap());
+        json_of(app.send_json(Method::PUT, &format!("{linked_path}/authorization"), &json!({"apiKey": "rk_live_51HabcDEF1234567890"})).await, StatusCode::OK).await;
+        let browser = app.with_key(&app.company_token(&company).await);
+
+        let abandoned = browser.delete(&format!("/companies/{company}/connections/{}", pending["id"].as_str().unwrap())).await;
+        let refused = browser.delete(&linked_path).await;
+
+        assert_eq!(abandoned.status(), StatusCode::OK);
+        tests::error_of(refused, StatusCode::FORBIDDEN).await;
+        let left = json_of(app.get(&format!("/companies/{company}/connections")).await, StatusCode::OK).await;
+        assert_eq!(left["totalResults"], 1);
+        assert_eq!(left["results"][0]["status"], "Linked");
+    }
+}

@@ -26,10 +26,12 @@ export function Categories({ journey }: { journey: Journey }) {
               </p>
             </div>
             <div class="category-actions">
-              <button class={category.linked ? "secondary" : "primary"} onClick={() => start(category)}>
-                {category.linked ? t("connectAnother") : t("connect")}
-                <span class="visually-hidden"> {t(category.category)}</span>
-              </button>
+              {!(category.linked && category.category === "accounting") && (
+                <button class={category.linked ? "secondary" : "primary"} onClick={() => start(category)}>
+                  {category.linked ? t("connectAnother") : t("connect")}
+                  <span class="visually-hidden"> {t(category.category)}</span>
+                </button>
+              )}
               {!category.linked && !journey.invitee && (
                 <button class="link" onClick={() => go({ name: "invite", category: category.category })}>
                   {t("inviteLinkLabel")}

@@ -32,10 +32,7 @@ export function Credentials({ journey, category, integration }: { journey: Journ
     }
     setBusy(true);
     try {
-      const pending = status.categories
-        .find((c) => c.category === category)
-        ?.connections.find((c) => c.integrationKey === integration.key && c.status !== "Linked");
-      const connection = pending ?? (await api.createConnection(integration.key));
+      const connection = await api.connectionFor(status, category, integration.key);
       await api.authorize(connection.id, values);
       // Nothing typed stays in the page once it is sent.
       element.reset();

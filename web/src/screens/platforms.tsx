@@ -55,10 +55,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     }
     setBusy(true);
     try {
-      const pending = status.categories
-        .find((c) => c.category === category)
-        ?.connections.find((c) => c.integrationKey === integration.key && c.status !== "Linked");
-      const connection = pending ? await api.connection(pending.id) : await api.createConnection(integration.key);
+      const connection = await api.connectionFor(status, category, integration.key);
       authorizeAtProvider(connection.linkUrl, locale);
     } catch (error) {
       setBusy(false);
