@@ -11,7 +11,7 @@ WEB_DEPS := web/node_modules/.installed
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: help run build test test-rust test-sdk test-web fuzz-api bench lint openapi deps-rule web web-check
+.PHONY: help run build test test-rust test-sdk test-web fuzz-api bench lint openapi deps-rule web web-check web-screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -67,6 +67,12 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 
 web: $(WEB_DEPS) ## Rebuild the journey's bundle (web/dist) from web/src; commit the result
 	cd web && node build.mjs
+
+web-screenshots: test-web ## Refresh the screenshots the README shows (web/screenshots) from a browser test run
+	mkdir -p web/screenshots
+	for shot in 1-landing 2-categories 3-consent 4-platforms 7-credentials-errors 5-linked 6-done 10-shared 11-invitation 8-platforms-phone 9-categories-dark; do \
+		cp target/web-screenshots/$$shot.png web/screenshots/; \
+	done
 
 web-check: ## Type-check web/src and fail if web/dist differs from what it builds
 	@if ! command -v node >/dev/null 2>&1; then \
