@@ -95,6 +95,41 @@ pub struct CategorySettings {
     pub texts: ConsentTexts,
 }
 
+/// How the hosted journey page looks and what it offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedJourney {
+    /// Whether the journey opens on a landing screen (otherwise on the categories).
+    pub show_landing_page: bool,
+    /// Whether the built-in Sandbox is among the platforms offered.
+    pub show_sandbox: bool,
+    /// Whether the footer says the journey is secured by Link API.
+    pub show_secured_by: bool,
+    /// The colour of buttons and links, `#RRGGBB`; the page's own when absent.
+    pub primary_colour: Option<String>,
+    /// The same in the dark colour scheme.
+    pub primary_colour_dark: Option<String>,
+    /// A page where customers find help, linked from every screen.
+    pub help_url: Option<String>,
+}
+
+impl Default for HostedJourney {
+    fn default() -> Self {
+        Self {
+            show_landing_page: true,
+            show_sandbox: true,
+            show_secured_by: true,
+            primary_colour: None,
+            primary_colour_dark: None,
+            help_url: None,
+        }
+    }
+}
+
+/// Whether `text` is a colour as `#RRGGBB`.
+fn is_colour(text: &str) -> bool {
+    text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// One version of a client's link settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkSettings {
@@ -108,6 +143,8 @@ pub struct LinkSettings {
     /// added as the `invitation` query parameter).
     pub invitation_url: Option<String>,
     pub categories: Vec<CategorySettings>,
+    /// The hosted journey page.
+    pub hosted: HostedJourney,
 }
 
 impl LinkSettings {
@@ -134,6 +171,7 @@ impl LinkSettings {
             consent_required: true,
             terms_url: None,
             invitation_url: None,
+            hosted: HostedJourney::default(),
             categories: vec![
                 category(
                     "accounting",
@@ -188,9 +226,25 @@ impl LinkSettings {
         known_platform: impl Fn(&str, &str) -> bool,
     ) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        for (field, colour) in [
+            ("hostedJourney.primaryColour", &self.hosted.primary_colour),
+            (
+                "hostedJourney.primaryColourDark",
+                &self.hosted.primary_colour_dark,
+            ),
+        ] {
+            if colour.as_deref().is_some_and(|c| !is_colour(c)) {
+                errors.push(FieldError::new(
+                    field,
+                    "Colour",
+                    format!("{field} is a colour written #RRGGBB, such as #3b3bc4."),
+                ));
+            }
+        }
         for (field, url) in [
             ("termsUrl", &self.terms_url),
             ("invitationUrl", &self.invitation_url),
+            ("hostedJourney.helpUrl", &self.hosted.help_url),
         ] {
             if url
                 .as_deref()

@@ -48,11 +48,21 @@ export interface CategorySettings {
   consentTexts: ConsentTexts;
 }
 
+export interface HostedJourney {
+  showLandingPage: boolean;
+  showSandbox: boolean;
+  showSecuredBy: boolean;
+  primaryColour?: string;
+  primaryColourDark?: string;
+  helpUrl?: string;
+}
+
 export interface LinkSettings {
   version: number;
   consentRequired: boolean;
   termsUrl?: string;
   categories: Record<Category, CategorySettings>;
+  hostedJourney: HostedJourney;
 }
 
 export interface CredentialField {

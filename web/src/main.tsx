@@ -10,6 +10,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { Api, ApiError, Category, Integration, LinkSettings, LinkStatus, openInvitation, Profile } from "./api";
 import { chooseLocale, translator, Translate } from "./i18n";
 import { carried } from "./query";
+import { applyTheme } from "./theme";
 import { Categories } from "./screens/categories";
 import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
@@ -99,6 +100,7 @@ function App() {
         history.replaceState(null, "", location.pathname + carried(query));
       }
       const [profile, settings, status] = await Promise.all([api.current.profile(), api.current.linkSettings(), api.current.linkStatus()]);
+      applyTheme(settings.hostedJourney);
       setData({ profile, settings, status });
       const outcome = returned(query);
       const connectionId = query.get("connectionId");
@@ -109,7 +111,7 @@ function App() {
         return;
       }
       const begun = status.categories.some((c) => c.consented || c.connections.length > 0);
-      setScreen(begun ? { name: "categories" } : { name: "landing" });
+      setScreen(begun || !settings.hostedJourney.showLandingPage ? { name: "categories" } : { name: "landing" });
     })().catch(fail);
   }, []);
 
@@ -153,7 +155,14 @@ function App() {
             </button>
           </p>
         )}
-        <p>{t("securedBy")}</p>
+        {data.settings.hostedJourney.helpUrl && (
+          <p>
+            <a href={data.settings.hostedJourney.helpUrl} target="_blank" rel="noopener noreferrer">
+              {t("help")}
+            </a>
+          </p>
+        )}
+        {data.settings.hostedJourney.showSecuredBy && <p>{t("securedBy")}</p>}
       </footer>
     </main>
   );

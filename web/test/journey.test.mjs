@@ -354,3 +354,33 @@ test("a customer can leave a platform that failed and choose another", async () 
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("the client's link settings shape the page: no landing, no Sandbox, its colour, a help link", async () => {
+  const before = await server.api("GET", "/linkSettings");
+  await server.api("PUT", "/linkSettings", {
+    hostedJourney: { showLandingPage: false, showSandbox: false, showSecuredBy: false, primaryColour: "#ffd000", helpUrl: "https://help.example/link" },
+  });
+  const company = await newCompany("Branded Ltd");
+  await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
+  const { page, violations, context } = await watchedPage();
+
+  try {
+    await page.goto(company.redirect);
+    await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    const button = page.getByRole("button", { name: "Connect Accounting" });
+    const colours = await button.evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
+    await shot(page, "13-branded");
+    await button.click();
+    await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
+
+    assert.deepEqual(colours, ["rgb(255, 208, 0)", "rgb(0, 0, 0)"], "the client's colour, with the text that reads on it");
+    assert.equal(await page.getByRole("button", { name: "Sandbox" }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "Xero" }).count(), 1);
+    assert.equal(await page.getByRole("link", { name: "Help" }).getAttribute("href"), "https://help.example/link");
+    assert.equal(await page.getByText("Secured by Link API").count(), 0);
+    assert.deepEqual(violations, []);
+  } finally {
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+    await context.close();
+  }
+});

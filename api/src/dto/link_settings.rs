@@ -1,5 +1,7 @@
 use chrono::{DateTime, Utc};
-use domain::link_settings::{CategorySettings, ConsentTexts, LinkSettings, CATEGORIES};
+use domain::link_settings::{
+    CategorySettings, ConsentTexts, HostedJourney, LinkSettings, CATEGORIES,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -72,10 +74,76 @@ pub struct LinkSettingsDocument {
     pub invitation_url: Option<String>,
     #[serde(default)]
     pub categories: CategoriesBody,
+    /// How the hosted journey page (each company's `redirect`) looks and what it offers.
+    #[serde(default)]
+    pub hosted_journey: HostedJourneyBody,
 }
 
 fn consent_required_by_default() -> bool {
     true
+}
+
+/// A setting that is on unless turned off.
+fn on() -> bool {
+    true
+}
+
+/// The hosted journey page's settings; each has a default.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HostedJourneyBody {
+    /// Whether the journey opens on a landing screen (default true); otherwise on the categories.
+    #[serde(default = "on")]
+    pub show_landing_page: bool,
+    /// Whether the built-in Sandbox is offered among the accounting platforms (default true).
+    #[serde(default = "on")]
+    pub show_sandbox: bool,
+    /// Whether the footer says "Secured by Link API" (default true).
+    #[serde(default = "on")]
+    pub show_secured_by: bool,
+    /// The colour of buttons and links, `#RRGGBB`; the text on it is black or white, whichever reads better.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$", example = "#0b5cad")]
+    pub primary_colour: Option<String>,
+    /// The same in the dark colour scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = "^#[0-9A-Fa-f]{6}$", example = "#8ab4f8")]
+    pub primary_colour_dark: Option<String>,
+    /// A page where customers find help, linked from every screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_url: Option<String>,
+}
+
+impl Default for HostedJourneyBody {
+    fn default() -> Self {
+        HostedJourney::default().into()
+    }
+}
+
+impl From<HostedJourney> for HostedJourneyBody {
+    fn from(h: HostedJourney) -> Self {
+        Self {
+            show_landing_page: h.show_landing_page,
+            show_sandbox: h.show_sandbox,
+            show_secured_by: h.show_secured_by,
+            primary_colour: h.primary_colour,
+            primary_colour_dark: h.primary_colour_dark,
+            help_url: h.help_url,
+        }
+    }
+}
+
+impl From<HostedJourneyBody> for HostedJourney {
+    fn from(b: HostedJourneyBody) -> Self {
+        Self {
+            show_landing_page: b.show_landing_page,
+            show_sandbox: b.show_sandbox,
+            show_secured_by: b.show_secured_by,
+            primary_colour: b.primary_colour,
+            primary_colour_dark: b.primary_colour_dark,
+            help_url: b.help_url,
+        }
+    }
 }
 
 /// One version of the client's link settings.
@@ -130,6 +198,7 @@ impl LinkSettingsDocument {
             terms_url: self.terms_url,
             invitation_url: self.invitation_url,
             categories,
+            hosted: self.hosted_journey.into(),
         }
     }
 
@@ -158,6 +227,7 @@ impl LinkSettingsDocument {
                 banking: body("banking"),
                 commerce: body("commerce"),
             },
+            hosted_journey: settings.hosted.clone().into(),
         }
     }
 }

@@ -134,3 +134,22 @@ on_both_stores! {
         assert_eq!(left["results"][0]["status"], "Linked");
     }
 }
+
+on_both_stores! {
+    async fn the_hosted_journey_settings_have_defaults_and_are_checked(app: TestApp) {
+        let defaults = json_of(app.get("/linkSettings").await, StatusCode::OK).await;
+        let bad = app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"primaryColour": "blue", "primaryColourDark": "#12345", "helpUrl": "ftp://help"}})).await;
+        let chosen = json!({"showLandingPage": false, "showSandbox": false, "showSecuredBy": false, "primaryColour": "#ffd000", "helpUrl": "https://help.example/link"});
+        let saved = json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": chosen})).await, StatusCode::OK).await;
+
+        assert_eq!(defaults["hostedJourney"], json!({"showLandingPage": true, "showSandbox": true, "showSecuredBy": true}));
+        let refused = tests::error_of(bad, StatusCode::BAD_REQUEST).await;
+        let mut fields = tests::invalid_items(&refused);
+        fields.sort();
+        assert_eq!(fields, ["hostedJourney.helpUrl", "hostedJourney.primaryColour", "hostedJourney.primaryColourDark"]);
+        assert_eq!(saved["hostedJourney"], chosen);
+        let company = app.new_company("Acme").await;
+        let browser = app.with_key(&app.company_token(&company).await);
+        assert_eq!(json_of(browser.get("/linkSettings").await, StatusCode::OK).await["hostedJourney"], chosen, "the journey reads them with its token");
+    }
+}

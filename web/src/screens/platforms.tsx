@@ -4,6 +4,9 @@ import { ApiError, type Category, type Integration } from "../api";
 import type { Journey } from "../main";
 import { carried } from "../query";
 
+/** The built-in Sandbox's key, offered unless the link settings hide it. */
+const SANDBOX = "mqjo";
+
 /** Whether the screen is phone-sized, where desktop-only platforms cannot be completed. */
 function onPhone(): boolean {
   return window.matchMedia("(max-width: 40rem)").matches;
@@ -44,7 +47,13 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     const allowed = settings.categories[category].integrations;
     api
       .integrations(category)
-      .then((all) => setOffered(allowed ? all.filter((i) => allowed.includes(i.key)) : all))
+      .then((all) =>
+        setOffered(
+          all
+            .filter((i) => !allowed || allowed.includes(i.key))
+            .filter((i) => settings.hostedJourney.showSandbox || i.key !== SANDBOX),
+        ),
+      )
       .catch(fail);
   }, [category]);
 

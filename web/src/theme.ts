@@ -1,0 +1,40 @@
+// The client's colours, from the link settings. They are set through the
+// style sheet's custom properties (CSSOM, which the page's policy allows),
+// with the text on them black or white, whichever has the higher contrast.
+
+import type { HostedJourney } from "./api";
+
+/** The relative luminance of `#RRGGBB` (WCAG 2). */
+function luminance(colour: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(colour.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+}
+
+/** Black or white, whichever reads better on `colour`. */
+export function textOn(colour: string): string {
+  const l = luminance(colour);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+}
+
+/** The contrast ratio of two colours (WCAG 2). */
+function contrast(a: string, b: string): number {
+  const [light, darker] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (darker + 0.05);
+}
+
+/** The page's background in each scheme, as the style sheet has it. */
+const SURFACE = { light: "#ffffff", dark: "#0d1117" };
+
+export function applyTheme(settings: HostedJourney) {
+  const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+  const colour = dark ? settings.primaryColourDark : settings.primaryColour;
+  if (!colour || !/^#[0-9a-f]{6}$/i.test(colour)) return;
+  const root = document.documentElement.style;
+  root.setProperty("--primary", colour);
+  root.setProperty("--on-primary", textOn(colour));
+  // Text in the colour itself (links, outlined buttons) only where it reads on the page (4.5:1).
+  root.setProperty("--link", contrast(colour, dark ? SURFACE.dark : SURFACE.light) >= 4.5 ? colour : "var(--text)");
+}
