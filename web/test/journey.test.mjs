@@ -67,6 +67,22 @@ async function newCompany(name) {
   return server.api("POST", "/companies", { name });
 }
 
+/** Picks the Sandbox, approves at its page, and waits for the journey to say so. */
+async function approveSandbox(page) {
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+}
+
+/** Opens a new company's journey and goes, consenting, to its accounting platforms. */
+async function toAccountingPlatforms(page, company) {
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
+}
+
 test("a customer connects the Sandbox from the company's redirect and ends at the client's redirectUrl", async () => {
   await server.api("PUT", "/profile", {
     name: "Acme Lending",
@@ -90,9 +106,7 @@ test("a customer connects the Sandbox from the company's redirect and ends at th
   await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
   await page.getByRole("searchbox", { name: "Search platforms" }).fill("sand");
   await shot(page, "4-platforms");
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  await page.getByRole("button", { name: "Approve" }).click();
-  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+  await approveSandbox(page);
   await shot(page, "5-linked");
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("button", { name: "Finish" }).click();
@@ -119,10 +133,7 @@ test("a credentials platform shows each wrong field, then links with the right v
   const company = await newCompany("Credential Traders");
   const { page, violations, context } = await watchedPage({ locale: "en-GB" });
 
-  await page.goto(company.redirect);
-  await page.getByRole("button", { name: "Get started" }).click();
-  await page.getByRole("button", { name: "Connect Accounting" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
+  await toAccountingPlatforms(page, company);
   await page.getByRole("button", { name: "Sage Intacct" }).click();
   await page.getByRole("heading", { name: "Connect Sage Intacct" }).waitFor();
   await page.getByLabel("Company ID").fill("not valid!");
@@ -243,13 +254,8 @@ test("the journey follows a dark colour scheme", async () => {
 test("what the customer has shared can be read back and withdrawn from the journey", async () => {
   const company = await newCompany("Transparent Ltd");
   const { page, violations, context } = await watchedPage();
-  await page.goto(company.redirect);
-  await page.getByRole("button", { name: "Get started" }).click();
-  await page.getByRole("button", { name: "Connect Accounting" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  await page.getByRole("button", { name: "Approve" }).click();
-  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+  await toAccountingPlatforms(page, company);
+  await approveSandbox(page);
 
   await page.getByRole("button", { name: "What I have shared" }).click();
   await page.getByRole("heading", { name: "What you have shared" }).waitFor();
@@ -311,10 +317,7 @@ test("a colleague invited from the journey opens it limited to the invited categ
 test("a customer who denies at the provider can try again and connect", async () => {
   const company = await newCompany("Second Thoughts Ltd");
   const { page, violations, context } = await watchedPage();
-  await page.goto(company.redirect);
-  await page.getByRole("button", { name: "Get started" }).click();
-  await page.getByRole("button", { name: "Connect Accounting" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
+  await toAccountingPlatforms(page, company);
   await page.getByRole("button", { name: "Sandbox" }).click();
 
   await page.getByRole("button", { name: "Deny" }).click();
@@ -322,9 +325,7 @@ test("a customer who denies at the provider can try again and connect", async ()
   assert.equal(await page.getByRole("alert").textContent(), "You cancelled the connection to Sandbox.");
   await shot(page, "12-cancelled");
   await page.getByRole("button", { name: "Try again" }).click();
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  await page.getByRole("button", { name: "Approve" }).click();
-  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+  await approveSandbox(page);
 
   const connections = await server.api("GET", `/companies/${company.id}/connections`);
   assert.equal(connections.results.length, 1, "the same connection was authorized again");
@@ -336,18 +337,13 @@ test("a customer who denies at the provider can try again and connect", async ()
 test("a customer can leave a platform that failed and choose another", async () => {
   const company = await newCompany("Change Of Mind Ltd");
   const { page, violations, context } = await watchedPage();
-  await page.goto(company.redirect);
-  await page.getByRole("button", { name: "Get started" }).click();
-  await page.getByRole("button", { name: "Connect Accounting" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
+  await toAccountingPlatforms(page, company);
 
   // No OAuth application is registered for Xero here, so its authorization fails at once.
   await page.getByRole("button", { name: "Xero" }).click();
   await page.getByRole("heading", { name: "Xero was not connected" }).waitFor();
   await page.getByRole("button", { name: "Choose another platform" }).click();
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  await page.getByRole("button", { name: "Approve" }).click();
-  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+  await approveSandbox(page);
 
   const connections = await server.api("GET", `/companies/${company.id}/connections`);
   assert.deepEqual(connections.results.map((c) => [c.integrationKey, c.status]), [["mqjo", "Linked"]]);
