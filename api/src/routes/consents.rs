@@ -42,7 +42,10 @@ pub struct GrantConsent {
     #[serde(default)]
     pub actor: ConsentActor,
     /// The language the texts were shown in, e.g. `en-GB`.
-    #[schema(max_length = 35, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    #[schema(
+        max_length = 35,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub locale: Option<String>,
 }
 
@@ -299,7 +302,10 @@ pub struct WithdrawConsent {
     #[serde(default)]
     pub actor: ConsentActor,
     /// The language the customer used, e.g. `en-GB`.
-    #[schema(max_length = 35, pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$")]
+    #[schema(
+        max_length = 35,
+        pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub locale: Option<String>,
 }
 
