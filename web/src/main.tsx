@@ -31,7 +31,7 @@ export type Screen =
   | { name: "result"; category: Category; platform: string; outcome: Outcome }
   | { name: "done" }
   | { name: "shared" }
-  | { name: "invite"; category: Category }
+  | { name: "invite"; category: Category; toMyself?: boolean }
   | { name: "error"; message: string; reference?: string };
 
 /** What every screen may use. */
@@ -187,7 +187,7 @@ function view(screen: Screen, journey: Journey) {
     case "shared":
       return <WhatIShared journey={journey} />;
     case "invite":
-      return <Invite journey={journey} category={screen.category} />;
+      return <Invite journey={journey} category={screen.category} toMyself={screen.toMyself ?? false} />;
     case "error":
       return (
         <section>

@@ -225,7 +225,7 @@ test("on a phone, desktop-only platforms say why they cannot be connected there"
   await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
   await shot(page, "8-platforms-phone");
 
-  const desktop = page.getByRole("button", { name: "QuickBooks Desktop" });
+  const desktop = page.getByRole("button", { name: "QuickBooks Desktop", exact: true });
   assert.equal(await desktop.isDisabled(), true);
   assert.equal(
     await page.getByText("QuickBooks Desktop can only be connected from a computer. Open this page on your computer to continue.").count(),
@@ -234,6 +234,14 @@ test("on a phone, desktop-only platforms say why they cannot be connected there"
   assert.equal(await page.getByText("Needs a package installed on your computer.").count() >= 1, true);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.equal(width <= 360, true, `no horizontal scrolling (${width} px)`);
+
+  await page.getByRole("button", { name: "Send this to my computer (QuickBooks Desktop)" }).click();
+  await page.getByLabel("Your email address (to send the link to yourself)").fill("owner@pocket.example");
+  await page.getByRole("button", { name: "Create the invitation" }).click();
+  await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
+  const invitations = await server.api("GET", `/companies/${company.id}/invitations`);
+  assert.equal(invitations.results[0].recipientEmail, "owner@pocket.example");
+  assert.deepEqual(invitations.results[0].categories, ["accounting"]);
   await context.close();
 });
 

@@ -3,8 +3,12 @@ import { useRef, useState } from "preact/hooks";
 import { ApiError, type Category, type Invitation } from "../api";
 import type { Journey } from "../main";
 
-/** Someone else has the password: an invitation for a colleague, limited to this category. */
-export function Invite({ journey, category }: { journey: Journey; category: Category }) {
+/**
+ * Someone else has the password: an invitation for a colleague, limited to
+ * this category. Or, on a phone, the same journey sent to the customer's own
+ * computer (an invitation to themselves).
+ */
+export function Invite({ journey, category, toMyself }: { journey: Journey; category: Category; toMyself: boolean }) {
   const { t, api, go, fail } = journey;
   const form = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -15,10 +19,11 @@ export function Invite({ journey, category }: { journey: Journey; category: Cate
     event.preventDefault();
     const element = form.current;
     if (!element) return;
-    const value = (name: string) => (element.elements.namedItem(name) as HTMLInputElement).value.trim() || undefined;
+    const value = (name: string) => (element.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() || undefined;
     setBusy(true);
     try {
-      setMade(await api.invite([category], { name: value("name"), email: value("email") }, value("message")));
+      const message = toMyself ? t("toMyselfMessage") : value("message");
+      setMade(await api.invite([category], { name: value("name"), email: value("email") }, message));
     } catch (error) {
       setBusy(false);
       if (!(error instanceof ApiError) || error.body.statusCode >= 500) return fail(error);
@@ -32,7 +37,7 @@ export function Invite({ journey, category }: { journey: Journey; category: Cate
     return (
       <section>
         <h1 tabIndex={-1}>{t("inviteReady")}</h1>
-        <p>{t("inviteReadyBody", { category: t(category).toLowerCase() })}</p>
+        <p>{toMyself ? t("toMyselfReady") : t("inviteReadyBody", { category: t(category).toLowerCase() })}</p>
         <label class="field">
           <span>{t("inviteLink")}</span>
           <input readOnly value={made.shareUrl} onFocus={(e) => e.currentTarget.select()} />
@@ -65,17 +70,17 @@ export function Invite({ journey, category }: { journey: Journey; category: Cate
   );
   return (
     <section>
-      <h1 tabIndex={-1}>{t("inviteTitle", { category: t(category).toLowerCase() })}</h1>
-      <p class="muted">{t("inviteBody")}</p>
+      <h1 tabIndex={-1}>{toMyself ? t("toMyselfTitle") : t("inviteTitle", { category: t(category).toLowerCase() })}</h1>
+      <p class="muted">{toMyself ? t("toMyselfBody") : t("inviteBody")}</p>
       {errors.form && (
         <p role="alert" class="problem">
           {errors.form}
         </p>
       )}
       <form ref={form} onSubmit={submit} noValidate>
-        {field("name", t("inviteName"))}
-        {field("email", t("inviteEmail"), "email")}
-        {field("message", t("inviteMessage"))}
+        {!toMyself && field("name", t("inviteName"))}
+        {field("email", toMyself ? t("toMyselfEmail") : t("inviteEmail"), "email")}
+        {!toMyself && field("message", t("inviteMessage"))}
         <div class="actions">
           <button type="button" class="secondary" onClick={() => go({ name: "categories" })}>
             {t("back")}

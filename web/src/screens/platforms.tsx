@@ -107,6 +107,12 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
                     {blocked ? t("desktopOnlyOnPhone", { platform: integration.name }) : notes.map((note) => t(note)).join(" ")}
                   </p>
                 )}
+                {blocked && !journey.invitee && (
+                  <button class="link" onClick={() => go({ name: "invite", category, toMyself: true })}>
+                    {t("toMyselfLink")}
+                    <span class="visually-hidden"> ({integration.name})</span>
+                  </button>
+                )}
               </li>
             );
           })}
