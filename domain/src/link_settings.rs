@@ -110,7 +110,25 @@ pub struct HostedJourney {
     pub primary_colour_dark: Option<String>,
     /// A page where customers find help, linked from every screen.
     pub help_url: Option<String>,
+    /// The page's own texts in the client's words, by locale (`en`, `fr-CA` …)
+    /// and text name ([`HOSTED_TEXTS`]); what is left out keeps the page's wording.
+    pub texts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
+
+/// The texts of the hosted page a client may reword.
+pub const HOSTED_TEXTS: [&str; 7] = [
+    "landingTitle",
+    "landingBody",
+    "start",
+    "categoriesTitle",
+    "categoriesBody",
+    "finish",
+    "doneBody",
+];
+/// Most locales the page's texts may be given in.
+pub const MAX_TEXT_LOCALES: usize = 20;
+/// Longest text of the page.
+pub const MAX_HOSTED_TEXT_LEN: usize = 500;
 
 impl Default for HostedJourney {
     fn default() -> Self {
@@ -121,6 +139,7 @@ impl Default for HostedJourney {
             primary_colour: None,
             primary_colour_dark: None,
             help_url: None,
+            texts: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -239,6 +258,53 @@ impl LinkSettings {
                     "Colour",
                     format!("{field} is a colour written #RRGGBB, such as #3b3bc4."),
                 ));
+            }
+        }
+        if self.hosted.texts.len() > MAX_TEXT_LOCALES {
+            errors.push(FieldError::new(
+                "hostedJourney.texts",
+                "MaxProperties",
+                format!("hostedJourney.texts holds at most {MAX_TEXT_LOCALES} locales."),
+            ));
+        }
+        for (locale, texts) in &self.hosted.texts {
+            let field = format!("hostedJourney.texts.{}", locale.escape_debug());
+            let well_formed = !locale.is_empty()
+                && locale.len() <= 35
+                && locale.split('-').all(|part| {
+                    (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+                });
+            if !well_formed {
+                errors.push(FieldError::new(
+                    field.clone(),
+                    "Locale",
+                    format!("{field} is not a locale such as en or fr-CA."),
+                ));
+            }
+            for (name, text) in texts {
+                let field = format!("{field}.{}", name.escape_debug());
+                if !HOSTED_TEXTS.contains(&name.as_str()) {
+                    errors.push(FieldError::new(
+                        field,
+                        "UnknownText",
+                        format!(
+                            "The page's texts that can be reworded are {}.",
+                            HOSTED_TEXTS.join(", ")
+                        ),
+                    ));
+                } else if char_len(text) > MAX_HOSTED_TEXT_LEN {
+                    errors.push(FieldError::new(
+                        field,
+                        "MaxLength",
+                        format!("A text of the page is at most {MAX_HOSTED_TEXT_LEN} characters."),
+                    ));
+                } else if let Err(error) = crate::validation::check_control_characters(
+                    &field,
+                    text,
+                    crate::validation::ControlCharacters::LineBreaks,
+                ) {
+                    errors.push(error);
+                }
             }
         }
         for (field, url) in [

@@ -55,6 +55,7 @@ export interface HostedJourney {
   primaryColour?: string;
   primaryColourDark?: string;
   helpUrl?: string;
+  texts?: Record<string, Record<string, string>>;
 }
 
 export interface LinkSettings {

@@ -57,6 +57,7 @@ const en = {
   closeWindow: "You can close this window.",
   errorTitle: "Something went wrong",
   errorReference: "Reference: {id}",
+  printReceipts: "Print the receipts",
   toMyselfLink: "Send this to my computer",
   toMyselfTitle: "Continue on your computer",
   toMyselfBody: "We make you a link to this part of the journey; open it on your computer.",
@@ -153,6 +154,7 @@ const fr: Texts = {
   closeWindow: "Vous pouvez fermer cette fenêtre.",
   errorTitle: "Une erreur est survenue",
   errorReference: "Référence : {id}",
+  printReceipts: "Imprimer les reçus",
   toMyselfLink: "Envoyer vers mon ordinateur",
   toMyselfTitle: "Continuer sur votre ordinateur",
   toMyselfBody: "Nous vous créons un lien vers cette partie du parcours ; ouvrez-le sur votre ordinateur.",
@@ -247,6 +249,7 @@ const de: Texts = {
   closeWindow: "Sie können dieses Fenster schließen.",
   errorTitle: "Etwas ist schiefgelaufen",
   errorReference: "Referenz: {id}",
+  printReceipts: "Belege drucken",
   toMyselfLink: "An meinen Computer senden",
   toMyselfTitle: "Am Computer weitermachen",
   toMyselfBody: "Wir erstellen Ihnen einen Link zu diesem Teil; öffnen Sie ihn an Ihrem Computer.",
@@ -341,6 +344,7 @@ const es: Texts = {
   closeWindow: "Puede cerrar esta ventana.",
   errorTitle: "Algo salió mal",
   errorReference: "Referencia: {id}",
+  printReceipts: "Imprimir los recibos",
   toMyselfLink: "Enviar a mi ordenador",
   toMyselfTitle: "Continuar en su ordenador",
   toMyselfBody: "Le creamos un enlace a esta parte del proceso; ábralo en su ordenador.",
@@ -390,11 +394,20 @@ export function chooseLocale(query: URLSearchParams, browser: readonly string[])
   return "en";
 }
 
-/** The texts of a locale, with `{name}` filled from `values`. */
-export function translator(locale: string) {
-  const texts = LANGUAGES[locale.toLowerCase().split(/[-_]/)[0]] ?? en;
+/** The client's own wording, by locale and text name (from the link settings). */
+export type Overrides = Record<string, Record<string, string>>;
+
+/**
+ * The texts of a locale, with the client's wording over the page's (the
+ * exact locale first, then its language), and `{name}` filled from `values`,
+ * then from `defaults` (the client's name).
+ */
+export function translator(locale: string, overrides: Overrides = {}, defaults: Record<string, string> = {}) {
+  const language = locale.toLowerCase().split(/[-_]/)[0];
+  const own = (tag: string) => Object.entries(overrides).find(([l]) => l.toLowerCase() === tag)?.[1] ?? {};
+  const texts: Texts = { ...(LANGUAGES[language] ?? en), ...own(language), ...own(locale.toLowerCase()) };
   return (key: keyof Texts, values: Record<string, string> = {}): string =>
-    texts[key].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "");
+    texts[key].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? defaults[name] ?? "");
 }
 
 export type Translate = ReturnType<typeof translator>;

@@ -76,12 +76,12 @@ function categoryOf(sourceType: string): Category {
 function App() {
   const query = new URLSearchParams(location.search);
   const locale = chooseLocale(query, navigator.languages);
-  const t = translator(locale);
+  const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
+  const t = translator(locale, data?.settings.hostedJourney.texts, { client: data?.profile.name ?? "" });
   const api = useRef(new Api(meta("link-api-token"), meta("link-api-company")));
   // Read once: the address loses the token as soon as it is exchanged.
   const invitation = useRef(query.get("invitation")).current;
   const [screen, setScreen] = useState<Screen>({ name: "loading" });
-  const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
   const heading = useRef<HTMLDivElement>(null);
 
   const fail = (error: unknown) => {

@@ -274,6 +274,7 @@ test("what the customer has shared can be read back and withdrawn from the journ
   await page.getByRole("button", { name: "Download the receipt" }).click();
   const file = await (await receipt).path();
   const saved = JSON.parse(readFileSync(file, "utf8"));
+  assert.equal(await page.getByRole("button", { name: "Print the receipts" }).count(), 1);
   await page.getByRole("button", { name: "Withdraw this consent" }).click();
   await page.getByRole("status").waitFor();
 
@@ -362,15 +363,24 @@ test("a customer can leave a platform that failed and choose another", async () 
 test("the client's link settings shape the page: no landing, no Sandbox, its colour, a help link", async () => {
   const before = await server.api("GET", "/linkSettings");
   await server.api("PUT", "/linkSettings", {
-    hostedJourney: { showLandingPage: false, showSandbox: false, showSecuredBy: false, primaryColour: "#ffd000", helpUrl: "https://help.example/link" },
+    hostedJourney: {
+      showLandingPage: false,
+      showSandbox: false,
+      showSecuredBy: false,
+      primaryColour: "#ffd000",
+      helpUrl: "https://help.example/link",
+      texts: { en: { categoriesTitle: "Link your books with {client}" }, "fr-CA": { categoriesTitle: "Liez vos livres à {client}" } },
+    },
   });
   const company = await newCompany("Branded Ltd");
   await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
   const { page, violations, context } = await watchedPage();
 
   try {
+    await page.goto(`${company.redirect}?locale=fr-CA`);
+    await page.getByRole("heading", { name: "Liez vos livres à Acme Lending" }).waitFor();
     await page.goto(company.redirect);
-    await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    await page.getByRole("heading", { name: "Link your books with Acme Lending" }).waitFor();
     const button = page.getByRole("button", { name: "Connect Accounting" });
     const colours = await button.evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
     await shot(page, "13-branded");

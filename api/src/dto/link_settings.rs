@@ -112,6 +112,13 @@ pub struct HostedJourneyBody {
     /// A page where customers find help, linked from every screen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help_url: Option<String>,
+    /// The page's texts in your words, by locale (`en`, `fr-CA` …; the exact locale first, then its
+    /// language) and name: `landingTitle`, `landingBody`, `start`, `categoriesTitle`,
+    /// `categoriesBody`, `finish`, `doneBody`; at most 500 characters each, `{client}` stands for
+    /// your name. What you leave out keeps the page's own wording in the customer's language.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[schema(example = json!({"en": {"landingTitle": "Connect your books to Acme Lending"}, "fr": {"landingTitle": "Connectez votre comptabilité à Acme Lending"}}))]
+    pub texts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 impl Default for HostedJourneyBody {
@@ -129,6 +136,7 @@ impl From<HostedJourney> for HostedJourneyBody {
             primary_colour: h.primary_colour,
             primary_colour_dark: h.primary_colour_dark,
             help_url: h.help_url,
+            texts: h.texts,
         }
     }
 }
@@ -142,6 +150,7 @@ impl From<HostedJourneyBody> for HostedJourney {
             primary_colour: b.primary_colour,
             primary_colour_dark: b.primary_colour_dark,
             help_url: b.help_url,
+            texts: b.texts,
         }
     }
 }

@@ -151,5 +151,13 @@ on_both_stores! {
         let company = app.new_company("Acme").await;
         let browser = app.with_key(&app.company_token(&company).await);
         assert_eq!(json_of(browser.get("/linkSettings").await, StatusCode::OK).await["hostedJourney"], chosen, "the journey reads them with its token");
+        let texts = json!({"en": {"landingTitle": "Hello {client}"}, "fr-CA": {"start": "Allons-y"}});
+        let worded = json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"texts": texts}})).await, StatusCode::OK).await;
+        assert_eq!(worded["hostedJourney"]["texts"], texts);
+        let wrong = app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"texts": {
+            "not a locale": {"start": "Go"}, "de": {"colour": "Blau", "landingBody": "x".repeat(501)}}}})).await;
+        let mut wrong_fields = tests::invalid_items(&tests::error_of(wrong, StatusCode::BAD_REQUEST).await);
+        wrong_fields.sort();
+        assert_eq!(wrong_fields, ["hostedJourney.texts.de.colour", "hostedJourney.texts.de.landingBody", "hostedJourney.texts.not a locale"]);
     }
 }

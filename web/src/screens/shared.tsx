@@ -24,6 +24,12 @@ function download(consent: ConsentRecord, texts: LinkSettings | undefined) {
   URL.revokeObjectURL(link.href);
 }
 
+/** Prints the consents with every text shown: a receipt on paper, or as a PDF. */
+function print() {
+  for (const details of document.querySelectorAll("details")) details.open = true;
+  window.print();
+}
+
 /** What the customer has shared: each consent with its texts, time and receipt, a way to withdraw it, and the connections. */
 export function WhatIShared({ journey }: { journey: Journey }) {
   const { t, api, locale, go, fail, refresh } = journey;
@@ -112,9 +118,16 @@ export function WhatIShared({ journey }: { journey: Journey }) {
           </article>
         );
       })}
-      <button class="primary wide" onClick={() => go({ name: "categories" })}>
-        {t("back")}
-      </button>
+      <div class="actions">
+        {granted.length > 0 && (
+          <button class="secondary" onClick={print}>
+            {t("printReceipts")}
+          </button>
+        )}
+        <button class="primary" onClick={() => go({ name: "categories" })}>
+          {t("back")}
+        </button>
+      </div>
     </section>
   );
 }
