@@ -15,6 +15,7 @@ pub mod ids;
 pub mod integration;
 pub mod invitation;
 pub mod journey;
+pub mod journey_link;
 pub mod link_settings;
 pub mod paging;
 pub mod ports;

@@ -104,6 +104,8 @@ pub struct HostedJourney {
     pub show_sandbox: bool,
     /// Whether the footer says the journey is secured by Link API.
     pub show_secured_by: bool,
+    /// Whether the journey opens only from a signed link, not from the bare company URL.
+    pub require_signed_links: bool,
     /// The colour of buttons and links, `#RRGGBB`; the page's own when absent.
     pub primary_colour: Option<String>,
     /// The same in the dark colour scheme.
@@ -136,6 +138,7 @@ impl Default for HostedJourney {
             show_landing_page: true,
             show_sandbox: true,
             show_secured_by: true,
+            require_signed_links: false,
             primary_colour: None,
             primary_colour_dark: None,
             help_url: None,

@@ -548,6 +548,38 @@ pub trait ConsentRepository: Send + Sync {
 }
 
 #[async_trait]
+pub trait JourneyLinkRepository: Send + Sync {
+    /// Stores a new link under the hash of its token; `NotFound` if the company is not the client's.
+    async fn create_journey_link(
+        &self,
+        link: &crate::journey_link::JourneyLink,
+        token_hash: &str,
+    ) -> Result<(), RepoError>;
+
+    /// Opens the link whose token hashes to `token_hash`: only one caller ever gets `Opened`.
+    async fn use_journey_link(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::journey_link::LinkUse, RepoError>;
+
+    /// A link by its id, for the browser that opened it.
+    async fn find_journey_link(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<crate::journey_link::JourneyLink>, RepoError>;
+
+    /// Ends a link at once (opened or not); `NotFound` if it is not the company's.
+    async fn revoke_journey_link(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        id: uuid::Uuid,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), RepoError>;
+}
+
+#[async_trait]
 pub trait InvitationRepository: Send + Sync {
     /// Stores a new invitation; `NotFound` if the company is not the client's.
     async fn create_invitation(&self, invitation: &Invitation) -> Result<(), RepoError>;
@@ -889,6 +921,7 @@ pub trait Store:
     + LinkSettingsRepository
     + ConsentRepository
     + InvitationRepository
+    + JourneyLinkRepository
     + WebhookRepository
     + EventRepository
     + DeliveryRepository
@@ -911,6 +944,7 @@ impl<T> Store for T where
         + LinkSettingsRepository
         + ConsentRepository
         + InvitationRepository
+        + JourneyLinkRepository
         + WebhookRepository
         + EventRepository
         + DeliveryRepository

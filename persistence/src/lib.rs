@@ -49,6 +49,7 @@ mod events;
 mod idempotency;
 mod integration_settings;
 mod invitations;
+mod journey_links;
 mod link_settings;
 mod open;
 mod pool;

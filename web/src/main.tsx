@@ -101,6 +101,8 @@ function App() {
       }
       const [profile, settings, status] = await Promise.all([api.current.profile(), api.current.linkSettings(), api.current.linkStatus()]);
       applyTheme(settings.hostedJourney);
+      // A signed link is used up on arrival; the address keeps only what the journey carries on.
+      if (query.has("link")) history.replaceState(null, "", location.pathname + carried(query));
       setData({ profile, settings, status });
       const outcome = returned(query);
       const connectionId = query.get("connectionId");

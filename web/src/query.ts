@@ -1,16 +1,16 @@
 // The hosted page's query string: custom values and the outcome of a hand-off.
 
-/** The outcome of a hand-off, as the hosted page's query string receives it. */
-const OUTCOME_PARAMS = ["connectionId", "statusCode", "statusText"];
+/** What the query string carries that is not a custom value: the outcome of a hand-off, and credentials used up on arrival. */
+const NOT_CARRIED = ["connectionId", "statusCode", "statusText", "link", "invitation"];
 
 /**
  * The query string the journey carries on: the custom values the hosted URL
  * was opened with (they fill the client's redirect URL at the end), without
- * the outcome of a hand-off.
+ * the outcome of a hand-off or a signed link's or invitation's token.
  */
 export function carried(query: URLSearchParams): string {
   const kept = new URLSearchParams(query);
-  for (const name of OUTCOME_PARAMS) kept.delete(name);
+  for (const name of NOT_CARRIED) kept.delete(name);
   const text = kept.toString();
   return text ? `?${text}` : "";
 }

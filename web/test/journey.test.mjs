@@ -398,3 +398,33 @@ test("the client's link settings shape the page: no landing, no Sandbox, its col
     await context.close();
   }
 });
+
+test("with signed links required, only a link opens the journey, and the provider's return still finds it", async () => {
+  const before = await server.api("GET", "/linkSettings");
+  await server.api("PUT", "/linkSettings", { hostedJourney: { requireSignedLinks: true } });
+  const company = await newCompany("Signed Journey Ltd");
+  const link = await server.api("POST", `/companies/${company.id}/links`, { expiresInMinutes: 30 });
+  const { page, violations, context } = await watchedPage();
+
+  try {
+    const bare = await page.goto(company.redirect);
+    assert.equal(bare.status(), 403);
+    await page.getByRole("heading", { name: "Open the link you were sent" }).waitFor();
+    await page.goto(link.url);
+    await page.getByRole("button", { name: "Get started" }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.has("link"), false, "the used-up token leaves the address");
+    await page.getByRole("button", { name: "Get started" }).click();
+    await page.getByRole("button", { name: "Connect Accounting" }).click();
+    await page.getByRole("button", { name: "I agree" }).click();
+    await approveSandbox(page);
+
+    const other = await browser.newContext();
+    const again = await (await other.newPage()).goto(link.url);
+    assert.equal(again.status(), 409, "a link opens the journey once");
+    await other.close();
+    assert.deepEqual(violations, []);
+  } finally {
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+    await context.close();
+  }
+});

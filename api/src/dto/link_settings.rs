@@ -101,6 +101,10 @@ pub struct HostedJourneyBody {
     /// Whether the footer says "Secured by Link API" (default true).
     #[serde(default = "on")]
     pub show_secured_by: bool,
+    /// Whether the journey opens only from a signed link (`POST /companies/{companyId}/links`);
+    /// the bare company URL then answers a page saying so (default false).
+    #[serde(default)]
+    pub require_signed_links: bool,
     /// The colour of buttons and links, `#RRGGBB`; the text on it is black or white, whichever reads better.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = "^#[0-9A-Fa-f]{6}$", example = "#0b5cad")]
@@ -133,6 +137,7 @@ impl From<HostedJourney> for HostedJourneyBody {
             show_landing_page: h.show_landing_page,
             show_sandbox: h.show_sandbox,
             show_secured_by: h.show_secured_by,
+            require_signed_links: h.require_signed_links,
             primary_colour: h.primary_colour,
             primary_colour_dark: h.primary_colour_dark,
             help_url: h.help_url,
@@ -147,6 +152,7 @@ impl From<HostedJourneyBody> for HostedJourney {
             show_landing_page: b.show_landing_page,
             show_sandbox: b.show_sandbox,
             show_secured_by: b.show_secured_by,
+            require_signed_links: b.require_signed_links,
             primary_colour: b.primary_colour,
             primary_colour_dark: b.primary_colour_dark,
             help_url: b.help_url,

@@ -9,10 +9,15 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use chrono::Utc;
 use domain::ids::CompanyId;
+use domain::journey_link::LinkUse;
 use domain::ports::RepoError;
 use domain::profile::fill_redirect;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::company_token::{Claims, HOSTED_PAGE};
@@ -45,13 +50,123 @@ const POLICY: &str =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
+/// The cookie that lets the browser that opened a signed link come back.
+const SESSION_COOKIE: &str = "link_journey";
+
+fn session_mac(state: &AppState, link: Uuid) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(state.cipher.token_secret())
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(b"link-api journey link session\0");
+    mac.update(link.as_bytes());
+    mac
+}
+
+/// The cookie's value for a link: its id and a MAC of it, so no other id can be put there.
+fn session_value(state: &AppState, link: Uuid) -> String {
+    let tag = URL_SAFE_NO_PAD.encode(session_mac(state, link).finalize().into_bytes());
+    format!("{link}.{tag}")
+}
+
+/// The signed link whose session the request's cookie carries, if genuine.
+fn session_link(state: &AppState, request: &HttpRequest) -> Option<Uuid> {
+    let value = request
+        .headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)?
+        .1;
+    let (id, tag) = value.split_once('.')?;
+    let id = Uuid::parse_str(id).ok()?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
+    session_mac(state, id).verify_slice(&tag).ok()?;
+    Some(id)
+}
+
+/// Whether this browser opened a signed link of `company` whose session is still open.
+async fn has_session(
+    state: &AppState,
+    request: &HttpRequest,
+    company: CompanyId,
+) -> Result<bool, ApiError> {
+    let Some(id) = session_link(state, request) else {
+        return Ok(false);
+    };
+    Ok(state
+        .store
+        .find_journey_link(id)
+        .await?
+        .is_some_and(|link| link.company_id == company && link.session_open(Utc::now())))
+}
+
+/// Checks how the journey was opened: a signed link (used up now, or
+/// earlier by this browser), or the bare URL (when the client allows it, or
+/// this browser holds a session). Gives the cookie to set, or the page to
+/// answer instead.
+async fn admit(
+    state: &AppState,
+    request: &HttpRequest,
+    company: &domain::company::Company,
+) -> Result<Result<Option<String>, HttpResponse>, ApiError> {
+    let token = web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
+        .ok()
+        .and_then(|q| q.get("link").cloned());
+    let Some(token) = token else {
+        let settings =
+            crate::routes::link_settings::latest_settings(state, company.client_id).await?;
+        if !settings.hosted.require_signed_links || has_session(state, request, company.id).await? {
+            return Ok(Ok(None));
+        }
+        return Ok(Err(page_with_status(
+            StatusCode::FORBIDDEN,
+            "Open the link you were sent",
+            "This journey opens from the link sent to you. Ask for a new link if you cannot find it.",
+        )));
+    };
+    let used = state
+        .store
+        .use_journey_link(&crate::oauth::state_hash(&token), Utc::now())
+        .await?;
+    Ok(match used {
+        LinkUse::Opened(link) if link.company_id == company.id => {
+            Ok(Some(session_value(state, link.id)))
+        }
+        LinkUse::AlreadyUsed(link)
+            if link.company_id == company.id && has_session(state, request, company.id).await? =>
+        {
+            Ok(None)
+        }
+        LinkUse::AlreadyUsed(link) if link.company_id == company.id => Err(page_with_status(
+            StatusCode::CONFLICT,
+            "This link was already used",
+            "Each link opens the journey once. Ask for a new link.",
+        )),
+        LinkUse::Ended(link) if link.company_id == company.id => Err(page_with_status(
+            StatusCode::GONE,
+            "This link has expired",
+            "The link is past its time or was withdrawn. Ask for a new link.",
+        )),
+        _ => Err(page_with_status(
+            StatusCode::NOT_FOUND,
+            "This link is not valid",
+            "Check that the whole address was copied, or ask for a new link.",
+        )),
+    })
+}
+
 /// `GET /link/company/{companyId}`: the journey page.
 pub async fn journey(
     state: web::Data<AppState>,
     company: web::Path<String>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let company = match known_company(&state, &company).await? {
         Ok(company) => company,
+        Err(page) => return Ok(page),
+    };
+    let session = match admit(&state, &request, &company).await? {
+        Ok(session) => session,
         Err(page) => return Ok(page),
     };
     let claims = Claims {
@@ -74,13 +189,29 @@ pub async fn journey(
         company = company.id,
         title = escape_html(company.fields.name.as_str()),
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
+    let mut page = HttpResponse::Ok();
+    page.content_type("text/html; charset=utf-8")
         .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .body(body))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    if let Some(value) = session {
+        // Lax, not Strict: the browser comes back here from the provider's site.
+        let secure = if state.public_url.starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        page.insert_header((
+            header::SET_COOKIE,
+            format!(
+                "{SESSION_COOKIE}={value}; Path=/link/company/{}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+                company.id,
+                domain::journey_link::SESSION_HOURS * 3600
+            ),
+        ));
+    }
+    Ok(page.body(body))
 }
 
 /// The company a hosted URL names, or the page to answer instead: a clear

@@ -16,6 +16,7 @@ pub mod health;
 pub mod hosted;
 pub mod integrations;
 pub mod invitations;
+pub mod journey_links;
 pub mod link;
 pub mod link_settings;
 pub mod link_status;
@@ -61,6 +62,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(invitations::list_invitations)
         .service(invitations::revoke_invitation)
         .service(invitations::open_invitation)
+        .service(journey_links::create_journey_link)
+        .service(journey_links::revoke_journey_link)
         .service(link_settings::get_link_settings)
         .service(link_settings::get_link_settings_version)
         .service(link_settings::update_link_settings)

@@ -150,6 +150,12 @@ async fn fixture(app: &TestApp) -> Vec<(&'static str, String)> {
         StatusCode::CREATED,
     )
     .await;
+    let link = json_of(
+        app.post(&format!("/companies/{company}/links"), &json!({}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
     vec![
         ("{companyId}", company),
         (
@@ -166,6 +172,7 @@ async fn fixture(app: &TestApp) -> Vec<(&'static str, String)> {
             "{invitationId}",
             invitation["id"].as_str().unwrap().to_owned(),
         ),
+        ("{linkId}", link["id"].as_str().unwrap().to_owned()),
     ]
 }
 

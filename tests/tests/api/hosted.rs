@@ -139,10 +139,10 @@ on_both_stores! {
     async fn the_hosted_journey_settings_have_defaults_and_are_checked(app: TestApp) {
         let defaults = json_of(app.get("/linkSettings").await, StatusCode::OK).await;
         let bad = app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"primaryColour": "blue", "primaryColourDark": "#12345", "helpUrl": "ftp://help"}})).await;
-        let chosen = json!({"showLandingPage": false, "showSandbox": false, "showSecuredBy": false, "primaryColour": "#ffd000", "helpUrl": "https://help.example/link"});
+        let chosen = json!({"showLandingPage": false, "showSandbox": false, "showSecuredBy": false, "requireSignedLinks": false, "primaryColour": "#ffd000", "helpUrl": "https://help.example/link"});
         let saved = json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": chosen})).await, StatusCode::OK).await;
 
-        assert_eq!(defaults["hostedJourney"], json!({"showLandingPage": true, "showSandbox": true, "showSecuredBy": true}));
+        assert_eq!(defaults["hostedJourney"], json!({"showLandingPage": true, "showSandbox": true, "showSecuredBy": true, "requireSignedLinks": false}));
         let refused = tests::error_of(bad, StatusCode::BAD_REQUEST).await;
         let mut fields = tests::invalid_items(&refused);
         fields.sort();
@@ -159,5 +159,82 @@ on_both_stores! {
         let mut wrong_fields = tests::invalid_items(&tests::error_of(wrong, StatusCode::BAD_REQUEST).await);
         wrong_fields.sort();
         assert_eq!(wrong_fields, ["hostedJourney.texts.de.colour", "hostedJourney.texts.de.landingBody", "hostedJourney.texts.not a locale"]);
+    }
+}
+
+async fn signed_link(app: &TestApp, company: &str, body: Value) -> Value {
+    json_of(
+        app.post(&format!("/companies/{company}/links"), &body)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+async fn open_with(app: &TestApp, url: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut request = app.anonymous(Method::GET, &local(url));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+on_both_stores! {
+    async fn a_signed_link_opens_the_journey_once_and_lets_that_browser_come_back(app: TestApp) {
+        let company = app.new_company("Signed Ltd").await;
+        let bare = format!("{PUBLIC}/link/company/{company}");
+        json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"requireSignedLinks": true}})).await, StatusCode::OK).await;
+        let link = signed_link(&app, &company, json!({"expiresInMinutes": 30})).await;
+        let url = link["url"].as_str().unwrap();
+
+        let without_link = open_with(&app, &bare, None).await;
+        let first = open_with(&app, url, None).await;
+        let cookie = first.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let session = cookie.split(';').next().unwrap().to_owned();
+        let reused_elsewhere = open_with(&app, url, None).await;
+        let reused_here = open_with(&app, url, Some(&session)).await;
+        let back_from_provider = open_with(&app, &format!("{bare}?connectionId=x&statusCode=200"), Some(&session)).await;
+        let forged = open_with(&app, &bare, Some(&format!("link_journey={}.AAAA", link["id"].as_str().unwrap()))).await;
+
+        assert_eq!(without_link.status(), StatusCode::FORBIDDEN);
+        assert!(without_link.text().await.unwrap().contains("Open the link you were sent"));
+        assert_eq!(first.status(), StatusCode::OK);
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains(&format!("Path=/link/company/{company}")), "{cookie}");
+        assert_eq!(reused_elsewhere.status(), StatusCode::CONFLICT);
+        assert!(reused_elsewhere.text().await.unwrap().contains("already used"));
+        assert_eq!(reused_here.status(), StatusCode::OK);
+        assert_eq!(back_from_provider.status(), StatusCode::OK);
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+        let revoked = app.delete(&format!("/companies/{company}/links/{}", link["id"].as_str().unwrap())).await;
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        assert_eq!(open_with(&app, &bare, Some(&session)).await.status(), StatusCode::FORBIDDEN, "revoking ends the session");
+        assert_eq!(open_with(&app, url, None).await.status(), StatusCode::GONE);
+    }
+
+    async fn bad_signed_links_answer_clear_pages_and_errors(app: TestApp) {
+        let company = app.new_company("Signed Ltd").await;
+        let other = app.new_company("Other Ltd").await;
+        let expired = signed_link(&app, &company, json!({"expiresInMinutes": 1})).await;
+        app.execute_sql("UPDATE journey_links SET expires_at = created_sentinel").await;
+        let foreign = signed_link(&app, &other, json!({})).await;
+        let browser = app.with_key(&app.company_token(&company).await);
+
+        let gone = open_with(&app, expired["url"].as_str().unwrap(), None).await;
+        let unknown = open_with(&app, &format!("{PUBLIC}/link/company/{company}?link=made-up"), None).await;
+        let elsewhere = open_with(&app, &foreign["url"].as_str().unwrap().replace(&other, &company), None).await;
+        let by_customer = browser.post(&format!("/companies/{company}/links"), &json!({})).await;
+        let too_long = app.post(&format!("/companies/{company}/links"), &json!({"expiresInMinutes": 10081})).await;
+        let no_company = app.post(&format!("/companies/{}/links", uuid::Uuid::new_v4()), &json!({})).await;
+        let no_body = app.request(Method::POST, &format!("/companies/{company}/links")).send().await.unwrap();
+
+        assert_eq!(gone.status(), StatusCode::GONE);
+        assert!(gone.text().await.unwrap().contains("expired"));
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND, "a link opens only its own company's journey");
+        tests::error_of(by_customer, StatusCode::FORBIDDEN).await;
+        assert_eq!(tests::invalid_items(&tests::error_of(too_long, StatusCode::BAD_REQUEST).await), ["expiresInMinutes"]);
+        tests::error_of(no_company, StatusCode::NOT_FOUND).await;
+        assert_eq!(no_body.status(), StatusCode::CREATED, "the body may be left out");
     }
 }

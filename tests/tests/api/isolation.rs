@@ -81,6 +81,7 @@ on_both_stores! {
         let webhook = json_of(app.post("/webhooks", &json!({"url": "https://hooks.example.com/in"})).await, StatusCode::CREATED).await;
         let key = json_of(app.post("/apiKeys", &json!({"name": "second"})).await, StatusCode::CREATED).await;
         let events = json_of(app.get("/events").await, StatusCode::OK).await;
+        let link = json_of(app.post(&format!("/companies/{company}/links"), &json!({})).await, StatusCode::CREATED).await;
         let ids = [
             ("{companyId}", company.clone()),
             ("{connectionId}", connection["id"].as_str().unwrap().to_owned()),
@@ -89,6 +90,7 @@ on_both_stores! {
             ("{webhookId}", webhook["id"].as_str().unwrap().to_owned()),
             ("{eventId}", events["results"][0]["id"].as_str().unwrap().to_owned()),
             ("{apiKeyId}", key["id"].as_str().unwrap().to_owned()),
+            ("{linkId}", link["id"].as_str().unwrap().to_owned()),
         ];
         let other = app.with_key(&app.other_client_key().await);
         let before = snapshot(&app, &company).await;
