@@ -369,7 +369,13 @@ test("the client's link settings shape the page: no landing, no Sandbox, its col
       showSecuredBy: false,
       primaryColour: "#ffd000",
       helpUrl: "https://help.example/link",
-      texts: { en: { categoriesTitle: "Link your books with {client}" }, "fr-CA": { categoriesTitle: "Liez vos livres à {client}" } },
+      texts: {
+        en: {
+          categoriesTitle: "Link your books with {client}",
+          categoriesBody: "Read **our terms** on [our site](https://terms.example/) first.\n\n<script>window.hacked = true</script> stays text.",
+        },
+        "fr-CA": { categoriesTitle: "Liez vos livres à {client}" },
+      },
     },
   });
   const company = await newCompany("Branded Ltd");
@@ -381,6 +387,10 @@ test("the client's link settings shape the page: no landing, no Sandbox, its col
     await page.getByRole("heading", { name: "Liez vos livres à Acme Lending" }).waitFor();
     await page.goto(company.redirect);
     await page.getByRole("heading", { name: "Link your books with Acme Lending" }).waitFor();
+    assert.equal(await page.locator("strong", { hasText: "our terms" }).count(), 1);
+    assert.equal(await page.getByRole("link", { name: "our site" }).getAttribute("href"), "https://terms.example/");
+    await page.getByText("<script>window.hacked = true</script> stays text.").waitFor();
+    assert.equal(await page.evaluate(() => window.hacked), undefined, "the client's text is never markup");
     const button = page.getByRole("button", { name: "Connect Accounting" });
     const colours = await button.evaluate((b) => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]);
     await shot(page, "13-branded");

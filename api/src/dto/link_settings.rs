@@ -119,7 +119,8 @@ pub struct HostedJourneyBody {
     /// The page's texts in your words, by locale (`en`, `fr-CA` …; the exact locale first, then its
     /// language) and name: `landingTitle`, `landingBody`, `start`, `categoriesTitle`,
     /// `categoriesBody`, `finish`, `doneBody`; at most 500 characters each, `{client}` stands for
-    /// your name. What you leave out keeps the page's own wording in the customer's language.
+    /// your name. The bodies may hold paragraphs (a blank line), `**bold**` and `[links](https://…)`.
+    /// What you leave out keeps the page's own wording in the customer's language.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     #[schema(example = json!({"en": {"landingTitle": "Connect your books to Acme Lending"}, "fr": {"landingTitle": "Connectez votre comptabilité à Acme Lending"}}))]
     pub texts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,

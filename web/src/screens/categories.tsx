@@ -1,5 +1,6 @@
 import type { CategoryStatus } from "../api";
 import type { Journey } from "../main";
+import { Rich } from "../markdown";
 
 function state(category: CategoryStatus): "statusLinked" | "statusConsented" | "statusNotStarted" {
   if (category.linked) return "statusLinked";
@@ -14,7 +15,7 @@ export function Categories({ journey }: { journey: Journey }) {
   return (
     <section>
       <h1 tabIndex={-1}>{t("categoriesTitle")}</h1>
-      <p>{t("categoriesBody")}</p>
+      <Rich text={t("categoriesBody")} />
       <ul class="categories">
         {status.categories.map((category) => (
           <li key={category.category} class="card">

@@ -1,4 +1,5 @@
 import type { Journey } from "../main";
+import { Rich } from "../markdown";
 
 /** What was connected, and the way back to the client (its redirect URL, filled by the server). */
 export function Done({ journey }: { journey: Journey }) {
@@ -13,7 +14,7 @@ export function Done({ journey }: { journey: Journey }) {
   return (
     <section>
       <h1 tabIndex={-1}>{t("doneTitle")}</h1>
-      <p>{t("doneBody")}</p>
+      <Rich text={t("doneBody")} />
       <ul class="summary">
         {linked.map((category) => (
           <li key={category.category}>{t(category.category)}</li>

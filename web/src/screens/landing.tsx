@@ -1,4 +1,5 @@
 import type { Journey } from "../main";
+import { Rich } from "../markdown";
 
 /** What the client asks for and why, before anything starts. */
 export function Landing({ journey }: { journey: Journey }) {
@@ -6,7 +7,7 @@ export function Landing({ journey }: { journey: Journey }) {
   return (
     <section>
       <h1 tabIndex={-1}>{t("landingTitle", { client: profile.name })}</h1>
-      <p>{t("landingBody")}</p>
+      <Rich text={t("landingBody")} />
       <button class="primary" onClick={() => go({ name: "categories" })}>
         {t("start")}
       </button>
