@@ -95,6 +95,32 @@ impl Cipher {
         &self.token_secret
     }
 
+    /// A tag (URL-safe base64 HMAC-SHA256 under the token secret) of `data`
+    /// for `purpose`, so a browser can be handed a value it cannot forge and
+    /// a tag made for one purpose never passes for another.
+    pub fn tag(&self, purpose: &str, data: &[u8]) -> String {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        URL_SAFE_NO_PAD.encode(hmac::Mac::finalize(self.mac(purpose, data)).into_bytes())
+    }
+
+    /// Whether `tag` is [`Cipher::tag`] of `data` for `purpose` (compared in constant time).
+    pub fn verify_tag(&self, purpose: &str, data: &[u8], tag: &str) -> bool {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        URL_SAFE_NO_PAD
+            .decode(tag)
+            .is_ok_and(|tag| hmac::Mac::verify_slice(self.mac(purpose, data), &tag).is_ok())
+    }
+
+    fn mac(&self, purpose: &str, data: &[u8]) -> hmac::Hmac<sha2::Sha256> {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.token_secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(data);
+        mac
+    }
+
     /// The keys of `LINK_ENCRYPTION_KEY`. Without it, a SQLite store keeps a
     /// generated key in a file beside the database (mode 0600), so the
     /// embedded default needs no setting; PostgreSQL, shared by replicas, needs the setting.

@@ -9,20 +9,18 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::Utc;
 use domain::ids::CompanyId;
 use domain::journey_link::LinkUse;
 use domain::ports::RepoError;
 use domain::profile::fill_redirect;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::company_token::{Claims, HOSTED_PAGE};
 use crate::error::ApiError;
-use crate::routes::link::{allowed_origin, escape_html, page_with_status, redirect};
+use crate::routes::link::{
+    allowed_origin, cookie, escape_html, journey_page, page_with_status, redirect,
+};
 use crate::state::AppState;
 
 /// How long the hosted page's company token lives; the page asks for a new
@@ -53,35 +51,22 @@ const POLICY: &str =
 /// The cookie that lets the browser that opened a signed link come back.
 const SESSION_COOKIE: &str = "link_journey";
 
-fn session_mac(state: &AppState, link: Uuid) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(state.cipher.token_secret())
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-    mac.update(b"link-api journey link session\0");
-    mac.update(link.as_bytes());
-    mac
-}
+/// What the session cookie's tag is made for.
+const SESSION: &str = "link-api journey link session";
 
-/// The cookie's value for a link: its id and a MAC of it, so no other id can be put there.
+/// The cookie's value for a link: its id and a tag of it, so no other id can be put there.
 fn session_value(state: &AppState, link: Uuid) -> String {
-    let tag = URL_SAFE_NO_PAD.encode(session_mac(state, link).finalize().into_bytes());
-    format!("{link}.{tag}")
+    format!("{link}.{}", state.cipher.tag(SESSION, link.as_bytes()))
 }
 
 /// The signed link whose session the request's cookie carries, if genuine.
 fn session_link(state: &AppState, request: &HttpRequest) -> Option<Uuid> {
-    let value = request
-        .headers()
-        .get_all(header::COOKIE)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)?
-        .1;
-    let (id, tag) = value.split_once('.')?;
+    let (id, tag) = cookie(request, SESSION_COOKIE)?.split_once('.')?;
     let id = Uuid::parse_str(id).ok()?;
-    let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
-    session_mac(state, id).verify_slice(&tag).ok()?;
-    Some(id)
+    state
+        .cipher
+        .verify_tag(SESSION, id.as_bytes(), tag)
+        .then_some(id)
 }
 
 /// Whether this browser opened a signed link of `company` whose session is still open.
@@ -189,12 +174,7 @@ pub async fn journey(
         company = company.id,
         title = escape_html(company.fields.name.as_str()),
     );
-    let mut page = HttpResponse::Ok();
-    page.content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    let mut page = journey_page(POLICY);
     if let Some(value) = session {
         // Lax, not Strict: the browser comes back here from the provider's site.
         let secure = if state.public_url.starts_with("https://") {

@@ -531,16 +531,34 @@ pub fn html(title: &str, style: &str, content: &str) -> HttpResponse {
          <title>{}</title><style>{style}</style></head><body>{content}</body></html>",
         escape_html(title)
     );
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            format!("default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-        ))
+    journey_page(&format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ))
+    .body(body)
+}
+
+/// The start of an HTML answer of the journey under `policy`: it cannot be
+/// framed, is not cached, and sends no referrer.
+pub fn journey_page(policy: &str) -> actix_web::HttpResponseBuilder {
+    let mut page = HttpResponse::Ok();
+    page.content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .body(body)
+        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    page
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
 }
 
 /// Escapes text for HTML and XML content and attribute values.

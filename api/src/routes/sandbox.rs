@@ -2,16 +2,12 @@
 
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use domain::integration::ClientAuthMethod;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 
 use crate::error::ApiError;
 use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
-use crate::routes::link::{callback_url, escape_html, html};
+use crate::routes::link::{callback_url, cookie, escape_html, html};
 use crate::sandbox::CLIENT_ID;
 use crate::state::AppState;
 
@@ -60,38 +56,18 @@ async fn pending(state: &AppState, state_value: &str, challenge: &str) -> Result
     Ok(hash)
 }
 
-/// The value that binds the consent page to its decision: a MAC of the
+/// The value that binds the consent page to its decision: a tag of the
 /// state's hash, sent both as a cookie (SameSite=Strict, so a cross-site
 /// post carries none) and as a hidden field of the form.
-fn binding_mac(state: &AppState, state_hash: &str) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(state.cipher.token_secret())
-        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-    mac.update(b"link-api sandbox decision\0");
-    mac.update(state_hash.as_bytes());
-    mac
-}
+const BINDING: &str = "link-api sandbox decision";
 
 fn binding(state: &AppState, state_hash: &str) -> String {
-    URL_SAFE_NO_PAD.encode(binding_mac(state, state_hash).finalize().into_bytes())
+    state.cipher.tag(BINDING, state_hash.as_bytes())
 }
 
-/// Whether `value` is the binding of `state_hash` (compared in constant time).
+/// Whether `value` is the binding of `state_hash`.
 fn binds(state: &AppState, state_hash: &str, value: Option<&str>) -> bool {
-    value
-        .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
-        .is_some_and(|tag| binding_mac(state, state_hash).verify_slice(&tag).is_ok())
-}
-
-/// A cookie's value from the request's `Cookie` headers.
-fn cookie<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
+    value.is_some_and(|v| state.cipher.verify_tag(BINDING, state_hash.as_bytes(), v))
 }
 
 /// The binding cookie's name: one per authorization, so two tabs do not clash.
