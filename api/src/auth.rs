@@ -194,6 +194,7 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
     ("GET", "/companies/{companyId}/connections"),
     ("POST", "/companies/{companyId}/connections"),
     ("GET", "/companies/{companyId}/connections/{connectionId}"),
+    ("PATCH", "/companies/{companyId}/connections/{connectionId}"),
     (
         "DELETE",
         "/companies/{companyId}/connections/{connectionId}",

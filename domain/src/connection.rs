@@ -58,6 +58,8 @@ pub enum Cause {
     AuthorizationFailed,
     /// The client unlinked the connection.
     UnlinkedByClient,
+    /// The customer unlinked the connection from the journey.
+    UnlinkedByCustomer,
     /// The provider revoked the grant.
     RevokedByProvider,
     /// The provider refused to refresh the access token.
@@ -69,11 +71,12 @@ pub enum Cause {
 }
 
 impl Cause {
-    pub const ALL: [Cause; 8] = [
+    pub const ALL: [Cause; 9] = [
         Self::Created,
         Self::Authorized,
         Self::AuthorizationFailed,
         Self::UnlinkedByClient,
+        Self::UnlinkedByCustomer,
         Self::RevokedByProvider,
         Self::RefreshRefused,
         Self::ConsentWithdrawn,
@@ -87,6 +90,7 @@ impl Cause {
             Self::Authorized => "Authorized",
             Self::AuthorizationFailed => "AuthorizationFailed",
             Self::UnlinkedByClient => "UnlinkedByClient",
+            Self::UnlinkedByCustomer => "UnlinkedByCustomer",
             Self::RevokedByProvider => "RevokedByProvider",
             Self::RefreshRefused => "RefreshRefused",
             Self::ConsentWithdrawn => "ConsentWithdrawn",
@@ -154,7 +158,7 @@ fn illegal_message(from: Option<ConnectionStatus>, cause: Cause) -> String {
         (Some(ConnectionStatus::Linked), Cause::Authorized) => {
             "The connection is already linked.".into()
         }
-        (Some(status), Cause::UnlinkedByClient) => {
+        (Some(status), Cause::UnlinkedByClient | Cause::UnlinkedByCustomer) => {
             format!("Only a Linked connection can be unlinked; this one is {status}.")
         }
         (Some(status), cause) => format!("A {status} connection cannot change because of {cause}."),
@@ -176,7 +180,9 @@ pub fn transition(
         (Some(PendingAuth), Cause::AuthorizationFailed) => {
             (Some(PendingAuth), ConnectionEvent::Failed)
         }
-        (Some(Linked), Cause::UnlinkedByClient) => (Some(Unlinked), ConnectionEvent::Disconnected),
+        (Some(Linked), Cause::UnlinkedByClient | Cause::UnlinkedByCustomer) => {
+            (Some(Unlinked), ConnectionEvent::Disconnected)
+        }
         (
             Some(Linked),
             Cause::RevokedByProvider | Cause::RefreshRefused | Cause::ConsentWithdrawn,
@@ -304,6 +310,12 @@ mod tests {
             ),
             (
                 Some(Linked),
+                Cause::UnlinkedByCustomer,
+                Some(Unlinked),
+                "connection.disconnected",
+            ),
+            (
+                Some(Linked),
                 Cause::RevokedByProvider,
                 Some(Deauthorized),
                 "connection.disconnected",
@@ -364,6 +376,7 @@ mod tests {
                     | (
                         Some(Linked),
                         Cause::UnlinkedByClient
+                            | Cause::UnlinkedByCustomer
                             | Cause::RevokedByProvider
                             | Cause::RefreshRefused
                             | Cause::ConsentWithdrawn
@@ -386,11 +399,13 @@ mod tests {
     #[test]
     fn unlinking_anything_but_a_linked_connection_is_refused() {
         for status in [PendingAuth, Unlinked, Deauthorized] {
-            let error = transition(Some(status), Cause::UnlinkedByClient).unwrap_err();
+            for cause in [Cause::UnlinkedByClient, Cause::UnlinkedByCustomer] {
+                let error = transition(Some(status), cause).unwrap_err();
 
-            assert!(error
-                .to_string()
-                .starts_with("Only a Linked connection can be unlinked"));
+                assert!(error
+                    .to_string()
+                    .starts_with("Only a Linked connection can be unlinked"));
+            }
         }
     }
 

@@ -112,13 +112,16 @@ pub struct HostedJourney {
     pub primary_colour_dark: Option<String>,
     /// A page where customers find help, linked from every screen.
     pub help_url: Option<String>,
+    /// The locale the page speaks when neither its address nor the browser
+    /// names one it has texts for.
+    pub default_locale: Option<String>,
     /// The page's own texts in the client's words, by locale (`en`, `fr-CA` …)
     /// and text name ([`HOSTED_TEXTS`]); what is left out keeps the page's wording.
     pub texts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 /// The texts of the hosted page a client may reword.
-pub const HOSTED_TEXTS: [&str; 7] = [
+pub const HOSTED_TEXTS: [&str; 8] = [
     "landingTitle",
     "landingBody",
     "start",
@@ -126,6 +129,7 @@ pub const HOSTED_TEXTS: [&str; 7] = [
     "categoriesBody",
     "finish",
     "doneBody",
+    "exitConfirmation",
 ];
 /// Most locales the page's texts may be given in.
 pub const MAX_TEXT_LOCALES: usize = 20;
@@ -142,9 +146,20 @@ impl Default for HostedJourney {
             primary_colour: None,
             primary_colour_dark: None,
             help_url: None,
+            default_locale: None,
             texts: std::collections::BTreeMap::new(),
         }
     }
+}
+
+/// Whether `text` is a locale tag such as `en` or `fr-CA`: parts of one to
+/// eight letters or digits joined by hyphens, at most 35 characters.
+fn is_locale_tag(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 35
+        && text.split('-').all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 /// Whether `text` is a colour as `#RRGGBB`.
@@ -263,6 +278,18 @@ impl LinkSettings {
                 ));
             }
         }
+        if self
+            .hosted
+            .default_locale
+            .as_deref()
+            .is_some_and(|locale| !is_locale_tag(locale))
+        {
+            errors.push(FieldError::new(
+                "hostedJourney.defaultLocale",
+                "Locale",
+                "hostedJourney.defaultLocale is a locale such as en or fr-CA.",
+            ));
+        }
         if self.hosted.texts.len() > MAX_TEXT_LOCALES {
             errors.push(FieldError::new(
                 "hostedJourney.texts",
@@ -272,12 +299,7 @@ impl LinkSettings {
         }
         for (locale, texts) in &self.hosted.texts {
             let field = format!("hostedJourney.texts.{}", locale.escape_debug());
-            let well_formed = !locale.is_empty()
-                && locale.len() <= 35
-                && locale.split('-').all(|part| {
-                    (1..=8).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_alphanumeric())
-                });
-            if !well_formed {
+            if !is_locale_tag(locale) {
                 errors.push(FieldError::new(
                     field.clone(),
                     "Locale",

@@ -55,6 +55,7 @@ export interface HostedJourney {
   primaryColour?: string;
   primaryColourDark?: string;
   helpUrl?: string;
+  defaultLocale?: string;
   texts?: Record<string, Record<string, string>>;
 }
 
@@ -236,6 +237,11 @@ export class Api {
 
   async connections(): Promise<ConnectionSummary[]> {
     return (await this.call<{ results: ConnectionSummary[] }>("GET", this.company("/connections?pageSize=100"))).results;
+  }
+
+  /** The customer stops sharing a linked connection; its stored access is destroyed. */
+  unlink(id: string): Promise<Connection> {
+    return this.call("PATCH", this.company(`/connections/${encodeURIComponent(id)}`), { status: "Unlinked" });
   }
 
   deleteConnection(id: string): Promise<unknown> {

@@ -1,5 +1,5 @@
 // The journey's texts in the four shipped languages. The locale comes from
-// `?locale=`, then the browser's languages, then English.
+// `?locale=`, then the browser's languages, then the client's default, then English.
 
 const en = {
   loading: "Loading…",
@@ -94,6 +94,29 @@ const en = {
   downloadReceipt: "Download the receipt",
   withdraw: "Withdraw this consent",
   withdrawn: "Your consent is withdrawn: the connections it covered no longer share data.",
+  leave: "Leave for now",
+  exitTitle: "Leave the journey?",
+  exitConfirmation: "What you have connected is kept, and the same link brings you back here to finish.",
+  stay: "Stay",
+  leaveNow: "Leave",
+  leftTitle: "You can come back at any time",
+  leftBody: "What you have connected is kept. Open the same link again to pick up where you left off.",
+  resume: "Back to the journey",
+  cancel: "Cancel",
+  disconnect: "Disconnect",
+  disconnectTitle: "Disconnect {platform}?",
+  disconnectBody: "{client} will no longer receive data from {platform}, and the access given is deleted. You can connect it again later.",
+  disconnected: "{platform} is disconnected.",
+  withdrawTitle: "Withdraw this consent?",
+  withdrawBody: "The connections it covers stop sharing data at once.",
+  desktopTitle: "Connect {platform} from your computer",
+  desktopBody: "{platform} is connected by a small program on the computer where it is installed.",
+  desktopStep1: "On that computer, install the {platform} connector and open it.",
+  desktopStep2: "When it asks for a reference, give this one:",
+  desktopStep3: "Keep this page open: it moves on by itself once the connector has connected.",
+  desktopWaiting: "Waiting for the connector…",
+  copy: "Copy",
+  copied: "Copied",
 };
 
 export type Texts = typeof en;
@@ -191,6 +214,29 @@ const fr: Texts = {
   downloadReceipt: "Télécharger le reçu",
   withdraw: "Retirer cet accord",
   withdrawn: "Votre accord est retiré : les connexions qu'il couvrait ne partagent plus de données.",
+  leave: "Partir pour l'instant",
+  exitTitle: "Quitter le parcours ?",
+  exitConfirmation: "Ce que vous avez connecté est conservé, et le même lien vous ramène ici pour terminer.",
+  stay: "Rester",
+  leaveNow: "Partir",
+  leftTitle: "Vous pouvez revenir à tout moment",
+  leftBody: "Ce que vous avez connecté est conservé. Ouvrez à nouveau le même lien pour reprendre où vous en étiez.",
+  resume: "Retour au parcours",
+  cancel: "Annuler",
+  disconnect: "Déconnecter",
+  disconnectTitle: "Déconnecter {platform} ?",
+  disconnectBody: "{client} ne recevra plus de données de {platform}, et l'accès donné est supprimé. Vous pourrez le reconnecter plus tard.",
+  disconnected: "{platform} est déconnecté.",
+  withdrawTitle: "Retirer ce consentement ?",
+  withdrawBody: "Les connexions qu'il couvre cessent aussitôt de partager des données.",
+  desktopTitle: "Connecter {platform} depuis votre ordinateur",
+  desktopBody: "{platform} se connecte par un petit programme sur l'ordinateur où il est installé.",
+  desktopStep1: "Sur cet ordinateur, installez le connecteur {platform} et ouvrez-le.",
+  desktopStep2: "Quand il demande une référence, donnez celle-ci :",
+  desktopStep3: "Gardez cette page ouverte : elle avance seule dès que le connecteur s'est connecté.",
+  desktopWaiting: "En attente du connecteur…",
+  copy: "Copier",
+  copied: "Copié",
 };
 
 const de: Texts = {
@@ -286,6 +332,29 @@ const de: Texts = {
   downloadReceipt: "Beleg herunterladen",
   withdraw: "Diese Zustimmung widerrufen",
   withdrawn: "Ihre Zustimmung ist widerrufen: Die betroffenen Verbindungen teilen keine Daten mehr.",
+  leave: "Später weitermachen",
+  exitTitle: "Den Ablauf verlassen?",
+  exitConfirmation: "Was Sie verbunden haben, bleibt erhalten, und derselbe Link bringt Sie zum Abschließen hierher zurück.",
+  stay: "Bleiben",
+  leaveNow: "Verlassen",
+  leftTitle: "Sie können jederzeit zurückkommen",
+  leftBody: "Was Sie verbunden haben, bleibt erhalten. Öffnen Sie denselben Link erneut, um dort weiterzumachen, wo Sie aufgehört haben.",
+  resume: "Zurück zum Ablauf",
+  cancel: "Abbrechen",
+  disconnect: "Trennen",
+  disconnectTitle: "{platform} trennen?",
+  disconnectBody: "{client} erhält keine Daten mehr von {platform}, und der gewährte Zugang wird gelöscht. Sie können es später wieder verbinden.",
+  disconnected: "{platform} ist getrennt.",
+  withdrawTitle: "Diese Einwilligung widerrufen?",
+  withdrawBody: "Die Verbindungen, die sie abdeckt, teilen sofort keine Daten mehr.",
+  desktopTitle: "{platform} von Ihrem Computer aus verbinden",
+  desktopBody: "{platform} wird über ein kleines Programm auf dem Computer verbunden, auf dem es installiert ist.",
+  desktopStep1: "Installieren Sie auf diesem Computer den {platform}-Connector und öffnen Sie ihn.",
+  desktopStep2: "Wenn er nach einer Referenz fragt, geben Sie diese an:",
+  desktopStep3: "Lassen Sie diese Seite geöffnet: Sie geht von selbst weiter, sobald der Connector verbunden ist.",
+  desktopWaiting: "Warten auf den Connector…",
+  copy: "Kopieren",
+  copied: "Kopiert",
 };
 
 const es: Texts = {
@@ -381,17 +450,65 @@ const es: Texts = {
   downloadReceipt: "Descargar el recibo",
   withdraw: "Retirar este consentimiento",
   withdrawn: "Su consentimiento está retirado: las conexiones que cubría ya no comparten datos.",
+  leave: "Salir por ahora",
+  exitTitle: "¿Salir del proceso?",
+  exitConfirmation: "Lo que ha conectado se conserva, y el mismo enlace le trae de vuelta aquí para terminar.",
+  stay: "Quedarme",
+  leaveNow: "Salir",
+  leftTitle: "Puede volver en cualquier momento",
+  leftBody: "Lo que ha conectado se conserva. Abra de nuevo el mismo enlace para seguir donde lo dejó.",
+  resume: "Volver al proceso",
+  cancel: "Cancelar",
+  disconnect: "Desconectar",
+  disconnectTitle: "¿Desconectar {platform}?",
+  disconnectBody: "{client} dejará de recibir datos de {platform}, y el acceso concedido se elimina. Podrá conectarlo de nuevo más adelante.",
+  disconnected: "{platform} está desconectado.",
+  withdrawTitle: "¿Retirar este consentimiento?",
+  withdrawBody: "Las conexiones que cubre dejan de compartir datos al instante.",
+  desktopTitle: "Conectar {platform} desde su ordenador",
+  desktopBody: "{platform} se conecta mediante un pequeño programa en el ordenador donde está instalado.",
+  desktopStep1: "En ese ordenador, instale el conector de {platform} y ábralo.",
+  desktopStep2: "Cuando le pida una referencia, indique esta:",
+  desktopStep3: "Mantenga esta página abierta: avanza sola en cuanto el conector se haya conectado.",
+  desktopWaiting: "Esperando al conector…",
+  copy: "Copiar",
+  copied: "Copiado",
 };
 
 const LANGUAGES: Record<string, Texts> = { en, fr, de, es };
 
-/** The locale to show: `?locale=`, then the browser's languages, then English. */
-export function chooseLocale(query: URLSearchParams, browser: readonly string[]): string {
-  for (const wanted of [query.get("locale"), ...browser]) {
-    const language = wanted?.toLowerCase().split(/[-_]/)[0];
-    if (language && language in LANGUAGES) return wanted as string;
+/** A locale tag as the page accepts it: `en`, `fr-CA`, `zh-Hant-TW`. */
+const TAG = /^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$/;
+
+function languageOf(tag: string): string {
+  return tag.toLowerCase().split(/[-_]/)[0];
+}
+
+/**
+ * The locale to show: `?locale=`, then the browser's languages, then the
+ * client's default, then English. A locale counts when the page speaks its
+ * language, or the client has worded the page in it.
+ */
+export function chooseLocale(
+  query: URLSearchParams,
+  browser: readonly string[],
+  client: { defaultLocale?: string; texts?: Overrides } = {},
+): string {
+  const worded = Object.keys(client.texts ?? {}).map(languageOf);
+  for (const wanted of [query.get("locale"), ...browser, client.defaultLocale]) {
+    if (!wanted || !TAG.test(wanted)) continue;
+    const language = languageOf(wanted);
+    if (language in LANGUAGES || worded.includes(language)) return wanted;
   }
   return "en";
+}
+
+/** The languages written right to left, by their subtag. */
+const RIGHT_TO_LEFT = new Set(["ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"]);
+
+/** The reading direction of a locale. */
+export function direction(locale: string): "ltr" | "rtl" {
+  return RIGHT_TO_LEFT.has(languageOf(locale)) ? "rtl" : "ltr";
 }
 
 /** The client's own wording, by locale and text name (from the link settings). */
@@ -403,11 +520,14 @@ export type Overrides = Record<string, Record<string, string>>;
  * then from `defaults` (the client's name).
  */
 export function translator(locale: string, overrides: Overrides = {}, defaults: Record<string, string> = {}) {
-  const language = locale.toLowerCase().split(/[-_]/)[0];
+  const language = languageOf(locale);
   const own = (tag: string) => Object.entries(overrides).find(([l]) => l.toLowerCase() === tag)?.[1] ?? {};
   const texts: Texts = { ...(LANGUAGES[language] ?? en), ...own(language), ...own(locale.toLowerCase()) };
-  return (key: keyof Texts, values: Record<string, string> = {}): string =>
+  const t = (key: keyof Texts, values: Record<string, string> = {}): string =>
     texts[key].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? defaults[name] ?? "");
+  /** A word as it is written inside a sentence: lower case, but German keeps its nouns capitalised. */
+  const inSentence = (key: keyof Texts): string => (language === "de" ? t(key) : t(key).toLowerCase());
+  return Object.assign(t, { inSentence });
 }
 
 export type Translate = ReturnType<typeof translator>;

@@ -8,12 +8,14 @@ import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import { Api, ApiError, Category, Integration, LinkSettings, LinkStatus, openInvitation, Profile } from "./api";
-import { chooseLocale, translator, Translate } from "./i18n";
+import { Confirm } from "./confirm";
+import { chooseLocale, direction, translator, Translate } from "./i18n";
 import { carried } from "./query";
 import { applyTheme } from "./theme";
 import { Categories } from "./screens/categories";
 import { Consent } from "./screens/consent";
 import { Credentials } from "./screens/credentials";
+import { Desktop } from "./screens/desktop";
 import { Done } from "./screens/done";
 import { Invite } from "./screens/invite";
 import { Landing } from "./screens/landing";
@@ -28,10 +30,12 @@ export type Screen =
   | { name: "consent"; category: Category }
   | { name: "platforms"; category: Category }
   | { name: "credentials"; category: Category; integration: Integration }
+  | { name: "desktop"; category: Category; integration: Integration; connectionId: string }
   | { name: "result"; category: Category; platform: string; outcome: Outcome }
   | { name: "done" }
   | { name: "shared" }
   | { name: "invite"; category: Category; toMyself?: boolean }
+  | { name: "left" }
   | { name: "error"; message: string; reference?: string };
 
 /** What every screen may use. */
@@ -75,14 +79,15 @@ function categoryOf(sourceType: string): Category {
 
 function App() {
   const query = new URLSearchParams(location.search);
-  const locale = chooseLocale(query, navigator.languages);
   const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
+  const locale = chooseLocale(query, navigator.languages, data?.settings.hostedJourney);
   const t = translator(locale, data?.settings.hostedJourney.texts, { client: data?.profile.name ?? "" });
   const api = useRef(new Api(meta("link-api-token"), meta("link-api-company")));
   // Read once: the address loses the token as soon as it is exchanged.
   const invitation = useRef(query.get("invitation")).current;
   const [screen, setScreen] = useState<Screen>({ name: "loading" });
   const heading = useRef<HTMLDivElement>(null);
+  const [leaving, setLeaving] = useState(false);
 
   const fail = (error: unknown) => {
     const body = error instanceof ApiError ? error.body : undefined;
@@ -91,6 +96,10 @@ function App() {
 
   useEffect(() => {
     document.documentElement.lang = locale;
+    document.documentElement.dir = direction(locale);
+  }, [locale]);
+
+  useEffect(() => {
     (async () => {
       if (invitation) {
         // A share URL: the journey goes on with the invitation's own, narrower token.
@@ -149,7 +158,27 @@ function App() {
         {data.profile.logoUrl ? <img src={data.profile.logoUrl} alt={data.profile.name} class="logo" /> : <strong>{data.profile.name}</strong>}
       </header>
       <div ref={heading}>{view(screen, journey)}</div>
+      {leaving && (
+        <Confirm
+          title={t("exitTitle")}
+          body={t("exitConfirmation")}
+          yes={t("leaveNow")}
+          no={t("stay")}
+          onYes={() => {
+            setLeaving(false);
+            setScreen({ name: "left" });
+          }}
+          onNo={() => setLeaving(false)}
+        />
+      )}
       <footer class="secured">
+        {!["done", "left", "error"].includes(screen.name) && (
+          <p>
+            <button class="link" onClick={() => setLeaving(true)}>
+              {t("leave")}
+            </button>
+          </p>
+        )}
         {screen.name !== "shared" && screen.name !== "error" && (
           <p>
             <button class="link" onClick={() => setScreen({ name: "shared" })}>
@@ -184,8 +213,20 @@ function view(screen: Screen, journey: Journey) {
       return <Credentials journey={journey} category={screen.category} integration={screen.integration} />;
     case "result":
       return <Result journey={journey} category={screen.category} platform={screen.platform} outcome={screen.outcome} />;
+    case "desktop":
+      return <Desktop journey={journey} category={screen.category} integration={screen.integration} connectionId={screen.connectionId} />;
     case "done":
       return <Done journey={journey} />;
+    case "left":
+      return (
+        <section>
+          <h1 tabIndex={-1}>{journey.t("leftTitle")}</h1>
+          <p>{journey.t("leftBody")}</p>
+          <button class="secondary" onClick={() => journey.go({ name: "categories" })}>
+            {journey.t("resume")}
+          </button>
+        </section>
+      );
     case "shared":
       return <WhatIShared journey={journey} />;
     case "invite":

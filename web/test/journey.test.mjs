@@ -162,7 +162,98 @@ test("the journey speaks French when asked", async () => {
 
   await page.getByRole("button", { name: "Commencer" }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), "fr-FR");
+  await shot(page, "14-landing-fr");
   await context.close();
+});
+
+/** The words a German and a Spanish customer meet on the way through the Sandbox. */
+const SPOKEN = {
+  "de-DE": {
+    landing: "Acme Lending möchte sich mit den Plattformen Ihres Unternehmens verbinden",
+    start: "Los geht's",
+    categories: "Verbinden Sie Ihre Konten",
+    connect: "Verbinden Buchhaltung",
+    consent: "Ihre Buchhaltung-Daten mit Acme Lending teilen",
+    agree: "Ich stimme zu",
+    platforms: "Wählen Sie Ihre Buchhaltung-Plattform",
+    linked: "Sandbox ist verbunden.",
+    next: "Weiter",
+    finish: "Abschließen",
+    done: "Fertig",
+  },
+  "es-ES": {
+    landing: "Acme Lending quiere conectarse a las plataformas de su empresa",
+    start: "Empezar",
+    categories: "Conecte sus cuentas",
+    connect: "Conectar Contabilidad",
+    consent: "Compartir sus datos de contabilidad con Acme Lending",
+    agree: "Acepto",
+    platforms: "Elija su plataforma de contabilidad",
+    linked: "Sandbox está conectado.",
+    next: "Continuar",
+    finish: "Terminar",
+    done: "Listo",
+  },
+};
+
+for (const [locale, words] of Object.entries(SPOKEN)) {
+  test(`a customer whose browser speaks ${locale} goes through the whole journey in it`, async () => {
+    const company = await newCompany(`Journey ${locale}`);
+    const { page, violations, context } = await watchedPage({ locale });
+
+    await page.goto(company.redirect);
+    await page.getByRole("heading", { name: words.landing }).waitFor();
+    await page.getByRole("button", { name: words.start, exact: true }).click();
+    await page.getByRole("heading", { name: words.categories }).waitFor();
+    await page.getByRole("button", { name: words.connect, exact: true }).click();
+    await page.getByRole("heading", { name: words.consent }).waitFor();
+    await page.getByRole("button", { name: words.agree, exact: true }).click();
+    await page.getByRole("heading", { name: words.platforms }).waitFor();
+    await page.getByRole("button", { name: "Sandbox" }).click();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("heading", { name: words.linked }).waitFor();
+    await page.getByRole("button", { name: words.next, exact: true }).click();
+    await page.getByRole("button", { name: words.finish, exact: true }).click();
+    await page.getByRole("heading", { name: words.done }).waitFor();
+    await shot(page, `15-done-${locale}`);
+
+    const consents = await server.api("GET", `/companies/${company.id}/consents`);
+    assert.equal(consents.results[0].locale, locale, "the consent records the locale it was given in");
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+}
+
+test("a client's default locale and a right-to-left language: the page mirrors and fits 320 px", async () => {
+  const before = await server.api("GET", "/linkSettings");
+  await server.api("PUT", "/linkSettings", {
+    hostedJourney: {
+      defaultLocale: "ar",
+      texts: { ar: { landingTitle: "تريد {client} الاتصال بمنصات عملك", start: "ابدأ" } },
+    },
+  });
+  const company = await newCompany("Mirror Ltd");
+  // The browser asks for a language the page does not speak, so the client's default applies.
+  const { page, violations, context } = await watchedPage({ locale: "ja-JP", viewport: { width: 320, height: 720 } });
+
+  try {
+    await page.goto(company.redirect);
+    await page.getByRole("heading", { name: "تريد Acme Lending الاتصال بمنصات عملك" }).waitFor();
+    const [lang, dir] = await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
+    const start = await page.getByRole("button", { name: "ابدأ" }).boundingBox();
+    const brand = await page.locator("header.brand > *").first().boundingBox();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    await shot(page, "16-landing-rtl");
+
+    assert.deepEqual([lang, dir], ["ar", "rtl"]);
+    assert.equal(brand.x + brand.width > 320 - 40, true, "the brand starts on the right");
+    assert.equal(start.x + start.width <= 320, true);
+    assert.equal(width <= 320, true, `no horizontal scrolling (${width} px)`);
+    assert.deepEqual(violations, []);
+  } finally {
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+    await context.close();
+  }
 });
 
 test("a link to no company answers a clear page", async () => {
@@ -276,6 +367,7 @@ test("what the customer has shared can be read back and withdrawn from the journ
   const saved = JSON.parse(readFileSync(file, "utf8"));
   assert.equal(await page.getByRole("button", { name: "Print the receipts" }).count(), 1);
   await page.getByRole("button", { name: "Withdraw this consent" }).click();
+  await page.getByRole("dialog", { name: "Withdraw this consent?" }).getByRole("button", { name: "Withdraw this consent" }).click();
   await page.getByRole("status").waitFor();
 
   assert.deepEqual(saved.categories, ["accounting"]);
@@ -397,9 +489,10 @@ test("the client's link settings shape the page: no landing, no Sandbox, its col
     await button.click();
     await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
 
+    await page.getByRole("button", { name: "Xero" }).waitFor();
+
     assert.deepEqual(colours, ["rgb(255, 208, 0)", "rgb(0, 0, 0)"], "the client's colour, with the text that reads on it");
     assert.equal(await page.getByRole("button", { name: "Sandbox" }).count(), 0);
-    assert.equal(await page.getByRole("button", { name: "Xero" }).count(), 1);
     assert.equal(await page.getByRole("link", { name: "Help" }).getAttribute("href"), "https://help.example/link");
     assert.equal(await page.getByText("Secured by Link API").count(), 0);
     assert.deepEqual(violations, []);
@@ -437,4 +530,97 @@ test("with signed links required, only a link opens the journey, and the provide
     await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
     await context.close();
   }
+});
+
+test("a customer disconnects a platform from what they have shared, after confirming", async () => {
+  const company = await newCompany("Second Look Ltd");
+  const { page, violations, context } = await watchedPage();
+  await toAccountingPlatforms(page, company);
+  await approveSandbox(page);
+  await page.getByRole("button", { name: "What I have shared" }).click();
+
+  const opener = page.getByRole("button", { name: "Disconnect Sandbox" });
+  await opener.click();
+  const dialog = page.getByRole("dialog", { name: "Disconnect Sandbox?" });
+  await dialog.waitFor();
+  await shot(page, "17-disconnect");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Cancel", "the safe answer has the focus");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), "Disconnect Sandbox", "the focus returns to the opener");
+  const kept = await server.api("GET", `/companies/${company.id}/connections`);
+  assert.equal(kept.results[0].status, "Linked", "Escape changes nothing");
+  await opener.click();
+  await dialog.getByRole("button", { name: "Disconnect" }).click();
+  await page.getByRole("status").filter({ hasText: "Sandbox is disconnected." }).waitFor();
+
+  const connections = await server.api("GET", `/companies/${company.id}/connections`);
+  assert.equal(connections.results[0].status, "Unlinked");
+  const history = await server.api("GET", `/companies/${company.id}/connections/${connections.results[0].id}/history`);
+  assert.equal(history.results.at(-1).cause, "UnlinkedByCustomer");
+  assert.equal(await page.getByText("Sandbox — disconnected").count(), 1);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("leaving before the end asks first, in the client's words, and the same link resumes", async () => {
+  const before = await server.api("GET", "/linkSettings");
+  await server.api("PUT", "/linkSettings", {
+    hostedJourney: { texts: { en: { exitConfirmation: "Your progress with {client} is saved." } } },
+  });
+  const company = await newCompany("Half Way Ltd");
+  await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
+  const { page, violations, context } = await watchedPage();
+
+  try {
+    await page.goto(company.redirect);
+    await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    await page.getByRole("button", { name: "Leave for now" }).click();
+    const dialog = page.getByRole("dialog", { name: "Leave the journey?" });
+    await dialog.getByText("Your progress with Acme Lending is saved.").waitFor();
+    await shot(page, "18-leave");
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      const inside = await page.evaluate(() => !document.activeElement || document.activeElement === document.body || !!document.activeElement.closest("dialog"));
+      assert.equal(inside, true, "Tab stays inside the dialog");
+    }
+    await dialog.getByRole("button", { name: "Stay" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    await page.getByRole("button", { name: "Leave for now" }).click();
+    await dialog.getByRole("button", { name: "Leave" }).click();
+    await page.getByRole("heading", { name: "You can come back at any time" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Leave for now" }).count(), 0);
+    await page.goto(company.redirect);
+    await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    assert.deepEqual(violations, []);
+  } finally {
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+    await context.close();
+  }
+});
+
+test("a desktop connector waits for its agent, then moves on by itself", async () => {
+  const company = await newCompany("Ledger Desk Ltd");
+  await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
+  const { page, violations, context } = await watchedPage({ viewport: { width: 1024, height: 800 } });
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+
+  await page.getByRole("button", { name: "QuickBooks Desktop", exact: true }).click();
+  await page.getByRole("heading", { name: "Connect QuickBooks Desktop from your computer" }).waitFor();
+  const connections = await server.api("GET", `/companies/${company.id}/connections`);
+  const [waiting] = connections.results;
+  assert.deepEqual([waiting.integrationKey, waiting.status], ["pqsw", "PendingAuth"]);
+  assert.equal(await page.locator(".reference code").textContent(), waiting.id, "the reference the connector asks for");
+  await page.getByRole("status").filter({ hasText: "Waiting for the connector…" }).waitFor();
+  await shot(page, "19-desktop-waiting");
+  // The connector on the customer's computer reports in: the page's next look at the connection finds it linked.
+  await page.route(`**/connections/${waiting.id}`, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, json: { ...(await response.json()), status: "Linked" } });
+  });
+  await page.getByRole("heading", { name: "QuickBooks Desktop is connected." }).waitFor({ timeout: 10000 });
+  assert.deepEqual(violations, []);
+  await context.close();
 });

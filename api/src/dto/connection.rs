@@ -179,7 +179,7 @@ pub struct HistoryEntryBody {
     /// Left out for the deletion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<StatusBody>,
-    /// E.g. `Created`, `Authorized`, `UnlinkedByClient`, `RefreshRefused`.
+    /// E.g. `Created`, `Authorized`, `UnlinkedByClient`, `UnlinkedByCustomer`, `RefreshRefused`.
     #[schema(example = "Created")]
     pub cause: &'static str,
     /// `client:<API key id>`, `customer`, `provider` or `system`.

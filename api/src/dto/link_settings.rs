@@ -116,9 +116,19 @@ pub struct HostedJourneyBody {
     /// A page where customers find help, linked from every screen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help_url: Option<String>,
+    /// The locale the page speaks when neither `?locale=` nor the browser's languages name one it
+    /// has texts for (its own four, `en`, `fr`, `de`, `es`, or one of `texts`); English otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        example = "fr",
+        pattern = "^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8})*$",
+        max_length = 35
+    )]
+    pub default_locale: Option<String>,
     /// The page's texts in your words, by locale (`en`, `fr-CA` …; the exact locale first, then its
     /// language) and name: `landingTitle`, `landingBody`, `start`, `categoriesTitle`,
-    /// `categoriesBody`, `finish`, `doneBody`; at most 500 characters each, `{client}` stands for
+    /// `categoriesBody`, `finish`, `doneBody`, `exitConfirmation` (asked when the customer leaves
+    /// before the end); at most 500 characters each, `{client}` stands for
     /// your name. The bodies may hold paragraphs (a blank line), `**bold**` and `[links](https://…)`.
     /// What you leave out keeps the page's own wording in the customer's language.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -142,6 +152,7 @@ impl From<HostedJourney> for HostedJourneyBody {
             primary_colour: h.primary_colour,
             primary_colour_dark: h.primary_colour_dark,
             help_url: h.help_url,
+            default_locale: h.default_locale,
             texts: h.texts,
         }
     }
@@ -157,6 +168,7 @@ impl From<HostedJourneyBody> for HostedJourney {
             primary_colour: b.primary_colour,
             primary_colour_dark: b.primary_colour_dark,
             help_url: b.help_url,
+            default_locale: b.default_locale,
             texts: b.texts,
         }
     }

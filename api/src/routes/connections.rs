@@ -4,7 +4,7 @@ use domain::connection_query::ConnectionListQuery;
 use domain::ids::{CompanyId, ConnectionId};
 use domain::integration::{PlatformKey, SourceType};
 use domain::paging::PageRequest;
-use domain::ports::{NewConnection, RepoError};
+use domain::ports::{NewConnection, RepoError, SecretChange};
 use domain::FieldError;
 use uuid::Uuid;
 
@@ -161,7 +161,10 @@ pub async fn get_connection(
 ///
 /// Unlinks a `Linked` connection (`{"status": "Unlinked"}`); the customer can
 /// link it again later. Any other change, or unlinking a connection that is
-/// not `Linked`, is refused with 409 and changes nothing.
+/// not `Linked`, is refused with 409 and changes nothing. With a company
+/// token the customer unlinks it (history cause `UnlinkedByCustomer`), and
+/// the stored tokens or credentials are destroyed with the link, so
+/// linking again means authorizing again.
 #[utoipa::path(
     operation_id = "unlink-connection",
     tag = "Connections",
@@ -198,7 +201,17 @@ pub async fn unlink_connection(
             )))
         }
     }
-    let change = Change::new(Cause::UnlinkedByClient, caller.actor);
+    let change = if caller.token.is_some() {
+        let current = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+        caller.require_category(current.source_type.category())?;
+        // The customer stops sharing: the grant goes with the link.
+        Change {
+            secret: SecretChange::Destroy,
+            ..Change::new(Cause::UnlinkedByCustomer, caller.actor)
+        }
+    } else {
+        Change::new(Cause::UnlinkedByClient, caller.actor)
+    };
     let connection = transitions::apply(&state, caller.client, company.into(), id.into(), change)
         .await?
         .ok_or_else(connection_not_found(id.into()))?;

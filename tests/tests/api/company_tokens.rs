@@ -118,6 +118,7 @@ const JOURNEY_OPERATIONS: &[(&str, &str)] = &[
     ("GET", "/companies/{companyId}/connections"),
     ("POST", "/companies/{companyId}/connections"),
     ("GET", "/companies/{companyId}/connections/{connectionId}"),
+    ("PATCH", "/companies/{companyId}/connections/{connectionId}"),
     (
         "DELETE",
         "/companies/{companyId}/connections/{connectionId}",
@@ -236,7 +237,6 @@ on_both_stores! {
                                (Method::DELETE, format!("/companies/{company}")), (Method::GET, "/apiKeys".to_owned()),
                                (Method::POST, "/apiKeys".to_owned()), (Method::PUT, "/profile".to_owned()),
                                (Method::GET, format!("/companies/{company}/accessToken")), (Method::GET, "/integrations/gbol/settings".to_owned()),
-                               (Method::PATCH, connection_path.clone()),
                                (Method::GET, format!("{connection_path}/history"))] {
             error_of(call(&app, &token, method.clone(), &path, None).await, StatusCode::FORBIDDEN).await;
         }

@@ -136,6 +136,32 @@ on_both_stores! {
 }
 
 on_both_stores! {
+    async fn a_customer_may_unlink_a_linked_connection_and_its_access_is_destroyed(app: TestApp) {
+        let (company, connection) = app.consented_connection("exgd").await;
+        let path = format!("/companies/{company}/connections/{}", connection["id"].as_str().unwrap());
+        json_of(app.send_json(Method::PUT, &format!("{path}/authorization"), &json!({"apiKey": "rk_live_51HabcDEF1234567890"})).await, StatusCode::OK).await;
+        let secrets = || app.count("SELECT COUNT(*) FROM connection_secrets");
+        assert_eq!(secrets().await, 1);
+        let browser = app.with_key(&app.company_token(&company).await);
+
+        let other = browser.send_json(Method::PATCH, &path, &json!({"status": "Linked"})).await;
+        let unlinked = json_of(browser.send_json(Method::PATCH, &path, &json!({"status": "Unlinked"})).await, StatusCode::OK).await;
+        let again = browser.send_json(Method::PATCH, &path, &json!({"status": "Unlinked"})).await;
+
+        tests::error_of(other, StatusCode::BAD_REQUEST).await;
+        assert_eq!(unlinked["status"], "Unlinked");
+        tests::error_of(again, StatusCode::CONFLICT).await;
+        assert_eq!(secrets().await, 0, "the customer's unlink destroys the stored access");
+        let history = json_of(app.get(&format!("{path}/history")).await, StatusCode::OK).await;
+        let last = &history["results"][2];
+        assert_eq!((last["cause"].as_str(), last["actor"].as_str(), last["to"].as_str()), (Some("UnlinkedByCustomer"), Some("customer"), Some("Unlinked")));
+        let elsewhere = app.new_company("Other").await;
+        let outsider = app.with_key(&app.company_token(&elsewhere).await);
+        tests::error_of(outsider.send_json(Method::PATCH, &path, &json!({"status": "Unlinked"})).await, StatusCode::NOT_FOUND).await;
+    }
+}
+
+on_both_stores! {
     async fn the_hosted_journey_settings_have_defaults_and_are_checked(app: TestApp) {
         let defaults = json_of(app.get("/linkSettings").await, StatusCode::OK).await;
         let bad = app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"primaryColour": "blue", "primaryColourDark": "#12345", "helpUrl": "ftp://help"}})).await;
@@ -151,9 +177,12 @@ on_both_stores! {
         let company = app.new_company("Acme").await;
         let browser = app.with_key(&app.company_token(&company).await);
         assert_eq!(json_of(browser.get("/linkSettings").await, StatusCode::OK).await["hostedJourney"], chosen, "the journey reads them with its token");
-        let texts = json!({"en": {"landingTitle": "Hello {client}"}, "fr-CA": {"start": "Allons-y"}});
-        let worded = json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"texts": texts}})).await, StatusCode::OK).await;
+        let texts = json!({"en": {"landingTitle": "Hello {client}", "exitConfirmation": "Your progress is saved."}, "fr-CA": {"start": "Allons-y"}});
+        let worded = json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"texts": texts, "defaultLocale": "fr-CA"}})).await, StatusCode::OK).await;
         assert_eq!(worded["hostedJourney"]["texts"], texts);
+        assert_eq!(worded["hostedJourney"]["defaultLocale"], "fr-CA");
+        let unspoken = app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"defaultLocale": "fr_CA<b>"}})).await;
+        assert_eq!(tests::invalid_items(&tests::error_of(unspoken, StatusCode::BAD_REQUEST).await), ["hostedJourney.defaultLocale"]);
         let wrong = app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"texts": {
             "not a locale": {"start": "Go"}, "de": {"colour": "Blau", "landingBody": "x".repeat(501)}}}})).await;
         let mut wrong_fields = tests::invalid_items(&tests::error_of(wrong, StatusCode::BAD_REQUEST).await);

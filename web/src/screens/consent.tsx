@@ -22,7 +22,7 @@ export function Consent({ journey, category }: { journey: Journey; category: Cat
   };
   return (
     <section>
-      <h1 tabIndex={-1}>{t("consentTitle", { category: t(category).toLowerCase(), client: profile.name })}</h1>
+      <h1 tabIndex={-1}>{t("consentTitle", { category: t.inSentence(category), client: profile.name })}</h1>
       <dl class="consent">
         {SECTIONS.map((section) => (
           <div key={section}>

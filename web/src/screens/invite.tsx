@@ -37,7 +37,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
     return (
       <section>
         <h1 tabIndex={-1}>{t("inviteReady")}</h1>
-        <p>{toMyself ? t("toMyselfReady") : t("inviteReadyBody", { category: t(category).toLowerCase() })}</p>
+        <p>{toMyself ? t("toMyselfReady") : t("inviteReadyBody", { category: t.inSentence(category) })}</p>
         <label class="field">
           <span>{t("inviteLink")}</span>
           <input readOnly value={made.shareUrl} onFocus={(e) => e.currentTarget.select()} />
@@ -70,7 +70,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
   );
   return (
     <section>
-      <h1 tabIndex={-1}>{toMyself ? t("toMyselfTitle") : t("inviteTitle", { category: t(category).toLowerCase() })}</h1>
+      <h1 tabIndex={-1}>{toMyself ? t("toMyselfTitle") : t("inviteTitle", { category: t.inSentence(category) })}</h1>
       <p class="muted">{toMyself ? t("toMyselfBody") : t("inviteBody")}</p>
       {errors.form && (
         <p role="alert" class="problem">

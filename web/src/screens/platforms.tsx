@@ -65,7 +65,12 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     setBusy(true);
     try {
       const connection = await api.connectionFor(status, category, integration.key);
-      authorizeAtProvider(connection.linkUrl, locale);
+      if (integration.authMethod === "DesktopConnector") {
+        await journey.refresh();
+        go({ name: "desktop", category, integration, connectionId: connection.id });
+      } else {
+        authorizeAtProvider(connection.linkUrl, locale);
+      }
     } catch (error) {
       setBusy(false);
       if (error instanceof ApiError && error.body.statusCode < 500) setProblem(error.body.error);
@@ -76,7 +81,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
   const shown = (offered ?? []).filter((i) => i.name.toLowerCase().includes(search.trim().toLowerCase()));
   return (
     <section>
-      <h1 tabIndex={-1}>{t("platformsTitle", { category: t(category).toLowerCase() })}</h1>
+      <h1 tabIndex={-1}>{t("platformsTitle", { category: t.inSentence(category) })}</h1>
       <label class="search">
         <span class="visually-hidden">{t("search")}</span>
         <input type="search" placeholder={t("search")} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import type { ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
+import { Confirm } from "../confirm";
 import type { Journey } from "../main";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
@@ -34,7 +35,9 @@ function print() {
 export function WhatIShared({ journey }: { journey: Journey }) {
   const { t, api, locale, go, fail, refresh } = journey;
   const [shared, setShared] = useState<Shared>();
-  const [withdrawn, setWithdrawn] = useState<string>();
+  const [done, setDone] = useState<string>();
+  // The change the customer is asked to confirm.
+  const [asking, setAsking] = useState<{ title: string; body: string; yes: string; act(): Promise<string> }>();
 
   const load = async () => {
     const [consents, connections] = await Promise.all([api.consents(), api.connections()]);
@@ -46,16 +49,41 @@ export function WhatIShared({ journey }: { journey: Journey }) {
     load().catch(fail);
   }, []);
 
-  const withdraw = async (consent: ConsentRecord) => {
+  const confirm = async () => {
+    const act = asking?.act;
+    setAsking(undefined);
+    if (!act) return;
     try {
-      await api.withdraw(consent.id, locale);
+      const said = await act();
       await refresh();
       await load();
-      setWithdrawn(t("withdrawn"));
+      setDone(said);
+      // What was acted on may be gone from the screen: the focus goes back to its top.
+      document.querySelector<HTMLElement>("h1")?.focus();
     } catch (error) {
       fail(error);
     }
   };
+  const withdraw = (consent: ConsentRecord) =>
+    setAsking({
+      title: t("withdrawTitle"),
+      body: t("withdrawBody"),
+      yes: t("withdraw"),
+      act: async () => {
+        await api.withdraw(consent.id, locale);
+        return t("withdrawn");
+      },
+    });
+  const disconnect = ({ id, platformName: platform }: ConnectionSummary) =>
+    setAsking({
+      title: t("disconnectTitle", { platform }),
+      body: t("disconnectBody", { platform }),
+      yes: t("disconnect"),
+      act: async () => {
+        await api.unlink(id);
+        return t("disconnected", { platform });
+      },
+    });
 
   if (!shared) return <p class="muted">{t("loading")}</p>;
   const ended = new Set(shared.consents.filter((c) => c.withdraws).map((c) => c.withdraws));
@@ -64,11 +92,12 @@ export function WhatIShared({ journey }: { journey: Journey }) {
   return (
     <section>
       <h1 tabIndex={-1}>{t("sharedTitle")}</h1>
-      {withdrawn && (
+      {done && (
         <p role="status" class="linked">
-          {withdrawn}
+          {done}
         </p>
       )}
+      {asking && <Confirm title={asking.title} body={asking.body} yes={asking.yes} no={t("cancel")} onYes={confirm} onNo={() => setAsking(undefined)} />}
       <h2>{t("sharedConnections")}</h2>
       {shared.connections.length === 0 ? (
         <p class="muted">{t("sharedNoConnections")}</p>
@@ -77,6 +106,14 @@ export function WhatIShared({ journey }: { journey: Journey }) {
           {shared.connections.map((connection) => (
             <li key={connection.id}>
               <strong>{connection.platformName}</strong> — {t(`connection${connection.status}` as "connectionLinked")}
+              {connection.status === "Linked" && (
+                <div class="actions">
+                  <button class="secondary" onClick={() => disconnect(connection)}>
+                    {t("disconnect")}
+                    <span class="visually-hidden"> {connection.platformName}</span>
+                  </button>
+                </div>
+              )}
             </li>
           ))}
         </ul>
@@ -94,7 +131,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
             <p class="muted">{t("consentGiven", { when: when(consent.created) })}</p>
             {consent.categories.map((category) => (
               <details key={category}>
-                <summary>{t("consentTextsOf", { category: t(category).toLowerCase() })}</summary>
+                <summary>{t("consentTextsOf", { category: t.inSentence(category) })}</summary>
                 <dl class="consent">
                   {SECTIONS.map((section) => (
                     <div key={section}>
