@@ -51,10 +51,11 @@ const AXE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.m
 /**
  * Photographs the screen, and has axe-core check it against WCAG 2.2 A and
  * AA (evaluated through the browser's debugging protocol, which the page's
- * policy does not govern, so no inline script is ever allowed for it).
+ * policy does not govern, so no inline script is ever allowed for it). A
+ * dialog is photographed as the viewport shows it, its backdrop included.
  */
-async function shot(page, name) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+async function shot(page, name, { fullPage = true } = {}) {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage });
   await page.evaluate(AXE);
   const found = await page.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
@@ -88,12 +89,18 @@ test("a customer connects the Sandbox from the company's redirect and ends at th
     name: "Acme Lending",
     redirectUrl: `${server.client.url}/done?company={companyId}&status={statusCode}&ref={ref}`,
     whiteListUrls: [server.client.url],
+    logoUrl: `${server.client.url}/logo.svg`,
+    iconUrl: `${server.client.url}/icon.svg`,
   });
   const company = await newCompany("Bolt Cycles");
   const { page, foreign, violations, context } = await watchedPage();
 
   await page.goto(`${company.redirect}?ref=order-42`);
   await page.getByRole("heading", { name: "Acme Lending would like to connect to your business platforms" }).waitFor();
+  const logo = page.getByRole("img", { name: "Acme Lending" });
+  await logo.waitFor();
+  assert.equal(await logo.evaluate((image) => image.complete && image.naturalWidth > 0), true, "the client's logo shows");
+  assert.equal(await page.locator('link[rel="icon"]').getAttribute("href"), `${server.client.url}/icon.svg`);
   await shot(page, "1-landing");
   await page.getByRole("button", { name: "Get started" }).click();
   await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
@@ -543,7 +550,7 @@ test("a customer disconnects a platform from what they have shared, after confir
   await opener.click();
   const dialog = page.getByRole("dialog", { name: "Disconnect Sandbox?" });
   await dialog.waitFor();
-  await shot(page, "17-disconnect");
+  await shot(page, "17-disconnect", { fullPage: false });
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Cancel", "the safe answer has the focus");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached" });
@@ -578,7 +585,7 @@ test("leaving before the end asks first, in the client's words, and the same lin
     await page.getByRole("button", { name: "Leave for now" }).click();
     const dialog = page.getByRole("dialog", { name: "Leave the journey?" });
     await dialog.getByText("Your progress with Acme Lending is saved.").waitFor();
-    await shot(page, "18-leave");
+    await shot(page, "18-leave", { fullPage: false });
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press("Tab");
       const inside = await page.evaluate(() => !document.activeElement || document.activeElement === document.body || !!document.activeElement.closest("dialog"));

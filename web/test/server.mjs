@@ -19,10 +19,23 @@ async function freePort() {
   return port;
 }
 
+/** The client's logo and icon, as its own site serves them. */
+const IMAGES = {
+  "/logo.svg":
+    '<svg xmlns="http://www.w3.org/2000/svg" width="190" height="36" viewBox="0 0 190 36"><rect width="36" height="36" rx="8" fill="#0b5cad"/><path d="M10 26 18 9l8 17" stroke="#fff" stroke-width="3" fill="none"/><text x="46" y="25" font-family="sans-serif" font-size="18" font-weight="700" fill="#0b5cad">Acme Lending</text></svg>',
+  "/icon.svg":
+    '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 36 36"><rect width="36" height="36" rx="8" fill="#0b5cad"/><path d="M10 26 18 9l8 17" stroke="#fff" stroke-width="3" fill="none"/></svg>',
+};
+
 /** The client's own application: it answers every page and remembers the URLs it was sent to. */
 async function clientApp() {
   const visits = [];
   const server = createServer((request, response) => {
+    if (request.url in IMAGES) {
+      response.writeHead(200, { "content-type": "image/svg+xml" });
+      response.end(IMAGES[request.url]);
+      return;
+    }
     visits.push(request.url);
     response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
     response.end("<!doctype html><title>Client app</title><h1>Back in the client's app</h1>");

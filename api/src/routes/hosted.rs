@@ -43,10 +43,29 @@ fn version() -> &'static str {
     })
 }
 
-/// What the journey page may load: its own script, style sheet, images and API, nothing else.
-const POLICY: &str =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// What the journey page may load: its own script, style sheet, images and
+/// API, and the images at `image_origins` (the client's logo and icon).
+fn policy(image_origins: &[String]) -> String {
+    let mut images = String::from("'self' data:");
+    for origin in image_origins {
+        images.push(' ');
+        images.push_str(origin);
+    }
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; \
+         connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// The origin of an image address of the profile, as a policy source
+/// (`https://cdn.example`); `None` for anything that is not an http(s) URL,
+/// so nothing but an origin ever reaches the policy.
+fn image_origin(address: &str) -> Option<String> {
+    let url = url::Url::parse(address).ok()?;
+    matches!(url.scheme(), "http" | "https")
+        .then(|| url.origin().ascii_serialization())
+        .filter(|origin| origin != "null")
+}
 
 /// The cookie that lets the browser that opened a signed link come back.
 const SESSION_COOKIE: &str = "link_journey";
@@ -163,18 +182,29 @@ pub async fn journey(
         .company_tokens
         .sign(&claims)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
+    let images = [&profile.logo_url, &profile.icon_url];
+    let image_origins: Vec<String> = images
+        .iter()
+        .filter_map(|address| address.as_deref().and_then(image_origin))
+        .collect();
+    let icon = profile
+        .icon_url
+        .as_deref()
+        .filter(|address| image_origin(address).is_some())
+        .map_or_else(|| "data:,".to_owned(), escape_html);
     let v = version();
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"link-api-company\" content=\"{company}\"><meta name=\"link-api-token\" content=\"{token}\">\
-         <title>{title}</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/link/assets/hosted.css?v={v}\">\
+         <title>{title}</title><link rel=\"icon\" href=\"{icon}\"><link rel=\"stylesheet\" href=\"/link/assets/hosted.css?v={v}\">\
          <script type=\"module\" src=\"/link/assets/hosted.js?v={v}\"></script></head>\
          <body><div id=\"journey\"></div></body></html>",
         company = company.id,
         title = escape_html(company.fields.name.as_str()),
     );
-    let mut page = journey_page(POLICY);
+    let mut page = journey_page(&policy(&image_origins));
     if let Some(value) = session {
         // Lax, not Strict: the browser comes back here from the provider's site.
         let secure = if state.public_url.starts_with("https://") {

@@ -62,6 +62,20 @@ on_both_stores! {
         assert_eq!(same_origin.status(), StatusCode::CREATED, "the page's own origin needs no CORS settings");
     }
 
+    async fn the_clients_logo_and_icon_are_the_only_images_allowed_from_elsewhere(app: TestApp) {
+        let profile = json!({"name": "Acme Lending", "redirectUrl": "https://app.acme.example/done", "logoUrl": "https://cdn.acme.example/brand/logo.png",
+                             "iconUrl": "https://static.acme.example:8443/icon.png?v=2&x=\"><script>"});
+        json_of(app.send_json(Method::PUT, "/profile", &profile).await, StatusCode::OK).await;
+        let company = app.create_company(json!({"name": "Bolt Cycles"})).await;
+
+        let (headers, page) = open(&app, &company).await;
+
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("img-src 'self' data: https://cdn.acme.example https://static.acme.example:8443;"), "{policy}");
+        assert!(page.contains("<link rel=\"icon\" href=\"https://static.acme.example:8443/icon.png?v=2&amp;x=&quot;&gt;&lt;script&gt;\">"), "{page}");
+        assert!(!page.contains("<script>"), "the address is written as text");
+    }
+
     async fn the_bundle_is_served_from_the_binary_and_cached_for_good(app: TestApp) {
         let script = app.anonymous(Method::GET, "/link/assets/hosted.js").send().await.unwrap();
         let style = app.anonymous(Method::GET, "/link/assets/hosted.css").send().await.unwrap();
