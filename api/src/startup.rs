@@ -221,7 +221,12 @@ fn server(
                 "/link/company/{companyId}/finish",
                 web::get().to(routes::hosted::finish),
             )
-            .route("/link/assets/{file}", web::get().to(routes::hosted::asset))
+            .route("/link/assets/{file}", web::get().to(routes::bundle::asset))
+            .route("/link/sdk.js", web::get().to(routes::bundle::sdk))
+            .route(
+                "/link/sdk/{file}",
+                web::get().to(routes::bundle::pinned_sdk),
+            )
             .route(
                 "/favicon.ico",
                 // Browsers ask for it on every page; no icon, and no 401 counted against the address.

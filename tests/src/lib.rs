@@ -30,6 +30,14 @@ pub use database::{Backend, TestDatabase};
 /// The API key every test server is bootstrapped with.
 pub const API_KEY: &str = "test-bootstrap-key-0123456789";
 
+/// The public URL the test servers are told they have.
+pub const PUBLIC: &str = "http://link.test";
+
+/// A URL of the service made relative, to request it from the test server.
+pub fn local(url: &str) -> String {
+    url.strip_prefix(PUBLIC).unwrap_or(url).to_owned()
+}
+
 /// The encryption key of every test server (32 bytes of 0x2a, base64).
 pub const ENCRYPTION_KEY: &str = "1:KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
 
@@ -94,7 +102,7 @@ fn settings_with(database_url: &str, extra: &[&str]) -> link_api::config::Settin
         "--listen",
         "127.0.0.1:0",
         "--public-url",
-        "http://link.test",
+        PUBLIC,
         "--bootstrap-api-key",
         API_KEY,
         "--database-max-connections",

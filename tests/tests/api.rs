@@ -15,6 +15,7 @@ mod api {
     pub mod connections;
     pub mod consents;
     pub mod cors;
+    pub mod embedded;
     pub mod errors;
     pub mod export;
     pub mod hosted;

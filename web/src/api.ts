@@ -143,6 +143,27 @@ export class ApiError extends Error {
   }
 }
 
+/** A connection as the component's callbacks give it (the fields of Codat's Embedded Link). */
+export interface ConnectionEvent {
+  connectionId: string;
+  integrationId: string;
+  integrationKey: string;
+  platformName: string;
+  sourceId: string;
+  sourceType: string;
+}
+
+export function connectionEvent(c: Connection): ConnectionEvent {
+  return {
+    connectionId: c.id,
+    integrationId: c.integrationId,
+    integrationKey: c.integrationKey,
+    platformName: c.platformName,
+    sourceId: c.sourceId,
+    sourceType: c.sourceType,
+  };
+}
+
 /** A category's platforms have this `sourceType`. */
 export function sourceTypeOf(category: Category): string {
   return { accounting: "Accounting", banking: "Banking", commerce: "Commerce" }[category];
@@ -162,17 +183,22 @@ export async function openInvitation(token: string): Promise<InvitationAccess> {
 }
 
 export class Api {
-  constructor(private token: string, readonly companyId: string) {}
+  /** The correlation id of the last answer, which the service's logs and events carry. */
+  correlationId?: string;
+
+  /** `base` is the service's origin when the journey runs on another one (the component); empty on its own pages. */
+  constructor(private token: string, readonly companyId: string, readonly base = "") {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, {
+    const response = await fetch(this.base + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
     });
+    this.correlationId = response.headers.get("x-correlation-id") ?? undefined;
     const text = await response.text();
     const parsed = text ? JSON.parse(text) : undefined;
     if (!response.ok) {
@@ -207,7 +233,7 @@ export class Api {
     return this.call("GET", `/integrations/${encodeURIComponent(key)}`);
   }
 
-  consent(categories: Category[], settingsVersion: number, locale: string): Promise<unknown> {
+  consent(categories: Category[], settingsVersion: number, locale: string): Promise<ConsentRecord> {
     return this.call("POST", this.company("/consents"), { categories, settingsVersion, locale });
   }
 

@@ -117,6 +117,9 @@ const en = {
   desktopWaiting: "Waiting for the connector…",
   copy: "Copy",
   copied: "Copied",
+  close: "Close",
+  popupBlocked: "Your browser blocked the {platform} window.",
+  popupOpen: "Open the {platform} window",
 };
 
 export type Texts = typeof en;
@@ -237,6 +240,9 @@ const fr: Texts = {
   desktopWaiting: "En attente du connecteur…",
   copy: "Copier",
   copied: "Copié",
+  close: "Fermer",
+  popupBlocked: "Votre navigateur a bloqué la fenêtre de {platform}.",
+  popupOpen: "Ouvrir la fenêtre de {platform}",
 };
 
 const de: Texts = {
@@ -355,6 +361,9 @@ const de: Texts = {
   desktopWaiting: "Warten auf den Connector…",
   copy: "Kopieren",
   copied: "Kopiert",
+  close: "Schließen",
+  popupBlocked: "Ihr Browser hat das Fenster von {platform} blockiert.",
+  popupOpen: "Fenster von {platform} öffnen",
 };
 
 const es: Texts = {
@@ -473,6 +482,9 @@ const es: Texts = {
   desktopWaiting: "Esperando al conector…",
   copy: "Copiar",
   copied: "Copiado",
+  close: "Cerrar",
+  popupBlocked: "Su navegador bloqueó la ventana de {platform}.",
+  popupOpen: "Abrir la ventana de {platform}",
 };
 
 const LANGUAGES: Record<string, Texts> = { en, fr, de, es };

@@ -28,13 +28,14 @@ function contrast(a: string, b: string): number {
 /** The page's background in each scheme, as the style sheet has it. */
 const SURFACE = { light: "#ffffff", dark: "#0d1117" };
 
-export function applyTheme(settings: HostedJourney) {
+/** Sets the client's colour on `root`, the element the journey lives in. */
+export function applyTheme(root: HTMLElement, settings: HostedJourney) {
   const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
   const colour = dark ? settings.primaryColourDark : settings.primaryColour;
   if (!colour || !/^#[0-9a-f]{6}$/i.test(colour)) return;
-  const root = document.documentElement.style;
-  root.setProperty("--primary", colour);
-  root.setProperty("--on-primary", textOn(colour));
+  const style = root.style;
+  style.setProperty("--primary", colour);
+  style.setProperty("--on-primary", textOn(colour));
   // Text in the colour itself (links, outlined buttons) only where it reads on the page (4.5:1).
-  root.setProperty("--link", contrast(colour, dark ? SURFACE.dark : SURFACE.light) >= 4.5 ? colour : "var(--text)");
+  style.setProperty("--link", contrast(colour, dark ? SURFACE.dark : SURFACE.light) >= 4.5 ? colour : "var(--text)");
 }

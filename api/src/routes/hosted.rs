@@ -27,22 +27,6 @@ use crate::state::AppState;
 /// one each time it opens (the OAuth hand-off reopens it).
 pub const TOKEN_SECONDS: i64 = 3600;
 
-const SCRIPT: &[u8] = include_bytes!("../../../web/dist/hosted.js");
-const STYLE: &[u8] = include_bytes!("../../../web/dist/hosted.css");
-
-/// A short fingerprint of the bundle, so its URLs change with it and can be cached for good.
-fn version() -> &'static str {
-    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    VERSION.get_or_init(|| {
-        use sha2::Digest;
-        let digest = sha2::Sha256::new()
-            .chain_update(SCRIPT)
-            .chain_update(STYLE)
-            .finalize();
-        hex::encode(&digest[..6])
-    })
-}
-
 /// What the journey page may load: its own script, style sheet, images and
 /// API, and the images at `image_origins` (the client's logo and icon).
 fn policy(image_origins: &[String]) -> String {
@@ -193,7 +177,7 @@ pub async fn journey(
         .as_deref()
         .filter(|address| image_origin(address).is_some())
         .map_or_else(|| "data:,".to_owned(), escape_html);
-    let v = version();
+    let v = crate::routes::bundle::version();
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -282,20 +266,6 @@ pub async fn finish(
         "All done",
         "Thank you. You can close this window.",
     ))
-}
-
-/// `GET /link/assets/{file}`: the journey's script and style sheet.
-pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let (body, content_type) = match file.as_str() {
-        "hosted.js" => (SCRIPT, "text/javascript; charset=utf-8"),
-        "hosted.css" => (STYLE, "text/css; charset=utf-8"),
-        other => return Err(ApiError::NotFound(format!("No asset {other}."))),
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header(("x-bundle-version", version()))
-        .body(body))
 }
 
 /// When the Link URL was opened from the hosted journey, the OAuth hand-off

@@ -424,6 +424,9 @@ async fn finish(
     custom: &BTreeMap<String, String>,
     outcome: Outcome,
 ) -> Result<HttpResponse, ApiError> {
+    if custom.get(RETURN_PARAM).map(String::as_str) == Some("popup") {
+        return return_to_popup(state, connection, entry, custom, outcome).await;
+    }
     if custom.get(RETURN_PARAM).map(String::as_str) == Some("hosted") {
         let back = crate::routes::hosted::return_to_journey(
             &state.public_url,
@@ -462,12 +465,7 @@ async fn finish(
             ),
         }
     }
-    let headline = match outcome {
-        Outcome::Linked | Outcome::AlreadyLinked => {
-            format!("{} is connected", entry.integration.name)
-        }
-        _ => format!("{} was not connected", entry.integration.name),
-    };
+    let headline = outcome_headline(&entry.integration.name, outcome);
     Ok(page(
         &headline,
         &format!("{} You can close this window.", outcome.error_message()),
@@ -523,18 +521,90 @@ pub fn page_with_status(
 /// (journey pages can carry single-use values). The policy allows the style
 /// sheet by its hash, so no inline style may run but this one.
 pub fn html(title: &str, style: &str, content: &str) -> HttpResponse {
+    html_with(title, style, content, "")
+}
+
+/// [`html`] with `head` (HTML of the service's own, values escaped) in the
+/// page's head; scripts may come from the service's own files alone.
+fn html_with(title: &str, style: &str, content: &str, head: &str) -> HttpResponse {
     use base64::Engine;
     use sha2::Digest;
     let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{}</title><style>{style}</style></head><body>{content}</body></html>",
+         <title>{}</title><style>{style}</style>{head}</head><body>{content}</body></html>",
         escape_html(title)
     );
+    let scripts = if head.is_empty() {
+        ""
+    } else {
+        " script-src 'self';"
+    };
     journey_page(&format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none';{scripts} style-src 'sha256-{hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ))
     .body(body)
+}
+
+/// The Link URL parameter naming the origin of the embedded journey that
+/// opened the provider in a popup (`linkReturn=popup`).
+pub const ORIGIN_PARAM: &str = "linkOrigin";
+
+/// The last page of a provider's popup opened by the embedded journey: it
+/// says how the authorization ended and, when the journey's origin is the
+/// service's own or one of the client's CORS origins, posts that to the
+/// opener on that origin alone (a script of the service's own), then closes.
+async fn return_to_popup(
+    state: &AppState,
+    connection: &Connection,
+    entry: &Entry,
+    custom: &BTreeMap<String, String>,
+    outcome: Outcome,
+) -> Result<HttpResponse, ApiError> {
+    let origin = custom
+        .get(ORIGIN_PARAM)
+        .map(|o| o.to_ascii_lowercase())
+        .unwrap_or_default();
+    let allowed = !origin.is_empty()
+        && (origin == state.own_origin()
+            || state
+                .store
+                .cors_origins(connection.client_id)
+                .await?
+                .contains(&origin));
+    let head = if allowed {
+        let report = serde_json::json!({
+            "connectionId": connection.id.to_string(),
+            "statusCode": outcome.status_code().to_string(),
+            "statusText": outcome.status_text(),
+            "origin": origin,
+        });
+        format!(
+            "<meta name=\"link-api-authorization\" content=\"{}\"><script type=\"module\" src=\"/link/assets/popup.js?v={}\"></script>",
+            escape_html(&report.to_string()),
+            crate::routes::bundle::version()
+        )
+    } else {
+        tracing::warn!(%origin, "a popup's journey origin is not among the client's CORS origins; nothing is posted to it");
+        String::new()
+    };
+    let headline = outcome_headline(&entry.integration.name, outcome);
+    Ok(html_with(
+        &headline,
+        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}",
+        &format!(
+            "<h1>{}</h1><p>You can close this window.</p>",
+            escape_html(&headline)
+        ),
+        &head,
+    ))
+}
+
+fn outcome_headline(platform: &str, outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Linked | Outcome::AlreadyLinked => format!("{platform} is connected"),
+        _ => format!("{platform} was not connected"),
+    }
 }
 
 /// The start of an HTML answer of the journey under `policy`: it cannot be

@@ -5,6 +5,7 @@ pub mod access_token;
 pub mod api_keys;
 pub mod assets;
 pub mod authorization;
+pub mod bundle;
 pub mod companies;
 pub mod connections;
 pub mod consents;

@@ -4,13 +4,7 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tests::{json_of, on_both_stores, TestApp};
-
-const PUBLIC: &str = "http://link.test";
-
-fn local(url: &str) -> String {
-    url.strip_prefix(PUBLIC).unwrap_or(url).to_owned()
-}
+use tests::{json_of, local, on_both_stores, TestApp, PUBLIC};
 
 fn meta(page: &str, name: &str) -> String {
     let marker = format!("<meta name=\"{name}\" content=\"");

@@ -15,18 +15,13 @@ use link_api::keys::{rotate, status};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::receiver::{ManualClock, Receiver};
-use tests::{json_of, on_both_stores, spawn_on_with, TestApp, ENCRYPTION_KEY};
+use tests::{json_of, local, on_both_stores, spawn_on_with, TestApp, ENCRYPTION_KEY};
 
-const PUBLIC: &str = "http://link.test";
 /// A second key, 32 bytes of 0x07.
 const NEW_KEY: &str = "2:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=";
 
 fn cipher(keys: &str) -> Cipher {
     Cipher::new(link_api::config::parse_encryption_keys(keys).unwrap()).unwrap()
-}
-
-fn local(url: &str) -> String {
-    url.strip_prefix(PUBLIC).unwrap_or(url).to_owned()
 }
 
 /// Every stored secret opened, by where it lives.

@@ -9,9 +9,8 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::receiver::ManualClock;
-use tests::{error_of, invalid_items, json_of, on_both_stores, spawn_with, TestApp};
+use tests::{error_of, invalid_items, json_of, local, on_both_stores, spawn_with, TestApp, PUBLIC};
 
-const PUBLIC: &str = "http://link.test";
 const JOURNEY: &str = "https://app.example/connect?invite={token}";
 
 async fn company(app: &TestApp) -> String {
@@ -45,10 +44,6 @@ async fn post_with_key(app: &TestApp, path: &str, key: &str, body: &Value) -> re
         .send()
         .await
         .unwrap()
-}
-
-fn local(url: &str) -> String {
-    url.strip_prefix(PUBLIC).unwrap_or(url).to_owned()
 }
 
 /// The Sandbox authorize path a connection's Link URL redirects to.

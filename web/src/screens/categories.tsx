@@ -1,5 +1,5 @@
 import type { CategoryStatus } from "../api";
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 import { Rich } from "../markdown";
 
 function state(category: CategoryStatus): "statusLinked" | "statusConsented" | "statusNotStarted" {
@@ -10,8 +10,10 @@ function state(category: CategoryStatus): "statusLinked" | "statusConsented" | "
 /** Each category offered, required or optional, with where it stands. */
 export function Categories({ journey }: { journey: Journey }) {
   const { t, status, go } = journey;
-  const start = (category: CategoryStatus) =>
+  const start = (category: CategoryStatus) => {
+    journey.host.emit("category_selected", { category: category.category, required: category.required });
     go(category.consented || !status.consentRequired ? { name: "platforms", category: category.category } : { name: "consent", category: category.category });
+  };
   return (
     <section>
       <h1 tabIndex={-1}>{t("categoriesTitle")}</h1>

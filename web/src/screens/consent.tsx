@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 
 import type { Category, ConsentTexts } from "../api";
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
 
@@ -13,7 +13,9 @@ export function Consent({ journey, category }: { journey: Journey; category: Cat
   const agree = async () => {
     setBusy(true);
     try {
-      await api.consent([category], settings.version, locale);
+      const record = await api.consent([category], settings.version, locale);
+      const agreed = Object.fromEntries(SECTIONS.map((section) => [section, texts.consentTexts[section]]));
+      journey.host.emit("consent_recorded", { category, consentId: record.id, settingsVersion: settings.version, locale, text: agreed, dataTypes: texts.dataTypes });
       await refresh();
       go({ name: "platforms", category });
     } catch (error) {

@@ -1,7 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 
-import { ApiError, type Category, type Integration } from "../api";
-import type { Journey } from "../main";
+import { ApiError, connectionEvent, type Category, type Integration } from "../api";
+import type { Journey } from "../journey";
 
 /** The integration's credential form: labels, types, masked secrets, and each field's error from the answer. */
 export function Credentials({ journey, category, integration }: { journey: Journey; category: Category; integration: Integration }) {
@@ -33,11 +33,12 @@ export function Credentials({ journey, category, integration }: { journey: Journ
     setBusy(true);
     try {
       const connection = await api.connectionFor(status, category, integration.key);
-      await api.authorize(connection.id, values);
+      journey.host.emit("authorization_started", { connection: connectionEvent(connection) });
+      const linked = await api.authorize(connection.id, values);
       // Nothing typed stays in the page once it is sent.
       element.reset();
       await refresh();
-      go({ name: "result", category, platform: integration.name, outcome: "linked" });
+      go({ name: "result", category, platform: integration.name, outcome: "linked", connection: linked });
     } catch (error) {
       setBusy(false);
       if (!(error instanceof ApiError) || error.body.statusCode >= 500) return fail(error);

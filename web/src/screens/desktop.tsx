@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 import type { Category, Integration } from "../api";
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 
 /** How often the page asks whether the connector has linked the connection. */
 const POLL_MS = 3000;
@@ -24,7 +24,7 @@ export function Desktop({ journey, category, integration, connectionId }: { jour
       if (stopped) return;
       if (connection.status === "Linked") {
         await refresh();
-        go({ name: "result", category, platform, outcome: "linked" });
+        go({ name: "result", category, platform, outcome: "linked", connection });
       } else {
         timer = window.setTimeout(() => check().catch(fail), POLL_MS);
       }

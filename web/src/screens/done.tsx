@@ -1,15 +1,13 @@
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 import { Rich } from "../markdown";
 
 /** What was connected, and the way back to the client (its redirect URL, filled by the server). */
 export function Done({ journey }: { journey: Journey }) {
-  const { t, status, api } = journey;
+  const { t, status, host } = journey;
   const linked = status.categories.filter((c) => c.linked);
   const finish = () => {
-    const query = new URLSearchParams(location.search);
-    query.delete("locale");
-    const rest = query.toString();
-    location.assign(`/link/company/${encodeURIComponent(api.companyId)}/finish${rest ? `?${rest}` : ""}`);
+    host.emit("finished");
+    host.finish();
   };
   return (
     <section>

@@ -1,7 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 
 import { ApiError, type Category, type Invitation } from "../api";
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 
 /**
  * Someone else has the password: an invitation for a colleague, limited to
@@ -23,7 +23,9 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
     setBusy(true);
     try {
       const message = toMyself ? t("toMyselfMessage") : value("message");
-      setMade(await api.invite([category], { name: value("name"), email: value("email") }, message));
+      const invitation = await api.invite([category], { name: value("name"), email: value("email") }, message);
+      journey.host.emit("invitation_sent", { invitationId: invitation.id, categories: invitation.categories });
+      setMade(invitation);
     } catch (error) {
       setBusy(false);
       if (!(error instanceof ApiError) || error.body.statusCode >= 500) return fail(error);

@@ -1,4 +1,4 @@
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 import { Rich } from "../markdown";
 
 /** What the client asks for and why, before anything starts. */

@@ -1,8 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
-import { ApiError, type Category, type Integration } from "../api";
-import type { Journey } from "../main";
-import { carried } from "../query";
+import { ApiError, connectionEvent, type Category, type Connection, type Integration } from "../api";
+import { PopupBlocked, type Journey } from "../journey";
 
 /** The built-in Sandbox's key, offered unless the link settings hide it. */
 const SANDBOX = "mqjo";
@@ -21,27 +20,15 @@ function warnings(integration: Integration): ("desktopOnly" | "needsDesktopPacka
   return found;
 }
 
-/**
- * Sends the customer to a connection's Link URL, asking to come back to this
- * journey, with the journey's own custom values and locale.
- */
-function authorizeAtProvider(linkUrl: string, locale: string) {
-  const url = new URL(linkUrl, location.href);
-  for (const [name, value] of new URLSearchParams(carried(new URLSearchParams(location.search)))) {
-    url.searchParams.set(name, value);
-  }
-  url.searchParams.set("linkReturn", "hosted");
-  url.searchParams.set("locale", locale);
-  location.assign(url.toString());
-}
-
 /** The platforms offered for a category, searchable, with device warnings. */
 export function Platforms({ journey, category }: { journey: Journey; category: Category }) {
-  const { t, api, settings, status, go, fail, locale } = journey;
+  const { t, api, settings, status, go, fail, locale, host } = journey;
   const [offered, setOffered] = useState<Integration[]>();
   const [search, setSearch] = useState("");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string>();
+  // A provider whose window the browser blocked: a click of the customer's may open it.
+  const [blocked, setBlocked] = useState<{ integration: Integration; connection: Connection }>();
 
   useEffect(() => {
     const allowed = settings.categories[category].integrations;
@@ -58,6 +45,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
   }, [category]);
 
   const choose = async (integration: Integration) => {
+    host.emit("integration_selected", { integrationKey: integration.key, platformName: integration.name });
     if (integration.authMethod === "Credentials") {
       go({ name: "credentials", category, integration });
       return;
@@ -65,17 +53,36 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     setBusy(true);
     try {
       const connection = await api.connectionFor(status, category, integration.key);
+      host.emit("authorization_started", { connection: connectionEvent(connection) });
+      await journey.refresh();
       if (integration.authMethod === "DesktopConnector") {
-        await journey.refresh();
         go({ name: "desktop", category, integration, connectionId: connection.id });
-      } else {
-        authorizeAtProvider(connection.linkUrl, locale);
+        return;
       }
+      await authorize(integration, connection);
     } catch (error) {
-      setBusy(false);
-      if (error instanceof ApiError && error.body.statusCode < 500) setProblem(error.body.error);
-      else fail(error);
+      stopped(error);
     }
+  };
+
+  /** Sends the customer to the provider, and shows how it ended once they are back. */
+  const authorize = async (integration: Integration, connection: Connection) => {
+    try {
+      const outcome = await host.authorize(connection, locale);
+      setBusy(false);
+      go({ name: "result", category, platform: integration.name, outcome, connection: await api.connection(connection.id) });
+    } catch (error) {
+      if (error instanceof PopupBlocked) {
+        setBusy(false);
+        setBlocked({ integration, connection });
+      } else stopped(error);
+    }
+  };
+
+  const stopped = (error: unknown) => {
+    setBusy(false);
+    if (error instanceof ApiError && error.body.statusCode < 500) setProblem(error.body.error);
+    else fail(error);
   };
 
   const shown = (offered ?? []).filter((i) => i.name.toLowerCase().includes(search.trim().toLowerCase()));
@@ -90,6 +97,21 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
         <p role="alert" class="problem">
           {problem}
         </p>
+      )}
+      {blocked && (
+        <div class="popup-blocked" role="alert">
+          <p>{t("popupBlocked", { platform: blocked.integration.name })}</p>
+          <button
+            class="primary"
+            onClick={() => {
+              setBlocked(undefined);
+              setBusy(true);
+              void authorize(blocked.integration, blocked.connection);
+            }}
+          >
+            {t("popupOpen", { platform: blocked.integration.name })}
+          </button>
+        </div>
       )}
       {offered === undefined ? (
         <p class="muted">{t("loading")}</p>

@@ -1,12 +1,19 @@
-import type { Category } from "../api";
-import type { Journey } from "../main";
+import { useEffect } from "preact/hooks";
+
+import { connectionEvent, type Category, type Connection } from "../api";
+import type { Journey } from "../journey";
 
 export type Outcome = "linked" | "cancelled" | "consentMissing" | "failed";
 
 /** How an authorization ended, with the ways on: back to the categories, try again, or another platform. */
-export function Result({ journey, category, platform, outcome }: { journey: Journey; category: Category; platform: string; outcome: Outcome }) {
-  const { t, go } = journey;
+export function Result({ journey, category, platform, outcome, connection }: { journey: Journey; category: Category; platform: string; outcome: Outcome; connection?: Connection }) {
+  const { t, go, host } = journey;
   const linked = outcome === "linked";
+  useEffect(() => {
+    const detail = connection ? { connection: connectionEvent(connection) } : {};
+    if (linked) host.emit("connected", detail);
+    else host.emit("failed", { ...detail, outcome, message: t(outcome, { platform }), userRecoverable: true });
+  }, []);
   return (
     <section>
       <h1 tabIndex={-1}>{linked ? t("linked", { platform }) : t("notConnected", { platform })}</h1>

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 
 import type { ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
 import { Confirm } from "../confirm";
-import type { Journey } from "../main";
+import type { Journey } from "../journey";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
 
@@ -26,8 +26,8 @@ function download(consent: ConsentRecord, texts: LinkSettings | undefined) {
 }
 
 /** Prints the consents with every text shown: a receipt on paper, or as a PDF. */
-function print() {
-  for (const details of document.querySelectorAll("details")) details.open = true;
+function print(root: HTMLElement) {
+  for (const details of root.querySelectorAll("details")) details.open = true;
   window.print();
 }
 
@@ -59,7 +59,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
       await load();
       setDone(said);
       // What was acted on may be gone from the screen: the focus goes back to its top.
-      document.querySelector<HTMLElement>("h1")?.focus();
+      journey.focusHeading();
     } catch (error) {
       fail(error);
     }
@@ -157,7 +157,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
       })}
       <div class="actions">
         {granted.length > 0 && (
-          <button class="secondary" onClick={print}>
+          <button class="secondary" onClick={() => print(journey.host.root)}>
             {t("printReceipts")}
           </button>
         )}

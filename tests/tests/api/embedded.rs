@@ -1,0 +1,93 @@
+//! Embedded Link on the server's side: the component module, and the last
+//! page of a provider's popup, which reports to the journey's origin alone.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use tests::{json_of, local, on_both_stores, TestApp};
+
+/// What the README publishes between its markers: the pinned path and the integrity.
+fn published() -> (String, String) {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let line = readme
+        .split("<!-- embedded-version:start -->\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let parts: Vec<&str> = line.split('`').collect();
+    (parts[1].to_owned(), parts[3].to_owned())
+}
+
+/// Goes through the Sandbox from a Link URL opened with `query`, and returns the page the popup ends on.
+async fn popup_end(app: &TestApp, query: &str) -> (String, String) {
+    let (_, connection) = app.consented_connection("mqjo").await;
+    let link = local(connection["linkUrl"].as_str().unwrap());
+    let start = app
+        .anonymous(Method::GET, &format!("{link}?{query}"))
+        .send()
+        .await
+        .unwrap();
+    let decided = app
+        .sandbox_decision(
+            &local(start.headers()["location"].to_str().unwrap()),
+            "approve",
+        )
+        .await;
+    let back = app
+        .anonymous(
+            Method::GET,
+            &local(decided.headers()["location"].to_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        back.status(),
+        StatusCode::OK,
+        "the popup stays on a page of the service"
+    );
+    let policy = back.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (policy, back.text().await.unwrap())
+}
+
+on_both_stores! {
+    async fn the_component_is_served_to_any_origin_with_its_published_integrity(app: TestApp) {
+        let (pinned, integrity) = published();
+
+        let newest = app.anonymous(Method::GET, "/link/sdk.js").header("origin", "https://app.example").send().await.unwrap();
+        let fixed = app.anonymous(Method::GET, &pinned).send().await.unwrap();
+        let other = app.anonymous(Method::GET, "/link/sdk/000000000000.js").send().await.unwrap();
+
+        assert_eq!(newest.status(), StatusCode::OK);
+        assert_eq!(newest.headers()["access-control-allow-origin"], "*");
+        assert_eq!(newest.headers()["content-type"], "text/javascript; charset=utf-8");
+        assert_eq!(newest.headers()["x-sdk-integrity"].to_str().unwrap(), integrity, "the README publishes this build's integrity");
+        assert_eq!(newest.headers()["cache-control"], "public, max-age=300");
+        assert_eq!(fixed.status(), StatusCode::OK);
+        assert_eq!(fixed.headers()["cache-control"], "public, max-age=31536000, immutable");
+        let body = fixed.bytes().await.unwrap();
+        assert!(body.starts_with(b"import") || body.windows(6).any(|w| w == b"export"), "an ES module");
+        tests::error_of(other, StatusCode::NOT_FOUND).await;
+    }
+
+    async fn a_popup_reports_to_the_journeys_origin_only_when_the_client_allows_it(app: TestApp) {
+        json_of(app.post("/corsSettings", &json!({"allowedOrigins": ["https://app.example"]})).await, StatusCode::OK).await;
+
+        let (policy, allowed) = popup_end(&app, "linkReturn=popup&linkOrigin=https://app.example").await;
+        let (_, foreign) = popup_end(&app, "linkReturn=popup&linkOrigin=https://evil.example").await;
+
+        assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe"), "{policy}");
+        assert!(allowed.contains("<h1>Sandbox is connected</h1>"), "{allowed}");
+        assert!(allowed.contains("&quot;origin&quot;:&quot;https://app.example&quot;"), "{allowed}");
+        assert!(allowed.contains("&quot;statusCode&quot;:&quot;200&quot;"), "{allowed}");
+        assert!(allowed.contains("/link/assets/popup.js?v="), "{allowed}");
+        assert!(!foreign.contains("link-api-authorization") && !foreign.contains("<script"), "nothing is posted to an origin the client did not allow: {foreign}");
+        assert!(foreign.contains("You can close this window."));
+    }
+}

@@ -1,0 +1,323 @@
+// The customer's journey, one for both ways of showing it: the hosted page
+// (a whole page at a company's `redirect` URL) and the embedded component
+// (mounted in the client's own web app). What differs between the two is
+// given by a `Host`: how a provider is reached, how the journey ends, and
+// who hears what happens.
+
+import type { JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+
+import { Api, ApiError, Category, Connection, Integration, LinkSettings, LinkStatus, Profile } from "./api";
+import { Confirm } from "./confirm";
+import { chooseLocale, direction, translator, Translate } from "./i18n";
+import { applyTheme } from "./theme";
+import { Categories } from "./screens/categories";
+import { Consent } from "./screens/consent";
+import { Credentials } from "./screens/credentials";
+import { Desktop } from "./screens/desktop";
+import { Done } from "./screens/done";
+import { Invite } from "./screens/invite";
+import { Landing } from "./screens/landing";
+import { Platforms } from "./screens/platforms";
+import { Outcome, Result } from "./screens/result";
+import { WhatIShared } from "./screens/shared";
+
+export type Screen =
+  | { name: "loading" }
+  | { name: "landing" }
+  | { name: "categories" }
+  | { name: "consent"; category: Category }
+  | { name: "platforms"; category: Category }
+  | { name: "credentials"; category: Category; integration: Integration }
+  | { name: "desktop"; category: Category; integration: Integration; connectionId: string }
+  | { name: "result"; category: Category; platform: string; outcome: Outcome; connection?: Connection }
+  | { name: "done" }
+  | { name: "shared" }
+  | { name: "invite"; category: Category; toMyself?: boolean }
+  | { name: "left" }
+  | { name: "error"; message: string; reference?: string };
+
+/** The stable names of what happens in a journey (the embedded component's `onEvent`). */
+export type EventName =
+  | "opened"
+  | "category_selected"
+  | "consent_recorded"
+  | "integration_selected"
+  | "authorization_started"
+  | "connected"
+  | "failed"
+  | "invitation_sent"
+  | "closed"
+  | "finished";
+
+/** A provider's popup could not open: the journey offers a button, whose click may open it. */
+export class PopupBlocked extends Error {}
+
+/** What differs between the hosted page and the embedded component. */
+export interface Host {
+  /** The element the journey lives in: its language, direction and colours are set on it. */
+  root: HTMLElement;
+  /** The settings for this showing only (the component's options); the stored ones otherwise. */
+  adjust?(settings: LinkSettings): LinkSettings;
+  /**
+   * Sends the customer to a connection's provider. Resolves with how it
+   * ended when the journey stays on screen (a popup), or never when the
+   * page itself goes to the provider.
+   */
+  authorize(connection: Connection, locale: string): Promise<Outcome>;
+  /** The end of the journey, after the summary. */
+  finish(): void;
+  /** Offered as a close button (the component, when the client listens for it). */
+  close?(): void;
+  /** Where a hosted journey starts: the outcome of a hand-off it comes back from. */
+  returned?: { outcome: Outcome; connectionId: string };
+  /** Opened from an invitation (limited to its categories). */
+  invitee?: boolean;
+  /** Shown as a modal dialog over the client's page (the component, unless inline). */
+  modal?: boolean;
+  /** The locale asked for by the client (the component's `locale`); otherwise the page's `?locale=`. */
+  locale?: string;
+  emit(name: EventName, detail?: Record<string, unknown>): void;
+}
+
+/** What every screen may use. */
+export interface Journey {
+  api: Api;
+  t: Translate;
+  locale: string;
+  /** Whether the page was opened from an invitation (limited to its categories). */
+  invitee: boolean;
+  host: Host;
+  profile: Profile;
+  settings: LinkSettings;
+  status: LinkStatus;
+  /** Reads the journey status again (after a consent or a connection). */
+  refresh(): Promise<LinkStatus>;
+  go(screen: Screen): void;
+  fail(error: unknown): void;
+  /** Puts the focus on the screen's heading (after what had it left the screen). */
+  focusHeading(): void;
+}
+
+function categoryOf(sourceType: string): Category {
+  return (sourceType.toLowerCase().startsWith("bank") ? "banking" : sourceType.toLowerCase()) as Category;
+}
+
+/**
+ * A category's required flag as the settings of this showing have it, and
+ * what that makes complete or missing.
+ */
+function requiredAsSet(status: LinkStatus, settings: LinkSettings): LinkStatus {
+  const categories = status.categories.map((c) => {
+    const required = settings.categories[c.category]?.required ?? c.required;
+    return { ...c, required, satisfied: c.linked || !required };
+  });
+  return {
+    ...status,
+    categories,
+    complete: categories.every((c) => c.satisfied),
+    missing: categories.filter((c) => !c.satisfied).map((c) => c.category),
+  };
+}
+
+export function JourneyApp({ api, host }: { api: Api; host: Host }) {
+  const query = host.locale ? new URLSearchParams({ locale: host.locale }) : new URLSearchParams(location.search);
+  const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
+  const locale = chooseLocale(query, navigator.languages, data?.settings.hostedJourney);
+  const t = translator(locale, data?.settings.hostedJourney.texts, { client: data?.profile.name ?? "" });
+  const [screen, setScreen] = useState<Screen>({ name: "loading" });
+  const heading = useRef<HTMLDivElement>(null);
+  const [leaving, setLeaving] = useState(false);
+  const adjusted = (status: LinkStatus, settings: LinkSettings) => (host.adjust ? requiredAsSet(status, settings) : status);
+  const fail = (error: unknown) => {
+    const body = error instanceof ApiError ? error.body : undefined;
+    host.emit("failed", { error, message: body?.error ?? String(error), correlationId: body?.correlationId });
+    setScreen({ name: "error", message: body?.error ?? String(error), reference: body?.correlationId });
+  };
+
+  useEffect(() => {
+    host.root.lang = locale;
+    host.root.dir = direction(locale);
+  }, [locale]);
+
+  useEffect(() => {
+    (async () => {
+      const [profile, stored, status] = await Promise.all([api.profile(), api.linkSettings(), api.linkStatus()]);
+      const settings = host.adjust ? host.adjust(stored) : stored;
+      applyTheme(host.root, settings.hostedJourney);
+      setData({ profile, settings, status: adjusted(status, settings) });
+      host.emit("opened", { companyId: api.companyId });
+      if (host.returned) {
+        const connection = await api.connection(host.returned.connectionId);
+        setScreen({ name: "result", category: categoryOf(connection.sourceType), platform: connection.platformName, outcome: host.returned.outcome, connection });
+        return;
+      }
+      const begun = status.categories.some((c) => c.consented || c.connections.length > 0);
+      setScreen(begun || !settings.hostedJourney.showLandingPage ? { name: "categories" } : { name: "landing" });
+    })().catch(fail);
+  }, []);
+
+  // Each new screen takes the focus to its heading, so a screen reader says where the customer is.
+  useEffect(() => {
+    heading.current?.querySelector<HTMLElement>("h1")?.focus();
+  }, [screen]);
+
+  // A modal journey (the component's default) is a dialog from its first moment.
+  const frame = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    if (host.modal) frame.current?.showModal();
+  }, []);
+  const framed = (content: JSX.Element) =>
+    host.modal ? (
+      <dialog
+        ref={frame}
+        class="link-modal"
+        aria-label={data?.profile.name ?? t("loading")}
+        onCancel={(event) => {
+          // Escape asks before closing, like the close button; without one it does nothing.
+          event.preventDefault();
+          if (host.close) setLeaving(true);
+        }}
+      >
+        {content}
+      </dialog>
+    ) : (
+      content
+    );
+
+  if (!data || screen.name === "loading") {
+    return framed(
+      <main class="journey" aria-busy="true" lang={locale}>
+        <p class="muted">{t("loading")}</p>
+      </main>,
+    );
+  }
+  const journey: Journey = {
+    api,
+    t,
+    locale,
+    invitee: host.invitee ?? false,
+    host,
+    ...data,
+    refresh: async () => {
+      const status = adjusted(await api.linkStatus(), data.settings);
+      setData({ ...data, status });
+      return status;
+    },
+    go: setScreen,
+    fail,
+    focusHeading: () => heading.current?.querySelector<HTMLElement>("h1")?.focus(),
+  };
+  return framed(
+    <main class="journey" lang={locale} dir={direction(locale)}>
+      {host.close && (
+        <button class="close" aria-label={t("close")} onClick={() => setLeaving(true)}>
+          ×
+        </button>
+      )}
+      <header class="brand">
+        {data.profile.logoUrl ? <img src={data.profile.logoUrl} alt={data.profile.name} class="logo" /> : <strong>{data.profile.name}</strong>}
+      </header>
+      <div ref={heading}>{view(screen, journey)}</div>
+      {leaving && (
+        <Confirm
+          title={t("exitTitle")}
+          body={t("exitConfirmation")}
+          yes={t("leaveNow")}
+          no={t("stay")}
+          onYes={() => {
+            setLeaving(false);
+            if (host.close) host.close();
+            else setScreen({ name: "left" });
+          }}
+          onNo={() => setLeaving(false)}
+        />
+      )}
+      <footer class="secured">
+        {!host.close && !["done", "left", "error"].includes(screen.name) && (
+          <p>
+            <button class="link" onClick={() => setLeaving(true)}>
+              {t("leave")}
+            </button>
+          </p>
+        )}
+        {screen.name !== "shared" && screen.name !== "error" && (
+          <p>
+            <button class="link" onClick={() => setScreen({ name: "shared" })}>
+              {t("sharedLink")}
+            </button>
+          </p>
+        )}
+        {data.settings.hostedJourney.helpUrl && (
+          <p>
+            <a href={data.settings.hostedJourney.helpUrl} target="_blank" rel="noopener noreferrer">
+              {t("help")}
+            </a>
+          </p>
+        )}
+        {data.settings.hostedJourney.showSecuredBy && <p>{t("securedBy")}</p>}
+      </footer>
+    </main>,
+  );
+}
+
+function view(screen: Screen, journey: Journey) {
+  switch (screen.name) {
+    case "landing":
+      return <Landing journey={journey} />;
+    case "categories":
+      return <Categories journey={journey} />;
+    case "consent":
+      return <Consent journey={journey} category={screen.category} />;
+    case "platforms":
+      return <Platforms journey={journey} category={screen.category} />;
+    case "credentials":
+      return <Credentials journey={journey} category={screen.category} integration={screen.integration} />;
+    case "result":
+      return <Result journey={journey} category={screen.category} platform={screen.platform} outcome={screen.outcome} connection={screen.connection} />;
+    case "desktop":
+      return <Desktop journey={journey} category={screen.category} integration={screen.integration} connectionId={screen.connectionId} />;
+    case "done":
+      return <Done journey={journey} />;
+    case "left":
+      return (
+        <section>
+          <h1 tabIndex={-1}>{journey.t("leftTitle")}</h1>
+          <p>{journey.t("leftBody")}</p>
+          <button class="secondary" onClick={() => journey.go({ name: "categories" })}>
+            {journey.t("resume")}
+          </button>
+        </section>
+      );
+    case "shared":
+      return <WhatIShared journey={journey} />;
+    case "invite":
+      return <Invite journey={journey} category={screen.category} toMyself={screen.toMyself ?? false} />;
+    case "error":
+      return <Problem t={journey.t} message={screen.message} reference={screen.reference} />;
+    default:
+      return null;
+  }
+}
+
+
+function Problem({ t, message, reference }: { t: Translate; message: string; reference?: string }) {
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("errorTitle")}</h1>
+      <p role="alert">{message}</p>
+      {reference && <p class="muted">{t("errorReference", { id: reference })}</p>}
+    </section>
+  );
+}
+
+/** What the customer sees when the journey cannot even start (an invitation that is no longer valid). */
+export function Failure({ error }: { error: unknown }) {
+  const locale = chooseLocale(new URLSearchParams(location.search), navigator.languages);
+  const body = error instanceof ApiError ? error.body : undefined;
+  return (
+    <main class="journey" lang={locale}>
+      <Problem t={translator(locale)} message={body?.error ?? String(error)} reference={body?.correlationId} />
+    </main>
+  );
+}

@@ -1,0 +1,316 @@
+// Embedded Link: the customer's journey as a component a client's web app
+// mounts, served by Link API itself (`/link/sdk.js`). It renders the same
+// journey as the hosted page into a shadow root, calls the API on Link API's
+// origin with the company token, opens providers in a popup, and tells the
+// application what happens through callbacks shaped like Codat's Embedded
+// Link's, plus one `onEvent` stream.
+
+import { render } from "preact";
+
+import css from "./style.css";
+import { Api, ApiError, Category, Connection, ConnectionEvent, LinkSettings } from "./api";
+import { EventName, Host, JourneyApp, PopupBlocked } from "./journey";
+import type { Outcome } from "./screens/result";
+
+/** What the application hears when something goes wrong. */
+export interface LinkError {
+  correlationId?: string;
+  message: string;
+  /** The HTTP status of the API answer behind it, or a name such as `OriginNotAllowed`. */
+  errorCode?: number | string;
+  /** Whether the customer can go on (try again, choose another platform). */
+  userRecoverable: boolean;
+}
+
+/** A category's options for one mount. */
+export interface SourceTypeOptions {
+  /** Whether the customer may finish without it. */
+  optional?: boolean;
+  /** The platform keys offered, in the catalogue's order. */
+  allowedIntegrations?: string[];
+}
+
+/** Options of one mount: they change the link settings for it alone and are never stored. */
+export interface LinkOptions {
+  /** Shown inline in `target`, without a border. */
+  hideBorder?: boolean;
+  /** Shown inline in `target` instead of as a modal dialog. */
+  nonModal?: boolean;
+  showLandingPage?: boolean;
+  showSandboxIntegrations?: boolean;
+  theme?: { colors?: { primary?: string } };
+  sourceTypes?: Partial<Record<Category, SourceTypeOptions>>;
+  /** The page's texts by name (`landingTitle`, `categoriesTitle`, `start`, …), in the chosen locale. */
+  text?: Record<string, string>;
+  /** The locale to speak (`fr`, `de-AT` …); the browser's languages otherwise. */
+  locale?: string;
+  /** A nonce for the style sheet, for pages whose policy uses nonces and browsers without constructable style sheets. */
+  nonce?: string;
+}
+
+export interface LinkProps {
+  companyId: string;
+  /** The company token your back end got from `GET /companies/{companyId}/accessToken`. */
+  accessToken: string;
+  onConnectionStarted?(connection: ConnectionEvent): void;
+  onConnection?(connection: ConnectionEvent): void;
+  /** The exact consent texts the customer agreed to. */
+  onConsent?(consent: { text: Record<string, string>; category: Category; consentId: string }): void;
+  onFinish?(): void;
+  /** Called when the customer closes the journey; without it there is no close button. */
+  onClose?(): void;
+  onError?(error: LinkError): void;
+  /** Every step, by a stable name, with the correlation id of the API call behind it. */
+  onEvent?(name: EventName, metadata: Record<string, unknown>): void;
+  options?: LinkOptions;
+}
+
+export interface LinkHandle {
+  /** Resolves once the journey has loaded and is on screen. */
+  ready: Promise<void>;
+  /** Closes the journey as the customer would (calls `onClose`). */
+  close(): void;
+  /** Removes the journey without a callback. */
+  destroy(): void;
+}
+
+/** Where this module was served from: the API it talks to. */
+const SERVICE = new URL(import.meta.url).origin;
+
+/** The mount on the page, if any: a second mount ends it first. */
+let mounted: LinkHandle | undefined;
+
+/** The settings of one mount: the stored ones with the options over them. */
+function adjusted(settings: LinkSettings, options: LinkOptions): LinkSettings {
+  const hosted = { ...settings.hostedJourney };
+  if (options.showLandingPage !== undefined) hosted.showLandingPage = options.showLandingPage;
+  if (options.showSandboxIntegrations !== undefined) hosted.showSandbox = options.showSandboxIntegrations;
+  const primary = options.theme?.colors?.primary;
+  if (primary && /^#[0-9a-f]{6}$/i.test(primary)) {
+    hosted.primaryColour = primary;
+    hosted.primaryColourDark = primary;
+  }
+  if (options.text) {
+    const locale = options.locale ?? "en";
+    hosted.texts = { ...hosted.texts, [locale]: { ...hosted.texts?.[locale], ...options.text } };
+  }
+  const categories = { ...settings.categories };
+  for (const [name, chosen] of Object.entries(options.sourceTypes ?? {}) as [Category, SourceTypeOptions][]) {
+    const stored = categories[name];
+    if (!stored) continue;
+    categories[name] = {
+      ...stored,
+      required: chosen.optional === undefined ? stored.required : !chosen.optional,
+      integrations: chosen.allowedIntegrations ?? stored.integrations,
+    };
+  }
+  return { ...settings, hostedJourney: hosted, categories };
+}
+
+/** Calls an application's callback without letting its failure stop the journey. */
+function tell<A extends unknown[]>(callback: ((...args: A) => void) | undefined, ...args: A) {
+  try {
+    callback?.(...args);
+  } catch (error) {
+    console.error("Link API: a callback failed", error);
+  }
+}
+
+/** Whether the service answers at all (a request that needs no CORS): when it does, a refused call is the page's origin. */
+async function reachable(): Promise<boolean> {
+  try {
+    await fetch(`${SERVICE}/healthz`, { mode: "no-cors", credentials: "omit" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An error as the application hears it. */
+async function described(error: unknown, correlationId?: string): Promise<LinkError> {
+  if (error instanceof ApiError) {
+    const body = error.body;
+    return { correlationId: body.correlationId ?? correlationId, message: body.error, errorCode: body.statusCode, userRecoverable: body.statusCode < 500 };
+  }
+  if (error instanceof TypeError && (await reachable())) {
+    return {
+      message: `Link API at ${SERVICE} does not accept calls from ${location.origin}: add this origin to the client's CORS settings (POST /corsSettings).`,
+      errorCode: "OriginNotAllowed",
+      userRecoverable: false,
+    };
+  }
+  return { message: String(error instanceof Error ? error.message : error), errorCode: "NetworkError", userRecoverable: true };
+}
+
+/** How a provider's popup reports back: the message the callback page posts to its opener. */
+interface PopupReport {
+  type: "link-api:authorization";
+  connectionId: string;
+  statusCode: string;
+  statusText: string;
+}
+
+function outcomeOf(report: PopupReport): Outcome {
+  if (report.statusCode === "200" || report.statusCode === "201") return "linked";
+  if (report.statusCode === "403") return report.statusText === "ConsentRequired" ? "consentMissing" : "cancelled";
+  return "failed";
+}
+
+/**
+ * Opens a connection's provider in a popup and waits for the callback page
+ * to report back (only a message from the service's origin and that popup
+ * counts). A popup closed before it reports is a cancellation.
+ */
+function inPopup(connection: Connection, locale: string): Promise<Outcome> {
+  const url = new URL(connection.linkUrl, SERVICE);
+  url.searchParams.set("linkReturn", "popup");
+  url.searchParams.set("linkOrigin", location.origin);
+  url.searchParams.set("locale", locale);
+  const width = 520;
+  const height = 720;
+  const left = Math.max(0, window.screenX + (window.outerWidth - width) / 2);
+  const top = Math.max(0, window.screenY + (window.outerHeight - height) / 2);
+  const popup = window.open(url.toString(), "link-api-authorization", `popup,width=${width},height=${height},left=${left},top=${top}`);
+  if (!popup) return Promise.reject(new PopupBlocked());
+  return new Promise((resolve) => {
+    const done = (outcome: Outcome) => {
+      window.removeEventListener("message", listen);
+      window.clearInterval(watch);
+      resolve(outcome);
+    };
+    const listen = (event: MessageEvent) => {
+      const report = event.data as PopupReport;
+      if (event.origin !== SERVICE || event.source !== popup || report?.type !== "link-api:authorization") return;
+      if (report.connectionId !== connection.id) return;
+      done(outcomeOf(report));
+    };
+    window.addEventListener("message", listen);
+    const watch = window.setInterval(() => {
+      if (popup.closed) done("cancelled");
+    }, 500);
+  });
+}
+
+/**
+ * Mounts the journey into `target`: a modal dialog by default, inline with
+ * `options.nonModal` (or `hideBorder`). A page holds one journey: mounting
+ * again ends the one before.
+ */
+export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
+  mounted?.destroy();
+  const options = props.options ?? {};
+  const inline = options.nonModal === true || options.hideBorder === true;
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const holder = document.createElement("div");
+  holder.dataset.linkApi = "";
+  target.appendChild(holder);
+  const shadow = holder.attachShadow({ mode: "open" });
+  if ("adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [sheet];
+  } else {
+    const style = document.createElement("style");
+    if (options.nonce) style.nonce = options.nonce;
+    style.textContent = css;
+    shadow.appendChild(style);
+  }
+  const root = document.createElement("div");
+  root.className = inline && !options.hideBorder ? "link-root" : "link-root borderless";
+  shadow.appendChild(root);
+
+  const api = new Api(props.accessToken, props.companyId, SERVICE);
+  let opened: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (opened = resolve));
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    render(null, root);
+    holder.remove();
+    if (mounted === handle) mounted = undefined;
+    if (opener?.isConnected) opener.focus();
+  };
+  const emit = (name: EventName, detail: Record<string, unknown> = {}) => {
+    const metadata = { ...detail, correlationId: api.correlationId };
+    tell(props.onEvent, name, metadata);
+    switch (name) {
+      case "opened":
+        opened();
+        break;
+      case "authorization_started":
+        tell(props.onConnectionStarted, detail.connection as ConnectionEvent);
+        break;
+      case "connected":
+        tell(props.onConnection, detail.connection as ConnectionEvent);
+        break;
+      case "consent_recorded":
+        tell(props.onConsent, { text: detail.text as Record<string, string>, category: detail.category as Category, consentId: detail.consentId as string });
+        break;
+      case "failed": {
+        // An error of the API or the network, or an authorization that did not link.
+        const heard =
+          detail.error !== undefined
+            ? described(detail.error, api.correlationId)
+            : Promise.resolve({ correlationId: api.correlationId, message: String(detail.message), errorCode: String(detail.outcome), userRecoverable: true });
+        void heard.then((error) => tell(props.onError, error));
+        break;
+      }
+      case "finished":
+        tell(props.onFinish);
+        break;
+      case "closed":
+        tell(props.onClose);
+        break;
+      default:
+        break;
+    }
+  };
+  const host: Host = {
+    root,
+    modal: !inline,
+    locale: options.locale,
+    adjust: (settings) => adjusted(settings, options),
+    authorize: inPopup,
+    finish: end,
+    close: props.onClose
+      ? () => {
+          end();
+          emit("closed");
+        }
+      : undefined,
+    emit,
+  };
+  const handle: LinkHandle = {
+    ready,
+    close: () => host.close?.() ?? end(),
+    destroy: end,
+  };
+  mounted = handle;
+  render(<JourneyApp api={api} host={host} />, root);
+  return handle;
+}
+
+/** The class form of Codat's Embedded Link: `new CodatLink({ target, props })`. */
+export class CodatLink {
+  private handle: LinkHandle;
+  readonly ready: Promise<void>;
+
+  constructor({ target, props }: { target: HTMLElement; props: LinkProps }) {
+    this.handle = mountLink(target, props);
+    this.ready = this.handle.ready;
+  }
+
+  close() {
+    this.handle.close();
+  }
+
+  destroy() {
+    this.handle.destroy();
+  }
+
+  /** Svelte-style teardown, as Codat's component has it. */
+  $destroy() {
+    this.handle.destroy();
+  }
+}
