@@ -69,6 +69,8 @@ export interface Host {
   finish(): void;
   /** Offered as a close button (the component, when the client listens for it). */
   close?(): void;
+  /** Offers to leave for now and come back by the same link (the hosted page). */
+  canLeave?: boolean;
   /** Where a hosted journey starts: the outcome of a hand-off it comes back from. */
   returned?: { outcome: Outcome; connectionId: string };
   /** Opened from an invitation (limited to its categories). */
@@ -185,6 +187,14 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       content
     );
 
+  if (!data && screen.name === "error") {
+    // The journey could not load at all (the service refused this page, or is away).
+    return framed(
+      <main class="journey" lang={locale}>
+        <Problem t={t} message={screen.message} reference={screen.reference} />
+      </main>,
+    );
+  }
   if (!data || screen.name === "loading") {
     return framed(
       <main class="journey" aria-busy="true" lang={locale}>
@@ -234,7 +244,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
         />
       )}
       <footer class="secured">
-        {!host.close && !["done", "left", "error"].includes(screen.name) && (
+        {host.canLeave && !["done", "left", "error"].includes(screen.name) && (
           <p>
             <button class="link" onClick={() => setLeaving(true)}>
               {t("leave")}

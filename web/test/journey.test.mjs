@@ -5,23 +5,18 @@
 // photographed into target/web-screenshots/.
 
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 
-import { chromium } from "playwright-core";
-
+import { launch, shot, watchedPage as openPage } from "./browser.mjs";
 import { start } from "./server.mjs";
-
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = new URL("../../target/web-screenshots/", import.meta.url).pathname;
 
 let server;
 let browser;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = await start();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  browser = await launch();
 });
 
 after(async () => {
@@ -29,39 +24,9 @@ after(async () => {
   server?.stop();
 });
 
-/** A page that records what it requests and every CSP violation it reports. */
-async function watchedPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 420, height: 860 }, ...options });
-  const page = await context.newPage();
-  const foreign = [];
-  const violations = [];
-  page.on("request", (request) => {
-    const url = new URL(request.url());
-    const allowed = [new URL(server.base).origin, new URL(server.client.url).origin];
-    if (!allowed.includes(url.origin)) foreign.push(request.url());
-  });
-  page.on("console", (message) => {
-    if (message.text().includes("Content Security Policy")) violations.push(message.text());
-  });
-  return { page, foreign, violations, context };
-}
-
-const AXE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
-
-/**
- * Photographs the screen, and has axe-core check it against WCAG 2.2 A and
- * AA (evaluated through the browser's debugging protocol, which the page's
- * policy does not govern, so no inline script is ever allowed for it). A
- * dialog is photographed as the viewport shows it, its backdrop included.
- */
-async function shot(page, name, { fullPage = true } = {}) {
-  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage });
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(found, [], `axe on ${name}`);
+/** A page that may talk to the service and to the client's app, and nothing else. */
+function watchedPage(options = {}) {
+  return openPage(browser, [new URL(server.base).origin, new URL(server.client.url).origin], options);
 }
 
 async function newCompany(name) {

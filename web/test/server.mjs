@@ -3,7 +3,7 @@
 // sends the customer back to. Both stop with `stop()`.
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,4 +91,63 @@ export async function start() {
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** The page every host app serves: a button that opens the journey, and where it goes. */
+const HOST_PAGE = (script) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme app</title></head>
+<body><main><h1>Acme app</h1><button id="connect">Connect your accounts</button><div id="link"></div></main>
+<script type="module" src="${script}"></script></body></html>`;
+
+/** The snippet the README gives, verbatim but for the service's address. */
+export function readmeSnippet(base) {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = readme.split("<!-- embedded-snippet:start -->")[1].split("<!-- embedded-snippet:end -->")[0];
+  const code = block.split("```js\n")[1].split("```")[0];
+  return code.replaceAll("http://localhost:8080", base);
+}
+
+/**
+ * A client's web app on its own loopback origin, under a strict policy that
+ * names the service's origin and nothing unsafe. `/` runs the README's
+ * snippet; `/test.html` runs `web/test/host-app.js`, which logs every
+ * callback. `/link-session` is the app's back end: it makes a company and
+ * gets its token with the API key, as the README says a back end does.
+ */
+export async function hostApp(service) {
+  const companies = [];
+  const scripts = {
+    "/app.js": readmeSnippet(service.base),
+    "/host-app.js": readFileSync(new URL("./host-app.js", import.meta.url), "utf8").replaceAll("LINK_API", service.base),
+  };
+  const policy = [
+    "default-src 'self'",
+    `script-src 'self' ${service.base}`,
+    `connect-src 'self' ${service.base}`,
+    `img-src 'self' ${service.base} data:`,
+    "style-src 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  const server = createServer(async (request, response) => {
+    const path = new URL(request.url, "http://host").pathname;
+    if (path === "/link-session") {
+      const company = await service.api("POST", "/companies", { name: `Embedded ${companies.length + 1}` });
+      companies.push(company.id);
+      const token = await service.api("GET", `/companies/${company.id}/accessToken`);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ companyId: company.id, accessToken: token.accessToken }));
+    } else if (path in scripts) {
+      response.writeHead(200, { "content-type": "text/javascript; charset=utf-8" });
+      response.end(scripts[path]);
+    } else if (path === "/" || path === "/test.html") {
+      response.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": policy });
+      response.end(HOST_PAGE(path === "/" ? "/app.js" : "/host-app.js"));
+    } else {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, companies, close: () => server.close() };
 }

@@ -70,6 +70,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     try {
       const outcome = await host.authorize(connection, locale);
       setBusy(false);
+      await journey.refresh();
       go({ name: "result", category, platform: integration.name, outcome, connection: await api.connection(connection.id) });
     } catch (error) {
       if (error instanceof PopupBlocked) {

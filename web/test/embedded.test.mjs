@@ -1,0 +1,209 @@
+// Embedded Link in a real browser: a client's app on another loopback origin,
+// under a strict policy, mounts the component served by the real server; the
+// Sandbox journey goes through a popup; the callbacks are read from the app's
+// console. Screens are photographed into target/web-screenshots/.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { launch, shot, watchedPage } from "./browser.mjs";
+import { hostApp, start } from "./server.mjs";
+
+let server;
+let browser;
+let app;
+let stranger;
+
+before(async () => {
+  server = await start();
+  browser = await launch();
+  app = await hostApp(server);
+  // A second app whose origin the client never allowed.
+  stranger = await hostApp(server);
+  await server.api("POST", "/corsSettings", { allowedOrigins: [app.url] });
+  await server.api("PUT", "/profile", { name: "Acme Lending", redirectUrl: `${app.url}/done` });
+});
+
+after(async () => {
+  await browser?.close();
+  app?.close();
+  stranger?.close();
+  server?.stop();
+});
+
+/** A page of an app, with what it logs as `link <name> <JSON>` collected in order. */
+async function appPage(origin, options = {}) {
+  const opened = await watchedPage(browser, [origin, new URL(server.base).origin], options);
+  const heard = [];
+  opened.page.on("console", (message) => {
+    const [tag, name, ...rest] = message.text().split(" ");
+    if (tag === "link") {
+      heard.push({ name, value: JSON.parse(rest.join(" ")) });
+    } else if (/^on[A-Z]\w*$/.test(tag)) {
+      // The README's snippet logs the callback's name, then its argument as an object.
+      const entry = { name: tag };
+      heard.push(entry);
+      message.args()[1]?.jsonValue().then((value) => (entry.value = value));
+    }
+  });
+  return { ...opened, heard };
+}
+
+/** Through the landing, the consent and the Sandbox in its popup, to the journey saying so. */
+async function connectSandbox(page, context) {
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  const popup = context.waitForEvent("page");
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  const provider = await popup;
+  await provider.getByRole("button", { name: "Approve" }).click();
+  await provider.waitForEvent("close");
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+}
+
+test("the README's snippet mounts a modal journey that connects the Sandbox in a popup", async () => {
+  const { page, context, heard, foreign, violations } = await appPage(app.url, { viewport: { width: 1280, height: 900 } });
+  await page.goto(app.url);
+
+  await page.getByRole("button", { name: "Connect your accounts" }).click();
+  const dialog = page.getByRole("dialog", { name: "Acme Lending" });
+  await dialog.getByRole("heading", { name: "Acme Lending would like to connect to your business platforms" }).waitFor();
+  await shot(page, "e1-modal-landing", { fullPage: false });
+  const size = await dialog.boundingBox();
+  assert.equal(size.width <= 460 && size.height <= 840, true, `at most 460 x 840 (${size.width} x ${size.height})`);
+  await connectSandbox(page, context);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Finish" }).click();
+  await page.getByRole("heading", { name: "All done" }).waitFor();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await dialog.waitFor({ state: "detached" });
+
+  const [company] = app.companies;
+  const connections = await server.api("GET", `/companies/${company}/connections`);
+  assert.deepEqual(heard.map((h) => h.name), ["onConnection", "onFinish"]);
+  assert.deepEqual(heard[0].value, {
+    connectionId: connections.results[0].id,
+    integrationId: connections.results[0].integrationId,
+    integrationKey: "mqjo",
+    platformName: "Sandbox",
+    sourceId: connections.results[0].sourceId,
+    sourceType: "Accounting",
+  });
+  assert.equal(connections.results[0].status, "Linked");
+  assert.deepEqual(foreign, [], "nothing but the app and the service");
+  assert.deepEqual(violations, [], "no violation of the app's strict policy");
+  await context.close();
+});
+
+test("inline, the component has no close button, and every callback comes in order", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  assert.equal(await page.getByRole("dialog").count(), 0, "inline, not a dialog");
+  assert.equal(await page.getByRole("button", { name: "Close" }).count(), 0);
+  assert.equal(await page.getByRole("button", { name: "Leave for now" }).count(), 0);
+  await shot(page, "e2-inline");
+
+  await connectSandbox(page, context);
+
+  const events = heard.filter((h) => h.name === "onEvent").map((h) => h.value.name);
+  assert.deepEqual(events, ["opened", "category_selected", "consent_recorded", "integration_selected", "authorization_started", "connected"]);
+  const callbacks = heard.filter((h) => !["onEvent", "ready"].includes(h.name)).map((h) => h.name);
+  assert.deepEqual(callbacks, ["onConsent", "onConnectionStarted", "onConnection"]);
+  const consent = heard.find((h) => h.name === "onConsent").value;
+  assert.equal(consent.category, "accounting");
+  assert.equal(consent.text.access, "We read your accounting data; we never change it.");
+  const recorded = heard.find((h) => h.name === "onEvent" && h.value.name === "consent_recorded").value;
+  assert.match(recorded.correlationId, /^[0-9a-f]{32}$/, "with the correlation id of the call behind it");
+  assert.equal(heard.some((h) => h.name === "ready"), true);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("an app whose origin is not in the CORS settings hears why through onError", async () => {
+  const { page, context, heard } = await appPage(stranger.url);
+  await page.goto(`${stranger.url}/test.html?inline`);
+
+  await page.getByRole("heading", { name: "Something went wrong" }).waitFor();
+  await page.waitForFunction(() => true);
+  for (let i = 0; i < 50 && !heard.some((h) => h.name === "onError"); i++) await page.waitForTimeout(100);
+
+  const error = heard.find((h) => h.name === "onError")?.value;
+  assert.equal(error?.errorCode, "OriginNotAllowed");
+  assert.match(error.message, /POST \/corsSettings/);
+  assert.equal(error.userRecoverable, false);
+  await context.close();
+});
+
+test("the modal works with the keyboard alone, asks before closing, and gives the focus back", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html`);
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Acme Lending" });
+  await dialog.getByRole("heading", { name: /would like to connect/ }).waitFor();
+
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press("Tab");
+    const inside = await page.evaluate(() => document.activeElement?.id !== "connect" && document.activeElement?.tagName !== "BUTTON");
+    assert.equal(inside, true, "Tab never reaches the page behind");
+  }
+  await page.keyboard.press("Escape");
+  const asked = page.getByRole("dialog", { name: "Leave the journey?" });
+  await asked.waitFor();
+  await shot(page, "e3-modal-leave", { fullPage: false });
+  await page.keyboard.press("Enter");
+  await asked.waitFor({ state: "detached" });
+  assert.equal(await dialog.count(), 1, "Stay keeps the journey");
+  await page.keyboard.press("Escape");
+  await asked.waitFor();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await dialog.waitFor({ state: "detached" });
+
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "connect", "the focus is back on the opener");
+  assert.deepEqual(heard.filter((h) => h.name !== "onEvent" && h.name !== "ready").map((h) => h.name), ["onClose"]);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("mounting twice leaves one journey", async () => {
+  const { page, context } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?twice`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+
+  assert.equal(await page.locator("[data-link-api]").count(), 1);
+  assert.equal(await page.getByRole("dialog").count(), 1);
+  await context.close();
+});
+
+test("a blocked popup is offered again as a button, whose click opens it", async () => {
+  const { page, context } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  // The browser refuses the first window the journey opens, as a popup blocker would.
+  await page.evaluate(() => {
+    const open = window.open.bind(window);
+    let refused = false;
+    window.open = (...args) => {
+      if (!refused) {
+        refused = true;
+        return null;
+      }
+      return open(...args);
+    };
+  });
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).click();
+
+  await page.getByText("Your browser blocked the Sandbox window.").waitFor();
+  const popup = context.waitForEvent("page");
+  await page.getByRole("button", { name: "Open the Sandbox window" }).click();
+  const provider = await popup;
+  await provider.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+  await context.close();
+});

@@ -1,0 +1,26 @@
+// A client's app for the tests: it mounts the component as the page's query
+// asks (`?inline`, `?twice`) and logs every callback as
+// `link <name> <JSON>`, which the tests read from the console.
+import { mountLink } from "LINK_API/link/sdk.js";
+
+const query = new URLSearchParams(location.search);
+const log = (name, value) => console.log(`link ${name} ${JSON.stringify(value ?? null)}`);
+
+const session = fetch("/link-session").then((r) => r.json());
+const props = {
+  onConnectionStarted: (connection) => log("onConnectionStarted", connection),
+  onConnection: (connection) => log("onConnection", connection),
+  onConsent: (consent) => log("onConsent", consent),
+  onFinish: () => log("onFinish"),
+  onError: (error) => log("onError", error),
+  onEvent: (name, metadata) => log("onEvent", { name, ...metadata }),
+  options: query.has("inline") ? { nonModal: true, locale: "en" } : { locale: "en" },
+};
+if (!query.has("inline")) props.onClose = () => log("onClose");
+
+async function start() {
+  mountLink(document.getElementById("link"), { ...props, ...(await session) }).ready.then(() => log("ready"));
+}
+document.getElementById("connect").addEventListener("click", start);
+if (query.has("inline")) start();
+if (query.has("twice")) start().then(start);
