@@ -221,6 +221,10 @@ fn server(
                 "/link/company/{companyId}/finish",
                 web::get().to(routes::hosted::finish),
             )
+            .route(
+                "/link/company/{companyId}/token",
+                web::post().to(routes::hosted::journey_token),
+            )
             .route("/link/assets/{file}", web::get().to(routes::bundle::asset))
             .route("/link/sdk.js", web::get().to(routes::bundle::sdk))
             .route(

@@ -187,7 +187,7 @@ export class Api {
   correlationId?: string;
 
   /** `base` is the service's origin when the journey runs on another one (the component); empty on its own pages. */
-  constructor(private token: string, readonly companyId: string, readonly base = "") {}
+  constructor(public token: string, readonly companyId: string, readonly base = "") {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}` };

@@ -50,8 +50,14 @@ export interface LinkOptions {
 
 export interface LinkProps {
   companyId: string;
-  /** The company token your back end got from `GET /companies/{companyId}/accessToken`. */
-  accessToken: string;
+  /**
+   * The company token your back end got from `GET /companies/{companyId}/accessToken`.
+   * Without it the component asks Link API for the company's journey token, as the hosted page
+   * has one (refused when the client requires signed links).
+   */
+  accessToken?: string;
+  /** Link API's address, when this module is not loaded from it (a vendored copy); its origin otherwise. */
+  serviceUrl?: string;
   onConnectionStarted?(connection: ConnectionEvent): void;
   onConnection?(connection: ConnectionEvent): void;
   /** The exact consent texts the customer agreed to. */
@@ -74,8 +80,8 @@ export interface LinkHandle {
   destroy(): void;
 }
 
-/** Where this module was served from: the API it talks to. */
-const SERVICE = new URL(import.meta.url).origin;
+/** Where this module was served from: the API it talks to, unless a mount names another. */
+const SERVED_FROM = new URL(import.meta.url).origin;
 
 /** The mount on the page, if any: a second mount ends it first. */
 let mounted: LinkHandle | undefined;
@@ -117,9 +123,9 @@ function tell<A extends unknown[]>(callback: ((...args: A) => void) | undefined,
 }
 
 /** Whether the service answers at all (a request that needs no CORS): when it does, a refused call is the page's origin. */
-async function reachable(): Promise<boolean> {
+async function reachable(service: string): Promise<boolean> {
   try {
-    await fetch(`${SERVICE}/healthz`, { mode: "no-cors", credentials: "omit" });
+    await fetch(`${service}/healthz`, { mode: "no-cors", credentials: "omit" });
     return true;
   } catch {
     return false;
@@ -127,19 +133,27 @@ async function reachable(): Promise<boolean> {
 }
 
 /** An error as the application hears it. */
-async function described(error: unknown, correlationId?: string): Promise<LinkError> {
+async function described(service: string, error: unknown, correlationId?: string): Promise<LinkError> {
   if (error instanceof ApiError) {
     const body = error.body;
     return { correlationId: body.correlationId ?? correlationId, message: body.error, errorCode: body.statusCode, userRecoverable: body.statusCode < 500 };
   }
-  if (error instanceof TypeError && (await reachable())) {
+  if (error instanceof TypeError && (await reachable(service))) {
     return {
-      message: `Link API at ${SERVICE} does not accept calls from ${location.origin}: add this origin to the client's CORS settings (POST /corsSettings).`,
+      message: `Link API at ${service} does not accept calls from ${location.origin}: add this origin to the client's CORS settings (POST /corsSettings).`,
       errorCode: "OriginNotAllowed",
       userRecoverable: false,
     };
   }
   return { message: String(error instanceof Error ? error.message : error), errorCode: "NetworkError", userRecoverable: true };
+}
+
+/** The company's journey token, for an app that gives only the company id. */
+async function journeyToken(service: string, companyId: string): Promise<string> {
+  const response = await fetch(`${service}/link/company/${encodeURIComponent(companyId)}/token`, { method: "POST", credentials: "omit" });
+  const body = await response.json();
+  if (!response.ok) throw new ApiError(body);
+  return body.accessToken;
 }
 
 /** How a provider's popup reports back: the message the callback page posts to its opener. */
@@ -161,8 +175,8 @@ function outcomeOf(report: PopupReport): Outcome {
  * to report back (only a message from the service's origin and that popup
  * counts). A popup closed before it reports is a cancellation.
  */
-function inPopup(connection: Connection, locale: string): Promise<Outcome> {
-  const url = new URL(connection.linkUrl, SERVICE);
+function inPopup(service: string, connection: Connection, locale: string): Promise<Outcome> {
+  const url = new URL(connection.linkUrl, service);
   url.searchParams.set("linkReturn", "popup");
   url.searchParams.set("linkOrigin", location.origin);
   url.searchParams.set("locale", locale);
@@ -180,7 +194,7 @@ function inPopup(connection: Connection, locale: string): Promise<Outcome> {
     };
     const listen = (event: MessageEvent) => {
       const report = event.data as PopupReport;
-      if (event.origin !== SERVICE || event.source !== popup || report?.type !== "link-api:authorization") return;
+      if (event.origin !== service || event.source !== popup || report?.type !== "link-api:authorization") return;
       if (report.connectionId !== connection.id) return;
       done(outcomeOf(report));
     };
@@ -219,7 +233,8 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
   root.className = inline && !options.hideBorder ? "link-root" : "link-root borderless";
   shadow.appendChild(root);
 
-  const api = new Api(props.accessToken, props.companyId, SERVICE);
+  const service = props.serviceUrl ? new URL(props.serviceUrl).origin : SERVED_FROM;
+  const api = new Api(props.accessToken ?? "", props.companyId, service);
   let opened: () => void = () => {};
   const ready = new Promise<void>((resolve) => (opened = resolve));
   let ended = false;
@@ -251,7 +266,7 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
         // An error of the API or the network, or an authorization that did not link.
         const heard =
           detail.error !== undefined
-            ? described(detail.error, api.correlationId)
+            ? described(service, detail.error, api.correlationId)
             : Promise.resolve({ correlationId: api.correlationId, message: String(detail.message), errorCode: String(detail.outcome), userRecoverable: true });
         void heard.then((error) => tell(props.onError, error));
         break;
@@ -271,7 +286,7 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     modal: !inline,
     locale: options.locale,
     adjust: (settings) => adjusted(settings, options),
-    authorize: inPopup,
+    authorize: (connection, locale) => inPopup(service, connection, locale),
     finish: end,
     close: props.onClose
       ? () => {
@@ -287,7 +302,20 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     destroy: end,
   };
   mounted = handle;
-  render(<JourneyApp api={api} host={host} />, root);
+  if (props.accessToken) {
+    render(<JourneyApp api={api} host={host} />, root);
+  } else {
+    journeyToken(service, props.companyId)
+      .then((token) => {
+        if (ended) return;
+        api.token = token;
+        render(<JourneyApp api={api} host={host} />, root);
+      })
+      .catch((error) => {
+        emit("failed", { error });
+        end();
+      });
+  }
   return handle;
 }
 

@@ -207,3 +207,21 @@ test("a blocked popup is offered again as a button, whose click opens it", async
   await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
   await context.close();
 });
+
+test("an app written for Codat's Embedded Link works with the company id alone", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  const globals = await (async () => {
+    await page.goto(`${app.url}/test.html`);
+    return page.evaluate(() => Object.keys(window).length);
+  })();
+  await page.goto(`${app.url}/test.html?inline&codat`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+
+  assert.equal(await page.evaluate(() => Object.keys(window).length), globals, "the component sets no globals");
+  assert.equal(heard.some((h) => h.name === "ready"), true);
+  assert.equal(heard.some((h) => h.name === "onError"), false);
+  await connectSandbox(page, context);
+  assert.equal(heard.filter((h) => h.name === "onConnection").length, 1);
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -1,7 +1,8 @@
 // A client's app for the tests: it mounts the component as the page's query
-// asks (`?inline`, `?twice`) and logs every callback as
-// `link <name> <JSON>`, which the tests read from the console.
-import { mountLink } from "LINK_API/link/sdk.js";
+// asks (`?inline`, `?twice`, `?codat`: the class form with the company id
+// alone, as an app written for Codat's Embedded Link does) and logs every
+// callback as `link <name> <JSON>`, which the tests read from the console.
+import { CodatLink, mountLink } from "LINK_API/link/sdk.js";
 
 const query = new URLSearchParams(location.search);
 const log = (name, value) => console.log(`link ${name} ${JSON.stringify(value ?? null)}`);
@@ -19,7 +20,13 @@ const props = {
 if (!query.has("inline")) props.onClose = () => log("onClose");
 
 async function start() {
-  mountLink(document.getElementById("link"), { ...props, ...(await session) }).ready.then(() => log("ready"));
+  const { companyId, accessToken } = await session;
+  const target = document.getElementById("link");
+  if (query.has("codat")) {
+    new CodatLink({ target, props: { ...props, companyId } }).ready.then(() => log("ready"));
+  } else {
+    mountLink(target, { ...props, companyId, accessToken }).ready.then(() => log("ready"));
+  }
 }
 document.getElementById("connect").addEventListener("click", start);
 if (query.has("inline")) start();

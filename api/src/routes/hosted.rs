@@ -143,6 +143,83 @@ async fn admit(
     })
 }
 
+/// The company token the journey's own pages get: an hour, for that company.
+fn journey_token_for(
+    state: &AppState,
+    company: &domain::company::Company,
+) -> Result<String, ApiError> {
+    let claims = Claims {
+        exp: Utc::now().timestamp() + TOKEN_SECONDS,
+        via: Some(HOSTED_PAGE.into()),
+        ..Claims::new(company.client_id, company.id)
+    };
+    state
+        .company_tokens
+        .sign(&claims)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// `POST /link/company/{companyId}/token`: the token the embedded component
+/// gets when the app gives it only a company id (as apps written for Codat's
+/// Embedded Link do). It opens exactly what the company's hosted page opens,
+/// to the same callers: refused while the client requires signed links, and
+/// to a browser page whose origin is neither the service's nor in the
+/// client's CORS settings. Allowed origins get it with CORS headers.
+pub async fn journey_token(
+    state: web::Data<AppState>,
+    company: web::Path<String>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let Ok(id) = Uuid::parse_str(&company) else {
+        return Err(ApiError::BadRequest(format!(
+            "{company} is not a company id."
+        )));
+    };
+    let company = state
+        .store
+        .find_company(CompanyId::from(id))
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(id)))?;
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase);
+    if let Some(origin) = &origin {
+        if *origin != state.own_origin()
+            && !state
+                .store
+                .cors_origins(company.client_id)
+                .await?
+                .contains(origin)
+        {
+            return Err(ApiError::Forbidden(format!(
+                "The origin {origin} is not in the client's CORS settings (POST /corsSettings)."
+            )));
+        }
+    }
+    let settings = crate::routes::link_settings::latest_settings(&state, company.client_id).await?;
+    if settings.hosted.require_signed_links {
+        return Err(ApiError::Forbidden(
+            "This client requires signed links, so the journey needs the accessToken its back end \
+             gets from GET /companies/{companyId}/accessToken."
+                .into(),
+        ));
+    }
+    let token = crate::routes::access_token::CompanyAccessToken {
+        access_token: journey_token_for(&state, &company)?,
+        expires_in: TOKEN_SECONDS,
+        token_type: "Bearer",
+    };
+    let mut response = HttpResponse::Ok();
+    if let Some(origin) = origin {
+        response
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin))
+            .insert_header((header::VARY, "Origin"));
+    }
+    Ok(response.json(token))
+}
+
 /// `GET /link/company/{companyId}`: the journey page.
 pub async fn journey(
     state: web::Data<AppState>,
@@ -157,15 +234,7 @@ pub async fn journey(
         Ok(session) => session,
         Err(page) => return Ok(page),
     };
-    let claims = Claims {
-        exp: Utc::now().timestamp() + TOKEN_SECONDS,
-        via: Some(HOSTED_PAGE.into()),
-        ..Claims::new(company.client_id, company.id)
-    };
-    let token = state
-        .company_tokens
-        .sign(&claims)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let token = journey_token_for(&state, &company)?;
     let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
     let images = [&profile.logo_url, &profile.icon_url];
     let image_origins: Vec<String> = images

@@ -90,4 +90,33 @@ on_both_stores! {
         assert!(!foreign.contains("link-api-authorization") && !foreign.contains("<script"), "nothing is posted to an origin the client did not allow: {foreign}");
         assert!(foreign.contains("You can close this window."));
     }
+
+    async fn a_component_given_only_the_company_id_gets_its_journey_token_on_allowed_origins(app: TestApp) {
+        json_of(app.post("/corsSettings", &json!({"allowedOrigins": ["https://app.example"]})).await, StatusCode::OK).await;
+        let company = app.new_company("Bolt Cycles").await;
+        let ask = |origin: &'static str, company: String| {
+            let request = app.anonymous(Method::POST, &format!("/link/company/{company}/token"));
+            async move { request.header("origin", origin).send().await.unwrap() }
+        };
+
+        let allowed = ask("https://app.example", company.clone()).await;
+        let headers = allowed.headers().clone();
+        let token = json_of(allowed, StatusCode::OK).await;
+        let foreign = ask("https://evil.example", company.clone()).await;
+        let unknown = ask("https://app.example", "0198f3c2-6a7e-7d51-9a0e-3c1f5e2b8d41".into()).await;
+        let malformed = ask("https://app.example", "not-an-id".into()).await;
+
+        assert_eq!(headers["access-control-allow-origin"], "https://app.example");
+        assert_eq!(token["expiresIn"], 3600);
+        let browser = app.with_key(token["accessToken"].as_str().unwrap());
+        json_of(browser.get(&format!("/companies/{company}/linkStatus")).await, StatusCode::OK).await;
+        assert_eq!(browser.get("/companies").await.status(), StatusCode::FORBIDDEN, "a journey token, nothing more");
+        let refused = tests::error_of(foreign, StatusCode::FORBIDDEN).await;
+        assert!(refused["error"].as_str().unwrap().contains("POST /corsSettings"), "{refused}");
+        tests::error_of(unknown, StatusCode::NOT_FOUND).await;
+        tests::error_of(malformed, StatusCode::BAD_REQUEST).await;
+        json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"requireSignedLinks": true}})).await, StatusCode::OK).await;
+        let signed_only = tests::error_of(ask("https://app.example", company.clone()).await, StatusCode::FORBIDDEN).await;
+        assert!(signed_only["error"].as_str().unwrap().contains("accessToken"), "{signed_only}");
+    }
 }
