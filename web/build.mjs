@@ -46,8 +46,19 @@ if (check) {
     process.exit(1);
   }
 }
-// The README publishes the component's pinned URL and integrity; they follow its bytes.
 const sdk = result.outputFiles?.find((file) => file.path.endsWith("/sdk.js"))?.contents ?? (await readFile("dist/sdk.js"));
+// The package folder (link-sdk/) carries the same module, for a team that vendors or publishes it.
+const vendored = "link-sdk/index.js";
+if (check) {
+  const copy = await readFile(vendored).catch(() => null);
+  if (!copy || Buffer.compare(copy, Buffer.from(sdk)) !== 0) {
+    console.error(`${vendored} differs from dist/sdk.js: run \`make web\` and commit the result`);
+    process.exit(1);
+  }
+} else {
+  await writeFile(vendored, sdk);
+}
+// The README publishes the component's pinned URL and integrity; they follow its bytes.
 const version = createHash("sha256").update(sdk).digest("hex").slice(0, 12);
 const integrity = `sha384-${createHash("sha384").update(sdk).digest("base64")}`;
 const readme = await readFile("../README.md", "utf8");

@@ -1,7 +1,9 @@
 // The public Link API, called with the company token the page was given:
 // the same endpoints a client's own journey UI uses, nothing private.
 
-export type Category = "accounting" | "banking" | "commerce";
+import type { Category, ConnectionEvent } from "../link-sdk/index";
+
+export type { Category };
 export const CATEGORIES: Category[] = ["accounting", "banking", "commerce"];
 
 export interface Connection {
@@ -141,16 +143,6 @@ export class ApiError extends Error {
   constructor(public body: ApiErrorBody) {
     super(body.error);
   }
-}
-
-/** A connection as the component's callbacks give it (the fields of Codat's Embedded Link). */
-export interface ConnectionEvent {
-  connectionId: string;
-  integrationId: string;
-  integrationKey: string;
-  platformName: string;
-  sourceId: string;
-  sourceType: string;
 }
 
 export function connectionEvent(c: Connection): ConnectionEvent {

@@ -7,6 +7,7 @@
 import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
+import type { EventName } from "../link-sdk/index";
 import { Api, ApiError, Category, Connection, Integration, LinkSettings, LinkStatus, Profile } from "./api";
 import { Confirm } from "./confirm";
 import { chooseLocale, direction, translator, Translate } from "./i18n";
@@ -37,18 +38,7 @@ export type Screen =
   | { name: "left" }
   | { name: "error"; message: string; reference?: string };
 
-/** The stable names of what happens in a journey (the embedded component's `onEvent`). */
-export type EventName =
-  | "opened"
-  | "category_selected"
-  | "consent_recorded"
-  | "integration_selected"
-  | "authorization_started"
-  | "connected"
-  | "failed"
-  | "invitation_sent"
-  | "closed"
-  | "finished";
+export type { EventName };
 
 /** A provider's popup could not open: the journey offers a button, whose click may open it. */
 export class PopupBlocked extends Error {}

@@ -8,77 +8,13 @@
 import { render } from "preact";
 
 import css from "./style.css";
-import { Api, ApiError, Category, Connection, ConnectionEvent, LinkSettings } from "./api";
-import { EventName, Host, JourneyApp, PopupBlocked } from "./journey";
+import type * as Published from "../link-sdk/index";
+import type { Category, ConnectionEvent, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
+import { Api, ApiError, Connection, LinkSettings } from "./api";
+import { Host, JourneyApp, PopupBlocked } from "./journey";
+
+export type { Category, ConnectionEvent, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
 import type { Outcome } from "./screens/result";
-
-/** What the application hears when something goes wrong. */
-export interface LinkError {
-  correlationId?: string;
-  message: string;
-  /** The HTTP status of the API answer behind it, or a name such as `OriginNotAllowed`. */
-  errorCode?: number | string;
-  /** Whether the customer can go on (try again, choose another platform). */
-  userRecoverable: boolean;
-}
-
-/** A category's options for one mount. */
-export interface SourceTypeOptions {
-  /** Whether the customer may finish without it. */
-  optional?: boolean;
-  /** The platform keys offered, in the catalogue's order. */
-  allowedIntegrations?: string[];
-}
-
-/** Options of one mount: they change the link settings for it alone and are never stored. */
-export interface LinkOptions {
-  /** Shown inline in `target`, without a border. */
-  hideBorder?: boolean;
-  /** Shown inline in `target` instead of as a modal dialog. */
-  nonModal?: boolean;
-  showLandingPage?: boolean;
-  showSandboxIntegrations?: boolean;
-  theme?: { colors?: { primary?: string } };
-  sourceTypes?: Partial<Record<Category, SourceTypeOptions>>;
-  /** The page's texts by name (`landingTitle`, `categoriesTitle`, `start`, …), in the chosen locale. */
-  text?: Record<string, string>;
-  /** The locale to speak (`fr`, `de-AT` …); the browser's languages otherwise. */
-  locale?: string;
-  /** A nonce for the style sheet, for pages whose policy uses nonces and browsers without constructable style sheets. */
-  nonce?: string;
-}
-
-export interface LinkProps {
-  companyId: string;
-  /**
-   * The company token your back end got from `GET /companies/{companyId}/accessToken`.
-   * Without it the component asks Link API for the company's journey token, as the hosted page
-   * has one (refused when the client requires signed links).
-   */
-  accessToken?: string;
-  /** Link API's address, when this module is not loaded from it (a vendored copy); its origin otherwise. */
-  serviceUrl?: string;
-  onConnectionStarted?(connection: ConnectionEvent): void;
-  onConnection?(connection: ConnectionEvent): void;
-  /** The exact consent texts the customer agreed to. */
-  onConsent?(consent: { text: Record<string, string>; category: Category; consentId: string }): void;
-  onFinish?(): void;
-  /** Called when the customer closes the journey; without it there is no close button. */
-  onClose?(): void;
-  onError?(error: LinkError): void;
-  /** Every step, by a stable name, with the correlation id of the API call behind it. */
-  onEvent?(name: EventName, metadata: Record<string, unknown>): void;
-  options?: LinkOptions;
-}
-
-export interface LinkHandle {
-  /** Resolves once the journey has loaded and is on screen. */
-  ready: Promise<void>;
-  /** Closes the journey as the customer would (calls `onClose`). */
-  close(): void;
-  /** Removes the journey without a callback. */
-  destroy(): void;
-}
 
 /** Where this module was served from: the API it talks to, unless a mount names another. */
 const SERVED_FROM = new URL(import.meta.url).origin;
@@ -342,3 +278,12 @@ export class CodatLink {
     this.handle.destroy();
   }
 }
+
+/** Holds only when `Actual` can stand for `Declared`. */
+type Conforms<Actual extends Declared, Declared> = Actual;
+
+/** The published types (link-sdk/index.d.ts) describe this module: type-checking fails when they part. */
+export type PublishedShape = Conforms<
+  { mountLink: typeof mountLink; CodatLink: typeof CodatLink },
+  { mountLink: typeof Published.mountLink; CodatLink: typeof Published.CodatLink }
+>;

@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { launch, shot, watchedPage } from "./browser.mjs";
-import { hostApp, start } from "./server.mjs";
+import { readFileSync } from "node:fs";
+
+import { hostApp, readmeSnippet, start } from "./server.mjs";
 
 let server;
 let browser;
@@ -61,6 +63,11 @@ async function connectSandbox(page, context) {
   await provider.waitForEvent("close");
   await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
 }
+
+test("the plain example is the README's snippet, word for word", () => {
+  const example = readFileSync(new URL("../../examples/plain/app.js", import.meta.url), "utf8");
+  assert.equal(readmeSnippet("http://localhost:8080"), example);
+});
 
 test("the README's snippet mounts a modal journey that connects the Sandbox in a popup", async () => {
   const { page, context, heard, foreign, violations } = await appPage(app.url, { viewport: { width: 1280, height: 900 } });

@@ -117,7 +117,7 @@ export function readmeSnippet(base) {
 export async function hostApp(service) {
   const companies = [];
   const scripts = {
-    "/app.js": readmeSnippet(service.base),
+    "/app.js": readFileSync(new URL("../../examples/plain/app.js", import.meta.url), "utf8").replaceAll("http://localhost:8080", service.base),
     "/host-app.js": readFileSync(new URL("./host-app.js", import.meta.url), "utf8").replaceAll("LINK_API", service.base),
   };
   const policy = [

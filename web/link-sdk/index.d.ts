@@ -1,0 +1,122 @@
+// The types of Link API's embeddable journey (`/link/sdk.js`). This file is
+// the one description of the component's public shape: its sources import
+// their types from here, so the two cannot drift apart.
+
+/** A category of data the journey asks for. */
+export type Category = "accounting" | "banking" | "commerce";
+
+/** A connection as the callbacks give it (the fields of Codat's Embedded Link). */
+export interface ConnectionEvent {
+  connectionId: string;
+  integrationId: string;
+  integrationKey: string;
+  platformName: string;
+  sourceId: string;
+  sourceType: string;
+}
+
+/** The stable names of what happens in a journey, as `onEvent` gives them. */
+export type EventName =
+  | "opened"
+  | "category_selected"
+  | "consent_recorded"
+  | "integration_selected"
+  | "authorization_started"
+  | "connected"
+  | "failed"
+  | "invitation_sent"
+  | "closed"
+  | "finished";
+
+/** What the application hears when something goes wrong. */
+export interface LinkError {
+  /** The correlation id of the API call behind it, as in the service's logs. */
+  correlationId?: string;
+  message: string;
+  /** The HTTP status of the API answer behind it, or a name: `OriginNotAllowed`, `NetworkError`, or how an authorization ended (`cancelled`, `failed`, `consentMissing`). */
+  errorCode?: number | string;
+  /** Whether the customer can go on (try again, choose another platform). */
+  userRecoverable: boolean;
+}
+
+/** A category's options for one mount. */
+export interface SourceTypeOptions {
+  /** Whether the customer may finish without it. */
+  optional?: boolean;
+  /** The platform keys offered, in the catalogue's order. */
+  allowedIntegrations?: string[];
+}
+
+/** Options of one mount: they change the link settings for it alone and are never stored. */
+export interface LinkOptions {
+  /** Inline in the target, without a border. */
+  hideBorder?: boolean;
+  /** Inline in the target instead of a modal dialog. */
+  nonModal?: boolean;
+  /** Overrides the link settings' `hostedJourney.showLandingPage`. */
+  showLandingPage?: boolean;
+  /** Overrides the link settings' `hostedJourney.showSandbox`. */
+  showSandboxIntegrations?: boolean;
+  /** `#RRGGBB` for buttons and links. */
+  theme?: { colors?: { primary?: string } };
+  sourceTypes?: Partial<Record<Category, SourceTypeOptions>>;
+  /** The page's texts by name (`landingTitle`, `categoriesTitle`, `start`, `finish`, `exitConfirmation` …) in the chosen locale. */
+  text?: Record<string, string>;
+  /** The locale to speak (`fr`, `de-AT` …); the browser's languages otherwise. */
+  locale?: string;
+  /** A nonce for the style element, only used by browsers without constructable style sheets. */
+  nonce?: string;
+}
+
+export interface LinkProps {
+  /** The company whose journey it is. */
+  companyId: string;
+  /**
+   * The company token your back end got from `GET /companies/{companyId}/accessToken`.
+   * Without it the component asks Link API for the company's journey token, as the hosted page
+   * has one (refused when the client requires signed links).
+   */
+  accessToken?: string;
+  /** Link API's address, when this module is not loaded from it (a vendored copy); its origin otherwise. */
+  serviceUrl?: string;
+  /** A platform was picked and its connection made, before the customer authorizes. */
+  onConnectionStarted?(connection: ConnectionEvent): void;
+  /** A connection is linked. */
+  onConnection?(connection: ConnectionEvent): void;
+  /** A consent was recorded: the exact texts the customer agreed to. */
+  onConsent?(consent: { text: Record<string, string>; category: Category; consentId: string }): void;
+  /** The customer finished; the journey is removed. */
+  onFinish?(): void;
+  /** The customer closed the journey (after confirming); without it there is no close button. */
+  onClose?(): void;
+  onError?(error: LinkError): void;
+  /** Every step, by a stable name, with the correlation id of the API call behind it. */
+  onEvent?(name: EventName, metadata: Record<string, unknown>): void;
+  options?: LinkOptions;
+}
+
+export interface LinkHandle {
+  /** Resolves once the journey has loaded and is on screen. */
+  ready: Promise<void>;
+  /** Closes the journey as the customer would (calls `onClose`). */
+  close(): void;
+  /** Removes the journey without a callback. */
+  destroy(): void;
+}
+
+/**
+ * Mounts the journey into `target`: a modal dialog by default, inline with
+ * `options.nonModal` (or `hideBorder`). A page holds one journey: mounting
+ * again ends the one before.
+ */
+export declare function mountLink(target: HTMLElement, props: LinkProps): LinkHandle;
+
+/** The class form of Codat's Embedded Link: `new CodatLink({ target, props })`. */
+export declare class CodatLink {
+  constructor(init: { target: HTMLElement; props: LinkProps });
+  readonly ready: Promise<void>;
+  close(): void;
+  destroy(): void;
+  /** Svelte-style teardown, as Codat's component has it. */
+  $destroy(): void;
+}
