@@ -257,13 +257,29 @@ pub async fn check_origin(
         return Ok(());
     };
     let origin = origin.to_ascii_lowercase();
-    if origin == state.own_origin() || state.store.cors_origins(client).await?.contains(&origin) {
+    if origin_allowed(state, client, &origin).await? {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(
-            "The origin {origin} is not in this client's CORS settings."
+            "The origin {origin} is not in this client's CORS settings (POST /corsSettings)."
         )))
     }
+}
+
+/// Whether a browser page on `origin` (lower case) may act for `client`:
+/// the service's own origin, or one of the client's CORS settings.
+pub async fn origin_allowed(
+    state: &AppState,
+    client: ClientId,
+    origin: &str,
+) -> Result<bool, ApiError> {
+    Ok(origin == state.own_origin()
+        || state
+            .store
+            .cors_origins(client)
+            .await?
+            .iter()
+            .any(|o| o == origin))
 }
 
 /// The authenticated caller of a request.

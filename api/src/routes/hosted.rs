@@ -185,19 +185,7 @@ pub async fn journey_token(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_ascii_lowercase);
-    if let Some(origin) = &origin {
-        if *origin != state.own_origin()
-            && !state
-                .store
-                .cors_origins(company.client_id)
-                .await?
-                .contains(origin)
-        {
-            return Err(ApiError::Forbidden(format!(
-                "The origin {origin} is not in the client's CORS settings (POST /corsSettings)."
-            )));
-        }
-    }
+    crate::auth::check_origin(&state, company.client_id, &request).await?;
     let settings = crate::routes::link_settings::latest_settings(&state, company.client_id).await?;
     if settings.hosted.require_signed_links {
         return Err(ApiError::Forbidden(

@@ -566,12 +566,7 @@ async fn return_to_popup(
         .map(|o| o.to_ascii_lowercase())
         .unwrap_or_default();
     let allowed = !origin.is_empty()
-        && (origin == state.own_origin()
-            || state
-                .store
-                .cors_origins(connection.client_id)
-                .await?
-                .contains(&origin));
+        && crate::auth::origin_allowed(state, connection.client_id, &origin).await?;
     let head = if allowed {
         let report = serde_json::json!({
             "connectionId": connection.id.to_string(),
