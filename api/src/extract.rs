@@ -50,7 +50,7 @@ fn json_error(error: JsonPayloadError) -> ApiError {
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
             "Send the request body as JSON, with `Content-Type: application/json`.".into(),
         ),
-        JsonPayloadError::Deserialize(error) => body_not_valid(&error),
+        JsonPayloadError::Deserialize(error) => body_not_valid(&error, ""),
         JsonPayloadError::Payload(error) if crate::limits::timed_out(&error) => {
             crate::limits::body_timed_out()
         }
@@ -58,9 +58,16 @@ fn json_error(error: JsonPayloadError) -> ApiError {
     }
 }
 
-fn body_not_valid(error: &serde_json::Error) -> ApiError {
+/// The error of a body that is not JSON, or not of the operation's shape;
+/// `field` is where in it, when known.
+fn body_not_valid(error: &serde_json::Error, field: &str) -> ApiError {
+    let at = if field.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{field}`")
+    };
     ApiError::BadRequest(format!(
-        "The request body is not valid JSON for this operation: {error}."
+        "The request body is not valid JSON for this operation{at}: {error}."
     ))
 }
 
@@ -89,9 +96,9 @@ pub fn optional_json<T: DeserializeOwned + Default>(
     if !declares_json(request) {
         return Err(json_error(JsonPayloadError::ContentType));
     }
-    from_slice_strict::<Option<T>>(body)
-        .map(Option::unwrap_or_default)
-        .map_err(|e| body_not_valid(&e))
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| body_not_valid(&e, ""))?;
+    from_value_strict::<Option<T>>(value).map(Option::unwrap_or_default)
 }
 
 /// A JSON request body, read into `T` strictly: where `T` has a struct, the
@@ -122,17 +129,18 @@ impl<T: DeserializeOwned + 'static> actix_web::FromRequest for Json<T> {
         let value = web::Json::<serde_json::Value>::from_request(request, payload);
         Box::pin(async move {
             let web::Json(value) = value.await?;
-            T::deserialize(strict::Strict(value))
-                .map(Json)
-                .map_err(|e| body_not_valid(&e).into())
+            Ok(Json(from_value_strict(value)?))
         })
     }
 }
 
-/// Parses JSON text strictly (see [`Json`]).
-fn from_slice_strict<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
-    let value: serde_json::Value = serde_json::from_slice(body)?;
-    T::deserialize(strict::Strict(value))
+/// Reads a JSON value strictly (see [`Json`]); the error names the field
+/// that did not fit, as a dotted path such as `shown.accounting.dataTypes`.
+fn from_value_strict<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(strict::Strict(value)).map_err(|error| {
+        let path = error.path().to_string();
+        body_not_valid(error.inner(), if path == "." { "" } else { &path })
+    })
 }
 
 mod strict {
@@ -152,6 +160,11 @@ mod strict {
             match self.0 {
                 Value::Object(map) => visitor.visit_map(Fields::new(map)),
                 Value::Array(items) => visitor.visit_seq(Items(items.into_iter())),
+                Value::Number(number) => match whole(&number) {
+                    Some(Whole::Signed(n)) => visitor.visit_i64(n),
+                    Some(Whole::Unsigned(n)) => visitor.visit_u64(n),
+                    None => Value::Number(number).deserialize_any(visitor),
+                },
                 other => other.deserialize_any(visitor),
             }
         }
@@ -195,6 +208,28 @@ mod strict {
         serde::forward_to_deserialize_any! {
             bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
             bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+        }
+    }
+
+    enum Whole {
+        Signed(i64),
+        Unsigned(u64),
+    }
+
+    /// A number written with a fraction of zero, such as `104.0`, as the
+    /// integer it is: JSON Schema counts it as an integer, so an `integer`
+    /// field of the contract must take it.
+    fn whole(number: &serde_json::Number) -> Option<Whole> {
+        let float = number.as_f64().filter(|_| number.is_f64())?;
+        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+        if float.fract() != 0.0 {
+            None
+        } else if (0.0..2.0 * TWO_63).contains(&float) {
+            Some(Whole::Unsigned(float as u64))
+        } else if (-TWO_63..0.0).contains(&float) {
+            Some(Whole::Signed(float as i64))
+        } else {
+            None
         }
     }
 
@@ -314,6 +349,20 @@ mod strict {
                 let error = parse(json).unwrap_err().to_string();
                 assert!(error.contains("expected struct"), "{json}: {error}");
             }
+        }
+
+        #[test]
+        fn whole_numbers_with_a_fraction_of_zero_fill_integers() {
+            let read = |json: &str| -> Result<i64, serde_json::Error> {
+                Deserialize::deserialize(Strict(serde_json::from_str(json).unwrap()))
+            };
+            assert_eq!(read("104.0").unwrap(), 104);
+            assert_eq!(read("-3.0").unwrap(), -3);
+            assert_eq!(read("1e2").unwrap(), 100);
+            assert!(read("104.5").is_err());
+            assert!(read("1e30").is_err());
+            let float: f64 = Deserialize::deserialize(Strict(serde_json::json!(2.0))).unwrap();
+            assert_eq!(float, 2.0);
         }
 
         #[test]
