@@ -185,6 +185,8 @@ const COMPANY_ROUTES: &[(&str, &str)] = &[
         "/companies/{companyId}/consents/{consentId}/withdraw",
     ),
     ("GET", "/companies/{companyId}/linkStatus"),
+    ("GET", "/companies/{companyId}/reminders"),
+    ("PUT", "/companies/{companyId}/reminders"),
     ("GET", "/companies/{companyId}/invitations"),
     ("POST", "/companies/{companyId}/invitations"),
     (

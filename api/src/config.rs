@@ -129,6 +129,17 @@ pub struct Settings {
     )]
     pub max_body_bytes: usize,
 
+    /// The SMTP server Link API sends email through (invitations with `"send": true`):
+    /// `smtps://USER:PASSWORD@HOST:465` (TLS), `smtp://USER:PASSWORD@HOST:587?tls=required`
+    /// (STARTTLS) or `smtp://HOST:25` (plain, for a relay on the same machine). Unset: no email.
+    #[arg(long, env = "LINK_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<SecretString>,
+
+    /// The sender of those emails, such as `Acme Lending <connect@acme.example>`; required with
+    /// `LINK_SMTP_URL`.
+    #[arg(long, env = "LINK_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
+
     /// How often the webhook dispatcher looks for work, in milliseconds; 0
     /// turns it off in this process (another replica can deliver).
     #[arg(
@@ -210,7 +221,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
         problem: problem.into(),
@@ -292,6 +303,9 @@ impl Settings {
             ));
         }
         self.proxies()?;
+        if let Some(url) = &self.smtp_url {
+            crate::mailer::check_settings(url.expose_secret(), self.smtp_from.as_deref())?;
+        }
         if self.refresh_interval_secs == 0 {
             return Err(invalid("LINK_REFRESH_INTERVAL_SECS", "must be at least 1"));
         }

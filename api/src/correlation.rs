@@ -19,9 +19,13 @@ pub const HEADER: &str = "x-correlation-id";
 
 /// The current request's correlation id, or a fresh one outside a request.
 pub fn current() -> String {
-    CORRELATION_ID
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| new_id())
+    in_request().unwrap_or_else(new_id)
+}
+
+/// The current request's correlation id; `None` outside a request (a
+/// background task).
+pub fn in_request() -> Option<String> {
+    CORRELATION_ID.try_with(Clone::clone).ok()
 }
 
 /// 32 lower-case hex digits, like the ids in the wire contract's examples.

@@ -31,6 +31,8 @@ const FAN_OUT_BATCH: u32 = 500;
 const SEND_BATCH: u32 = 50;
 /// How often expired idempotency keys are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+/// How often companies due a reminder are looked at.
+const REMIND_EVERY: Duration = Duration::from_secs(60);
 
 /// The time, so tests can move it.
 pub trait Clock: Send + Sync {
@@ -218,6 +220,7 @@ pub struct Dispatcher {
     cipher: Cipher,
     sender: Arc<dyn WebhookSender>,
     clock: Arc<dyn Clock>,
+    mailer: Option<crate::mailer::Mailer>,
 }
 
 impl Dispatcher {
@@ -232,6 +235,24 @@ impl Dispatcher {
             cipher,
             sender,
             clock,
+            mailer: None,
+        }
+    }
+
+    /// A dispatcher that also sends the email outbox through `mailer`.
+    pub fn with_mailer(mut self, mailer: Option<crate::mailer::Mailer>) -> Self {
+        self.mailer = mailer;
+        self
+    }
+
+    /// Sends the due emails of the outbox (none without a mailer); returns how many were attempted.
+    pub async fn send_emails(&self) -> Result<usize, RepoError> {
+        match &self.mailer {
+            Some(mailer) => {
+                crate::mailer::send_due(self.store.as_ref(), &self.cipher, mailer, self.clock.now())
+                    .await
+            }
+            None => Ok(0),
         }
     }
 
@@ -277,6 +298,7 @@ impl Dispatcher {
     pub async fn run(self, interval: Duration, mut stop: crate::state::Stop) {
         let mut pause = interval;
         let mut last_purge = Instant::now();
+        let mut last_reminders: Option<Instant> = None;
         loop {
             if *stop.borrow() {
                 return;
@@ -285,6 +307,15 @@ impl Dispatcher {
             if last_purge.elapsed() >= PURGE_EVERY {
                 last_purge = Instant::now();
                 self.purge_expired().await;
+            }
+            if last_reminders.is_none_or(|at| at.elapsed() >= REMIND_EVERY) {
+                last_reminders = Some(Instant::now());
+                if let Err(error) = self.remind().await {
+                    tracing::warn!(%error, "the reminders round did not finish");
+                }
+            }
+            if let Err(error) = self.send_emails().await {
+                tracing::warn!(%error, "the email outbox round did not finish");
             }
             match self.run_once().await {
                 Ok(_) => pause = interval,
@@ -298,6 +329,20 @@ impl Dispatcher {
                 _ = stop.changed() => {}
             }
         }
+    }
+
+    /// Reminds the companies due a reminder and announces invitations about
+    /// to expire (see [`crate::reminders::remind`]).
+    pub async fn remind(&self) -> Result<crate::reminders::Round, RepoError> {
+        let round = crate::reminders::remind(self.store.as_ref(), self.clock.now()).await?;
+        if round.reminded > 0 || round.expiring > 0 {
+            tracing::info!(
+                reminded = round.reminded,
+                expiring = round.expiring,
+                "reminders sent"
+            );
+        }
+        Ok(round)
     }
 
     /// Forgets what has expired: idempotency keys, Sandbox codes, and OAuth

@@ -10,6 +10,7 @@ use domain::connection::Connection;
 use domain::consent::ConsentRecord;
 use domain::invitation::Invitation;
 use domain::ports::EventPayloads;
+use domain::reminder::Reminder;
 use domain::webhook::Event;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,6 +19,7 @@ use uuid::Uuid;
 use crate::catalogue::Catalogue;
 use crate::dto::company::CompanyBody;
 use crate::dto::connection::ConnectionBody;
+use crate::dto::reminders::ReminderBody;
 use crate::routes::consents::ConsentBody;
 use crate::routes::invitations::InvitationBody;
 
@@ -59,9 +61,15 @@ pub struct EventBody {
     /// `connection.*` events, with `revocation` (`outcome`: `Revoked`,
     /// `NotSupported` or `Failed`, and a `detail`) for `connection.revocation`;
     /// `{referenceCompany, consent}` and `{referenceCompany, invitation}` for
-    /// consent and invitation events.
+    /// consent and invitation events; `{referenceCompany, reminder}` for
+    /// `journey.reminder`.
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
+    /// The correlation id of the API call that caused the event (its
+    /// `X-Correlation-Id`, also what the embedded journey's `onEvent` gives);
+    /// left out for what Link API did on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
 }
 
 impl From<Event> for EventBody {
@@ -71,6 +79,7 @@ impl From<Event> for EventBody {
             event_type: event.event_type,
             generated_date: event.generated,
             payload: serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null),
+            correlation_id: event.correlation_id,
         }
     }
 }
@@ -122,5 +131,16 @@ impl EventPayloads for Payloads {
             "referenceCompany": ReferenceCompany::from(company),
             "invitation": InvitationBody::new(invitation.clone(), Utc::now()),
         }))
+    }
+
+    fn reminder(&self, company: &Company, reminder: &Reminder) -> String {
+        json(&serde_json::json!({
+            "referenceCompany": ReferenceCompany::from(company),
+            "reminder": ReminderBody::new(reminder, company, &self.public_url),
+        }))
+    }
+
+    fn correlation_id(&self) -> Option<String> {
+        crate::correlation::in_request()
     }
 }

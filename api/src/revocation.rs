@@ -95,6 +95,7 @@ pub async fn revoke_all(state: &AppState, deleted: DeletedCompany) {
             generated: Utc::now().trunc_subsecs(6),
             company_tags: tag_list(&company.fields.tags),
             payload: payload.to_string(),
+            correlation_id: crate::correlation::in_request(),
         };
         if let Err(error) = state.store.add_event(&event).await {
             tracing::warn!(connection = %held.connection.id, %error, "could not record a revocation");

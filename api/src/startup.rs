@@ -96,6 +96,7 @@ impl Application {
             http_tokens,
             webhooks_may_reach_private: settings.webhooks_may_reach_private(),
             trusted_proxies: settings.proxies()?,
+            mailer: crate::mailer::Mailer::from_settings(settings)?,
         };
         let state = std::sync::Arc::new(state);
         let schedule = crate::refresher::Schedule {
@@ -116,7 +117,8 @@ impl Application {
                 state.cipher.clone(),
                 std::sync::Arc::new(sender),
                 std::sync::Arc::new(crate::dispatcher::SystemClock),
-            );
+            )
+            .with_mailer(state.mailer.clone());
             tasks.push(tokio::spawn(dispatcher.run(
                 std::time::Duration::from_millis(settings.dispatch_interval_ms),
                 stopped,

@@ -28,6 +28,8 @@ pub struct AppState {
     pub webhooks_may_reach_private: bool,
     /// Proxies whose forwarding headers name the client's address.
     pub trusted_proxies: crate::client_address::TrustedProxies,
+    /// How emails are sent, when `LINK_SMTP_URL` is set.
+    pub mailer: Option<crate::mailer::Mailer>,
 }
 
 impl AppState {

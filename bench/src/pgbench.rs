@@ -32,11 +32,12 @@ pub fn get_company_script(size: u64, client: &str, key_hash: &str) -> String {
 pub fn create_company_script(client: &str, key_hash: &str) -> String {
     // As long as the company's JSON, without the colons pgbench would take for variables.
     let payload = "x".repeat(260);
+    let correlation = "c".repeat(32);
     format!(
         "SELECT id, client_id, name, created_at FROM api_keys WHERE key_hash = '{key_hash}';\n\
          BEGIN;\n\
-         INSERT INTO companies (id, client_id, name, description, tags, created_at) VALUES (gen_random_uuid(), '{client}', 'Bench company', NULL, '{{}}'::jsonb, now()) RETURNING id \\gset\n\
-         INSERT INTO events (id, client_id, company_id, event_type, generated_at, company_tags, payload, fanned_out) VALUES (gen_random_uuid(), '{client}', :id, 'company.created', now(), '[]'::jsonb, '{payload}', false);\n\
+         INSERT INTO companies (id, client_id, name, description, tags, created_at, next_reminder_at) VALUES (gen_random_uuid(), '{client}', 'Bench company', NULL, '{{}}'::jsonb, now(), now()) RETURNING id \\gset\n\
+         INSERT INTO events (id, client_id, company_id, event_type, generated_at, company_tags, payload, fanned_out, correlation_id) VALUES (gen_random_uuid(), '{client}', :id, 'company.created', now(), '[]'::jsonb, '{payload}', false, '{correlation}');\n\
          COMMIT;\n"
     )
 }

@@ -1,13 +1,13 @@
 //! The consent ledger: append-only records per company, each chaining the
 //! hash of the one before, so an edited or removed record is detected.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::link_settings::LinkSettings;
+use crate::link_settings::{CategorySettings, ConsentTexts, LinkSettings};
 
 /// The hash that stands before a company's first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -46,6 +46,10 @@ pub struct ConsentRecord {
     pub settings_version: i64,
     /// SHA-256 of the exact texts shown for those categories.
     pub text_hash: String,
+    /// The consent texts shown in place of the settings version's, by
+    /// category, when the journey reworded them for one showing (an
+    /// embedded component's options); empty when the version's were shown.
+    pub shown_texts: BTreeMap<String, ConsentTexts>,
     pub locale: Option<String>,
     pub actor_name: Option<String>,
     pub actor_email: Option<String>,
@@ -79,8 +83,14 @@ impl ConsentRecord {
             self.created.to_rfc3339_opts(SecondsFormat::Micros, true),
             self.previous_hash.clone(),
         ];
+        // Reworded texts are hashed only when there are some, so the records
+        // written before they existed keep their hashes.
+        let shown = self.shown_texts.iter().flat_map(|(category, texts)| {
+            std::iter::once(category.clone())
+                .chain(texts.parts().into_iter().map(|(_, text)| text.to_owned()))
+        });
         let mut hasher = Sha256::new();
-        for field in fields {
+        for field in fields.into_iter().chain(shown) {
             // Length-prefixed, so no two different records hash alike by shifting text between fields.
             hasher.update((field.len() as u64).to_be_bytes());
             hasher.update(field.as_bytes());
@@ -102,19 +112,27 @@ impl ConsentRecord {
 
 /// The hash of the texts and data types shown for `categories` under `settings`.
 pub fn text_hash(settings: &LinkSettings, categories: &[String]) -> String {
+    let shown: Vec<&CategorySettings> = categories
+        .iter()
+        .filter_map(|name| settings.category(name))
+        .collect();
+    shown_hash(&shown, settings.terms_url.as_deref())
+}
+
+/// The hash of what the customer was shown: each category's texts and data
+/// types, in the order given, and the terms link.
+pub fn shown_hash(categories: &[&CategorySettings], terms_url: Option<&str>) -> String {
     let mut hasher = Sha256::new();
-    for name in categories {
-        if let Some(category) = settings.category(name) {
-            hasher.update(name.as_bytes());
-            for (part, text) in category.texts.parts() {
-                hasher.update(part.as_bytes());
-                hasher.update((text.len() as u64).to_be_bytes());
-                hasher.update(text.as_bytes());
-            }
-            hasher.update(category.data_types.join(",").as_bytes());
+    for category in categories {
+        hasher.update(category.name.as_bytes());
+        for (part, text) in category.texts.parts() {
+            hasher.update(part.as_bytes());
+            hasher.update((text.len() as u64).to_be_bytes());
+            hasher.update(text.as_bytes());
         }
+        hasher.update(category.data_types.join(",").as_bytes());
     }
-    if let Some(terms) = &settings.terms_url {
+    if let Some(terms) = terms_url {
         hasher.update(terms.as_bytes());
     }
     hex::encode(hasher.finalize())
@@ -240,6 +258,7 @@ mod tests {
             data_types: vec!["invoices".into()],
             settings_version: 1,
             text_hash: "t".into(),
+            shown_texts: BTreeMap::new(),
             locale: Some("en-GB".into()),
             actor_name: Some("Ada".into()),
             actor_email: None,
@@ -356,6 +375,43 @@ mod tests {
         assert_ne!(
             text_hash(&settings, &accounting),
             text_hash(&settings, &["banking".to_owned()])
+        );
+    }
+
+    #[test]
+    fn reworded_texts_are_part_of_the_record_and_leave_older_hashes_alone() {
+        let mut ledger = ledger();
+        let before = ledger[0].compute_hash();
+        assert_eq!(
+            before, ledger[0].hash,
+            "no reworded texts: the hash is as before they existed"
+        );
+
+        let mut texts = LinkSettings::defaults().categories[0].texts.clone();
+        texts.purpose = "To price your loan.".into();
+        ledger[0].shown_texts.insert("accounting".into(), texts);
+        assert_ne!(ledger[0].compute_hash(), before);
+        assert_eq!(
+            verify_chain(&ledger).unwrap_err().sequence,
+            1,
+            "an edited reworded text is detected"
+        );
+    }
+
+    #[test]
+    fn the_shown_hash_of_the_settings_own_categories_is_the_text_hash() {
+        let settings = LinkSettings::defaults();
+        let accounting = settings.category("accounting").unwrap();
+        let mut reworded = accounting.clone();
+        reworded.data_types.truncate(1);
+
+        assert_eq!(
+            shown_hash(&[accounting], settings.terms_url.as_deref()),
+            text_hash(&settings, &["accounting".to_owned()])
+        );
+        assert_ne!(
+            shown_hash(&[&reworded], settings.terms_url.as_deref()),
+            text_hash(&settings, &["accounting".to_owned()])
         );
     }
 }

@@ -57,6 +57,8 @@ pub struct Invitation {
     pub opened_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The email Link API sends with it, when it was asked to.
+    pub email: Option<crate::email::EmailDelivery>,
 }
 
 impl Invitation {
@@ -181,6 +183,7 @@ mod tests {
             opened_at: None,
             completed_at: None,
             revoked_at: None,
+            email: None,
         }
     }
 

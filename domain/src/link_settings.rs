@@ -80,6 +80,17 @@ impl ConsentTexts {
             ("retention", &self.retention),
         ]
     }
+
+    /// The texts by the names of [`ConsentTexts::parts`], in the same order, to fill in.
+    pub fn parts_mut(&mut self) -> [(&'static str, &mut String); 5] {
+        [
+            ("purpose", &mut self.purpose),
+            ("access", &mut self.access),
+            ("accountInformation", &mut self.account_information),
+            ("platformData", &mut self.platform_data),
+            ("retention", &mut self.retention),
+        ]
+    }
 }
 
 /// How one category appears in the journey.
@@ -93,6 +104,35 @@ pub struct CategorySettings {
     /// The data types shown to the customer.
     pub data_types: Vec<String>,
     pub texts: ConsentTexts,
+}
+
+impl CategorySettings {
+    /// Checks what the customer is shown for this category (its data types
+    /// and consent texts), naming fields under `prefix`.
+    pub fn check_shown(&self, prefix: &str, errors: &mut ValidationErrors) {
+        let field = |f: &str| format!("{prefix}.{f}");
+        if self.data_types.len() > MAX_DATA_TYPES
+            || self
+                .data_types
+                .iter()
+                .any(|d| d.is_empty() || char_len(d) > 50)
+        {
+            errors.push(FieldError::new(
+                field("dataTypes"),
+                "DataTypes",
+                format!("At most {MAX_DATA_TYPES} data types, each 1 to 50 characters."),
+            ));
+        }
+        for (name, text) in self.texts.parts() {
+            if char_len(text) > MAX_TEXT_LEN {
+                errors.push(FieldError::new(
+                    field(&format!("consentTexts.{name}")),
+                    "MaxLength",
+                    format!("Consent texts are at most {MAX_TEXT_LEN} characters."),
+                ));
+            }
+        }
+    }
 }
 
 /// How the hosted journey page looks and what it offers.
@@ -154,7 +194,7 @@ impl Default for HostedJourney {
 
 /// Whether `text` is a locale tag such as `en` or `fr-CA`: parts of one to
 /// eight letters or digits joined by hyphens, at most 35 characters.
-fn is_locale_tag(text: &str) -> bool {
+pub fn is_locale_tag(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 35
         && text.split('-').all(|part| {
@@ -182,6 +222,8 @@ pub struct LinkSettings {
     pub categories: Vec<CategorySettings>,
     /// The hosted journey page.
     pub hosted: HostedJourney,
+    /// When companies that have not completed their journey are reminded.
+    pub reminders: crate::reminder::ReminderPolicy,
 }
 
 impl LinkSettings {
@@ -209,6 +251,7 @@ impl LinkSettings {
             terms_url: None,
             invitation_url: None,
             hosted: HostedJourney::default(),
+            reminders: crate::reminder::ReminderPolicy::default(),
             categories: vec![
                 category(
                     "accounting",
@@ -362,28 +405,9 @@ impl LinkSettings {
                     ));
                 }
             }
-            if category.data_types.len() > MAX_DATA_TYPES
-                || category
-                    .data_types
-                    .iter()
-                    .any(|d| d.is_empty() || char_len(d) > 50)
-            {
-                errors.push(FieldError::new(
-                    field("dataTypes"),
-                    "DataTypes",
-                    format!("At most {MAX_DATA_TYPES} data types, each 1 to 50 characters."),
-                ));
-            }
-            for (name, text) in category.texts.parts() {
-                if char_len(text) > MAX_TEXT_LEN {
-                    errors.push(FieldError::new(
-                        field(&format!("consentTexts.{name}")),
-                        "MaxLength",
-                        format!("Consent texts are at most {MAX_TEXT_LEN} characters."),
-                    ));
-                }
-            }
+            category.check_shown(&format!("categories.{}", category.name), &mut errors);
         }
+        self.reminders.check(&mut errors);
         errors.into_result(())
     }
 }

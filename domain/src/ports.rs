@@ -581,8 +581,13 @@ pub trait JourneyLinkRepository: Send + Sync {
 
 #[async_trait]
 pub trait InvitationRepository: Send + Sync {
-    /// Stores a new invitation; `NotFound` if the company is not the client's.
-    async fn create_invitation(&self, invitation: &Invitation) -> Result<(), RepoError>;
+    /// Stores a new invitation, with the email that carries it in the same
+    /// transaction when there is one; `NotFound` if the company is not the client's.
+    async fn create_invitation(
+        &self,
+        invitation: &Invitation,
+        email: Option<&crate::email::OutgoingEmail>,
+    ) -> Result<(), RepoError>;
 
     /// A company's invitations, newest first; `NotFound` if the company is not the client's.
     async fn list_invitations(
@@ -629,6 +634,98 @@ pub trait EventPayloads: Send + Sync {
     fn connection(&self, company: &Company, connection: &Connection) -> String;
     fn consent(&self, company: &Company, record: &crate::consent::ConsentRecord) -> String;
     fn invitation(&self, company: &Company, invitation: &Invitation) -> String;
+    fn reminder(&self, company: &Company, reminder: &crate::reminder::Reminder) -> String;
+    /// The correlation id of the API call being served, if any: events written
+    /// now carry it.
+    fn correlation_id(&self) -> Option<String>;
+}
+
+/// A company whose reminders are due to be looked at, as read.
+#[derive(Debug, Clone)]
+pub struct DueReminders {
+    pub company: Company,
+    /// Reminders sent so far: the store moves it on only from this.
+    pub sent: u32,
+}
+
+#[async_trait]
+pub trait ReminderRepository: Send + Sync {
+    /// Companies with reminders on whose next look is due by `now`, earliest first.
+    async fn due_reminders(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueReminders>, RepoError>;
+
+    /// Moves a company's reminders on from what `due` read: `sent` of them
+    /// done, looked at again at `next` (never, when `None`). With `reminder`,
+    /// records it as sent with its `journey.reminder` event, in the same
+    /// transaction. `false`, with nothing written, when the company is no
+    /// longer due as read (another replica moved it on, its reminders were
+    /// turned off, or it is gone).
+    async fn advance_reminders(
+        &self,
+        due: &DueReminders,
+        sent: u32,
+        next: Option<DateTime<Utc>>,
+        reminder: Option<&crate::reminder::Reminder>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, RepoError>;
+
+    /// A company's reminders; `NotFound` if the company is not the client's.
+    async fn reminder_state(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+    ) -> Result<crate::reminder::ReminderState, RepoError>;
+
+    /// Turns a company's reminders on (looked at again from `now`) or off.
+    async fn set_reminders(
+        &self,
+        client: ClientId,
+        company: CompanyId,
+        enabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<crate::reminder::ReminderState, RepoError>;
+
+    /// After the client's reminder policy changed: every company of it with
+    /// reminders on is looked at again from `now`.
+    async fn reschedule_reminders(
+        &self,
+        client: ClientId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepoError>;
+
+    /// Writes an `invitation.expiring` event, once per invitation, for each
+    /// one neither completed nor revoked that expires after `now` and before
+    /// `before`, at most `limit`; returns how many.
+    async fn announce_expiring_invitations(
+        &self,
+        now: DateTime<Utc>,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<usize, RepoError>;
+}
+
+#[async_trait]
+pub trait EmailRepository: Send + Sync {
+    /// Leases up to `limit` pending emails whose attempt is due by `now`
+    /// until `lease_until`, so that no other sender takes them meanwhile.
+    async fn claim_emails(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<crate::email::DueEmail>, RepoError>;
+
+    /// Records an attempt: the status and next attempt it leaves, the
+    /// server's answer; a sent or failed email loses its message.
+    async fn record_email_attempt(
+        &self,
+        id: Uuid,
+        outcome: &crate::email::SendOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
 }
 
 /// A consumer with its encrypted signing secrets.
@@ -921,6 +1018,8 @@ pub trait Store:
     + LinkSettingsRepository
     + ConsentRepository
     + InvitationRepository
+    + ReminderRepository
+    + EmailRepository
     + JourneyLinkRepository
     + WebhookRepository
     + EventRepository
@@ -944,6 +1043,8 @@ impl<T> Store for T where
         + LinkSettingsRepository
         + ConsentRepository
         + InvitationRepository
+        + ReminderRepository
+        + EmailRepository
         + JourneyLinkRepository
         + WebhookRepository
         + EventRepository

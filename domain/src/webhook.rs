@@ -24,7 +24,7 @@ pub const SECRET_GRACE_HOURS: i64 = 24;
 pub const TEST_EVENT_TYPE: &str = "webhook.test";
 
 /// Every event type Link API emits.
-pub const EVENT_TYPES: [&str; 16] = [
+pub const EVENT_TYPES: [&str; 18] = [
     "company.created",
     "company.deleted",
     "connection.created",
@@ -40,6 +40,8 @@ pub const EVENT_TYPES: [&str; 16] = [
     "invitation.opened",
     "invitation.completed",
     "invitation.revoked",
+    "invitation.expiring",
+    "journey.reminder",
     TEST_EVENT_TYPE,
 ];
 
@@ -55,6 +57,9 @@ pub struct Event {
     pub company_tags: Vec<String>,
     /// The JSON of the event's `payload`.
     pub payload: String,
+    /// The correlation id of the API call that caused it; `None` for what
+    /// Link API did on its own (a refresh, a revocation, a housekeeping task).
+    pub correlation_id: Option<String>,
 }
 
 /// The `key:value` spelling of a company's tags that consumers filter on.

@@ -27,8 +27,8 @@ macro_rules! company_repository {
                     let mut pooled = self.connection().await?;
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
                     sqlx::query(
-                        "INSERT INTO companies (id, client_id, name, description, tags, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO companies (id, client_id, name, description, tags, created_at, next_reminder_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6)",
                     )
                     .bind(company.id.as_uuid())
                     .bind(client.as_uuid())
@@ -39,7 +39,7 @@ macro_rules! company_repository {
                     .execute(&mut *tx)
                     .await
                     .map_err(repo_error)?;
-                    events::emit(&mut tx, &company, "company.created", self.payloads.company(&company)).await?;
+                    events::emit(&mut tx, &company, "company.created", self.payloads.company(&company), self.payloads.correlation_id()).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(company)
                 }
@@ -175,7 +175,7 @@ macro_rules! company_repository {
                         .await
                         .map_err(repo_error)?
                         .try_into()?;
-                    events::emit(&mut tx, &company, "company.deleted", self.payloads.company(&company)).await?;
+                    events::emit(&mut tx, &company, "company.deleted", self.payloads.company(&company), self.payloads.correlation_id()).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(DeletedCompany { company, oauth_grants })
                 }

@@ -325,7 +325,7 @@ macro_rules! connection_repository {
                 };
                 let owner = events::company(&mut **tx, client, company).await?;
                 let payload = payloads.connection(&owner, &subject);
-                events::emit(&mut **tx, &owner, request.transition.event.event_type(), payload).await?;
+                events::emit(&mut **tx, &owner, request.transition.event.event_type(), payload, payloads.correlation_id()).await?;
                 Ok(destroyed)
             }
 
@@ -477,7 +477,7 @@ macro_rules! connection_repository {
                     };
                     let owner = events::company(&mut tx, client, new.company).await?;
                     let payload = self.payloads.connection(&owner, &connection);
-                    events::emit(&mut tx, &owner, request.transition.event.event_type(), payload).await?;
+                    events::emit(&mut tx, &owner, request.transition.event.event_type(), payload, self.payloads.correlation_id()).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(connection)
                 }

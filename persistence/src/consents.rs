@@ -1,11 +1,12 @@
 //! The consent ledger, for both stores.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::consent::{ConsentKind, ConsentRecord};
 use domain::ids::{ClientId, CompanyId, ConnectionId};
+use domain::link_settings::ConsentTexts;
 use domain::ports::{ConsentRepository, RepoError, SecretChange, TransitionRequest, Withdrawal};
 use uuid::Uuid;
 
@@ -23,6 +24,7 @@ struct Row {
     data_types: String,
     settings_version: i64,
     text_hash: String,
+    shown_texts: Option<String>,
     locale: Option<String>,
     actor_name: Option<String>,
     actor_email: Option<String>,
@@ -47,6 +49,12 @@ impl TryFrom<Row> for ConsentRecord {
             data_types: split_list(&row.data_types),
             settings_version: row.settings_version,
             text_hash: row.text_hash,
+            shown_texts: row
+                .shown_texts
+                .as_deref()
+                .map(decode_shown)
+                .transpose()?
+                .unwrap_or_default(),
             locale: row.locale,
             actor_name: row.actor_name,
             actor_email: row.actor_email,
@@ -58,6 +66,42 @@ impl TryFrom<Row> for ConsentRecord {
             hash: row.hash,
         })
     }
+}
+
+/// Reworded consent texts as stored: a JSON object of categories, each an
+/// object of the five texts by their wire names; `None` when there are none.
+fn encode_shown(shown: &BTreeMap<String, ConsentTexts>) -> Option<String> {
+    if shown.is_empty() {
+        return None;
+    }
+    let categories: serde_json::Map<String, serde_json::Value> = shown
+        .iter()
+        .map(|(category, texts)| {
+            let parts = texts
+                .parts()
+                .into_iter()
+                .map(|(name, text)| (name.to_owned(), serde_json::Value::from(text)))
+                .collect();
+            (category.clone(), serde_json::Value::Object(parts))
+        })
+        .collect();
+    Some(serde_json::Value::Object(categories).to_string())
+}
+
+fn decode_shown(stored: &str) -> Result<BTreeMap<String, ConsentTexts>, RepoError> {
+    let broken = || RepoError::Failure("stored reworded consent texts".into());
+    let categories: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_str(stored).map_err(|_| broken())?;
+    categories
+        .into_iter()
+        .map(|(category, mut parts)| {
+            let mut texts = ConsentTexts::default();
+            for (name, part) in texts.parts_mut() {
+                *part = parts.remove(name).ok_or_else(broken)?;
+            }
+            Ok((category, texts))
+        })
+        .collect()
 }
 
 macro_rules! consent_repository {
@@ -75,8 +119,8 @@ macro_rules! consent_repository {
                 company: CompanyId,
             ) -> Result<Vec<ConsentRecord>, RepoError> {
                 let rows: Vec<Row> = sqlx::query_as(
-                    "SELECT id, sequence, kind, categories, data_types, settings_version, text_hash, locale, actor_name, \
-                     actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash \
+                    "SELECT id, sequence, kind, categories, data_types, settings_version, text_hash, shown_texts, locale, \
+                     actor_name, actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash \
                      FROM consents WHERE company_id = $1 AND client_id = $2 ORDER BY sequence",
                 )
                 .bind(company.as_uuid())
@@ -95,8 +139,8 @@ macro_rules! consent_repository {
             ) -> Result<(), RepoError> {
                 let inserted = sqlx::query(
                     "INSERT INTO consents (id, client_id, company_id, sequence, kind, categories, data_types, settings_version, \
-                     text_hash, locale, actor_name, actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash) \
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18 \
+                     text_hash, locale, actor_name, actor_email, ip, user_agent, withdraws, created_at, previous_hash, hash, shown_texts) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 \
                      WHERE EXISTS (SELECT 1 FROM companies WHERE id = $3 AND client_id = $2)",
                 )
                 .bind(r.id)
@@ -117,6 +161,7 @@ macro_rules! consent_repository {
                 .bind(r.created)
                 .bind(&r.previous_hash)
                 .bind(&r.hash)
+                .bind(encode_shown(&r.shown_texts))
                 .execute(&mut *connection)
                 .await
                 .map_err(repo_error)?
@@ -140,7 +185,7 @@ macro_rules! consent_repository {
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
                     insert(&mut tx, client, company, r).await?;
                     let owner = events::company(&mut tx, client, company).await?;
-                    events::emit(&mut tx, &owner, "consent.granted", self.payloads.consent(&owner, r)).await?;
+                    events::emit(&mut tx, &owner, "consent.granted", self.payloads.consent(&owner, r), self.payloads.correlation_id()).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(())
                 }
@@ -211,7 +256,7 @@ macro_rules! consent_repository {
                     }
                     let owner = events::company(&mut tx, client, company).await?;
                     let payload = self.payloads.consent(&owner, &withdrawal.record);
-                    events::emit(&mut tx, &owner, "consent.withdrawn", payload).await?;
+                    events::emit(&mut tx, &owner, "consent.withdrawn", payload, self.payloads.correlation_id()).await?;
                     tx.commit().await.map_err(repo_error)?;
                     Ok(destroyed)
                 }

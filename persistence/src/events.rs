@@ -25,7 +25,7 @@ use crate::sql::{Bind, Dialect, Statement};
 use crate::SqlStore;
 
 const EVENT_COLUMNS: &str =
-    "e.id, e.client_id, e.company_id, e.event_type, e.generated_at, e.company_tags, e.payload";
+    "e.id, e.client_id, e.company_id, e.event_type, e.generated_at, e.company_tags, e.payload, e.correlation_id";
 const WEBHOOK_COLUMNS: &str =
     "w.id, w.client_id, w.url, w.disabled, w.event_types, w.company_tags, w.created_at, \
      w.secret_key_version, w.secret, w.previous_key_version, w.previous_secret, w.previous_until";
@@ -39,6 +39,7 @@ struct EventRow {
     generated_at: DateTime<Utc>,
     company_tags: Json<Vec<String>>,
     payload: String,
+    correlation_id: Option<String>,
 }
 
 impl From<EventRow> for Event {
@@ -51,6 +52,7 @@ impl From<EventRow> for Event {
             generated: row.generated_at,
             company_tags: row.company_tags.0,
             payload: row.payload,
+            correlation_id: row.correlation_id,
         }
     }
 }
@@ -166,13 +168,14 @@ macro_rules! event_repository {
                     .try_into()
             }
 
-            /// Writes an event about `company` in the caller's transaction.
+            /// Writes an event about `company` in the caller's transaction; returns its id.
             pub(crate) async fn emit(
                 connection: &mut Connection,
                 company: &Company,
                 event_type: &str,
                 payload: String,
-            ) -> Result<(), RepoError> {
+                correlation_id: Option<String>,
+            ) -> Result<Uuid, RepoError> {
                 let event = Event {
                     id: Uuid::now_v7(),
                     client_id: company.client_id,
@@ -181,14 +184,16 @@ macro_rules! event_repository {
                     generated: Utc::now().trunc_subsecs(6),
                     company_tags: tag_list(&company.fields.tags),
                     payload,
+                    correlation_id,
                 };
-                insert_event(connection, &event, false).await
+                insert_event(connection, &event, false).await?;
+                Ok(event.id)
             }
 
             async fn insert_event(connection: &mut Connection, event: &Event, fanned_out: bool) -> Result<(), RepoError> {
                 sqlx::query(
-                    "INSERT INTO events (id, client_id, company_id, event_type, generated_at, company_tags, payload, fanned_out) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO events (id, client_id, company_id, event_type, generated_at, company_tags, payload, fanned_out, correlation_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(event.id)
                 .bind(event.client_id.as_uuid())
@@ -198,6 +203,7 @@ macro_rules! event_repository {
                 .bind(Json(&event.company_tags))
                 .bind(&event.payload)
                 .bind(fanned_out)
+                .bind(event.correlation_id.as_deref())
                 .execute(&mut *connection)
                 .await
                 .map_err(repo_error)?;

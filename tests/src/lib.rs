@@ -15,6 +15,7 @@ mod database;
 pub mod mock_provider;
 pub mod proxy;
 pub mod receiver;
+pub mod smtp;
 
 use std::sync::Arc;
 
@@ -88,6 +89,9 @@ async fn start(database: TestDatabase, extra: &[&str]) -> TestApp {
         database,
     }
 }
+
+/// The sender of the emails the tests send.
+pub const MAIL_FROM: &str = "Acme Lending <connect@acme.example>";
 
 /// The settings a test server runs with, as the command line would build them.
 pub fn settings(database_url: &str) -> link_api::config::Settings {
@@ -278,6 +282,23 @@ impl TestApp {
         let cipher = link_api::crypto::Cipher::from_settings(&settings).unwrap();
         let sender = link_api::dispatcher::HttpSender::with_timeout(true, timeout).unwrap();
         link_api::dispatcher::Dispatcher::new(self.store().await, cipher, Arc::new(sender), clock)
+    }
+
+    /// A dispatcher as [`TestApp::dispatcher`] makes, that also sends the
+    /// email outbox through the SMTP server at `smtp_url` as [`MAIL_FROM`].
+    pub async fn mail_dispatcher(
+        &self,
+        clock: Arc<receiver::ManualClock>,
+        smtp_url: &str,
+    ) -> link_api::dispatcher::Dispatcher {
+        let settings = settings_with(
+            &self.database.url,
+            &["--smtp-url", smtp_url, "--smtp-from", MAIL_FROM],
+        );
+        let mailer = link_api::mailer::Mailer::from_settings(&settings).unwrap();
+        self.dispatcher(clock, std::time::Duration::from_secs(5))
+            .await
+            .with_mailer(mailer)
     }
 
     /// The served OpenAPI document.

@@ -15,6 +15,7 @@ mod api {
     pub mod connections;
     pub mod consents;
     pub mod cors;
+    pub mod emails;
     pub mod embedded;
     pub mod errors;
     pub mod export;
@@ -32,6 +33,7 @@ mod api {
     pub mod outage;
     pub mod pool;
     pub mod rate_limits;
+    pub mod reminders;
     pub mod secrets;
     pub mod security;
     pub mod startup;

@@ -45,6 +45,8 @@ export interface SourceTypeOptions {
   optional?: boolean;
   /** The platform keys offered, in the catalogue's order. */
   allowedIntegrations?: string[];
+  /** The data types shown on the category's consent screen (recorded with the consent). */
+  dataTypes?: string[];
 }
 
 /** Options of one mount: they change the link settings for it alone and are never stored. */
@@ -60,7 +62,15 @@ export interface LinkOptions {
   /** `#RRGGBB` for buttons and links. */
   theme?: { colors?: { primary?: string } };
   sourceTypes?: Partial<Record<Category, SourceTypeOptions>>;
-  /** The page's texts by name (`landingTitle`, `categoriesTitle`, `start`, `finish`, `exitConfirmation` …) in the chosen locale. */
+  /**
+   * Texts in the chosen locale: the page's by name (`landingTitle`, `categoriesTitle`, `start`,
+   * `finish`, `exitConfirmation` …), and a category's consent texts as `category.section`
+   * (`accounting.purpose`, `banking.retention`; sections `purpose`, `access`,
+   * `accountInformation`, `platformData`, `retention`). The consent record keeps the texts shown.
+   * Codat's keys work too: `companyName` (the client's name shown), `landing.title`,
+   * `landing.subtitle`, `main.title`, `main.subtitle` and `{category}.dataAccess.consent`
+   * (the section on access).
+   */
   text?: Record<string, string>;
   /** The locale to speak (`fr`, `de-AT` …); the browser's languages otherwise. */
   locale?: string;

@@ -103,6 +103,8 @@ export interface ConsentRecord {
   dataTypes: string[];
   settingsVersion: number;
   textHash: string;
+  /** The texts shown in place of the settings version's (a mount's options), by category. */
+  shownTexts?: Partial<Record<Category, ConsentTexts>>;
   locale?: string;
   withdraws?: string;
   created: string;
@@ -225,8 +227,14 @@ export class Api {
     return this.call("GET", `/integrations/${encodeURIComponent(key)}`);
   }
 
-  consent(categories: Category[], settingsVersion: number, locale: string): Promise<ConsentRecord> {
-    return this.call("POST", this.company("/consents"), { categories, settingsVersion, locale });
+  /** Records a consent to what `shown` holds: the texts and data types on screen, which the server compares with the settings version. */
+  consent(category: Category, shown: CategorySettings, settingsVersion: number, locale: string): Promise<ConsentRecord> {
+    return this.call("POST", this.company("/consents"), {
+      categories: [category],
+      settingsVersion,
+      locale,
+      shown: { [category]: { consentTexts: shown.consentTexts, dataTypes: shown.dataTypes } },
+    });
   }
 
   createConnection(platformKey: string): Promise<Connection> {

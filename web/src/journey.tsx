@@ -49,6 +49,8 @@ export interface Host {
   root: HTMLElement;
   /** The settings for this showing only (the component's options); the stored ones otherwise. */
   adjust?(settings: LinkSettings): LinkSettings;
+  /** The client's name to show in place of the profile's (the component's `companyName` text). */
+  clientName?: string;
   /**
    * Sends the customer to a connection's provider. Resolves with how it
    * ended when the journey stays on screen (a popup), or never when the
@@ -134,7 +136,8 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
 
   useEffect(() => {
     (async () => {
-      const [profile, stored, status] = await Promise.all([api.profile(), api.linkSettings(), api.linkStatus()]);
+      const [own, stored, status] = await Promise.all([api.profile(), api.linkSettings(), api.linkStatus()]);
+      const profile = host.clientName ? { ...own, name: host.clientName } : own;
       const settings = host.adjust ? host.adjust(stored) : stored;
       applyTheme(host.root, settings.hostedJourney);
       setData({ profile, settings, status: adjusted(status, settings) });

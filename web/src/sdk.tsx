@@ -10,7 +10,7 @@ import { render } from "preact";
 import css from "./style.css";
 import type * as Published from "../link-sdk/index";
 import type { Category, ConnectionEvent, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
-import { Api, ApiError, Connection, LinkSettings } from "./api";
+import { Api, ApiError, Connection, ConsentTexts, LinkSettings } from "./api";
 import { Host, JourneyApp, PopupBlocked } from "./journey";
 
 export type { Category, ConnectionEvent, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
@@ -22,6 +22,31 @@ const SERVED_FROM = new URL(import.meta.url).origin;
 /** The mount on the page, if any: a second mount ends it first. */
 let mounted: LinkHandle | undefined;
 
+/** Codat's Embedded Link text keys, by the names this journey gives the same texts. */
+const CODAT_TEXTS: Record<string, string> = {
+  "landing.title": "landingTitle",
+  "landing.subtitle": "landingBody",
+  "main.title": "categoriesTitle",
+  "main.subtitle": "categoriesBody",
+};
+
+/**
+ * A mount's `text` option split in two: the page's texts by name, and the
+ * consent texts as `category.section`. Codat's keys are read as the texts they
+ * name (`{category}.dataAccess.consent` is the section on access).
+ */
+function textOptions(text: Record<string, string> = {}): { page: Record<string, string>; consent: Record<string, string> } {
+  const page: Record<string, string> = {};
+  const consent: Record<string, string> = {};
+  for (const [key, value] of Object.entries(text)) {
+    if (typeof value !== "string") continue;
+    const name = CODAT_TEXTS[key] ?? key.replace(/^(\w+)\.dataAccess\.consent$/, "$1.access");
+    if (name.includes(".")) consent[name] = value;
+    else page[name] = value;
+  }
+  return { page, consent };
+}
+
 /** The settings of one mount: the stored ones with the options over them. */
 function adjusted(settings: LinkSettings, options: LinkOptions): LinkSettings {
   const hosted = { ...settings.hostedJourney };
@@ -32,18 +57,26 @@ function adjusted(settings: LinkSettings, options: LinkOptions): LinkSettings {
     hosted.primaryColour = primary;
     hosted.primaryColourDark = primary;
   }
-  if (options.text) {
+  const texts = textOptions(options.text);
+  if (Object.keys(texts.page).length > 0) {
     const locale = options.locale ?? "en";
-    hosted.texts = { ...hosted.texts, [locale]: { ...hosted.texts?.[locale], ...options.text } };
+    hosted.texts = { ...hosted.texts, [locale]: { ...hosted.texts?.[locale], ...texts.page } };
   }
   const categories = { ...settings.categories };
-  for (const [name, chosen] of Object.entries(options.sourceTypes ?? {}) as [Category, SourceTypeOptions][]) {
+  for (const name of Object.keys(categories) as Category[]) {
+    const chosen: SourceTypeOptions = options.sourceTypes?.[name] ?? {};
     const stored = categories[name];
-    if (!stored) continue;
+    const consentTexts = { ...stored.consentTexts };
+    for (const section of Object.keys(consentTexts) as (keyof ConsentTexts)[]) {
+      const text = texts.consent[`${name}.${section}`];
+      if (text !== undefined) consentTexts[section] = text;
+    }
     categories[name] = {
       ...stored,
       required: chosen.optional === undefined ? stored.required : !chosen.optional,
       integrations: chosen.allowedIntegrations ?? stored.integrations,
+      dataTypes: chosen.dataTypes ?? stored.dataTypes,
+      consentTexts,
     };
   }
   return { ...settings, hostedJourney: hosted, categories };
@@ -222,6 +255,7 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     modal: !inline,
     locale: options.locale,
     adjust: (settings) => adjusted(settings, options),
+    clientName: textOptions(options.text).page.companyName,
     authorize: (connection, locale) => inPopup(service, connection, locale),
     finish: end,
     close: props.onClose

@@ -232,3 +232,56 @@ test("an app written for Codat's Embedded Link works with the company id alone",
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("a mount's own texts and data types are what the customer sees, agrees to and reads back", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline&reworded`);
+  await page.getByRole("heading", { name: "Share your books with Northwind" }).waitFor();
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("heading", { name: "Share your accounting data with Northwind Finance" }).waitFor();
+  await page.getByText("To work out the size of your loan.").waitFor();
+  await page.getByText("We only read the invoices and bills you choose to share.").waitFor();
+  await shot(page, "e4-reworded-consent");
+  await page.getByRole("button", { name: "I agree" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).waitFor();
+
+  const consent = heard.find((h) => h.name === "onConsent").value;
+  assert.equal(consent.text.purpose, "To work out the size of your loan.");
+  assert.equal(consent.text.access, "We only read the invoices and bills you choose to share.");
+  const company = app.companies.at(-1);
+  const [record] = (await server.api("GET", `/companies/${company}/consents`)).results;
+  assert.equal(record.id, consent.consentId);
+  assert.equal(record.shownTexts.accounting.purpose, "To work out the size of your loan.");
+  assert.equal(record.shownTexts.accounting.access, "We only read the invoices and bills you choose to share.");
+  assert.deepEqual(record.dataTypes, ["invoices", "bills"], "the data types the mount showed");
+
+  await page.getByRole("button", { name: "What I have shared" }).click();
+  await page.getByRole("heading", { name: "What you have shared" }).waitFor();
+  await page.getByText("What you agreed to for accounting data").click();
+  await page.getByText("To work out the size of your loan.").waitFor();
+  await page.getByText("We only read the invoices and bills you choose to share.").waitFor();
+  await shot(page, "e5-reworded-shared");
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("where a browser has no constructable style sheets, the nonce lets the component's style in", async () => {
+  const styled = async (query) => {
+    const watched = await appPage(app.url);
+    await watched.page.addInitScript(() => {
+      delete CSSStyleSheet.prototype.replaceSync;
+    });
+    await watched.page.goto(`${app.url}/test.html?inline${query}`);
+    await watched.page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+    const radius = await watched.page.locator("[data-link-api]").evaluate((holder) => getComputedStyle(holder.shadowRoot.querySelector(".link-root")).borderTopLeftRadius);
+    await watched.context.close();
+    return { radius, violations: watched.violations };
+  };
+  const without = await styled("");
+  assert.equal(without.violations.length > 0, true, "the page's policy refuses a style without the nonce");
+  const withNonce = await styled("&nonce");
+  assert.deepEqual(withNonce.violations, []);
+  assert.equal(withNonce.radius, "12px", "the component's style applies");
+  assert.equal(without.radius, "0px");
+});

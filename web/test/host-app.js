@@ -1,6 +1,7 @@
 // A client's app for the tests: it mounts the component as the page's query
 // asks (`?inline`, `?twice`, `?codat`: the class form with the company id
-// alone, as an app written for Codat's Embedded Link does) and logs every
+// alone, as an app written for Codat's Embedded Link does; `?reworded`: texts
+// and data types of its own; `?nonce`: the style nonce) and logs every
 // callback as `link <name> <JSON>`, which the tests read from the console.
 import { CodatLink, mountLink } from "LINK_API/link/sdk.js";
 
@@ -17,6 +18,16 @@ const props = {
   onEvent: (name, metadata) => log("onEvent", { name, ...metadata }),
   options: query.has("inline") ? { nonModal: true, locale: "en" } : { locale: "en" },
 };
+if (query.has("reworded")) {
+  props.options.text = {
+    companyName: "Northwind Finance",
+    "landing.title": "Share your books with Northwind",
+    "accounting.dataAccess.consent": "We only read the invoices and bills you choose to share.",
+    "accounting.purpose": "To work out the size of your loan.",
+  };
+  props.options.sourceTypes = { accounting: { dataTypes: ["invoices", "bills"] } };
+}
+if (query.has("nonce")) props.options.nonce = "link-test-nonce";
 if (!query.has("inline")) props.onClose = () => log("onClose");
 
 async function start() {

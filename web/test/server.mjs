@@ -125,7 +125,7 @@ export async function hostApp(service) {
     `script-src 'self' ${service.base}`,
     `connect-src 'self' ${service.base}`,
     `img-src 'self' ${service.base} data:`,
-    "style-src 'self'",
+    "style-src 'self' 'nonce-link-test-nonce'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
   ].join("; ");

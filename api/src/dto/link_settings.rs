@@ -3,6 +3,8 @@ use domain::link_settings::{
     CategorySettings, ConsentTexts, HostedJourney, LinkSettings, CATEGORIES,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::dto::reminders::ReminderPolicyBody;
 use utoipa::ToSchema;
 
 /// The consent texts of one category.
@@ -19,6 +21,18 @@ pub struct ConsentTextsBody {
     pub platform_data: String,
     /// How long data is kept, and what happens when consent is withdrawn.
     pub retention: String,
+}
+
+impl From<&ConsentTexts> for ConsentTextsBody {
+    fn from(texts: &ConsentTexts) -> Self {
+        Self {
+            purpose: texts.purpose.clone(),
+            access: texts.access.clone(),
+            account_information: texts.account_information.clone(),
+            platform_data: texts.platform_data.clone(),
+            retention: texts.retention.clone(),
+        }
+    }
 }
 
 /// How one category appears in the journey.
@@ -77,6 +91,9 @@ pub struct LinkSettingsDocument {
     /// How the hosted journey page (each company's `redirect`) looks and what it offers.
     #[serde(default)]
     pub hosted_journey: HostedJourneyBody,
+    /// When companies that have not completed their journey are reminded (`journey.reminder` events).
+    #[serde(default)]
+    pub reminders: ReminderPolicyBody,
 }
 
 fn consent_required_by_default() -> bool {
@@ -189,6 +206,13 @@ pub struct LinkSettingsBody {
 }
 
 impl LinkSettingsDocument {
+    /// A stored version of the settings, read back.
+    pub fn parse_stored(stored: &domain::ports::VersionedDocument) -> Result<LinkSettings, String> {
+        serde_json::from_str::<Self>(&stored.document)
+            .map(|document| document.into_domain(stored.version))
+            .map_err(|e| format!("stored link settings {} do not parse: {e}", stored.version))
+    }
+
     /// The domain form, with defaults for any category left out.
     pub fn into_domain(self, version: i64) -> LinkSettings {
         let defaults = LinkSettings::defaults();
@@ -227,6 +251,7 @@ impl LinkSettingsDocument {
             invitation_url: self.invitation_url,
             categories,
             hosted: self.hosted_journey.into(),
+            reminders: self.reminders.into(),
         }
     }
 
@@ -237,13 +262,7 @@ impl LinkSettingsDocument {
                 required: c.required,
                 integrations: c.integrations.clone(),
                 data_types: c.data_types.clone(),
-                consent_texts: ConsentTextsBody {
-                    purpose: c.texts.purpose.clone(),
-                    access: c.texts.access.clone(),
-                    account_information: c.texts.account_information.clone(),
-                    platform_data: c.texts.platform_data.clone(),
-                    retention: c.texts.retention.clone(),
-                },
+                consent_texts: ConsentTextsBody::from(&c.texts),
             })
         };
         Self {
@@ -256,6 +275,7 @@ impl LinkSettingsDocument {
                 commerce: body("commerce"),
             },
             hosted_journey: settings.hosted.clone().into(),
+            reminders: settings.reminders.clone().into(),
         }
     }
 }

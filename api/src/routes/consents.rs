@@ -1,10 +1,12 @@
+use std::collections::BTreeMap;
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{SubsecRound, Utc};
 use domain::connection::{self, Cause, Connection};
 use domain::consent::{self, ConsentKind, ConsentRecord, WithdrawalRefused};
 use domain::ids::CompanyId;
 use domain::integration::SourceType;
-use domain::link_settings::normalize_categories;
+use domain::link_settings::{normalize_categories, CategorySettings, ConsentTexts, LinkSettings};
 use domain::ports::{CascadeStep, RepoError, Withdrawal};
 use domain::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -12,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::dto::link_settings::ConsentTextsBody;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::optional_json;
 use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors, ItemWriteErrors};
@@ -47,6 +50,53 @@ pub struct GrantConsent {
         pattern = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
     )]
     pub locale: Option<String>,
+    /// What the journey showed in place of the link settings version, by
+    /// category (an embedded component's `text` and `dataTypes` options):
+    /// the record keeps these texts, and its `dataTypes` and `textHash` follow
+    /// them. Each category named must be among `categories`.
+    #[serde(default)]
+    #[schema(example = json!({"accounting": {"consentTexts": {"purpose": "To price your loan."}, "dataTypes": ["invoices", "bills"]}}))]
+    pub shown: BTreeMap<String, ShownCategory>,
+}
+
+/// What the journey showed for one category instead of the settings version.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownCategory {
+    /// The texts shown; each one left out is the settings version's.
+    #[serde(default)]
+    pub consent_texts: ShownTexts,
+    /// The data types shown; the settings version's when left out.
+    pub data_types: Option<Vec<String>>,
+}
+
+/// Consent texts of which any may be left out.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownTexts {
+    #[schema(max_length = 4000)]
+    pub purpose: Option<String>,
+    #[schema(max_length = 4000)]
+    pub access: Option<String>,
+    #[schema(max_length = 4000)]
+    pub account_information: Option<String>,
+    #[schema(max_length = 4000)]
+    pub platform_data: Option<String>,
+    #[schema(max_length = 4000)]
+    pub retention: Option<String>,
+}
+
+impl ShownTexts {
+    /// The texts in the order of [`ConsentTexts::parts_mut`].
+    fn in_order(self) -> [Option<String>; 5] {
+        [
+            self.purpose,
+            self.access,
+            self.account_information,
+            self.platform_data,
+            self.retention,
+        ]
+    }
 }
 
 /// One record of a company's consent ledger.
@@ -62,6 +112,10 @@ pub struct ConsentBody {
     pub settings_version: i64,
     /// SHA-256 of the exact texts shown.
     pub text_hash: String,
+    /// The consent texts shown in place of the settings version's, by
+    /// category; left out when the version's own were shown.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub shown_texts: BTreeMap<String, ConsentTextsBody>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,6 +144,11 @@ impl From<ConsentRecord> for ConsentBody {
             data_types: r.data_types,
             settings_version: r.settings_version,
             text_hash: r.text_hash,
+            shown_texts: r
+                .shown_texts
+                .into_iter()
+                .map(|(category, texts)| (category, ConsentTextsBody::from(&texts)))
+                .collect(),
             locale: r.locale,
             actor_name: r.actor_name,
             actor_email: r.actor_email,
@@ -192,6 +251,7 @@ fn blank() -> ConsentRecord {
         data_types: Vec::new(),
         settings_version: 0,
         text_hash: String::new(),
+        shown_texts: BTreeMap::new(),
         locale: None,
         actor_name: None,
         actor_email: None,
@@ -211,6 +271,45 @@ pub fn categories_error() -> FieldError {
         "Categories",
         "categories holds one or more of accounting, banking and commerce.",
     )
+}
+
+/// What each consented category showed: the settings version's texts and
+/// data types with the journey's rewording over them. A rewording of a
+/// category not consented to, or beyond the settings' limits, is an error.
+fn shown_categories(
+    errors: &mut ValidationErrors,
+    settings: &LinkSettings,
+    categories: &[String],
+    mut reworded: BTreeMap<String, ShownCategory>,
+) -> Vec<CategorySettings> {
+    for name in reworded.keys().filter(|name| !categories.contains(name)) {
+        errors.push(FieldError::new(
+            format!("shown.{}", name.escape_debug()),
+            "NotConsented",
+            "shown rewords only the categories this consent names.",
+        ));
+    }
+    categories
+        .iter()
+        .filter_map(|name| settings.category(name))
+        .map(|own| {
+            let mut shown = own.clone();
+            let Some(change) = reworded.remove(own.name) else {
+                return shown;
+            };
+            let given = change.consent_texts.in_order();
+            for ((_, part), text) in shown.texts.parts_mut().into_iter().zip(given) {
+                if let Some(text) = text {
+                    *part = text;
+                }
+            }
+            if let Some(data_types) = change.data_types {
+                shown.data_types = data_types;
+            }
+            shown.check_shown(&format!("shown.{}", own.name), errors);
+            shown
+        })
+        .collect()
 }
 
 fn ledger_busy() -> ApiError {
@@ -258,12 +357,25 @@ pub async fn record_consent(
         ));
         return Err(errors.into());
     };
+    let shown = shown_categories(&mut errors, &settings, &categories, body.shown);
     errors.into_result(())?;
-    let data_types: Vec<String> = categories
+    let data_types: Vec<String> = shown
         .iter()
-        .filter_map(|c| settings.category(c))
         .flat_map(|c| c.data_types.iter().cloned())
         .collect();
+    let shown_texts: BTreeMap<String, ConsentTexts> = shown
+        .iter()
+        .filter(|c| {
+            settings
+                .category(c.name)
+                .is_none_or(|own| own.texts != c.texts)
+        })
+        .map(|c| (c.name.to_owned(), c.texts.clone()))
+        .collect();
+    let text_hash = consent::shown_hash(
+        &shown.iter().collect::<Vec<_>>(),
+        settings.terms_url.as_deref(),
+    );
     for _ in 0..3 {
         let ledger = ledger(&state, &caller, company).await?;
         let record = witness
@@ -272,7 +384,8 @@ pub async fn record_consent(
                 categories: categories.clone(),
                 data_types: data_types.clone(),
                 settings_version: settings.version,
-                text_hash: consent::text_hash(&settings, &categories),
+                text_hash: text_hash.clone(),
+                shown_texts: shown_texts.clone(),
                 withdraws: None,
                 ..blank()
             })

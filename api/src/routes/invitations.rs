@@ -6,6 +6,7 @@
 use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::connection::Actor;
+use domain::email::{EmailDelivery, EmailStatus, OutgoingEmail};
 use domain::ids::{ClientId, CompanyId};
 use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
 use domain::journey::JourneyStatus;
@@ -25,6 +26,60 @@ use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors};
 use crate::routes::consents::categories_error;
 use crate::routes::link_settings::latest_settings;
 use crate::state::AppState;
+
+/// Checks what sending an invitation by email needs: an SMTP server, one
+/// recipient address, a name on one line and a known locale form. Returns the
+/// mailer, the recipient and the locale asked for.
+fn email_delivery<'a>(
+    state: &'a AppState,
+    errors: &mut ValidationErrors,
+    email: Option<&str>,
+    name: Option<&str>,
+    locale: Option<&str>,
+) -> Option<(&'a crate::mailer::Mailer, lettre::Address, Option<String>)> {
+    let mailer = state.mailer.as_ref();
+    if mailer.is_none() {
+        errors.push(FieldError::new(
+            "send",
+            "NotConfigured",
+            "This Link API sends no email: set LINK_SMTP_URL and LINK_SMTP_FROM, or send shareUrl yourself.",
+        ));
+    }
+    let to = match email.map(str::parse::<lettre::Address>) {
+        Some(Ok(address)) => Some(address),
+        Some(Err(_)) => {
+            errors.push(FieldError::new(
+                "recipient.email",
+                "Email",
+                "recipient.email is not one email address.",
+            ));
+            None
+        }
+        None => {
+            errors.push(FieldError::new(
+                "recipient.email",
+                "Required",
+                "recipient.email is required to send the invitation.",
+            ));
+            None
+        }
+    };
+    if name.is_some_and(|n| n.contains(['\r', '\n'])) {
+        errors.push(FieldError::new(
+            "recipient.name",
+            "SingleLine",
+            "recipient.name is one line when the invitation is emailed.",
+        ));
+    }
+    if locale.is_some_and(|l| !domain::link_settings::is_locale_tag(l)) {
+        errors.push(FieldError::new(
+            "locale",
+            "Locale",
+            "locale is a locale such as en or fr-CA.",
+        ));
+    }
+    Some((mailer?, to?, locale.map(str::to_owned)))
+}
 
 /// Whom an invitation is for, as the client knows them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -61,6 +116,15 @@ pub struct CreateInvitation {
     /// settings' `invitationUrl`; `{token}` stands for the invitation token.
     /// Without either, the share URL opens the company's hosted journey.
     pub journey_url: Option<String>,
+    /// Whether Link API emails the invitation to `recipient.email` itself (it needs an SMTP
+    /// server, `LINK_SMTP_URL`); `email` in the answer and in `GET …/invitations` then says how
+    /// it went. Default false: you send `shareUrl` or `mailtoUrl` yourself.
+    #[serde(default)]
+    pub send: bool,
+    /// The language of the email (`en`, `fr`, `de`, `es`, with a region or not); the link
+    /// settings' `hostedJourney.defaultLocale`, else English, when left out.
+    #[schema(example = "fr", max_length = 35)]
+    pub locale: Option<String>,
 }
 
 /// An invitation.
@@ -98,6 +162,9 @@ pub struct InvitationBody {
     /// message and the share URL. Shown only when the invitation is made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mailto_url: Option<String>,
+    /// The email Link API sends with it, when asked (`"send": true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::dto::email::EmailBody>,
 }
 
 impl InvitationBody {
@@ -117,6 +184,7 @@ impl InvitationBody {
             revoked_at: invitation.revoked_at,
             share_url: None,
             mailto_url: None,
+            email: invitation.email.map(Into::into),
         }
     }
 }
@@ -254,11 +322,23 @@ pub async fn create_invitation(
             "journeyUrl must be an http:// or https:// URL.",
         ));
     }
+    let profile = crate::routes::profile::profile_of(&state, caller.client).await?;
+    let delivery = if body.send {
+        email_delivery(
+            &state,
+            &mut errors,
+            recipient_email.as_deref(),
+            recipient_name.as_deref(),
+            body.locale.as_deref(),
+        )
+    } else {
+        None
+    };
     errors.into_result(())?;
     for category in &categories {
         caller.require_category(Some(category))?;
     }
-    let invitation = Invitation {
+    let mut invitation = Invitation {
         id: Uuid::now_v7(),
         client_id: caller.client,
         company_id: company,
@@ -271,12 +351,8 @@ pub async fn create_invitation(
         opened_at: None,
         completed_at: None,
         revoked_at: None,
+        email: None,
     };
-    state
-        .store
-        .create_invitation(&invitation)
-        .await
-        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
     let token = state
         .invitation_tokens
         .sign(&Claims {
@@ -288,10 +364,54 @@ pub async fn create_invitation(
         })
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let share = share_url(&journey_url, &token);
-    let sender = crate::routes::profile::profile_of(&state, caller.client)
-        .await?
-        .name;
-    let mailto = mailto_url(&sender, &invitation, &share);
+    let email = match delivery {
+        Some((mailer, to, locale)) => {
+            let locale = locale
+                .or(settings.hosted.default_locale.clone())
+                .unwrap_or_else(|| "en".into());
+            let message = crate::mailer::invitation_message(
+                &mailer.from,
+                &crate::mailer::InvitationEmail {
+                    recipient_name: invitation.recipient_name.as_deref(),
+                    recipient: &to,
+                    client: &profile.name,
+                    logo_url: profile.logo_url.as_deref(),
+                    locale: &locale,
+                    categories: &invitation.categories,
+                    note: invitation.message.as_deref(),
+                    share_url: &share,
+                    expires_at,
+                },
+            )
+            .map_err(ApiError::Internal)?;
+            invitation.email = Some(EmailDelivery {
+                status: EmailStatus::Pending,
+                attempts: 0,
+                last_answer: None,
+                sent_at: None,
+                next_attempt_at: Some(now),
+            });
+            Some(OutgoingEmail {
+                id: Uuid::now_v7(),
+                client_id: caller.client,
+                company_id: company,
+                invitation_id: invitation.id,
+                recipient: to.to_string(),
+                message: state
+                    .cipher
+                    .seal(&message, crate::mailer::SEAL_CONTEXT)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+                created: now,
+            })
+        }
+        None => None,
+    };
+    state
+        .store
+        .create_invitation(&invitation, email.as_ref())
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    let mailto = mailto_url(&profile.name, &invitation, &share);
     let mut created = InvitationBody::new(invitation, now);
     created.share_url = Some(share);
     created.mailto_url = Some(mailto);

@@ -28,16 +28,9 @@ async fn load(
     let Some(stored) = stored else {
         return Ok(Some((LinkSettings::defaults(), None)));
     };
-    let document = serde_json::from_str::<LinkSettingsDocument>(&stored.document).map_err(|e| {
-        ApiError::Internal(format!(
-            "stored link settings {} do not parse: {e}",
-            stored.version
-        ))
-    })?;
-    Ok(Some((
-        document.into_domain(stored.version),
-        Some(stored.created),
-    )))
+    let created = stored.created;
+    let settings = LinkSettingsDocument::parse_stored(&stored).map_err(ApiError::Internal)?;
+    Ok(Some((settings, Some(created))))
 }
 
 /// The client's settings at `version` (newest when `None`), as the domain sees them.
@@ -139,12 +132,8 @@ pub async fn update_link_settings(
     state: web::Data<AppState>,
     document: crate::extract::Json<LinkSettingsDocument>,
 ) -> ApiResult<web::Json<LinkSettingsBody>> {
-    let latest = state
-        .store
-        .latest_link_settings(caller.client)
-        .await?
-        .map_or(0, |s| s.version);
-    let settings = document.into_inner().into_domain(latest + 1);
+    let before = latest_settings(&state, caller.client).await?;
+    let settings = document.into_inner().into_domain(before.version + 1);
     settings.validate(|category, key| {
         PlatformKey::parse(key)
             .ok()
@@ -163,6 +152,12 @@ pub async fn update_link_settings(
             ),
             other => other.into(),
         })?;
+    if crate::reminders::reschedule_needed(&before, &settings) {
+        state
+            .store
+            .reschedule_reminders(caller.client, chrono::Utc::now())
+            .await?;
+    }
     Ok(web::Json(LinkSettingsBody {
         version: stored.version,
         created: Some(stored.created),

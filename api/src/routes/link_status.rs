@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::connection::ConnectionBody;
+use crate::dto::reminders::CompanyRemindersBody;
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::responses::ItemErrors;
 use crate::routes::link_settings::latest_settings;
@@ -47,6 +48,9 @@ pub struct LinkStatus {
     /// The required categories not linked yet.
     pub missing: Vec<&'static str>,
     pub categories: Vec<CategoryStatusBody>,
+    /// The company's reminders: whether they are on, how many went out, when the next is due
+    /// (`PUT /companies/{companyId}/reminders` turns them off).
+    pub reminders: CompanyRemindersBody,
 }
 
 /// Get journey status
@@ -80,6 +84,18 @@ pub async fn get_link_status(
         .store
         .connections_of(caller.client, &[company])
         .await?;
+    let owner = state.store.get_company(caller.client, company).await?;
+    let reminder_state = state.store.reminder_state(caller.client, company).await?;
+    let reminders = CompanyRemindersBody::new(
+        reminder_state.clone(),
+        crate::reminders::next_due(
+            &settings,
+            &reminder_state,
+            &JourneyStatus::new(&settings, &ledger, &connections),
+            owner.created,
+            chrono::Utc::now(),
+        ),
+    );
     let mut status = JourneyStatus::new(&settings, &ledger, &connections);
     if let Some(invited) = caller.categories {
         status = status.invited(invited);
@@ -111,5 +127,6 @@ pub async fn get_link_status(
                     .collect(),
             })
             .collect(),
+        reminders,
     }))
 }

@@ -22,6 +22,7 @@ pub mod link;
 pub mod link_settings;
 pub mod link_status;
 pub mod profile;
+pub mod reminders;
 pub mod sandbox;
 pub mod webhooks;
 
@@ -59,6 +60,8 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(consents::verify_consents)
         .service(consents::withdraw_consent)
         .service(link_status::get_link_status)
+        .service(reminders::get_reminders)
+        .service(reminders::set_reminders)
         .service(invitations::create_invitation)
         .service(invitations::list_invitations)
         .service(invitations::revoke_invitation)

@@ -526,6 +526,7 @@ pub async fn test_webhook(
         company_tags: Vec::new(),
         payload: serde_json::json!({"webhookId": id, "message": "A test event from Link API."})
             .to_string(),
+        correlation_id: crate::correlation::in_request(),
     };
     state
         .store

@@ -109,6 +109,8 @@ const JOURNEY_OPERATIONS: &[(&str, &str)] = &[
         "/companies/{companyId}/consents/{consentId}/withdraw",
     ),
     ("GET", "/companies/{companyId}/linkStatus"),
+    ("GET", "/companies/{companyId}/reminders"),
+    ("PUT", "/companies/{companyId}/reminders"),
     ("GET", "/companies/{companyId}/invitations"),
     ("POST", "/companies/{companyId}/invitations"),
     (

@@ -74,6 +74,50 @@ on_both_stores! {
         error_of(consent(&app, &uuid::Uuid::new_v4().to_string(), json!({"categories": ["accounting"]})).await, StatusCode::NOT_FOUND).await;
     }
 
+    async fn a_consent_keeps_the_texts_and_data_types_a_journey_showed_in_place_of_the_settings(app: TestApp) {
+        let company = company(&app).await;
+        let plain = json_of(consent(&app, &company, json!({"categories": ["accounting"]})).await, StatusCode::CREATED).await;
+        let settings = json_of(app.get("/linkSettings").await, StatusCode::OK).await;
+        let own = settings["categories"]["accounting"].clone();
+
+        let same = json_of(consent(&app, &company, json!({"categories": ["accounting"],
+            "shown": {"accounting": {"consentTexts": own["consentTexts"], "dataTypes": own["dataTypes"]}}})).await, StatusCode::CREATED).await;
+        let reworded = json_of(consent(&app, &company, json!({"categories": ["accounting", "banking"],
+            "shown": {"accounting": {"consentTexts": {"purpose": "To price your loan."}, "dataTypes": ["invoices", "bills"]}}})).await, StatusCode::CREATED).await;
+
+        assert_eq!(same["textHash"], plain["textHash"], "the settings' own texts, sent back, are the settings' texts");
+        assert!(same.get("shownTexts").is_none());
+        assert_ne!(reworded["textHash"], plain["textHash"]);
+        let shown = &reworded["shownTexts"];
+        assert_eq!(shown.as_object().unwrap().keys().collect::<Vec<_>>(), ["accounting"], "banking showed the settings' texts");
+        assert_eq!(shown["accounting"]["purpose"], "To price your loan.");
+        assert_eq!(shown["accounting"]["retention"], own["consentTexts"]["retention"], "a text left out is the settings'");
+        let banking = settings["categories"]["banking"]["dataTypes"].as_array().unwrap().clone();
+        assert_eq!(reworded["dataTypes"], json!([["invoices", "bills"].map(Value::from).to_vec(), banking].concat()));
+        let ledger = json_of(app.get(&format!("/companies/{company}/consents")).await, StatusCode::OK).await;
+        assert_eq!(ledger["results"][2], reworded, "read back as recorded");
+        let verified = json_of(app.get(&format!("/companies/{company}/consents/verify")).await, StatusCode::OK).await;
+        assert_eq!(verified["valid"], true);
+
+        app.execute_sql("UPDATE consents SET shown_texts = replace(shown_texts, 'your loan', 'anything') WHERE sequence = 3").await;
+        let verified = json_of(app.get(&format!("/companies/{company}/consents/verify")).await, StatusCode::OK).await;
+        assert_eq!((verified["valid"].clone(), verified["brokenAt"].clone()), (json!(false), json!(3)), "an edited reworded text breaks the chain");
+    }
+
+    async fn a_rewording_beyond_the_consent_or_the_limits_is_refused(app: TestApp) {
+        let company = company(&app).await;
+        let long = "x".repeat(4001);
+
+        let errors = error_of(consent(&app, &company, json!({"categories": ["accounting"],
+            "shown": {"banking": {"dataTypes": ["x"]}, "payroll": {},
+                      "accounting": {"consentTexts": {"access": long}, "dataTypes": ["", "invoices"]}}})).await, StatusCode::BAD_REQUEST).await;
+        let shape = error_of(consent(&app, &company, json!({"categories": ["accounting"], "shown": {"accounting": {"dataTypes": "invoices"}}})).await, StatusCode::BAD_REQUEST).await;
+
+        assert_eq!(invalid_items(&errors), ["shown.banking", "shown.payroll", "shown.accounting.dataTypes", "shown.accounting.consentTexts.access"]);
+        assert!(shape["error"].as_str().unwrap().contains("at `shown.accounting.dataTypes`"), "{shape}");
+        assert_eq!(json_of(app.get(&format!("/companies/{company}/consents")).await, StatusCode::OK).await["results"], json!([]));
+    }
+
     async fn the_journey_ui_records_consent_with_a_company_token(app: TestApp) {
         let company = company(&app).await;
         let other = self::company(&app).await;

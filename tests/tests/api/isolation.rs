@@ -49,6 +49,7 @@ fn valid_body(method: &Method, template: &str) -> Option<serde_json::Value> {
             json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})
         }
         ("PATCH", "/webhooks/{webhookId}") => json!({"disabled": true}),
+        ("PUT", "/companies/{companyId}/reminders") => json!({"enabled": false}),
         (_, _) if ["POST", "PUT", "PATCH"].contains(&method.as_str()) => json!({}),
         _ => return None,
     };
@@ -63,6 +64,7 @@ async fn snapshot(app: &tests::TestApp, company: &str) -> Vec<serde_json::Value>
         format!("/companies/{company}/connections"),
         format!("/companies/{company}/consents"),
         format!("/companies/{company}/invitations"),
+        format!("/companies/{company}/reminders"),
         "/webhooks".to_owned(),
         "/apiKeys".to_owned(),
         "/events?pageSize=500".to_owned(),

@@ -136,6 +136,24 @@ on_both_stores! {
         error_of(app.get("/events?eventType=connection.exploded").await, StatusCode::BAD_REQUEST).await;
     }
 
+    async fn an_event_carries_the_correlation_id_of_the_call_that_caused_it(app: TestApp) {
+        let receiver = Receiver::start().await;
+        consumer(&app, json!({"url": receiver.url})).await;
+        let created = app.post("/companies", &json!({"name": "Acme"})).await;
+        let called = created.headers()["x-correlation-id"].to_str().unwrap().to_owned();
+        let company = json_of(created, StatusCode::OK).await["id"].as_str().unwrap().to_owned();
+        let consented = app.post(&format!("/companies/{company}/consents"), &json!({"categories": ["accounting"]})).await;
+        let consent_call = consented.headers()["x-correlation-id"].to_str().unwrap().to_owned();
+
+        app.dispatcher(ManualClock::new(), TIMEOUT).await.run_once().await.unwrap();
+
+        let delivered: HashMap<String, Value> = receiver.received().iter().map(|r| (r.event_type(), r.json()["correlationId"].clone())).collect();
+        assert_eq!(delivered["company.created"], json!(called));
+        assert_eq!(delivered["consent.granted"], json!(consent_call));
+        let listed = json_of(app.get("/events?eventType=consent.granted").await, StatusCode::OK).await;
+        assert_eq!(listed["results"][0]["correlationId"], json!(consent_call));
+    }
+
     async fn a_change_and_its_event_are_written_together_or_not_at_all(app: TestApp) {
         let company = company(&app, "Acme", json!({})).await;
         let base = format!("/companies/{company}/connections");

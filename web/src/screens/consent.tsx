@@ -13,7 +13,7 @@ export function Consent({ journey, category }: { journey: Journey; category: Cat
   const agree = async () => {
     setBusy(true);
     try {
-      const record = await api.consent([category], settings.version, locale);
+      const record = await api.consent(category, texts, settings.version, locale);
       const agreed = Object.fromEntries(SECTIONS.map((section) => [section, texts.consentTexts[section]]));
       journey.host.emit("consent_recorded", { category, consentId: record.id, settingsVersion: settings.version, locale, text: agreed, dataTypes: texts.dataTypes });
       await refresh();

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-import type { ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
+import type { Category, ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
 import { Confirm } from "../confirm";
 import type { Journey } from "../journey";
 
@@ -12,11 +12,16 @@ interface Shared {
   connections: ConnectionSummary[];
 }
 
+/** The texts a consent agreed to for `category`: those the journey showed in place of the settings version's, or the version's. */
+function agreedTexts(consent: ConsentRecord, category: Category, version: LinkSettings | undefined): ConsentTexts | undefined {
+  return consent.shownTexts?.[category] ?? version?.categories[category]?.consentTexts;
+}
+
 /** A consent's receipt, as a JSON file the customer keeps. */
-function download(consent: ConsentRecord, texts: LinkSettings | undefined) {
+function download(consent: ConsentRecord, version: LinkSettings | undefined) {
   const receipt = {
     ...consent,
-    texts: Object.fromEntries(consent.categories.map((c) => [c, texts?.categories[c]?.consentTexts])),
+    texts: Object.fromEntries(consent.categories.map((c) => [c, agreedTexts(consent, c, version)])),
   };
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob([JSON.stringify(receipt, null, 2)], { type: "application/json" }));
@@ -136,7 +141,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
                   {SECTIONS.map((section) => (
                     <div key={section}>
                       <dt>{t(section)}</dt>
-                      <dd>{texts?.categories[category]?.consentTexts[section]}</dd>
+                      <dd>{agreedTexts(consent, category, texts)?.[section]}</dd>
                     </div>
                   ))}
                 </dl>

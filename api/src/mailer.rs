@@ -1,0 +1,296 @@
+//! Email: the invitation message (text and HTML, in the customer's
+//! language), and the SMTP sender behind a small trait so tests can point it
+//! at a server of their own. The dispatcher sends from the outbox; nothing
+//! here blocks a request.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::email::{invitation_words, SendOutcome};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{invalid, ConfigError};
+
+/// How long an SMTP exchange may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+/// The sealing context of stored messages.
+pub const SEAL_CONTEXT: &str = "email message";
+
+/// Sends one formatted message to one recipient.
+#[async_trait]
+pub trait MailSender: Send + Sync {
+    async fn send(&self, from: &Address, to: &Address, message: &[u8]) -> SendOutcome;
+}
+
+/// Sends through the SMTP server of `LINK_SMTP_URL`.
+pub struct SmtpSender(AsyncSmtpTransport<Tokio1Executor>);
+
+impl SmtpSender {
+    pub fn new(url: &str) -> Result<Self, lettre::transport::smtp::Error> {
+        Ok(Self(
+            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                .timeout(Some(SMTP_TIMEOUT))
+                .build(),
+        ))
+    }
+}
+
+#[async_trait]
+impl MailSender for SmtpSender {
+    async fn send(&self, from: &Address, to: &Address, message: &[u8]) -> SendOutcome {
+        let envelope = match lettre::address::Envelope::new(Some(from.clone()), vec![to.clone()]) {
+            Ok(envelope) => envelope,
+            Err(error) => return SendOutcome::Permanent(error.to_string()),
+        };
+        match self.0.send_raw(&envelope, message).await {
+            Ok(response) => SendOutcome::Sent(
+                format!(
+                    "{} {}",
+                    response.code(),
+                    response.message().collect::<Vec<_>>().join(" ")
+                )
+                .trim()
+                .to_owned(),
+            ),
+            Err(error) if error.is_permanent() => SendOutcome::Permanent(error.to_string()),
+            Err(error) => SendOutcome::Temporary(error.to_string()),
+        }
+    }
+}
+
+/// What this service sends email as, and through what.
+#[derive(Clone)]
+pub struct Mailer {
+    pub from: Mailbox,
+    pub sender: Arc<dyn MailSender>,
+}
+
+/// Checks `LINK_SMTP_URL` and `LINK_SMTP_FROM` together.
+pub fn check_settings(url: &str, from: Option<&str>) -> Result<(), ConfigError> {
+    SmtpSender::new(url)
+        .map_err(|e| invalid("LINK_SMTP_URL", format!("is not an SMTP URL: {e}")))?;
+    let from = from.ok_or_else(|| invalid("LINK_SMTP_FROM", "is required with LINK_SMTP_URL"))?;
+    from.parse::<Mailbox>().map_err(|e| {
+        invalid(
+            "LINK_SMTP_FROM",
+            format!("is not one address such as `Acme <connect@acme.example>`: {e}"),
+        )
+    })?;
+    Ok(())
+}
+
+impl Mailer {
+    /// The mailer the settings ask for; `None` without `LINK_SMTP_URL`.
+    pub fn from_settings(settings: &crate::config::Settings) -> Result<Option<Self>, ConfigError> {
+        use secrecy::ExposeSecret;
+        let Some(url) = &settings.smtp_url else {
+            return Ok(None);
+        };
+        check_settings(url.expose_secret(), settings.smtp_from.as_deref())?;
+        let from = settings
+            .smtp_from
+            .as_deref()
+            .unwrap_or_default()
+            .parse::<Mailbox>()
+            .map_err(|e| invalid("LINK_SMTP_FROM", e.to_string()))?;
+        let sender = SmtpSender::new(url.expose_secret())
+            .map_err(|e| invalid("LINK_SMTP_URL", format!("is not an SMTP URL: {e}")))?;
+        Ok(Some(Self {
+            from,
+            sender: Arc::new(sender),
+        }))
+    }
+}
+
+/// What an invitation email is made of.
+pub struct InvitationEmail<'a> {
+    pub recipient_name: Option<&'a str>,
+    pub recipient: &'a Address,
+    pub client: &'a str,
+    /// An absolute http(s) logo address, shown at the top of the HTML part.
+    pub logo_url: Option<&'a str>,
+    pub locale: &'a str,
+    pub categories: &'a [String],
+    /// The inviter's own words.
+    pub note: Option<&'a str>,
+    pub share_url: &'a str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The category names of the email, in its language.
+fn category_name(language: &str, category: &str) -> String {
+    let names: [&str; 3] = match language {
+        "fr" => ["comptabilité", "banque", "commerce"],
+        "de" => ["Buchhaltung", "Bankkonten", "Handel"],
+        "es" => ["contabilidad", "banca", "comercio"],
+        _ => ["accounting", "banking", "commerce"],
+    };
+    domain::link_settings::CATEGORIES
+        .iter()
+        .position(|c| *c == category)
+        .map_or_else(|| category.to_owned(), |i| names[i].to_owned())
+}
+
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// The invitation email, formatted (RFC 5322, text and HTML alternatives).
+pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result<Vec<u8>, String> {
+    let language = email.locale.split('-').next().unwrap_or(email.locale);
+    let words = invitation_words(email.locale);
+    let categories = email
+        .categories
+        .iter()
+        .map(|c| category_name(language, c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let fill = |text: &str| {
+        text.replace("{client}", email.client)
+            .replace("{categories}", &categories)
+            .replace("{name}", email.recipient_name.unwrap_or_default())
+            .replace(
+                "{date}",
+                &email.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            )
+    };
+    let greeting = if email.recipient_name.is_some() {
+        fill(&words.greeting)
+    } else {
+        fill(&words.greeting).replace(" ,", ",").replace(" :", ":")
+    };
+    let (body, expiry, ignore) = (fill(&words.body), fill(&words.expiry), fill(&words.ignore));
+    let note = email
+        .note
+        .map(|n| format!("\n\n> {}", n.replace('\n', "\n> ")))
+        .unwrap_or_default();
+    let text = format!(
+        "{greeting}\n\n{body}{note}\n\n{}: {}\n\n{expiry}\n{ignore}\n",
+        words.action, email.share_url
+    );
+    let logo = email
+        .logo_url
+        .filter(|url| domain::validation::is_http_url(url))
+        .map(|url| {
+            format!(
+                "<p><img src=\"{}\" alt=\"{}\" height=\"40\"></p>",
+                escape(url),
+                escape(email.client)
+            )
+        })
+        .unwrap_or_default();
+    let note_html = email
+        .note
+        .map(|n| {
+            format!(
+                "<blockquote>{}</blockquote>",
+                escape(n).replace('\n', "<br>")
+            )
+        })
+        .unwrap_or_default();
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><body style=\"font-family: sans-serif; line-height: 1.5\">{logo}\
+         <p>{greeting}</p><p>{body}</p>{note_html}\
+         <p><a href=\"{url}\" style=\"display: inline-block; padding: .6em 1.2em; background: #3b3bc4; color: #fff; text-decoration: none; border-radius: .4em\">{action}</a></p>\
+         <p style=\"color: #555\">{expiry}<br>{ignore}</p></body></html>",
+        lang = escape(email.locale),
+        greeting = escape(&greeting),
+        body = escape(&body),
+        url = escape(email.share_url),
+        action = escape(&words.action),
+        expiry = escape(&expiry),
+        ignore = escape(&ignore),
+    );
+    // A name goes into a header: never with a control character in it (the
+    // API refuses line breaks; this keeps the header whole whatever it gets).
+    let name = email.recipient_name.map(|n| {
+        n.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    });
+    let to = Mailbox::new(name, email.recipient.clone());
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(fill(&words.subject))
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| e.to_string())?;
+    Ok(message.formatted())
+}
+
+/// Emails leased per round.
+const SEND_BATCH: u32 = 20;
+/// How long a leased email stays with one sender: longer than an SMTP exchange.
+const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
+
+/// Sends every due email of the outbox it can lease and records each
+/// attempt; returns how many were attempted.
+pub async fn send_due(
+    store: &dyn domain::ports::Store,
+    cipher: &crate::crypto::Cipher,
+    mailer: &Mailer,
+    now: DateTime<Utc>,
+) -> Result<usize, domain::ports::RepoError> {
+    let due = store.claim_emails(now, now + LEASE, SEND_BATCH).await?;
+    for email in &due {
+        let outcome = match (
+            cipher.open(&email.message, SEAL_CONTEXT),
+            email.recipient.parse::<Address>(),
+        ) {
+            (Ok(message), Ok(to)) => mailer.sender.send(&mailer.from.email, &to, &message).await,
+            (Err(error), _) => {
+                SendOutcome::Permanent(format!("the stored message cannot be opened: {error}"))
+            }
+            (_, Err(error)) => {
+                SendOutcome::Permanent(format!("the recipient is not an address: {error}"))
+            }
+        };
+        if let SendOutcome::Temporary(answer) | SendOutcome::Permanent(answer) = &outcome {
+            tracing::warn!(email = %email.id, %answer, "an email was not sent");
+        }
+        store.record_email_attempt(email.id, &outcome, now).await?;
+    }
+    Ok(due.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invitation_email_has_both_parts_escaped_and_no_header_from_the_inviters_words() {
+        let from: Mailbox = "Acme <connect@acme.example>".parse().unwrap();
+        let to: Address = "ada@example.com".parse().unwrap();
+        let email = InvitationEmail {
+            recipient_name: Some("Ada\r\nBcc: eve@example.com"),
+            recipient: &to,
+            client: "Acme <b>Lending</b>",
+            logo_url: Some("https://acme.example/logo.png"),
+            locale: "fr",
+            categories: &["banking".to_owned()],
+            note: Some("Hi\r\nBcc: eve@example.com"),
+            share_url: "https://link.example/i/abc",
+            expires_at: DateTime::UNIX_EPOCH,
+        };
+
+        let raw = String::from_utf8(invitation_message(&from, &email).unwrap()).unwrap();
+
+        let headers = raw.split("\r\n\r\n").next().unwrap();
+        assert!(!headers.lines().any(|l| l.starts_with("Bcc:")), "{headers}");
+        assert!(raw.contains("Content-Type: multipart/alternative"));
+        assert!(raw.contains("text/html"));
+        assert!(raw.contains("banque"), "in French");
+    }
+}

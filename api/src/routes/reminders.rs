@@ -1,0 +1,97 @@
+//! `GET` and `PUT /companies/{companyId}/reminders`: a company's reminders,
+//! and turning them off (or on again) for it, by the client or the customer.
+
+use actix_web::{get, put, web};
+use chrono::Utc;
+use domain::ids::CompanyId;
+use domain::journey::JourneyStatus;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::dto::reminders::{CompanyRemindersBody, SetRemindersBody};
+use crate::error::{ApiError, ApiResult};
+use crate::openapi::responses::{ItemErrors, ItemWriteErrors};
+use crate::state::AppState;
+
+/// A company's reminders with when the next one is due, as the newest settings judge it.
+pub async fn reminders_of(
+    state: &AppState,
+    caller: &Caller,
+    company: CompanyId,
+    reminders: domain::reminder::ReminderState,
+) -> ApiResult<CompanyRemindersBody> {
+    let found = state
+        .store
+        .get_company(caller.client, company)
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    let settings = crate::routes::link_settings::latest_settings(state, caller.client).await?;
+    let ledger = state.store.consent_ledger(caller.client, company).await?;
+    let connections = state
+        .store
+        .connections_of(caller.client, &[company])
+        .await?;
+    let status = JourneyStatus::new(&settings, &ledger, &connections);
+    let next =
+        crate::reminders::next_due(&settings, &reminders, &status, found.created, Utc::now());
+    Ok(CompanyRemindersBody::new(reminders, next))
+}
+
+/// Get a company's reminders
+///
+/// Whether the company is reminded of its journey, how many reminders went
+/// out (each a `journey.reminder` event) and when the next is due. A company
+/// token may read its company's.
+#[utoipa::path(
+    operation_id = "get-company-reminders",
+    tag = "Journey",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    responses((status = 200, description = "The company's reminders.", body = CompanyRemindersBody), ItemErrors)
+)]
+#[get("/companies/{companyId}/reminders")]
+pub async fn get_reminders(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+) -> ApiResult<web::Json<CompanyRemindersBody>> {
+    let company = CompanyId::from(company.into_inner());
+    let reminders = state
+        .store
+        .reminder_state(caller.client, company)
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    Ok(web::Json(
+        reminders_of(&state, &caller, company, reminders).await?,
+    ))
+}
+
+/// Turn a company's reminders off or on
+///
+/// `{"enabled": false}` stops the company's reminders whatever the policy
+/// says; `{"enabled": true}` lets the policy remind it again. A company
+/// token may change its company's, so the customer can opt out from the
+/// journey.
+#[utoipa::path(
+    operation_id = "set-company-reminders",
+    tag = "Journey",
+    params(("companyId" = Uuid, Path, description = "The company's id.")),
+    request_body = SetRemindersBody,
+    responses((status = 200, description = "The company's reminders as they now stand.", body = CompanyRemindersBody), ItemWriteErrors)
+)]
+#[put("/companies/{companyId}/reminders")]
+pub async fn set_reminders(
+    caller: Caller,
+    state: web::Data<AppState>,
+    company: web::Path<Uuid>,
+    body: crate::extract::Json<SetRemindersBody>,
+) -> ApiResult<web::Json<CompanyRemindersBody>> {
+    let company = CompanyId::from(company.into_inner());
+    let reminders = state
+        .store
+        .set_reminders(caller.client, company, body.enabled, Utc::now())
+        .await
+        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    Ok(web::Json(
+        reminders_of(&state, &caller, company, reminders).await?,
+    ))
+}

@@ -1,0 +1,207 @@
+//! Emails Link API sends itself (when an SMTP server is configured): the
+//! outbox record of each, its retries, and what an invitation email says.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use uuid::Uuid;
+
+use crate::ids::{ClientId, CompanyId};
+use crate::ports::SealedSecret;
+
+/// Where an email stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailStatus {
+    /// Waiting for its first or next attempt.
+    Pending,
+    /// The SMTP server took it.
+    Sent,
+    /// Refused for good, or every attempt failed.
+    Failed,
+}
+
+impl EmailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Sent => "Sent",
+            Self::Failed => "Failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Sent, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// An email to send, as the outbox takes it. The message (which holds the
+/// share link) is stored sealed, and dropped once it is sent or has failed.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    pub id: Uuid,
+    pub client_id: ClientId,
+    pub company_id: CompanyId,
+    /// The invitation it carries.
+    pub invitation_id: Uuid,
+    /// The envelope's recipient address.
+    pub recipient: String,
+    /// The whole message, formatted and sealed.
+    pub message: SealedSecret,
+    pub created: DateTime<Utc>,
+}
+
+/// What became of an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailDelivery {
+    pub status: EmailStatus,
+    pub attempts: u32,
+    /// The SMTP server's last answer, or why it could not be reached.
+    pub last_answer: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// An email whose attempt is due, leased to one sender.
+#[derive(Debug, Clone)]
+pub struct DueEmail {
+    pub id: Uuid,
+    pub recipient: String,
+    pub message: SealedSecret,
+    /// Attempts made before this one.
+    pub attempts: u32,
+}
+
+/// How an attempt went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Taken, with the server's answer.
+    Sent(String),
+    /// Worth trying again: a 4xx answer, or no answer at all.
+    Temporary(String),
+    /// Refused for good: a 5xx answer, or a message that cannot be sent.
+    Permanent(String),
+}
+
+/// The waits between attempts; after the last one an email has failed.
+pub const RETRY_AFTER: [TimeDelta; 5] = [
+    TimeDelta::minutes(1),
+    TimeDelta::minutes(5),
+    TimeDelta::minutes(30),
+    TimeDelta::hours(2),
+    TimeDelta::hours(6),
+];
+
+/// What an attempt leaves: the status, and when the next attempt is due.
+pub fn after_attempt(
+    outcome: &SendOutcome,
+    attempts_before: u32,
+    now: DateTime<Utc>,
+) -> (EmailStatus, Option<DateTime<Utc>>) {
+    match outcome {
+        SendOutcome::Sent(_) => (EmailStatus::Sent, None),
+        SendOutcome::Permanent(_) => (EmailStatus::Failed, None),
+        SendOutcome::Temporary(_) => {
+            match RETRY_AFTER.get(usize::try_from(attempts_before).unwrap_or(usize::MAX)) {
+                Some(wait) => (EmailStatus::Pending, Some(now + *wait)),
+                None => (EmailStatus::Failed, None),
+            }
+        }
+    }
+}
+
+/// What an invitation email says, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationWords {
+    pub subject: String,
+    pub greeting: String,
+    pub body: String,
+    pub action: String,
+    pub expiry: String,
+    pub ignore: String,
+}
+
+/// The invitation email's words in `locale` (English when its language is
+/// not shipped): `{client}`, `{inviter}`, `{categories}`, `{name}` and
+/// `{date}` filled in by the caller.
+pub fn invitation_words(locale: &str) -> InvitationWords {
+    let language = locale.split('-').next().unwrap_or(locale);
+    let (subject, greeting, body, action, expiry, ignore) = match language {
+        "fr" => (
+            "{client} vous invite à connecter des données de votre entreprise",
+            "Bonjour {name},",
+            "{client} vous demande de connecter les données suivantes : {categories}. Vous choisissez ce que vous partagez, et chaque étape est expliquée avant votre accord.",
+            "Commencer",
+            "Ce lien reste valable jusqu’au {date}.",
+            "Si vous n’attendiez pas ce message, ignorez-le : rien ne sera partagé.",
+        ),
+        "de" => (
+            "{client} bittet Sie, Daten Ihres Unternehmens zu verbinden",
+            "Hallo {name},",
+            "{client} bittet Sie, folgende Daten zu verbinden: {categories}. Sie entscheiden, was Sie teilen, und jeder Schritt wird erklärt, bevor Sie zustimmen.",
+            "Jetzt starten",
+            "Dieser Link gilt bis {date}.",
+            "Wenn Sie diese Nachricht nicht erwartet haben, ignorieren Sie sie: Es wird nichts geteilt.",
+        ),
+        "es" => (
+            "{client} le invita a conectar datos de su empresa",
+            "Hola, {name}:",
+            "{client} le pide que conecte estos datos: {categories}. Usted elige qué comparte, y cada paso se explica antes de que dé su consentimiento.",
+            "Empezar",
+            "Este enlace es válido hasta el {date}.",
+            "Si no esperaba este mensaje, ignórelo: no se compartirá nada.",
+        ),
+        _ => (
+            "{client} invites you to connect your business data",
+            "Hello {name},",
+            "{client} asks you to connect the following data: {categories}. You choose what to share, and each step is explained before you agree.",
+            "Get started",
+            "This link works until {date}.",
+            "If you did not expect this message, ignore it: nothing will be shared.",
+        ),
+    };
+    InvitationWords {
+        subject: subject.into(),
+        greeting: greeting.into(),
+        body: body.into(),
+        action: action.into(),
+        expiry: expiry.into(),
+        ignore: ignore.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_failures_are_retried_then_fail_and_refusals_fail_at_once() {
+        let now = DateTime::UNIX_EPOCH;
+        let busy = SendOutcome::Temporary("421 busy".into());
+
+        assert_eq!(
+            after_attempt(&busy, 0, now),
+            (EmailStatus::Pending, Some(now + TimeDelta::minutes(1)))
+        );
+        assert_eq!(
+            after_attempt(&busy, 4, now),
+            (EmailStatus::Pending, Some(now + TimeDelta::hours(6)))
+        );
+        assert_eq!(after_attempt(&busy, 5, now), (EmailStatus::Failed, None));
+        assert_eq!(
+            after_attempt(&SendOutcome::Permanent("550 no such user".into()), 0, now),
+            (EmailStatus::Failed, None)
+        );
+        assert_eq!(
+            after_attempt(&SendOutcome::Sent("250 ok".into()), 2, now),
+            (EmailStatus::Sent, None)
+        );
+    }
+
+    #[test]
+    fn invitation_words_come_in_the_shipped_languages_and_english_otherwise() {
+        assert!(invitation_words("fr-CA").subject.contains("vous invite"));
+        assert!(invitation_words("de").action.starts_with("Jetzt"));
+        assert_eq!(invitation_words("ja"), invitation_words("en"));
+    }
+}

@@ -1,0 +1,140 @@
+//! A small SMTP server on loopback for the tests: it speaks enough of the
+//! protocol for a client such as lettre (EHLO, MAIL, RCPT, DATA, RSET, QUIT),
+//! keeps every message it takes, refuses the recipients it is told to, and
+//! can answer as a server that is busy (421) until told otherwise.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// A message the server took.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub from: String,
+    pub to: Vec<String>,
+    /// The message as sent, headers and body.
+    pub data: String,
+}
+
+#[derive(Default)]
+struct Shared {
+    received: Vec<Received>,
+    refused: Vec<String>,
+    busy: bool,
+}
+
+/// The server; it stops with the test's runtime.
+#[derive(Clone)]
+pub struct SmtpServer {
+    pub port: u16,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl SmtpServer {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Mutex::new(Shared::default()));
+        let state = shared.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(session(socket, state.clone()));
+            }
+        });
+        Self { port, shared }
+    }
+
+    /// `smtp://127.0.0.1:PORT`, plain, as `LINK_SMTP_URL`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.lock().unwrap().received.clone()
+    }
+
+    /// Answers `550` to this recipient from now on.
+    pub fn refuse(&self, address: &str) {
+        self.shared.lock().unwrap().refused.push(address.to_owned());
+    }
+
+    /// Answers every new session with `421` (try again later) while `busy`.
+    pub fn set_busy(&self, busy: bool) {
+        self.shared.lock().unwrap().busy = busy;
+    }
+}
+
+/// The address inside `MAIL FROM:<…>` or `RCPT TO:<…>`.
+fn address(line: &str) -> String {
+    line.split_once('<')
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(address, _)| address.to_owned())
+        .unwrap_or_default()
+}
+
+async fn session(socket: tokio::net::TcpStream, shared: Arc<Mutex<Shared>>) {
+    let (read, mut write) = socket.into_split();
+    let mut lines = BufReader::new(read);
+    let busy = shared.lock().unwrap().busy;
+    if busy {
+        let _ = write
+            .write_all(b"421 4.3.2 busy, try again later\r\n")
+            .await;
+        return;
+    }
+    let _ = write.write_all(b"220 test SMTP ready\r\n").await;
+    let mut from = String::new();
+    let mut to = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
+            b"250-test\r\n250 8BITMIME\r\n"
+        } else if command.starts_with("MAIL FROM") {
+            from = address(line.trim_end());
+            b"250 2.1.0 ok\r\n"
+        } else if command.starts_with("RCPT TO") {
+            let recipient = address(line.trim_end());
+            if shared.lock().unwrap().refused.contains(&recipient) {
+                b"550 5.1.1 no such mailbox here\r\n"
+            } else {
+                to.push(recipient);
+                b"250 2.1.5 ok\r\n"
+            }
+        } else if command == "DATA" {
+            let _ = write.write_all(b"354 end with a dot\r\n").await;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(line.strip_prefix('.').unwrap_or(&line));
+            }
+            shared.lock().unwrap().received.push(Received {
+                from: std::mem::take(&mut from),
+                to: std::mem::take(&mut to),
+                data,
+            });
+            b"250 2.0.0 queued as 42\r\n"
+        } else if command == "RSET" || command == "NOOP" {
+            b"250 ok\r\n"
+        } else if command == "QUIT" {
+            let _ = write.write_all(b"221 bye\r\n").await;
+            return;
+        } else {
+            b"502 5.5.2 not implemented\r\n"
+        };
+        if write.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}

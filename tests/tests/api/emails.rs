@@ -1,0 +1,167 @@
+//! Invitations sent by email through a real SMTP exchange with a server the
+//! test starts on loopback; the outbox is sent by a dispatcher the test owns.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tests::receiver::ManualClock;
+use tests::smtp::SmtpServer;
+use tests::{error_of, invalid_items, json_of, on_both_stores, spawn, spawn_with, TestApp};
+
+async fn mailing_app(backend: tests::Backend, smtp: &SmtpServer) -> TestApp {
+    spawn_with(
+        backend,
+        &["--smtp-url", &smtp.url(), "--smtp-from", tests::MAIL_FROM],
+    )
+    .await
+}
+
+async fn invite(app: &TestApp, company: &str, body: Value) -> reqwest::Response {
+    app.post(&format!("/companies/{company}/invitations"), &body)
+        .await
+}
+
+async fn invitations(app: &TestApp, company: &str) -> Vec<Value> {
+    json_of(
+        app.get(&format!("/companies/{company}/invitations")).await,
+        StatusCode::OK,
+    )
+    .await["results"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+on_both_stores! {
+    async fn an_invitation_is_emailed_in_the_customers_language_with_its_link(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = mailing_app(backend, &smtp).await;
+        json_of(app.send_json(reqwest::Method::PUT, "/profile", &json!({"name": "Acme Lending", "redirectUrl": "", "logoUrl": "https://acme.example/logo.png"})).await, StatusCode::OK).await;
+        let company = app.new_company("Northwind").await;
+        let clock = ManualClock::new();
+        let dispatcher = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+
+        let created = json_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "locale": "fr",
+            "recipient": {"name": "Grace Hopper", "email": "grace@example.com"}, "message": "Peux-tu connecter la banque ?"})).await, StatusCode::CREATED).await;
+        let pending = smtp.received().len();
+        clock.advance(1);
+        let attempted = dispatcher.send_emails().await.unwrap();
+
+        assert_eq!((created["email"]["status"].clone(), created["email"]["attempts"].clone()), (json!("Pending"), json!(0)));
+        assert_eq!(pending, 0, "the request does not wait for the email");
+        assert_eq!(attempted, 1);
+        let received = smtp.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!((received[0].from.as_str(), received[0].to.clone()), ("connect@acme.example", vec!["grace@example.com".to_owned()]));
+        let data = &received[0].data;
+        let share = created["shareUrl"].as_str().unwrap();
+        assert!(data.contains("To: \"Grace Hopper\" <grace@example.com>"), "{data}");
+        assert!(data.contains("From: \"Acme Lending\" <connect@acme.example>"), "{data}");
+        assert!(data.contains("multipart/alternative") && data.contains("text/html"), "{data}");
+        let decoded = decoded(data);
+        assert!(decoded.contains(share), "the share link is in the message: {decoded}");
+        assert!(decoded.contains("vous invite") || decoded.contains("Commencer"), "in French: {decoded}");
+        assert!(decoded.contains("Peux-tu connecter la banque"));
+        assert!(decoded.contains("https://acme.example/logo.png"));
+        let listed = invitations(&app, &company).await;
+        assert_eq!(listed[0]["email"]["status"], "Sent");
+        assert_eq!(listed[0]["email"]["attempts"], 1);
+        assert!(listed[0]["email"]["lastAnswer"].as_str().unwrap().starts_with("250"), "{}", listed[0]["email"]);
+        assert!(listed[0]["email"]["sentDate"].is_string());
+        assert_eq!(app.count("SELECT COUNT(*) FROM emails WHERE message IS NOT NULL").await, 0, "the message with its link is not kept once sent");
+    }
+
+    async fn a_refused_recipient_fails_and_a_busy_server_is_tried_again(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = mailing_app(backend, &smtp).await;
+        let company = app.new_company("Northwind").await;
+        let clock = ManualClock::new();
+        let dispatcher = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+        smtp.refuse("nobody@example.com");
+
+        json_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "recipient": {"email": "nobody@example.com"}})).await, StatusCode::CREATED).await;
+        clock.advance(1);
+        dispatcher.send_emails().await.unwrap();
+        let refused = invitations(&app, &company).await[0]["email"].clone();
+        smtp.set_busy(true);
+        json_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "recipient": {"email": "grace@example.com"}})).await, StatusCode::CREATED).await;
+        clock.advance(1);
+        dispatcher.send_emails().await.unwrap();
+        let busy = invitations(&app, &company).await[0]["email"].clone();
+        let too_soon = dispatcher.send_emails().await.unwrap();
+        smtp.set_busy(false);
+        clock.advance(61);
+        dispatcher.send_emails().await.unwrap();
+        let after = invitations(&app, &company).await[0]["email"].clone();
+
+        assert_eq!(refused["status"], "Failed", "{refused}");
+        assert!(refused["lastAnswer"].as_str().unwrap().contains("550"), "{refused}");
+        assert_eq!((busy["status"].clone(), busy["attempts"].clone()), (json!("Pending"), json!(1)));
+        assert!(busy["lastAnswer"].as_str().unwrap().contains("421"), "{busy}");
+        assert!(busy["nextAttemptDate"].is_string());
+        assert_eq!(too_soon, 0, "the retry waits a minute");
+        assert_eq!((after["status"].clone(), after["attempts"].clone()), (json!("Sent"), json!(2)));
+        assert_eq!(smtp.received().len(), 1);
+        assert_eq!(smtp.received()[0].to, vec!["grace@example.com".to_owned()]);
+    }
+
+    async fn sending_needs_a_server_one_address_and_a_name_on_one_line(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = mailing_app(backend, &smtp).await;
+        let without = spawn(backend).await;
+        let company = app.new_company("Northwind").await;
+        let elsewhere = without.new_company("Northwind").await;
+
+        let not_configured = error_of(invite(&without, &elsewhere, json!({"categories": ["banking"], "send": true, "recipient": {"email": "grace@example.com"}})).await, StatusCode::BAD_REQUEST).await;
+        let no_address = error_of(invite(&app, &company, json!({"categories": ["banking"], "send": true})).await, StatusCode::BAD_REQUEST).await;
+        let two = error_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "recipient": {"email": "grace@example.com,eve@example.com"}})).await, StatusCode::BAD_REQUEST).await;
+        let injected = error_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "locale": "fr\r\nBcc: x",
+            "recipient": {"name": "Grace\r\nBcc: eve@example.com", "email": "grace@example.com"}})).await, StatusCode::BAD_REQUEST).await;
+        let long = error_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "message": "x".repeat(1001), "recipient": {"email": "grace@example.com"}})).await, StatusCode::BAD_REQUEST).await;
+        let not_a_flag = error_of(invite(&app, &company, json!({"categories": ["banking"], "send": "yes"})).await, StatusCode::BAD_REQUEST).await;
+
+        assert_eq!(invalid_items(&not_configured), ["send"]);
+        assert!(not_configured["validation"]["errors"][0]["message"].as_str().unwrap().contains("LINK_SMTP_URL"));
+        assert_eq!(invalid_items(&no_address), ["recipient.email"]);
+        assert_eq!(invalid_items(&two), ["recipient.email"]);
+        assert_eq!(invalid_items(&injected), ["recipient.name", "locale"]);
+        assert_eq!(invalid_items(&long), ["message"]);
+        assert!(not_a_flag["error"].as_str().unwrap().contains("`send`"), "{not_a_flag}");
+        assert!(invitations(&app, &company).await.is_empty(), "nothing was made");
+        assert_eq!(app.count("SELECT COUNT(*) FROM emails").await, 0);
+        assert!(smtp.received().is_empty());
+    }
+}
+
+/// The message with its quoted-printable and base64 parts decoded, enough to search its text.
+fn decoded(data: &str) -> String {
+    let mut out = data.replace("=\r\n", "");
+    let mut text = String::new();
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find('=') {
+        text.push_str(&rest[..at]);
+        let hex = rest
+            .get(at + 1..at + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(byte) => {
+                text.push(byte as char);
+                rest = &rest[at + 3..];
+            }
+            None => {
+                text.push('=');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    out = text;
+    for block in data.split("\r\n\r\n") {
+        let compact: String = block.lines().collect();
+        if let Ok(bytes) =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact.trim())
+        {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    out
+}
