@@ -192,6 +192,41 @@ impl Default for HostedJourney {
     }
 }
 
+/// Checks texts keyed by locale then by name (`field` is where they are):
+/// at most `max_locales` locales, each a locale tag, and each text as
+/// `check(field of the text, its name, the text)` says.
+pub(crate) fn check_texts_by_locale(
+    errors: &mut ValidationErrors,
+    field: &str,
+    texts: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    max_locales: usize,
+    check: impl Fn(&str, &str, &str) -> Option<FieldError>,
+) {
+    if texts.len() > max_locales {
+        errors.push(FieldError::new(
+            field,
+            "MaxProperties",
+            format!("{field} holds at most {max_locales} locales."),
+        ));
+    }
+    for (locale, texts) in texts {
+        let field = format!("{field}.{}", locale.escape_debug());
+        if !is_locale_tag(locale) {
+            errors.push(FieldError::new(
+                field.clone(),
+                "Locale",
+                format!("{field} is not a locale such as en or fr-CA."),
+            ));
+        }
+        for (name, text) in texts {
+            let field = format!("{field}.{}", name.escape_debug());
+            if let Some(error) = check(&field, name, text) {
+                errors.push(error);
+            }
+        }
+    }
+}
+
 /// Whether `text` is a locale tag such as `en` or `fr-CA`: parts of one to
 /// eight letters or digits joined by hyphens, at most 35 characters.
 pub fn is_locale_tag(text: &str) -> bool {
@@ -333,48 +368,37 @@ impl LinkSettings {
                 "hostedJourney.defaultLocale is a locale such as en or fr-CA.",
             ));
         }
-        if self.hosted.texts.len() > MAX_TEXT_LOCALES {
-            errors.push(FieldError::new(
-                "hostedJourney.texts",
-                "MaxProperties",
-                format!("hostedJourney.texts holds at most {MAX_TEXT_LOCALES} locales."),
-            ));
-        }
-        for (locale, texts) in &self.hosted.texts {
-            let field = format!("hostedJourney.texts.{}", locale.escape_debug());
-            if !is_locale_tag(locale) {
-                errors.push(FieldError::new(
-                    field.clone(),
-                    "Locale",
-                    format!("{field} is not a locale such as en or fr-CA."),
-                ));
-            }
-            for (name, text) in texts {
-                let field = format!("{field}.{}", name.escape_debug());
-                if !HOSTED_TEXTS.contains(&name.as_str()) {
-                    errors.push(FieldError::new(
+        check_texts_by_locale(
+            &mut errors,
+            "hostedJourney.texts",
+            &self.hosted.texts,
+            MAX_TEXT_LOCALES,
+            |field, name, text| {
+                if !HOSTED_TEXTS.contains(&name) {
+                    Some(FieldError::new(
                         field,
                         "UnknownText",
                         format!(
                             "The page's texts that can be reworded are {}.",
                             HOSTED_TEXTS.join(", ")
                         ),
-                    ));
+                    ))
                 } else if char_len(text) > MAX_HOSTED_TEXT_LEN {
-                    errors.push(FieldError::new(
+                    Some(FieldError::new(
                         field,
                         "MaxLength",
                         format!("A text of the page is at most {MAX_HOSTED_TEXT_LEN} characters."),
-                    ));
-                } else if let Err(error) = crate::validation::check_control_characters(
-                    &field,
-                    text,
-                    crate::validation::ControlCharacters::LineBreaks,
-                ) {
-                    errors.push(error);
+                    ))
+                } else {
+                    crate::validation::check_control_characters(
+                        field,
+                        text,
+                        crate::validation::ControlCharacters::LineBreaks,
+                    )
+                    .err()
                 }
-            }
-        }
+            },
+        );
         for (field, url) in [
             ("termsUrl", &self.terms_url),
             ("invitationUrl", &self.invitation_url),

@@ -154,41 +154,38 @@ impl ReminderPolicy {
                 ));
             }
         }
-        if self.texts.len() > MAX_REMINDER_LOCALES {
-            errors.push(FieldError::new(
-                "reminders.texts",
-                "MaxProperties",
-                format!("reminders.texts holds at most {MAX_REMINDER_LOCALES} locales."),
-            ));
-        }
-        for (locale, texts) in &self.texts {
-            let field = format!("reminders.texts.{}", locale.escape_debug());
-            if !crate::link_settings::is_locale_tag(locale) {
-                errors.push(FieldError::new(
-                    field.clone(),
-                    "Locale",
-                    format!("{field} is not a locale such as en or fr-CA."),
-                ));
-            }
-            for (name, text) in texts {
-                let field = format!("{field}.{}", name.escape_debug());
-                match REMINDER_TEXTS.iter().find(|(known, _)| known == name) {
-                    None => errors.push(FieldError::new(
+        crate::link_settings::check_texts_by_locale(
+            errors,
+            "reminders.texts",
+            &self.texts,
+            MAX_REMINDER_LOCALES,
+            |field, name, text| match REMINDER_TEXTS.iter().find(|(known, _)| *known == name) {
+                None => Some(FieldError::new(
+                    field,
+                    "UnknownText",
+                    "A reminder's texts are subject, value and callToAction.",
+                )),
+                Some((_, longest)) if text.trim().is_empty() || char_len(text) > *longest => {
+                    Some(FieldError::new(
                         field,
-                        "UnknownText",
-                        "A reminder's texts are subject, value and callToAction.",
-                    )),
-                    Some((_, longest)) if text.trim().is_empty() || char_len(text) > *longest => {
-                        errors.push(FieldError::new(
-                            field.clone(),
-                            "Length",
-                            format!("{field} is 1 to {longest} characters."),
-                        ));
-                    }
-                    Some(_) => {}
+                        "Length",
+                        format!("{field} is 1 to {longest} characters."),
+                    ))
                 }
-            }
-        }
+                // A subject is a header line of an email; the rest may run
+                // over several lines.
+                Some((known, _)) => crate::validation::check_control_characters(
+                    field,
+                    text,
+                    if *known == "subject" {
+                        crate::validation::ControlCharacters::None
+                    } else {
+                        crate::validation::ControlCharacters::LineBreaks
+                    },
+                )
+                .err(),
+            },
+        );
     }
 }
 
@@ -411,13 +408,23 @@ mod tests {
             schedule_days: vec![5, 2, 0],
             include_optional: false,
             journey_url: Some("ftp://x".into()),
-            texts: BTreeMap::from([(
-                "not a locale".into(),
-                BTreeMap::from([
-                    ("subject".into(), "x".repeat(201)),
-                    ("footer".into(), "x".into()),
-                ]),
-            )]),
+            texts: BTreeMap::from([
+                (
+                    "not a locale".into(),
+                    BTreeMap::from([
+                        ("subject".into(), "x".repeat(201)),
+                        ("footer".into(), "x".into()),
+                    ]),
+                ),
+                (
+                    "fr".into(),
+                    BTreeMap::from([
+                        ("subject".into(), "Bonjour\r\nBcc: all@example.com".into()),
+                        ("value".into(), "Deux lignes\nsuffisent".into()),
+                        ("callToAction".into(), "Finir\u{1b}[31m".into()),
+                    ]),
+                ),
+            ]),
         };
         let mut errors = ValidationErrors::default();
 
@@ -429,6 +436,8 @@ mod tests {
             [
                 "reminders.scheduleDays",
                 "reminders.journeyUrl",
+                "reminders.texts.fr.callToAction",
+                "reminders.texts.fr.subject",
                 "reminders.texts.not a locale",
                 "reminders.texts.not a locale.footer",
                 "reminders.texts.not a locale.subject"
