@@ -340,12 +340,17 @@ impl Caller {
         if self.may_use(category) {
             return Ok(());
         }
+        Err(self.category_refusal(category))
+    }
+
+    /// The 403 of a caller that may not act on data of `category`.
+    pub fn category_refusal(&self, category: Option<&str>) -> ApiError {
         let allowed = self.categories.map(CategorySet::names).unwrap_or_default();
-        Err(ApiError::Forbidden(format!(
+        ApiError::Forbidden(format!(
             "This invitation covers only {}; it cannot act on {} data.",
             allowed.join(" and "),
             category.unwrap_or("other")
-        )))
+        ))
     }
 }
 

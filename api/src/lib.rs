@@ -17,6 +17,7 @@ pub mod events;
 pub mod extract;
 pub mod headers;
 pub mod idempotency;
+pub mod invitations;
 pub mod keys;
 pub mod limits;
 pub mod mailer;

@@ -12,6 +12,7 @@ use domain::ids::ClientId;
 use domain::journey::JourneyStatus;
 use domain::link_settings::LinkSettings;
 use domain::ports::{DueReminders, RepoError, Store};
+use domain::profile::Profile;
 use domain::reminder::{JourneyAddress, Reminder, ReminderState, Step};
 
 use crate::dto::link_settings::LinkSettingsDocument;
@@ -40,6 +41,24 @@ pub async fn settings_of(store: &dyn Store, client: ClientId) -> Result<LinkSett
     }
 }
 
+/// A client's profile, or a default named after the client.
+pub async fn profile_of(store: &dyn Store, client: ClientId) -> Result<Profile, RepoError> {
+    if let Some(profile) = store.get_profile(client).await? {
+        return Ok(profile);
+    }
+    let name = store
+        .get_client(client)
+        .await?
+        .map_or_else(|| "Link API".to_owned(), |c| c.name);
+    Ok(Profile {
+        name,
+        redirect_url: String::new(),
+        logo_url: None,
+        icon_url: None,
+        whitelist_urls: Vec::new(),
+    })
+}
+
 /// What a client's reminders need besides the company: its settings and name.
 struct ClientContext {
     settings: LinkSettings,
@@ -47,15 +66,10 @@ struct ClientContext {
 }
 
 async fn context_of(store: &dyn Store, client: ClientId) -> Result<ClientContext, RepoError> {
-    let settings = settings_of(store, client).await?;
-    let name = match store.get_profile(client).await? {
-        Some(profile) => profile.name,
-        None => store
-            .get_client(client)
-            .await?
-            .map_or_else(|| "Link API".to_owned(), |c| c.name),
-    };
-    Ok(ClientContext { settings, name })
+    Ok(ClientContext {
+        settings: settings_of(store, client).await?,
+        name: profile_of(store, client).await?.name,
+    })
 }
 
 /// One round: every company due is reminded, moved on to its next look, or

@@ -11,6 +11,15 @@ pub const MAX_TEXT_LEN: usize = 4000;
 /// Most data types listed for a category.
 pub const MAX_DATA_TYPES: usize = 50;
 
+/// The error of a `categories` list that `normalize_categories` refuses.
+pub fn categories_error() -> FieldError {
+    FieldError::new(
+        "categories",
+        "Categories",
+        "categories holds one or more of accounting, banking and commerce.",
+    )
+}
+
 /// The named categories in journey order without repeats; `None` if the list
 /// is empty or names an unknown category.
 pub fn normalize_categories(names: &[String]) -> Option<Vec<String>> {

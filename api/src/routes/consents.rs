@@ -6,7 +6,9 @@ use domain::connection::{self, Cause, Connection};
 use domain::consent::{self, ConsentKind, ConsentRecord, WithdrawalRefused};
 use domain::ids::CompanyId;
 use domain::integration::SourceType;
-use domain::link_settings::{normalize_categories, CategorySettings, ConsentTexts, LinkSettings};
+use domain::link_settings::{
+    categories_error, normalize_categories, CategorySettings, ConsentTexts, LinkSettings,
+};
 use domain::ports::{CascadeStep, RepoError, Withdrawal};
 use domain::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
@@ -262,15 +264,6 @@ fn blank() -> ConsentRecord {
         previous_hash: String::new(),
         hash: String::new(),
     }
-}
-
-/// The error of a `categories` list that is empty or names an unknown category.
-pub fn categories_error() -> FieldError {
-    FieldError::new(
-        "categories",
-        "Categories",
-        "categories holds one or more of accounting, banking and commerce.",
-    )
 }
 
 /// What each consented category showed: the settings version's texts and

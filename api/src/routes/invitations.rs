@@ -4,82 +4,24 @@
 //! exchanges it for a company token limited to the invited categories.
 
 use actix_web::{delete, get, post, web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use domain::connection::Actor;
-use domain::email::{EmailDelivery, EmailStatus, OutgoingEmail};
 use domain::ids::{ClientId, CompanyId};
-use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
+use domain::invitation::Invitation;
 use domain::journey::JourneyStatus;
-use domain::link_settings::{normalize_categories, CategorySet};
+use domain::link_settings::CategorySet;
 use domain::ports::RepoError;
-use domain::profile::percent_encode;
-use domain::validation::{char_len, is_http_url};
-use domain::{FieldError, ValidationErrors};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::{check_origin, Caller};
-use crate::company_token::{Claims, INVITATION_AUDIENCE, LIFETIME_SECONDS};
+use crate::company_token::{Claims, LIFETIME_SECONDS};
 use crate::error::{ApiError, ApiResult};
+use crate::invitations::{InvitationError, InvitationRequest, Inviter};
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors};
-use crate::routes::consents::categories_error;
 use crate::routes::link_settings::latest_settings;
 use crate::state::AppState;
-
-/// Checks what sending an invitation by email needs: an SMTP server, one
-/// recipient address, a name on one line and a known locale form. Returns the
-/// mailer, the recipient and the locale asked for.
-fn email_delivery<'a>(
-    state: &'a AppState,
-    errors: &mut ValidationErrors,
-    email: Option<&str>,
-    name: Option<&str>,
-    locale: Option<&str>,
-) -> Option<(&'a crate::mailer::Mailer, lettre::Address, Option<String>)> {
-    let mailer = state.mailer.as_ref();
-    if mailer.is_none() {
-        errors.push(FieldError::new(
-            "send",
-            "NotConfigured",
-            "This Link API sends no email: set LINK_SMTP_URL and LINK_SMTP_FROM, or send shareUrl yourself.",
-        ));
-    }
-    let to = match email.map(str::parse::<lettre::Address>) {
-        Some(Ok(address)) => Some(address),
-        Some(Err(_)) => {
-            errors.push(FieldError::new(
-                "recipient.email",
-                "Email",
-                "recipient.email is not one email address.",
-            ));
-            None
-        }
-        None => {
-            errors.push(FieldError::new(
-                "recipient.email",
-                "Required",
-                "recipient.email is required to send the invitation.",
-            ));
-            None
-        }
-    };
-    if name.is_some_and(|n| n.contains(['\r', '\n'])) {
-        errors.push(FieldError::new(
-            "recipient.name",
-            "SingleLine",
-            "recipient.name is one line when the invitation is emailed.",
-        ));
-    }
-    if locale.is_some_and(|l| !domain::link_settings::is_locale_tag(l)) {
-        errors.push(FieldError::new(
-            "locale",
-            "Locale",
-            "locale is a locale such as en or fr-CA.",
-        ));
-    }
-    Some((mailer?, to?, locale.map(str::to_owned)))
-}
 
 /// Whom an invitation is for, as the client knows them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -226,43 +168,6 @@ fn refuse_invitees(caller: &Caller) -> ApiResult<()> {
     Ok(())
 }
 
-/// The share URL: the journey UI's address with the token in it.
-fn share_url(journey_url: &str, token: &str) -> String {
-    if journey_url.contains("{token}") {
-        return journey_url.replace("{token}", token);
-    }
-    let separator = if journey_url.contains('?') { '&' } else { '?' };
-    format!("{journey_url}{separator}invitation={token}")
-}
-
-/// A ready email: the recipient, a subject naming the client, and a body
-/// with the message, the share URL and its expiry.
-fn mailto_url(sender: &str, invitation: &Invitation, share: &str) -> String {
-    let recipient = invitation
-        .recipient_email
-        .as_deref()
-        .map(|email| percent_encode(email).replace("%40", "@"))
-        .unwrap_or_default();
-    let what = invitation.categories.join(" and ");
-    let subject = format!("{sender} invites you to connect your {what} accounts");
-    let mut body = String::new();
-    if let Some(name) = &invitation.recipient_name {
-        body.push_str(&format!("Hello {name},\n\n"));
-    }
-    if let Some(message) = &invitation.message {
-        body.push_str(&format!("{message}\n\n"));
-    }
-    body.push_str(&format!(
-        "Open this link to connect your {what} accounts:\n{share}\n\nThe link works until {} UTC.",
-        invitation.expires_at.format("%Y-%m-%d %H:%M")
-    ));
-    format!(
-        "mailto:{recipient}?subject={}&body={}",
-        percent_encode(&subject),
-        percent_encode(&body)
-    )
-}
-
 /// Create invitation
 ///
 /// Invites someone to authorize some categories of the company's journey. The
@@ -291,130 +196,39 @@ pub async fn create_invitation(
     refuse_invitees(&caller)?;
     let company = CompanyId::from(company.into_inner());
     let body = body.into_inner();
-    // Stored times keep microseconds; the answer says what a later read will.
-    let now = Utc::now().trunc_subsecs(6);
-    let mut errors = ValidationErrors::default();
-    let categories = normalize_categories(&body.categories).unwrap_or_else(|| {
-        errors.push(categories_error());
-        Vec::new()
-    });
-    let recipient_name = errors.optional_text("recipient.name", body.recipient.name, 200);
-    let recipient_email = errors.optional_email("recipient.email", body.recipient.email);
-    let message = errors.optional_text("message", body.message, MAX_MESSAGE_LEN);
-    let token_expiry = caller.token.map(|token| token.expires_at);
-    let expires_at = errors
-        .collect(invitation::bounded_expiry(
-            now,
-            body.expires_in_hours,
-            token_expiry,
-        ))
-        .unwrap_or(now);
-    let settings = latest_settings(&state, caller.client).await?;
-    // Without a journey UI of the client's own, invitations open the hosted journey.
-    let journey_url = body
-        .journey_url
-        .or(settings.invitation_url)
-        .unwrap_or_else(|| format!("{}/link/company/{company}", state.public_url));
-    if !is_http_url(&journey_url) || char_len(&journey_url) > 2000 {
-        errors.push(FieldError::new(
-            "journeyUrl",
-            "Url",
-            "journeyUrl must be an http:// or https:// URL.",
-        ));
-    }
-    let profile = crate::routes::profile::profile_of(&state, caller.client).await?;
-    let delivery = if body.send {
-        email_delivery(
-            &state,
-            &mut errors,
-            recipient_email.as_deref(),
-            recipient_name.as_deref(),
-            body.locale.as_deref(),
-        )
-    } else {
-        None
+    let inviter = Inviter {
+        client: caller.client,
+        company,
+        token_expiry: caller.token.map(|token| token.expires_at),
+        categories: caller.categories,
     };
-    errors.into_result(())?;
-    for category in &categories {
-        caller.require_category(Some(category))?;
-    }
-    let mut invitation = Invitation {
-        id: Uuid::now_v7(),
-        client_id: caller.client,
-        company_id: company,
-        categories,
-        recipient_name,
-        recipient_email,
-        message,
-        created: now,
-        expires_at,
-        opened_at: None,
-        completed_at: None,
-        revoked_at: None,
-        email: None,
+    let request = InvitationRequest {
+        categories: body.categories,
+        recipient_name: body.recipient.name,
+        recipient_email: body.recipient.email,
+        message: body.message,
+        expires_in_hours: body.expires_in_hours,
+        journey_url: body.journey_url,
+        send: body.send,
+        locale: body.locale,
     };
-    let token = state
-        .invitation_tokens
-        .sign(&Claims {
-            aud: INVITATION_AUDIENCE.into(),
-            exp: expires_at.timestamp(),
-            jti: invitation.id,
-            cat: Some(invitation.categories.clone()),
-            ..Claims::new(caller.client, company)
-        })
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let share = share_url(&journey_url, &token);
-    let email = match delivery {
-        Some((mailer, to, locale)) => {
-            let locale = locale
-                .or(settings.hosted.default_locale.clone())
-                .unwrap_or_else(|| "en".into());
-            let message = crate::mailer::invitation_message(
-                &mailer.from,
-                &crate::mailer::InvitationEmail {
-                    recipient_name: invitation.recipient_name.as_deref(),
-                    recipient: &to,
-                    client: &profile.name,
-                    logo_url: profile.logo_url.as_deref(),
-                    locale: &locale,
-                    categories: &invitation.categories,
-                    note: invitation.message.as_deref(),
-                    share_url: &share,
-                    expires_at,
-                },
-            )
-            .map_err(ApiError::Internal)?;
-            invitation.email = Some(EmailDelivery {
-                status: EmailStatus::Pending,
-                attempts: 0,
-                last_answer: None,
-                sent_at: None,
-                next_attempt_at: Some(now),
-            });
-            Some(OutgoingEmail {
-                id: Uuid::now_v7(),
-                client_id: caller.client,
-                company_id: company,
-                invitation_id: invitation.id,
-                recipient: to.to_string(),
-                message: state
-                    .cipher
-                    .seal(&message, crate::mailer::SEAL_CONTEXT)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
-                created: now,
-            })
+    let made = match crate::invitations::create(&state, &inviter, request).await {
+        Ok(made) => made,
+        Err(InvitationError::Invalid(errors)) => return Err(errors.into()),
+        Err(InvitationError::NotCovered(category)) => {
+            return Err(caller.category_refusal(Some(&category)))
         }
-        None => None,
+        Err(InvitationError::Store(error)) => {
+            return Err(ApiError::from_repo(
+                error,
+                ApiError::company_not_found(company),
+            ))
+        }
+        Err(InvitationError::Internal(error)) => return Err(ApiError::Internal(error)),
     };
-    state
-        .store
-        .create_invitation(&invitation, email.as_ref())
-        .await
-        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
-    let mailto = mailto_url(&profile.name, &invitation, &share);
-    let mut created = InvitationBody::new(invitation, now);
-    created.share_url = Some(share);
-    created.mailto_url = Some(mailto);
+    let mut created = InvitationBody::new(made.invitation, made.now);
+    created.share_url = Some(made.share_url);
+    created.mailto_url = Some(made.mailto_url);
     Ok(HttpResponse::Created().json(created))
 }
 

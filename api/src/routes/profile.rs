@@ -9,21 +9,7 @@ use crate::state::AppState;
 
 /// The client's profile, or a default named after the client.
 pub async fn profile_of(state: &AppState, client: domain::ids::ClientId) -> ApiResult<Profile> {
-    if let Some(profile) = state.store.get_profile(client).await? {
-        return Ok(profile);
-    }
-    let name = state
-        .store
-        .get_client(client)
-        .await?
-        .map_or_else(|| "Link API".to_owned(), |c| c.name);
-    Ok(Profile {
-        name,
-        redirect_url: String::new(),
-        logo_url: None,
-        icon_url: None,
-        whitelist_urls: Vec::new(),
-    })
+    Ok(crate::reminders::profile_of(state.store.as_ref(), client).await?)
 }
 
 /// Get profile

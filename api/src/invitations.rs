@@ -1,0 +1,295 @@
+//! Invitations, applied: making one for a company (its signed token, the share
+//! URL and a ready `mailto:` link) and, when asked, its email, written to the
+//! outbox in the same transaction. No HTTP here: the route calls it.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use domain::email::{EmailDelivery, EmailStatus, OutgoingEmail};
+use domain::ids::{ClientId, CompanyId};
+use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
+use domain::link_settings::{categories_error, normalize_categories, CategorySet};
+use domain::ports::RepoError;
+use domain::profile::percent_encode;
+use domain::validation::{char_len, is_http_url};
+use domain::{FieldError, ValidationErrors};
+use uuid::Uuid;
+
+use crate::company_token::{Claims, INVITATION_AUDIENCE};
+use crate::mailer::{InvitationEmail, Mailer};
+use crate::state::AppState;
+
+/// What the caller asks for.
+pub struct InvitationRequest {
+    pub categories: Vec<String>,
+    pub recipient_name: Option<String>,
+    pub recipient_email: Option<String>,
+    pub message: Option<String>,
+    pub expires_in_hours: Option<i64>,
+    pub journey_url: Option<String>,
+    /// Whether Link API emails it.
+    pub send: bool,
+    pub locale: Option<String>,
+}
+
+/// Who invites: a client, for one of its companies, and with a company token
+/// that token's limits.
+pub struct Inviter {
+    pub client: ClientId,
+    pub company: CompanyId,
+    /// When the caller's company token expires; `None` with an API key.
+    pub token_expiry: Option<DateTime<Utc>>,
+    /// The categories the caller may act on; `None` for all.
+    pub categories: Option<CategorySet>,
+}
+
+/// An invitation just made, with what is shown only now.
+pub struct MadeInvitation {
+    pub invitation: Invitation,
+    pub share_url: String,
+    pub mailto_url: String,
+    /// The time it was made at, as stored.
+    pub now: DateTime<Utc>,
+}
+
+/// Why no invitation was made.
+#[derive(Debug)]
+pub enum InvitationError {
+    Invalid(ValidationErrors),
+    /// The caller may not act on this category.
+    NotCovered(String),
+    Store(RepoError),
+    Internal(String),
+}
+
+impl From<RepoError> for InvitationError {
+    fn from(error: RepoError) -> Self {
+        Self::Store(error)
+    }
+}
+
+/// Makes an invitation: checks the request whole (every wrong field named at
+/// once), signs its token, and stores it with its email when asked to send.
+pub async fn create(
+    state: &AppState,
+    inviter: &Inviter,
+    request: InvitationRequest,
+) -> Result<MadeInvitation, InvitationError> {
+    let store = state.store.as_ref();
+    // Stored times keep microseconds; the answer says what a later read will.
+    let now = Utc::now().trunc_subsecs(6);
+    let mut errors = ValidationErrors::default();
+    let categories = normalize_categories(&request.categories).unwrap_or_else(|| {
+        errors.push(categories_error());
+        Vec::new()
+    });
+    let recipient_name = errors.optional_text("recipient.name", request.recipient_name, 200);
+    let recipient_email = errors.optional_email("recipient.email", request.recipient_email);
+    let message = errors.optional_text("message", request.message, MAX_MESSAGE_LEN);
+    let expires_at = errors
+        .collect(invitation::bounded_expiry(
+            now,
+            request.expires_in_hours,
+            inviter.token_expiry,
+        ))
+        .unwrap_or(now);
+    let settings = crate::reminders::settings_of(store, inviter.client).await?;
+    // Without a journey UI of the client's own, invitations open the hosted journey.
+    let journey_url = request
+        .journey_url
+        .or(settings.invitation_url)
+        .unwrap_or_else(|| format!("{}/link/company/{}", state.public_url, inviter.company));
+    if !is_http_url(&journey_url) || char_len(&journey_url) > 2000 {
+        errors.push(FieldError::new(
+            "journeyUrl",
+            "Url",
+            "journeyUrl must be an http:// or https:// URL.",
+        ));
+    }
+    let delivery = if request.send {
+        email_delivery(
+            state.mailer.as_ref(),
+            &mut errors,
+            recipient_email.as_deref(),
+            recipient_name.as_deref(),
+            request.locale.as_deref(),
+        )
+    } else {
+        None
+    };
+    if !errors.is_empty() {
+        return Err(InvitationError::Invalid(errors));
+    }
+    if let Some(category) = categories.iter().find(|c| {
+        inviter
+            .categories
+            .is_some_and(|allowed| !allowed.contains(c))
+    }) {
+        return Err(InvitationError::NotCovered(category.clone()));
+    }
+    let mut invitation = Invitation {
+        id: Uuid::now_v7(),
+        client_id: inviter.client,
+        company_id: inviter.company,
+        categories,
+        recipient_name,
+        recipient_email,
+        message,
+        created: now,
+        expires_at,
+        opened_at: None,
+        completed_at: None,
+        revoked_at: None,
+        email: None,
+    };
+    let token = state
+        .invitation_tokens
+        .sign(&Claims {
+            aud: INVITATION_AUDIENCE.into(),
+            exp: expires_at.timestamp(),
+            jti: invitation.id,
+            cat: Some(invitation.categories.clone()),
+            ..Claims::new(inviter.client, inviter.company)
+        })
+        .map_err(|e| InvitationError::Internal(e.to_string()))?;
+    let share = share_url(&journey_url, &token);
+    let profile = crate::reminders::profile_of(store, inviter.client).await?;
+    let email = match delivery {
+        Some((mailer, to, locale)) => {
+            let locale = locale
+                .or(settings.hosted.default_locale.clone())
+                .unwrap_or_else(|| "en".into());
+            let message = crate::mailer::invitation_message(
+                &mailer.from,
+                &InvitationEmail {
+                    recipient_name: invitation.recipient_name.as_deref(),
+                    recipient: &to,
+                    client: &profile.name,
+                    logo_url: profile.logo_url.as_deref(),
+                    locale: &locale,
+                    categories: &invitation.categories,
+                    note: invitation.message.as_deref(),
+                    share_url: &share,
+                    expires_at,
+                },
+            )
+            .map_err(InvitationError::Internal)?;
+            invitation.email = Some(EmailDelivery {
+                status: EmailStatus::Pending,
+                attempts: 0,
+                last_answer: None,
+                sent_at: None,
+                next_attempt_at: Some(now),
+            });
+            Some(OutgoingEmail {
+                id: Uuid::now_v7(),
+                client_id: inviter.client,
+                company_id: inviter.company,
+                invitation_id: invitation.id,
+                recipient: to.to_string(),
+                message: state
+                    .cipher
+                    .seal(&message, crate::mailer::SEAL_CONTEXT)
+                    .map_err(|e| InvitationError::Internal(e.to_string()))?,
+                created: now,
+            })
+        }
+        None => None,
+    };
+    store.create_invitation(&invitation, email.as_ref()).await?;
+    let mailto_url = mailto_url(&profile.name, &invitation, &share);
+    Ok(MadeInvitation {
+        invitation,
+        share_url: share,
+        mailto_url,
+        now,
+    })
+}
+
+/// Checks what sending an invitation by email needs: an SMTP server, one
+/// recipient address, a name on one line and a known locale form. Returns the
+/// mailer, the recipient and the locale asked for.
+fn email_delivery<'a>(
+    mailer: Option<&'a Mailer>,
+    errors: &mut ValidationErrors,
+    email: Option<&str>,
+    name: Option<&str>,
+    locale: Option<&str>,
+) -> Option<(&'a Mailer, lettre::Address, Option<String>)> {
+    if mailer.is_none() {
+        errors.push(FieldError::new(
+            "send",
+            "NotConfigured",
+            "This Link API sends no email: set LINK_SMTP_URL and LINK_SMTP_FROM, or send shareUrl yourself.",
+        ));
+    }
+    let to = match email.map(str::parse::<lettre::Address>) {
+        Some(Ok(address)) => Some(address),
+        Some(Err(_)) => {
+            errors.push(FieldError::new(
+                "recipient.email",
+                "Email",
+                "recipient.email is not one email address.",
+            ));
+            None
+        }
+        None => {
+            errors.push(FieldError::new(
+                "recipient.email",
+                "Required",
+                "recipient.email is required to send the invitation.",
+            ));
+            None
+        }
+    };
+    if name.is_some_and(|n| n.contains(['\r', '\n'])) {
+        errors.push(FieldError::new(
+            "recipient.name",
+            "SingleLine",
+            "recipient.name is one line when the invitation is emailed.",
+        ));
+    }
+    if locale.is_some_and(|l| !domain::link_settings::is_locale_tag(l)) {
+        errors.push(FieldError::new(
+            "locale",
+            "Locale",
+            "locale is a locale such as en or fr-CA.",
+        ));
+    }
+    Some((mailer?, to?, locale.map(str::to_owned)))
+}
+
+/// The share URL: the journey UI's address with the token in it.
+fn share_url(journey_url: &str, token: &str) -> String {
+    if journey_url.contains("{token}") {
+        return journey_url.replace("{token}", token);
+    }
+    let separator = if journey_url.contains('?') { '&' } else { '?' };
+    format!("{journey_url}{separator}invitation={token}")
+}
+
+/// A ready email: the recipient, a subject naming the client, and a body
+/// with the message, the share URL and its expiry.
+fn mailto_url(sender: &str, invitation: &Invitation, share: &str) -> String {
+    let recipient = invitation
+        .recipient_email
+        .as_deref()
+        .map(|email| percent_encode(email).replace("%40", "@"))
+        .unwrap_or_default();
+    let what = invitation.categories.join(" and ");
+    let subject = format!("{sender} invites you to connect your {what} accounts");
+    let mut body = String::new();
+    if let Some(name) = &invitation.recipient_name {
+        body.push_str(&format!("Hello {name},\n\n"));
+    }
+    if let Some(message) = &invitation.message {
+        body.push_str(&format!("{message}\n\n"));
+    }
+    body.push_str(&format!(
+        "Open this link to connect your {what} accounts:\n{share}\n\nThe link works until {} UTC.",
+        invitation.expires_at.format("%Y-%m-%d %H:%M")
+    ));
+    format!(
+        "mailto:{recipient}?subject={}&body={}",
+        percent_encode(&subject),
+        percent_encode(&body)
+    )
+}
