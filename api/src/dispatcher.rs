@@ -334,7 +334,11 @@ impl Dispatcher {
     /// Reminds the companies due a reminder and announces invitations about
     /// to expire (see [`crate::reminders::remind`]).
     pub async fn remind(&self) -> Result<crate::reminders::Round, RepoError> {
-        let round = crate::reminders::remind(self.store.as_ref(), self.clock.now()).await?;
+        let mail = self.mailer.as_ref().map(|mailer| crate::reminders::Mail {
+            mailer,
+            cipher: &self.cipher,
+        });
+        let round = crate::reminders::remind(self.store.as_ref(), mail, self.clock.now()).await?;
         if round.reminded > 0 || round.expiring > 0 {
             tracing::info!(
                 reminded = round.reminded,

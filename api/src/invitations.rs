@@ -25,8 +25,8 @@ pub struct InvitationRequest {
     pub message: Option<String>,
     pub expires_in_hours: Option<i64>,
     pub journey_url: Option<String>,
-    /// Whether Link API emails it.
-    pub send: bool,
+    /// Whether Link API emails it; `None` for the client's default.
+    pub send: Option<bool>,
     pub locale: Option<String>,
 }
 
@@ -104,7 +104,12 @@ pub async fn create(
             "journeyUrl must be an http:// or https:// URL.",
         ));
     }
-    let delivery = if request.send {
+    // The client's default applies where it can: an invitation without an
+    // address, or a service without SMTP, is simply not emailed.
+    let send = request.send.unwrap_or(
+        settings.email_invitations && state.mailer.is_some() && recipient_email.is_some(),
+    );
+    let delivery = if send {
         email_delivery(
             state.mailer.as_ref(),
             &mut errors,
@@ -183,7 +188,7 @@ pub async fn create(
                 id: Uuid::now_v7(),
                 client_id: inviter.client,
                 company_id: inviter.company,
-                invitation_id: invitation.id,
+                invitation_id: Some(invitation.id),
                 recipient: to.to_string(),
                 message: state
                     .cipher

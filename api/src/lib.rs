@@ -18,6 +18,7 @@ pub mod extract;
 pub mod headers;
 pub mod idempotency;
 pub mod invitations;
+pub mod journey_links;
 pub mod keys;
 pub mod limits;
 pub mod mailer;

@@ -1,5 +1,5 @@
-//! Email: the invitation message (text and HTML, in the customer's
-//! language), and the SMTP sender behind a small trait so tests can point it
+//! Email: the invitation and reminder messages (text and HTML, in the
+//! customer's language), and the SMTP sender behind a small trait so tests can point it
 //! at a server of their own. The dispatcher sends from the outbox; nothing
 //! here blocks a request.
 
@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::email::{invitation_words, SendOutcome};
+use domain::email::{invitation_words, reminder_words, SendOutcome};
+use domain::reminder::ReminderTexts;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -61,11 +63,14 @@ impl MailSender for SmtpSender {
     }
 }
 
-/// What this service sends email as, and through what.
+/// What this service sends email as, through what, and where the links in
+/// its emails lead.
 #[derive(Clone)]
 pub struct Mailer {
     pub from: Mailbox,
     pub sender: Arc<dyn MailSender>,
+    /// The service's public address (`LINK_PUBLIC_URL`).
+    pub public_url: String,
 }
 
 /// Checks `LINK_SMTP_URL` and `LINK_SMTP_FROM` together.
@@ -101,6 +106,7 @@ impl Mailer {
         Ok(Some(Self {
             from,
             sender: Arc::new(sender),
+            public_url: settings.public_url.clone(),
         }))
     }
 }
@@ -147,6 +153,45 @@ fn escape(text: &str) -> String {
         .collect()
 }
 
+/// The HTML part of an email: the client's logo (an absolute http(s)
+/// address) at the top, then `content` (HTML whose values the caller escaped).
+fn html_part(locale: &str, client: &str, logo_url: Option<&str>, content: &str) -> String {
+    let logo = logo_url
+        .filter(|url| domain::validation::is_http_url(url))
+        .map(|url| {
+            format!(
+                "<p><img src=\"{}\" alt=\"{}\" height=\"40\"></p>",
+                escape(url),
+                escape(client)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "<!doctype html><html lang=\"{}\"><body style=\"font-family: sans-serif; line-height: 1.5\">{logo}{content}</body></html>",
+        escape(locale)
+    )
+}
+
+/// A link drawn as a button.
+fn button(url: &str, label: &str) -> String {
+    format!(
+        "<p><a href=\"{}\" style=\"display: inline-block; padding: .6em 1.2em; background: #3b3bc4; color: #fff; text-decoration: none; border-radius: .4em\">{}</a></p>",
+        escape(url),
+        escape(label)
+    )
+}
+
+/// The recipient as a header: a name never with a control character in it
+/// (the API refuses line breaks; this keeps the header whole whatever it gets).
+fn recipient(name: Option<&str>, address: &Address) -> Mailbox {
+    let name = name.map(|n| {
+        n.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+    });
+    Mailbox::new(name, address.clone())
+}
+
 /// The invitation email, formatted (RFC 5322, text and HTML alternatives).
 pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result<Vec<u8>, String> {
     let language = email.locale.split('-').next().unwrap_or(email.locale);
@@ -180,17 +225,6 @@ pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result
         "{greeting}\n\n{body}{note}\n\n{}: {}\n\n{expiry}\n{ignore}\n",
         words.action, email.share_url
     );
-    let logo = email
-        .logo_url
-        .filter(|url| domain::validation::is_http_url(url))
-        .map(|url| {
-            format!(
-                "<p><img src=\"{}\" alt=\"{}\" height=\"40\"></p>",
-                escape(url),
-                escape(email.client)
-            )
-        })
-        .unwrap_or_default();
     let note_html = email
         .note
         .map(|n| {
@@ -200,31 +234,95 @@ pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result
             )
         })
         .unwrap_or_default();
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><body style=\"font-family: sans-serif; line-height: 1.5\">{logo}\
-         <p>{greeting}</p><p>{body}</p>{note_html}\
-         <p><a href=\"{url}\" style=\"display: inline-block; padding: .6em 1.2em; background: #3b3bc4; color: #fff; text-decoration: none; border-radius: .4em\">{action}</a></p>\
-         <p style=\"color: #555\">{expiry}<br>{ignore}</p></body></html>",
-        lang = escape(email.locale),
-        greeting = escape(&greeting),
-        body = escape(&body),
-        url = escape(email.share_url),
-        action = escape(&words.action),
-        expiry = escape(&expiry),
-        ignore = escape(&ignore),
+    let html = html_part(
+        email.locale,
+        email.client,
+        email.logo_url,
+        &format!(
+            "<p>{}</p><p>{}</p>{note_html}{}<p style=\"color: #555\">{}<br>{}</p>",
+            escape(&greeting),
+            escape(&body),
+            button(email.share_url, &words.action),
+            escape(&expiry),
+            escape(&ignore),
+        ),
     );
-    // A name goes into a header: never with a control character in it (the
-    // API refuses line breaks; this keeps the header whole whatever it gets).
-    let name = email.recipient_name.map(|n| {
-        n.chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect::<String>()
-    });
-    let to = Mailbox::new(name, email.recipient.clone());
     let message = Message::builder()
         .from(from.clone())
-        .to(to)
+        .to(recipient(email.recipient_name, email.recipient))
         .subject(fill(&words.subject))
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| e.to_string())?;
+    Ok(message.formatted())
+}
+
+/// What a reminder email is made of.
+pub struct ReminderEmail<'a> {
+    pub recipient: &'a Address,
+    pub client: &'a str,
+    /// An absolute http(s) logo address, shown at the top of the HTML part.
+    pub logo_url: Option<&'a str>,
+    pub locale: &'a str,
+    /// The client's texts (or the shipped ones) in that locale.
+    pub texts: &'a ReminderTexts,
+    /// The categories still to connect, with whether each is required.
+    pub missing: &'a [(&'a str, bool)],
+    pub journey_url: &'a str,
+    /// Where one click stops the company's reminders.
+    pub stop_url: &'a str,
+}
+
+/// The reminder email, formatted (RFC 5322, text and HTML alternatives),
+/// with `List-Unsubscribe` and one-click `List-Unsubscribe-Post` headers.
+pub fn reminder_message(from: &Mailbox, email: &ReminderEmail<'_>) -> Result<Vec<u8>, String> {
+    let language = email.locale.split('-').next().unwrap_or(email.locale);
+    let words = reminder_words(email.locale);
+    let categories = email
+        .missing
+        .iter()
+        .map(|(category, required)| {
+            let name = category_name(language, category);
+            if *required {
+                name
+            } else {
+                format!("{name} ({})", words.optional)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let missing = words.missing.replace("{categories}", &categories);
+    let why = words.why.replace("{client}", email.client);
+    let texts = email.texts;
+    let text = format!(
+        "{}\n\n{missing}\n\n{}: {}\n\n--\n{why}\n{}: {}\n",
+        texts.value, texts.call_to_action, email.journey_url, words.stop, email.stop_url
+    );
+    let html = html_part(
+        email.locale,
+        email.client,
+        email.logo_url,
+        &format!(
+            "<p>{}</p><p>{}</p>{}<p style=\"color: #555\">{}<br><a href=\"{}\" style=\"color: #555\">{}</a></p>",
+            escape(&texts.value).replace('\n', "<br>"),
+            escape(&missing),
+            button(email.journey_url, &texts.call_to_action),
+            escape(&why),
+            escape(email.stop_url),
+            escape(&words.stop),
+        ),
+    );
+    let message = Message::builder()
+        .from(from.clone())
+        .to(recipient(None, email.recipient))
+        .subject(&texts.subject)
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{}>", email.stop_url),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ))
         .multipart(MultiPart::alternative_plain_html(text, html))
         .map_err(|e| e.to_string())?;
     Ok(message.formatted())

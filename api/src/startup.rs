@@ -227,6 +227,14 @@ fn server(
                 "/link/company/{companyId}/token",
                 web::post().to(routes::hosted::journey_token),
             )
+            .route(
+                "/link/company/{companyId}/reminders/stop",
+                web::get().to(routes::reminder_stop::confirm),
+            )
+            .route(
+                "/link/company/{companyId}/reminders/stop",
+                web::post().to(routes::reminder_stop::stop),
+            )
             .route("/link/assets/{file}", web::get().to(routes::bundle::asset))
             .route("/link/sdk.js", web::get().to(routes::bundle::sdk))
             .route(

@@ -41,8 +41,8 @@ pub struct OutgoingEmail {
     pub id: Uuid,
     pub client_id: ClientId,
     pub company_id: CompanyId,
-    /// The invitation it carries.
-    pub invitation_id: Uuid,
+    /// The invitation it carries; `None` for a reminder's.
+    pub invitation_id: Option<Uuid>,
     /// The envelope's recipient address.
     pub recipient: String,
     /// The whole message, formatted and sealed.
@@ -107,6 +107,56 @@ pub fn after_attempt(
                 None => (EmailStatus::Failed, None),
             }
         }
+    }
+}
+
+/// What a reminder email says around the client's texts, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderWords {
+    /// Introduces the categories still to connect: `{categories}`.
+    pub missing: String,
+    /// Marks an optional category.
+    pub optional: String,
+    /// Why the email came, and how to stop: `{client}`.
+    pub why: String,
+    /// The link that turns the company's reminders off.
+    pub stop: String,
+}
+
+/// The reminder email's words in `locale` (English when its language is not shipped).
+pub fn reminder_words(locale: &str) -> ReminderWords {
+    let language = locale.split('-').next().unwrap_or(locale);
+    let (missing, optional, why, stop) = match language {
+        "fr" => (
+            "Il reste à connecter : {categories}.",
+            "facultatif",
+            "Vous recevez ce rappel parce que vous avez commencé à connecter votre entreprise à {client}.",
+            "Ne plus recevoir ces rappels",
+        ),
+        "de" => (
+            "Noch zu verbinden: {categories}.",
+            "optional",
+            "Sie erhalten diese Erinnerung, weil Sie begonnen haben, Ihr Unternehmen mit {client} zu verbinden.",
+            "Keine Erinnerungen mehr erhalten",
+        ),
+        "es" => (
+            "Falta por conectar: {categories}.",
+            "opcional",
+            "Recibe este recordatorio porque empezó a conectar su empresa con {client}.",
+            "No recibir más recordatorios",
+        ),
+        _ => (
+            "Still to connect: {categories}.",
+            "optional",
+            "You get this reminder because you started connecting your business to {client}.",
+            "Stop these reminders",
+        ),
+    };
+    ReminderWords {
+        missing: missing.into(),
+        optional: optional.into(),
+        why: why.into(),
+        stop: stop.into(),
     }
 }
 

@@ -263,6 +263,9 @@ pub struct LinkSettings {
     /// point to; `{token}` stands for the invitation token (otherwise it is
     /// added as the `invitation` query parameter).
     pub invitation_url: Option<String>,
+    /// Whether invitations are emailed by Link API unless the request says
+    /// otherwise (when it can send email and the recipient has an address).
+    pub email_invitations: bool,
     pub categories: Vec<CategorySettings>,
     /// The hosted journey page.
     pub hosted: HostedJourney,
@@ -294,6 +297,7 @@ impl LinkSettings {
             consent_required: true,
             terms_url: None,
             invitation_url: None,
+            email_invitations: false,
             hosted: HostedJourney::default(),
             reminders: crate::reminder::ReminderPolicy::default(),
             categories: vec![

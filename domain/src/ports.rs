@@ -646,6 +646,8 @@ pub struct DueReminders {
     pub company: Company,
     /// Reminders sent so far: the store moves it on only from this.
     pub sent: u32,
+    /// The company's reminder address, if it has one.
+    pub email: Option<String>,
 }
 
 #[async_trait]
@@ -659,16 +661,18 @@ pub trait ReminderRepository: Send + Sync {
 
     /// Moves a company's reminders on from what `due` read: `sent` of them
     /// done, looked at again at `next` (never, when `None`). With `reminder`,
-    /// records it as sent with its `journey.reminder` event, in the same
-    /// transaction. `false`, with nothing written, when the company is no
-    /// longer due as read (another replica moved it on, its reminders were
-    /// turned off, or it is gone).
+    /// records it as sent with its `journey.reminder` event and, with
+    /// `email`, that email in the outbox, all in the same transaction.
+    /// `false`, with nothing written, when the company is no longer due as
+    /// read (another replica moved it on, its reminders were turned off, or
+    /// it is gone).
     async fn advance_reminders(
         &self,
         due: &DueReminders,
         sent: u32,
         next: Option<DateTime<Utc>>,
         reminder: Option<&crate::reminder::Reminder>,
+        email: Option<&crate::email::OutgoingEmail>,
         now: DateTime<Utc>,
     ) -> Result<bool, RepoError>;
 
@@ -679,12 +683,15 @@ pub trait ReminderRepository: Send + Sync {
         company: CompanyId,
     ) -> Result<crate::reminder::ReminderState, RepoError>;
 
-    /// Turns a company's reminders on (looked at again from `now`) or off.
+    /// Turns a company's reminders on (looked at again from `now`) or off,
+    /// and with `email` sets (`Some(Some(..))`) or removes (`Some(None)`) its
+    /// reminder address.
     async fn set_reminders(
         &self,
         client: ClientId,
         company: CompanyId,
         enabled: bool,
+        email: Option<Option<&str>>,
         now: DateTime<Utc>,
     ) -> Result<crate::reminder::ReminderState, RepoError>;
 

@@ -36,6 +36,9 @@ pub struct ReminderPolicy {
     /// The client's words by locale and text name ([`REMINDER_TEXTS`]); what
     /// is left out keeps the shipped wording.
     pub texts: BTreeMap<String, BTreeMap<String, String>>,
+    /// Whether Link API emails each reminder itself to the company's reminder
+    /// address (it needs an SMTP server); the event goes out either way.
+    pub send_emails: bool,
 }
 
 impl Default for ReminderPolicy {
@@ -46,6 +49,7 @@ impl Default for ReminderPolicy {
             include_optional: false,
             journey_url: None,
             texts: BTreeMap::new(),
+            send_emails: false,
         }
     }
 }
@@ -249,6 +253,18 @@ pub enum JourneyAddress {
     SignedLinksOnly,
 }
 
+impl JourneyAddress {
+    /// The address of `company`'s journey, the hosted one being served at
+    /// `public_url`; `None` while it takes signed links only.
+    pub fn url(&self, public_url: &str, company: crate::ids::CompanyId) -> Option<String> {
+        match self {
+            Self::Hosted => Some(format!("{public_url}/link/company/{company}")),
+            Self::Client(url) => Some(url.clone()),
+            Self::SignedLinksOnly => None,
+        }
+    }
+}
+
 /// One reminder, as its event tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reminder {
@@ -272,6 +288,8 @@ pub struct ReminderState {
     /// False once the client or the customer turned them off for this company.
     pub enabled: bool,
     pub sent: u32,
+    /// Where Link API emails the company's reminders, when its policy says so.
+    pub email: Option<String>,
     /// The reminders sent, oldest first.
     pub history: Vec<SentReminder>,
 }
@@ -283,6 +301,8 @@ pub struct SentReminder {
     pub at: DateTime<Utc>,
     /// The `journey.reminder` event that carried it.
     pub event: uuid::Uuid,
+    /// Its email, when Link API sent one.
+    pub email: Option<crate::email::EmailDelivery>,
 }
 
 #[cfg(test)]
@@ -408,6 +428,7 @@ mod tests {
             schedule_days: vec![5, 2, 0],
             include_optional: false,
             journey_url: Some("ftp://x".into()),
+            send_emails: false,
             texts: BTreeMap::from([
                 (
                     "not a locale".into(),

@@ -1,9 +1,12 @@
-//! The email outbox, for both stores: leasing due emails to one sender and
-//! recording each attempt.
+//! The email outbox, for both stores: writing an email beside what it
+//! carries, leasing due emails to one sender, recording each attempt, and
+//! reading where an email stands.
 
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::email::{after_attempt, DueEmail, EmailStatus, SendOutcome};
+use domain::email::{
+    after_attempt, DueEmail, EmailDelivery, EmailStatus, OutgoingEmail, SendOutcome,
+};
 use domain::ports::{EmailRepository, RepoError, SealedSecret};
 use uuid::Uuid;
 
@@ -13,6 +16,39 @@ use crate::SqlStore;
 
 /// Longest SMTP answer kept.
 const MAX_ANSWER: usize = 500;
+
+/// Where an email stands, as columns of the outbox joined as `m`, read
+/// into [`DeliveryRow`].
+pub(crate) const DELIVERY_COLUMNS: &str =
+    "m.status AS email_status, m.attempts AS email_attempts, m.last_answer AS email_last_answer, \
+     m.sent_at AS email_sent_at, m.next_attempt_at AS email_next_attempt_at";
+
+/// [`DELIVERY_COLUMNS`] as read: all empty when there is no email.
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow {
+    email_status: Option<String>,
+    email_attempts: Option<i32>,
+    email_last_answer: Option<String>,
+    email_sent_at: Option<DateTime<Utc>>,
+    email_next_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl DeliveryRow {
+    /// Where the email stands, if there is one.
+    pub(crate) fn delivery(self) -> Option<EmailDelivery> {
+        let status = EmailStatus::parse(self.email_status.as_deref()?)?;
+        Some(EmailDelivery {
+            status,
+            attempts: self
+                .email_attempts
+                .and_then(|a| u32::try_from(a).ok())
+                .unwrap_or(0),
+            last_answer: self.email_last_answer,
+            sent_at: self.email_sent_at,
+            next_attempt_at: self.email_next_attempt_at,
+        })
+    }
+}
 
 #[derive(sqlx::FromRow)]
 struct DueRow {
@@ -25,8 +61,31 @@ struct DueRow {
 
 macro_rules! email_repository {
     ($module:ident, $db:ty, $dialect:expr) => {
-        mod $module {
+        pub(crate) mod $module {
             use super::*;
+
+            /// Writes `email` to the outbox, due at once, in the caller's transaction.
+            pub(crate) async fn insert(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                email: &OutgoingEmail,
+            ) -> Result<(), RepoError> {
+                sqlx::query(
+                    "INSERT INTO emails (id, client_id, company_id, invitation_id, recipient, message, key_version, \
+                     status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pending', $8, $8)",
+                )
+                .bind(email.id)
+                .bind(email.client_id.as_uuid())
+                .bind(email.company_id.as_uuid())
+                .bind(email.invitation_id)
+                .bind(&email.recipient)
+                .bind(&email.message.bytes)
+                .bind(i32::try_from(email.message.key_version).unwrap_or(i32::MAX))
+                .bind(email.created)
+                .execute(connection)
+                .await
+                .map_err(repo_error)?;
+                Ok(())
+            }
 
             #[async_trait]
             impl EmailRepository for SqlStore<$db> {

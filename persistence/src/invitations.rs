@@ -2,22 +2,21 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::email::{EmailDelivery, EmailStatus, OutgoingEmail};
+use domain::email::OutgoingEmail;
 use domain::ids::{ClientId, CompanyId};
 use domain::invitation::Invitation;
 use domain::ports::{EventPayloads, InvitationRepository, RepoError};
 use uuid::Uuid;
 
+use crate::emails::{DeliveryRow, DELIVERY_COLUMNS};
 use crate::error::repo_error;
 use crate::rows::split_list;
 use crate::SqlStore;
 
-/// An invitation's columns with those of its email, if any, read from [`FROM`].
+/// An invitation's columns, read from [`FROM`] with [`DELIVERY_COLUMNS`].
 const COLUMNS: &str =
     "i.id, i.client_id, i.company_id, i.categories, i.recipient_name, i.recipient_email, i.message, \
-     i.created_at, i.expires_at, i.opened_at, i.completed_at, i.revoked_at, \
-     m.status AS email_status, m.attempts AS email_attempts, m.last_answer AS email_last_answer, \
-     m.sent_at AS email_sent_at, m.next_attempt_at AS email_next_attempt_at";
+     i.created_at, i.expires_at, i.opened_at, i.completed_at, i.revoked_at";
 const FROM: &str = "invitations i LEFT JOIN emails m ON m.invitation_id = i.id";
 
 #[derive(sqlx::FromRow)]
@@ -34,11 +33,8 @@ struct Row {
     opened_at: Option<DateTime<Utc>>,
     completed_at: Option<DateTime<Utc>>,
     revoked_at: Option<DateTime<Utc>>,
-    email_status: Option<String>,
-    email_attempts: Option<i32>,
-    email_last_answer: Option<String>,
-    email_sent_at: Option<DateTime<Utc>>,
-    email_next_attempt_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    email: DeliveryRow,
 }
 
 impl From<Row> for Invitation {
@@ -56,20 +52,7 @@ impl From<Row> for Invitation {
             opened_at: row.opened_at,
             completed_at: row.completed_at,
             revoked_at: row.revoked_at,
-            email: row
-                .email_status
-                .as_deref()
-                .and_then(EmailStatus::parse)
-                .map(|status| EmailDelivery {
-                    status,
-                    attempts: row
-                        .email_attempts
-                        .and_then(|a| u32::try_from(a).ok())
-                        .unwrap_or(0),
-                    last_answer: row.email_last_answer,
-                    sent_at: row.email_sent_at,
-                    next_attempt_at: row.email_next_attempt_at,
-                }),
+            email: row.email.delivery(),
         }
     }
 }
@@ -84,7 +67,7 @@ macro_rules! invitation_repository {
 
             async fn invitation(connection: &mut Connection, client: ClientId, id: Uuid) -> Result<Invitation, RepoError> {
                 let row: Option<Row> = sqlx::query_as(&format!(
-                    "SELECT {COLUMNS} FROM {FROM} WHERE i.client_id = $1 AND i.id = $2"
+                    "SELECT {COLUMNS}, {DELIVERY_COLUMNS} FROM {FROM} WHERE i.client_id = $1 AND i.id = $2"
                 ))
                 .bind(client.as_uuid())
                 .bind(id)
@@ -137,21 +120,7 @@ macro_rules! invitation_repository {
                         return Err(RepoError::NotFound);
                     }
                     if let Some(email) = email {
-                        sqlx::query(
-                            "INSERT INTO emails (id, client_id, company_id, invitation_id, recipient, message, key_version, \
-                             status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pending', $8, $8)",
-                        )
-                        .bind(email.id)
-                        .bind(email.client_id.as_uuid())
-                        .bind(email.company_id.as_uuid())
-                        .bind(email.invitation_id)
-                        .bind(&email.recipient)
-                        .bind(&email.message.bytes)
-                        .bind(i32::try_from(email.message.key_version).unwrap_or(i32::MAX))
-                        .bind(email.created)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(repo_error)?;
+                        crate::emails::$module::insert(&mut tx, email).await?;
                     }
                     announce(&mut tx, self.payloads.as_ref(), i.client_id, i.id, "invitation.created").await?;
                     tx.commit().await.map_err(repo_error)?;
@@ -161,7 +130,7 @@ macro_rules! invitation_repository {
                 async fn list_invitations(&self, client: ClientId, company: CompanyId) -> Result<Vec<Invitation>, RepoError> {
                     ensure_company!(&mut *self.connection().await?, client, company);
                     let rows: Vec<Row> = sqlx::query_as(&format!(
-                        "SELECT {COLUMNS} FROM {FROM} WHERE i.client_id = $1 AND i.company_id = $2 \
+                        "SELECT {COLUMNS}, {DELIVERY_COLUMNS} FROM {FROM} WHERE i.client_id = $1 AND i.company_id = $2 \
                          ORDER BY i.created_at DESC, i.id DESC"
                     ))
                     .bind(client.as_uuid())

@@ -3,11 +3,13 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use domain::email::OutgoingEmail;
 use domain::ids::{ClientId, CompanyId};
 use domain::ports::{DueReminders, ReminderRepository, RepoError};
 use domain::reminder::{Reminder, ReminderState, SentReminder};
 use uuid::Uuid;
 
+use crate::emails::{DeliveryRow, DELIVERY_COLUMNS};
 use crate::error::repo_error;
 use crate::rows::{CompanyRow, COMPANY_COLUMNS};
 use crate::SqlStore;
@@ -17,6 +19,7 @@ struct DueRow {
     #[sqlx(flatten)]
     company: CompanyRow,
     reminders_sent: i32,
+    reminder_email: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -24,6 +27,8 @@ struct SentRow {
     number: i32,
     sent_at: DateTime<Utc>,
     event_id: Uuid,
+    #[sqlx(flatten)]
+    email: DeliveryRow,
 }
 
 /// A count as stored (never negative: the tables check it).
@@ -45,18 +50,20 @@ macro_rules! reminder_repository {
             type Connection = <$db as sqlx::Database>::Connection;
 
             async fn state(connection: &mut Connection, client: ClientId, company: CompanyId) -> Result<ReminderState, RepoError> {
-                let found: Option<(bool, i32)> = sqlx::query_as(
-                    "SELECT reminders_enabled, reminders_sent FROM companies WHERE client_id = $1 AND id = $2",
+                let found: Option<(bool, i32, Option<String>)> = sqlx::query_as(
+                    "SELECT reminders_enabled, reminders_sent, reminder_email FROM companies WHERE client_id = $1 AND id = $2",
                 )
                 .bind(client.as_uuid())
                 .bind(company.as_uuid())
                 .fetch_optional(&mut *connection)
                 .await
                 .map_err(repo_error)?;
-                let (enabled, sent) = found.ok_or(RepoError::NotFound)?;
-                let history: Vec<SentRow> = sqlx::query_as(
-                    "SELECT number, sent_at, event_id FROM reminders WHERE company_id = $1 ORDER BY number",
-                )
+                let (enabled, sent, email) = found.ok_or(RepoError::NotFound)?;
+                let history: Vec<SentRow> = sqlx::query_as(&format!(
+                    "SELECT r.number, r.sent_at, r.event_id, {DELIVERY_COLUMNS} \
+                     FROM reminders r LEFT JOIN emails m ON m.id = r.email_id \
+                     WHERE r.company_id = $1 ORDER BY r.number"
+                ))
                 .bind(company.as_uuid())
                 .fetch_all(&mut *connection)
                 .await
@@ -64,9 +71,15 @@ macro_rules! reminder_repository {
                 Ok(ReminderState {
                     enabled,
                     sent: count(sent),
+                    email,
                     history: history
                         .into_iter()
-                        .map(|row| SentReminder { number: count(row.number), at: row.sent_at, event: row.event_id })
+                        .map(|row| SentReminder {
+                            number: count(row.number),
+                            at: row.sent_at,
+                            event: row.event_id,
+                            email: row.email.delivery(),
+                        })
                         .collect(),
                 })
             }
@@ -75,7 +88,7 @@ macro_rules! reminder_repository {
             impl ReminderRepository for SqlStore<$db> {
                 async fn due_reminders(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<DueReminders>, RepoError> {
                     let rows: Vec<DueRow> = sqlx::query_as(&format!(
-                        "SELECT {COMPANY_COLUMNS}, reminders_sent FROM companies \
+                        "SELECT {COMPANY_COLUMNS}, reminders_sent, reminder_email FROM companies \
                          WHERE next_reminder_at IS NOT NULL AND next_reminder_at <= $1 AND reminders_enabled = $2 \
                          ORDER BY next_reminder_at LIMIT $3"
                     ))
@@ -86,7 +99,11 @@ macro_rules! reminder_repository {
                     .await
                     .map_err(repo_error)?;
                     rows.into_iter()
-                        .map(|row| Ok(DueReminders { company: row.company.try_into()?, sent: count(row.reminders_sent) }))
+                        .map(|row| Ok(DueReminders {
+                            company: row.company.try_into()?,
+                            sent: count(row.reminders_sent),
+                            email: row.reminder_email,
+                        }))
                         .collect()
                 }
 
@@ -96,6 +113,7 @@ macro_rules! reminder_repository {
                     sent: u32,
                     next: Option<DateTime<Utc>>,
                     reminder: Option<&Reminder>,
+                    email: Option<&OutgoingEmail>,
                     now: DateTime<Utc>,
                 ) -> Result<bool, RepoError> {
                     let mut pooled = self.connection().await?;
@@ -121,14 +139,18 @@ macro_rules! reminder_repository {
                     if let Some(reminder) = reminder {
                         let payload = self.payloads.reminder(&due.company, reminder);
                         let event = events::emit(&mut tx, &due.company, "journey.reminder", payload, None).await?;
+                        if let Some(email) = email {
+                            crate::emails::$module::insert(&mut tx, email).await?;
+                        }
                         let recorded = sqlx::query(
-                            "INSERT INTO reminders (company_id, number, sent_at, event_id) VALUES ($1, $2, $3, $4) \
+                            "INSERT INTO reminders (company_id, number, sent_at, event_id, email_id) VALUES ($1, $2, $3, $4, $5) \
                              ON CONFLICT (company_id, number) DO NOTHING",
                         )
                         .bind(due.company.id.as_uuid())
                         .bind(stored(reminder.number))
                         .bind(now)
                         .bind(event)
+                        .bind(email.map(|e| e.id))
                         .execute(&mut *tx)
                         .await
                         .map_err(repo_error)?
@@ -145,12 +167,24 @@ macro_rules! reminder_repository {
                     state(&mut *self.connection().await?, client, company).await
                 }
 
-                async fn set_reminders(&self, client: ClientId, company: CompanyId, enabled: bool, now: DateTime<Utc>) -> Result<ReminderState, RepoError> {
+                async fn set_reminders(
+                    &self,
+                    client: ClientId,
+                    company: CompanyId,
+                    enabled: bool,
+                    email: Option<Option<&str>>,
+                    now: DateTime<Utc>,
+                ) -> Result<ReminderState, RepoError> {
                     let mut pooled = self.connection().await?;
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
-                    sqlx::query("UPDATE companies SET reminders_enabled = $1, next_reminder_at = $2 WHERE client_id = $3 AND id = $4")
+                    sqlx::query(
+                        "UPDATE companies SET reminders_enabled = $1, next_reminder_at = $2, \
+                         reminder_email = CASE WHEN $3 THEN $4 ELSE reminder_email END WHERE client_id = $5 AND id = $6",
+                    )
                         .bind(enabled)
                         .bind(enabled.then_some(now))
+                        .bind(email.is_some())
+                        .bind(email.flatten())
                         .bind(client.as_uuid())
                         .bind(company.as_uuid())
                         .execute(&mut *tx)

@@ -63,6 +63,15 @@ impl SmtpServer {
     pub fn set_busy(&self, busy: bool) {
         self.shared.lock().unwrap().busy = busy;
     }
+
+    /// A server over a fresh database of `backend` that sends email through this one.
+    pub async fn app(&self, backend: crate::Backend) -> crate::TestApp {
+        crate::spawn_with(
+            backend,
+            &["--smtp-url", &self.url(), "--smtp-from", crate::MAIL_FROM],
+        )
+        .await
+    }
 }
 
 /// The address inside `MAIL FROM:<…>` or `RCPT TO:<…>`.
@@ -137,4 +146,38 @@ async fn session(socket: tokio::net::TcpStream, shared: Arc<Mutex<Shared>>) {
             return;
         }
     }
+}
+
+/// The message with its quoted-printable and base64 parts decoded, enough to search its text.
+pub fn decoded(data: &str) -> String {
+    let mut out = data.replace("=\r\n", "");
+    let mut text = String::new();
+    let mut rest = out.as_str();
+    while let Some(at) = rest.find('=') {
+        text.push_str(&rest[..at]);
+        let hex = rest
+            .get(at + 1..at + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(byte) => {
+                text.push(byte as char);
+                rest = &rest[at + 3..];
+            }
+            None => {
+                text.push('=');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    out = text;
+    for block in data.split("\r\n\r\n") {
+        let compact: String = block.lines().collect();
+        if let Ok(bytes) =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact.trim())
+        {
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    out
 }

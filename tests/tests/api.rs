@@ -33,6 +33,7 @@ mod api {
     pub mod outage;
     pub mod pool;
     pub mod rate_limits;
+    pub mod reminder_emails;
     pub mod reminders;
     pub mod secrets;
     pub mod security;

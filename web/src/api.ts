@@ -124,6 +124,9 @@ export interface Invitation {
   categories: Category[];
   shareUrl: string;
   mailtoUrl: string;
+  recipientEmail?: string;
+  /** Present when Link API emails the invitation itself (the client's `emailInvitations`). */
+  email?: { status: "Pending" | "Sent" | "Failed" };
 }
 
 /** A company token made from an invitation's token, as `POST /invitations/exchange` answers. */

@@ -51,6 +51,11 @@ async function appPage(origin, options = {}) {
   return { ...opened, heard };
 }
 
+/** Waits up to five seconds for the app to have logged what `wanted` matches. */
+async function heardSoon(heard, wanted) {
+  for (let i = 0; i < 50 && !heard.some(wanted); i++) await new Promise((done) => setTimeout(done, 100));
+}
+
 /** Through the landing, the consent and the Sandbox in its popup, to the journey saying so. */
 async function connectSandbox(page, context) {
   await page.getByRole("button", { name: "Get started" }).click();
@@ -113,6 +118,9 @@ test("inline, the component has no close button, and every callback comes in ord
   await shot(page, "e2-inline");
 
   await connectSandbox(page, context);
+  // The page's console reaches the test a moment after the screen changes.
+  await heardSoon(heard, (h) => h.name === "onEvent" && h.value.name === "connected");
+  await heardSoon(heard, (h) => h.name === "onConnection");
 
   const events = heard.filter((h) => h.name === "onEvent").map((h) => h.value.name);
   assert.deepEqual(events, ["opened", "category_selected", "consent_recorded", "integration_selected", "authorization_started", "connected"]);
@@ -134,7 +142,7 @@ test("an app whose origin is not in the CORS settings hears why through onError"
 
   await page.getByRole("heading", { name: "Something went wrong" }).waitFor();
   await page.waitForFunction(() => true);
-  for (let i = 0; i < 50 && !heard.some((h) => h.name === "onError"); i++) await page.waitForTimeout(100);
+  await heardSoon(heard, (h) => h.name === "onError");
 
   const error = heard.find((h) => h.name === "onError")?.value;
   assert.equal(error?.errorCode, "OriginNotAllowed");
@@ -228,6 +236,7 @@ test("an app written for Codat's Embedded Link works with the company id alone",
   assert.equal(heard.some((h) => h.name === "ready"), true);
   assert.equal(heard.some((h) => h.name === "onError"), false);
   await connectSandbox(page, context);
+  await heardSoon(heard, (h) => h.name === "onConnection");
   assert.equal(heard.filter((h) => h.name === "onConnection").length, 1);
   assert.deepEqual(violations, []);
   await context.close();

@@ -353,38 +353,47 @@ test("what the customer has shared can be read back and withdrawn from the journ
   await context.close();
 });
 
-test("a colleague invited from the journey opens it limited to the invited category", async () => {
+test("a colleague invited from the journey gets it by email and opens it limited to the invited category", async () => {
+  const before = await server.api("GET", "/linkSettings");
+  await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined, emailInvitations: true });
   const company = await newCompany("Invite Ltd");
   const { page, violations, context } = await watchedPage();
-  await page.goto(company.redirect);
-  await page.getByRole("button", { name: "Get started" }).click();
+  try {
+    await page.goto(company.redirect);
+    await page.getByRole("button", { name: "Get started" }).click();
 
-  await page.getByRole("button", { name: "Someone else has the login? (Banking)" }).click();
-  await page.getByLabel("Their name").fill("Grace Hopper");
-  await page.getByLabel("Their email address").fill("not an address");
-  await page.getByRole("button", { name: "Create the invitation" }).click();
-  await page.getByText("recipient.email is not an email address.").waitFor();
-  await page.getByLabel("Their email address").fill("grace@example.com");
-  await page.getByRole("button", { name: "Create the invitation" }).click();
-  await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
-  await shot(page, "11-invitation");
-  const share = await page.getByLabel("Invitation link").inputValue();
+    await page.getByRole("button", { name: "Someone else has the login? (Banking)" }).click();
+    await page.getByLabel("Their name").fill("Grace Hopper");
+    await page.getByLabel("Their email address").fill("not an address");
+    await page.getByRole("button", { name: "Create the invitation" }).click();
+    await page.getByText("recipient.email is not an email address.").waitFor();
+    await page.getByLabel("Their email address").fill("grace@example.com");
+    await page.getByRole("button", { name: "Create the invitation" }).click();
+    await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
+    await page.getByText("We are emailing this link to grace@example.com.", { exact: false }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Send by email" }).count(), 0, "no mailto link when Link API sends it");
+    await shot(page, "11-invitation");
+    const share = await page.getByLabel("Invitation link").inputValue();
 
-  const colleague = await watchedPage();
-  await colleague.page.goto(share);
-  await colleague.page.getByRole("heading", { name: /would like to connect/ }).waitFor();
-  await colleague.page.getByRole("button", { name: "Get started" }).click();
-  await colleague.page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
-  const shown = await colleague.page.getByRole("heading", { level: 2 }).allTextContents();
+    const colleague = await watchedPage();
+    await colleague.page.goto(share);
+    await colleague.page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+    await colleague.page.getByRole("button", { name: "Get started" }).click();
+    await colleague.page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    const shown = await colleague.page.getByRole("heading", { level: 2 }).allTextContents();
 
-  assert.deepEqual(shown, ["Banking"], "only the invited category");
-  assert.equal(await colleague.page.getByRole("button", { name: /Someone else has the login/ }).count(), 0);
-  const invitations = await server.api("GET", `/companies/${company.id}/invitations`);
-  assert.equal(invitations.results[0].status, "opened");
-  assert.equal(invitations.results[0].recipientName, "Grace Hopper");
-  assert.deepEqual([...violations, ...colleague.violations], []);
-  await colleague.context.close();
-  await context.close();
+    assert.deepEqual(shown, ["Banking"], "only the invited category");
+    assert.equal(await colleague.page.getByRole("button", { name: /Someone else has the login/ }).count(), 0);
+    const invitations = await server.api("GET", `/companies/${company.id}/invitations`);
+    assert.equal(invitations.results[0].status, "opened");
+    assert.equal(invitations.results[0].recipientName, "Grace Hopper");
+    assert.equal(invitations.results[0].email.status, "Pending", "in the outbox");
+    assert.deepEqual([...violations, ...colleague.violations], []);
+    await colleague.context.close();
+  } finally {
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+    await context.close();
+  }
 });
 
 test("a customer who denies at the provider can try again and connect", async () => {

@@ -57,6 +57,9 @@ export async function start() {
       LINK_PUBLIC_URL: base,
       LINK_BOOTSTRAP_API_KEY: API_KEY,
       LINK_DISPATCH_INTERVAL_MS: "0",
+      // Invitations can be emailed; with the dispatcher off they wait in the outbox.
+      LINK_SMTP_URL: "smtp://127.0.0.1:9",
+      LINK_SMTP_FROM: "Acme Lending <connect@acme.example>",
       LINK_RATE_LIMIT_PER_MINUTE: "0",
       RUST_LOG: "warn",
     },

@@ -86,6 +86,11 @@ pub struct LinkSettingsDocument {
     /// invitation token; without it the token is added as the `invitation` query parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_url: Option<String>,
+    /// Whether Link API emails each invitation to its recipient unless the request says
+    /// `"send": false` (default false). It needs an SMTP server (`LINK_SMTP_URL`); an invitation
+    /// without `recipient.email` is not emailed.
+    #[serde(default)]
+    pub email_invitations: bool,
     #[serde(default)]
     pub categories: CategoriesBody,
     /// How the hosted journey page (each company's `redirect`) looks and what it offers.
@@ -249,6 +254,7 @@ impl LinkSettingsDocument {
             consent_required: self.consent_required,
             terms_url: self.terms_url,
             invitation_url: self.invitation_url,
+            email_invitations: self.email_invitations,
             categories,
             hosted: self.hosted_journey.into(),
             reminders: self.reminders.into(),
@@ -269,6 +275,7 @@ impl LinkSettingsDocument {
             consent_required: settings.consent_required,
             terms_url: settings.terms_url.clone(),
             invitation_url: settings.invitation_url.clone(),
+            email_invitations: settings.email_invitations,
             categories: CategoriesBody {
                 accounting: body("accounting"),
                 banking: body("banking"),

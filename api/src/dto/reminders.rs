@@ -1,6 +1,6 @@
 //! Reminders on the wire: the policy in link settings, and a company's reminders.
 
-use domain::reminder::{JourneyAddress, Reminder, ReminderPolicy, ReminderState};
+use domain::reminder::{Reminder, ReminderPolicy, ReminderState};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -39,6 +39,12 @@ pub struct ReminderPolicyBody {
     /// German, Spanish).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub texts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Whether Link API emails each reminder itself (default false): to the company's reminder
+    /// address (`PUT /companies/{companyId}/reminders`), in the reminder's locale, with a link
+    /// that stops them. It needs an SMTP server (`LINK_SMTP_URL`); the `journey.reminder` event
+    /// goes out either way.
+    #[serde(default)]
+    pub send_emails: bool,
 }
 
 fn default_schedule() -> Vec<u32> {
@@ -59,6 +65,7 @@ impl From<ReminderPolicy> for ReminderPolicyBody {
             include_optional: p.include_optional,
             journey_url: p.journey_url,
             texts: p.texts,
+            send_emails: p.send_emails,
         }
     }
 }
@@ -71,6 +78,7 @@ impl From<ReminderPolicyBody> for ReminderPolicy {
             include_optional: b.include_optional,
             journey_url: b.journey_url,
             texts: b.texts,
+            send_emails: b.send_emails,
         }
     }
 }
@@ -120,11 +128,7 @@ pub struct ReminderBody {
 impl ReminderBody {
     /// The wire form; `public_url` is where the hosted journey is served.
     pub fn new(reminder: &Reminder, company: &domain::company::Company, public_url: &str) -> Self {
-        let journey_url = match &reminder.journey {
-            JourneyAddress::Hosted => Some(format!("{public_url}/link/company/{}", company.id)),
-            JourneyAddress::Client(url) => Some(url.clone()),
-            JourneyAddress::SignedLinksOnly => None,
-        };
+        let journey_url = reminder.journey.url(public_url, company.id);
         Self {
             number: reminder.number,
             of: reminder.of,
@@ -157,16 +161,23 @@ pub struct SentReminderBody {
     pub sent_date: chrono::DateTime<chrono::Utc>,
     /// The `journey.reminder` event that carried it (`GET /events/{eventId}`).
     pub event_id: uuid::Uuid,
+    /// Its email, when Link API sent one (`reminders.sendEmails`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::dto::email::EmailBody>,
 }
 
 /// A company's reminders.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"enabled": true, "nextDueDate": "2026-01-10T09:30:00Z",
-    "history": [{"number": 1, "sentDate": "2026-01-07T09:30:04Z", "eventId": "0198f3c2-7b10-7c55-8c8e-2a8c5b1e4f20"}]}))]
+#[schema(example = json!({"enabled": true, "email": "owner@northwind.example", "nextDueDate": "2026-01-10T09:30:00Z",
+    "history": [{"number": 1, "sentDate": "2026-01-07T09:30:04Z", "eventId": "0198f3c2-7b10-7c55-8c8e-2a8c5b1e4f20",
+        "email": {"status": "Sent", "attempts": 1, "lastAnswer": "250 2.0.0 Ok: queued", "sentDate": "2026-01-07T09:30:09Z"}}]}))]
 pub struct CompanyRemindersBody {
     /// False once you or the customer turned them off for this company.
     pub enabled: bool,
+    /// Where Link API emails the company's reminders, when the policy's `sendEmails` is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// When the next one is due; left out when none will go out (turned off, the schedule done,
     /// or the journey complete).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -180,6 +191,7 @@ impl CompanyRemindersBody {
     pub fn new(state: ReminderState, next_due_date: Option<chrono::DateTime<chrono::Utc>>) -> Self {
         Self {
             enabled: state.enabled,
+            email: state.email,
             next_due_date,
             history: state
                 .history
@@ -188,16 +200,27 @@ impl CompanyRemindersBody {
                     number: sent.number,
                     sent_date: sent.at,
                     event_id: sent.event,
+                    email: sent.email.map(Into::into),
                 })
                 .collect(),
         }
     }
 }
 
-/// Turns a company's reminders on or off.
+/// Turns a company's reminders on or off, and sets where they are emailed.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[schema(example = json!({"enabled": false}))]
+#[schema(example = json!({"enabled": true, "email": "owner@northwind.example"}))]
 pub struct SetRemindersBody {
     pub enabled: bool,
+    /// The one address the company's reminders are emailed to (at most 254 characters, no
+    /// display name). Left out, the address stays as it is; `null` removes it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable, max_length = 254)]
+    pub email: Option<Option<String>>,
+}
+
+/// A field that is present, `null` or not: told apart from one left out.
+fn present<'de, D: serde::Deserializer<'de>>(field: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(field).map(Some)
 }

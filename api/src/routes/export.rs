@@ -40,6 +40,8 @@ pub struct CompanyExport {
     /// The consent ledger, oldest first.
     pub consents: Vec<ConsentBody>,
     pub invitations: Vec<InvitationBody>,
+    /// Its reminders, with the address they are emailed to.
+    pub reminders: crate::dto::reminders::CompanyRemindersBody,
     /// Every event about the company, oldest first.
     pub events: Vec<EventBody>,
 }
@@ -47,8 +49,8 @@ pub struct CompanyExport {
 /// Export company data
 ///
 /// Everything Link API holds about a company, in one document: the company,
-/// its connections with their history, its consent ledger, its invitations
-/// and its events. Credentials, tokens and secrets are never included (only
+/// its connections with their history, its consent ledger, its invitations,
+/// its reminders and its events. Credentials, tokens and secrets are never included (only
 /// whether a connection is linked).
 #[utoipa::path(
     operation_id = "export-company",
@@ -85,6 +87,8 @@ pub async fn export_company(
     let consents = state.store.consent_ledger(caller.client, id).await?;
     let now = Utc::now().trunc_subsecs(6);
     let invitations = state.store.list_invitations(caller.client, id).await?;
+    let reminders = state.store.reminder_state(caller.client, id).await?;
+    let reminders = crate::routes::reminders::reminders_of(&state, &caller, id, reminders).await?;
     let query = EventQuery {
         company: Some(id),
         ..EventQuery::default()
@@ -115,6 +119,7 @@ pub async fn export_company(
             .into_iter()
             .map(|i| InvitationBody::new(i, now))
             .collect(),
+        reminders,
         events,
     }))
 }

@@ -60,9 +60,10 @@ pub struct CreateInvitation {
     pub journey_url: Option<String>,
     /// Whether Link API emails the invitation to `recipient.email` itself (it needs an SMTP
     /// server, `LINK_SMTP_URL`); `email` in the answer and in `GET …/invitations` then says how
-    /// it went. Default false: you send `shareUrl` or `mailtoUrl` yourself.
-    #[serde(default)]
-    pub send: bool,
+    /// it went. Left out, the link settings' `emailInvitations` decides (for an invitation with
+    /// `recipient.email`, on a Link API that sends email); otherwise you send `shareUrl` or
+    /// `mailtoUrl` yourself.
+    pub send: Option<bool>,
     /// The language of the email (`en`, `fr`, `de`, `es`, with a region or not); the link
     /// settings' `hostedJourney.defaultLocale`, else English, when left out.
     #[schema(example = "fr", max_length = 35)]

@@ -4,7 +4,7 @@
 use actix_web::{delete, post, web, HttpResponse};
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::ids::CompanyId;
-use domain::journey_link::{self, JourneyLink, MAX_MINUTES};
+use domain::journey_link::{self, MAX_MINUTES};
 use domain::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -80,25 +80,20 @@ pub async fn create_journey_link(
             format!("expiresInMinutes is between 1 and {MAX_MINUTES} (a week)."),
         ))
     })?;
-    let token = crate::oauth::random_token(32);
-    let link = JourneyLink {
-        id: Uuid::now_v7(),
-        client_id: caller.client,
-        company_id: company,
-        created: now,
+    let (link, url) = crate::journey_links::mint(
+        state.store.as_ref(),
+        &state.public_url,
+        caller.client,
+        company,
+        now,
         expires_at,
-        used_at: None,
-        revoked_at: None,
-    };
-    state
-        .store
-        .create_journey_link(&link, &crate::oauth::state_hash(&token))
-        .await
-        .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
+    )
+    .await
+    .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
     Ok(HttpResponse::Created().json(JourneyLinkBody {
         id: link.id,
         company_id: company.as_uuid(),
-        url: format!("{}/link/company/{company}?link={token}", state.public_url),
+        url,
         expires_at,
     }))
 }

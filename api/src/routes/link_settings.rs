@@ -134,12 +134,29 @@ pub async fn update_link_settings(
 ) -> ApiResult<web::Json<LinkSettingsBody>> {
     let before = latest_settings(&state, caller.client).await?;
     let settings = document.into_inner().into_domain(before.version + 1);
-    settings.validate(|category, key| {
-        PlatformKey::parse(key)
-            .ok()
-            .and_then(|k| state.catalogue.get(&k))
-            .is_some_and(|entry| entry.integration.source_type.category() == Some(category))
-    })?;
+    let mut errors = settings
+        .validate(|category, key| {
+            PlatformKey::parse(key)
+                .ok()
+                .and_then(|k| state.catalogue.get(&k))
+                .is_some_and(|entry| entry.integration.source_type.category() == Some(category))
+        })
+        .err()
+        .unwrap_or_default();
+    if state.mailer.is_none() {
+        let asked = [
+            ("emailInvitations", settings.email_invitations),
+            ("reminders.sendEmails", settings.reminders.send_emails),
+        ];
+        for (field, _) in asked.into_iter().filter(|(_, on)| *on) {
+            errors.push(domain::FieldError::new(
+                field,
+                "NotConfigured",
+                "This Link API sends no email: set LINK_SMTP_URL and LINK_SMTP_FROM first.",
+            ));
+        }
+    }
+    errors.into_result(())?;
     let document = LinkSettingsDocument::from_domain(&settings);
     let text = serde_json::to_string(&document).map_err(|e| ApiError::Internal(e.to_string()))?;
     let stored = state

@@ -22,6 +22,7 @@ pub mod link;
 pub mod link_settings;
 pub mod link_status;
 pub mod profile;
+pub mod reminder_stop;
 pub mod reminders;
 pub mod sandbox;
 pub mod webhooks;

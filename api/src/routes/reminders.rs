@@ -65,12 +65,14 @@ pub async fn get_reminders(
     ))
 }
 
-/// Turn a company's reminders off or on
+/// Turn a company's reminders off or on, and say where they are emailed
 ///
 /// `{"enabled": false}` stops the company's reminders whatever the policy
-/// says; `{"enabled": true}` lets the policy remind it again. A company
-/// token may change its company's, so the customer can opt out from the
-/// journey.
+/// says; `{"enabled": true}` lets the policy remind it again. `email` is the
+/// address Link API emails them to when the policy's `sendEmails` is on
+/// (left out, it stays as it was; `null` removes it). A company token may
+/// change its company's, so the customer can opt out, or give an address,
+/// from the journey.
 #[utoipa::path(
     operation_id = "set-company-reminders",
     tag = "Journey",
@@ -86,12 +88,40 @@ pub async fn set_reminders(
     body: crate::extract::Json<SetRemindersBody>,
 ) -> ApiResult<web::Json<CompanyRemindersBody>> {
     let company = CompanyId::from(company.into_inner());
+    let body = body.into_inner();
+    let email = match body.email {
+        Some(Some(address)) => Some(Some(reminder_address(address)?)),
+        other => other,
+    };
     let reminders = state
         .store
-        .set_reminders(caller.client, company, body.enabled, Utc::now())
+        .set_reminders(
+            caller.client,
+            company,
+            body.enabled,
+            email.as_ref().map(Option::as_deref),
+            Utc::now(),
+        )
         .await
         .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
     Ok(web::Json(
         reminders_of(&state, &caller, company, reminders).await?,
     ))
+}
+
+/// A reminder address: one address an SMTP server takes, no display name.
+fn reminder_address(address: String) -> ApiResult<String> {
+    let mut errors = domain::ValidationErrors::default();
+    let checked = errors
+        .optional_email("email", Some(address))
+        .filter(|a| a.parse::<lettre::Address>().is_ok());
+    match checked {
+        Some(address) => Ok(address),
+        None if errors.is_empty() => Err(ApiError::field(domain::FieldError::new(
+            "email",
+            "Email",
+            "email is one address, such as owner@example.com, with no name around it.",
+        ))),
+        None => Err(errors.into()),
+    }
 }

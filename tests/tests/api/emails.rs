@@ -4,16 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tests::receiver::ManualClock;
-use tests::smtp::SmtpServer;
-use tests::{error_of, invalid_items, json_of, on_both_stores, spawn, spawn_with, TestApp};
-
-async fn mailing_app(backend: tests::Backend, smtp: &SmtpServer) -> TestApp {
-    spawn_with(
-        backend,
-        &["--smtp-url", &smtp.url(), "--smtp-from", tests::MAIL_FROM],
-    )
-    .await
-}
+use tests::smtp::{decoded, SmtpServer};
+use tests::{error_of, invalid_items, json_of, on_both_stores, spawn, TestApp};
 
 async fn invite(app: &TestApp, company: &str, body: Value) -> reqwest::Response {
     app.post(&format!("/companies/{company}/invitations"), &body)
@@ -34,7 +26,7 @@ async fn invitations(app: &TestApp, company: &str) -> Vec<Value> {
 on_both_stores! {
     async fn an_invitation_is_emailed_in_the_customers_language_with_its_link(backend: Backend) {
         let smtp = SmtpServer::start().await;
-        let app = mailing_app(backend, &smtp).await;
+        let app = smtp.app(backend).await;
         json_of(app.send_json(reqwest::Method::PUT, "/profile", &json!({"name": "Acme Lending", "redirectUrl": "", "logoUrl": "https://acme.example/logo.png"})).await, StatusCode::OK).await;
         let company = app.new_company("Northwind").await;
         let clock = ManualClock::new();
@@ -72,7 +64,7 @@ on_both_stores! {
 
     async fn a_refused_recipient_fails_and_a_busy_server_is_tried_again(backend: Backend) {
         let smtp = SmtpServer::start().await;
-        let app = mailing_app(backend, &smtp).await;
+        let app = smtp.app(backend).await;
         let company = app.new_company("Northwind").await;
         let clock = ManualClock::new();
         let dispatcher = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
@@ -104,9 +96,36 @@ on_both_stores! {
         assert_eq!(smtp.received()[0].to, vec!["grace@example.com".to_owned()]);
     }
 
+    async fn the_clients_default_emails_each_invitation_that_has_an_address(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = smtp.app(backend).await;
+        let without = spawn(backend).await;
+        let company = app.new_company("Northwind").await;
+        let clock = ManualClock::new();
+        let dispatcher = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+        let default_on = json!({"emailInvitations": true});
+
+        let refused = error_of(without.send_json(reqwest::Method::PUT, "/linkSettings", &default_on).await, StatusCode::BAD_REQUEST).await;
+        let settings = json_of(app.send_json(reqwest::Method::PUT, "/linkSettings", &default_on).await, StatusCode::OK).await;
+        let emailed = json_of(invite(&app, &company, json!({"categories": ["banking"], "recipient": {"email": "grace@example.com"}})).await, StatusCode::CREATED).await;
+        let no_address = json_of(invite(&app, &company, json!({"categories": ["banking"], "recipient": {"name": "Grace"}})).await, StatusCode::CREATED).await;
+        let opted_out = json_of(invite(&app, &company, json!({"categories": ["banking"], "send": false, "recipient": {"email": "alan@example.com"}})).await, StatusCode::CREATED).await;
+        clock.advance(1);
+        dispatcher.send_emails().await.unwrap();
+
+        assert_eq!(invalid_items(&refused), ["emailInvitations"]);
+        assert_eq!(settings["emailInvitations"], true);
+        assert_eq!(emailed["email"]["status"], "Pending", "{emailed}");
+        assert!(no_address.get("email").is_none(), "no address, no email: {no_address}");
+        assert!(opted_out.get("email").is_none(), "the request says no: {opted_out}");
+        let received = smtp.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].to, vec!["grace@example.com".to_owned()]);
+    }
+
     async fn sending_needs_a_server_one_address_and_a_name_on_one_line(backend: Backend) {
         let smtp = SmtpServer::start().await;
-        let app = mailing_app(backend, &smtp).await;
+        let app = smtp.app(backend).await;
         let without = spawn(backend).await;
         let company = app.new_company("Northwind").await;
         let elsewhere = without.new_company("Northwind").await;
@@ -130,38 +149,4 @@ on_both_stores! {
         assert_eq!(app.count("SELECT COUNT(*) FROM emails").await, 0);
         assert!(smtp.received().is_empty());
     }
-}
-
-/// The message with its quoted-printable and base64 parts decoded, enough to search its text.
-fn decoded(data: &str) -> String {
-    let mut out = data.replace("=\r\n", "");
-    let mut text = String::new();
-    let mut rest = out.as_str();
-    while let Some(at) = rest.find('=') {
-        text.push_str(&rest[..at]);
-        let hex = rest
-            .get(at + 1..at + 3)
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match hex {
-            Some(byte) => {
-                text.push(byte as char);
-                rest = &rest[at + 3..];
-            }
-            None => {
-                text.push('=');
-                rest = &rest[at + 1..];
-            }
-        }
-    }
-    text.push_str(rest);
-    out = text;
-    for block in data.split("\r\n\r\n") {
-        let compact: String = block.lines().collect();
-        if let Ok(bytes) =
-            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact.trim())
-        {
-            out.push_str(&String::from_utf8_lossy(&bytes));
-        }
-    }
-    out
 }

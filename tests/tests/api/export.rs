@@ -14,6 +14,7 @@ on_both_stores! {
         let path = format!("/companies/{company}/connections/{}", shop["id"].as_str().unwrap());
         json_of(app.send_json(Method::PUT, &format!("{path}/authorization"), &json!({"apiKey": CREDENTIAL})).await, StatusCode::OK).await;
         json_of(app.post(&format!("/companies/{company}/invitations"), &json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})).await, StatusCode::CREATED).await;
+        json_of(app.send_json(Method::PUT, &format!("/companies/{company}/reminders"), &json!({"enabled": false, "email": "owner@acme.example"})).await, StatusCode::OK).await;
         let id = consent["id"].as_str().unwrap();
         json_of(app.post(&format!("/companies/{company}/consents/{id}/withdraw"), &json!({})).await, StatusCode::OK).await;
 
@@ -30,6 +31,7 @@ on_both_stores! {
         assert_eq!(export["consents"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect::<Vec<_>>(), ["Granted", "Withdrawn"]);
         assert_eq!(export["invitations"].as_array().unwrap().len(), 1);
         assert!(export["invitations"][0].get("shareUrl").is_none());
+        assert_eq!((export["reminders"]["enabled"].clone(), export["reminders"]["email"].clone()), (json!(false), json!("owner@acme.example")));
         let types: Vec<&str> = export["events"].as_array().unwrap().iter().map(|e| e["eventType"].as_str().unwrap()).collect();
         assert_eq!(types.first(), Some(&"company.created"), "oldest first: {types:?}");
         assert!(types.contains(&"consent.withdrawn") && types.contains(&"connection.disconnected"), "{types:?}");

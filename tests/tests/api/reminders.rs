@@ -226,6 +226,6 @@ on_both_stores! {
             "reminders.texts.en.footer", "reminders.texts.en.subject"]);
         assert_eq!(reminders(&app, &company).await["enabled"], true, "nothing changed");
         let settings = json_of(app.get("/linkSettings").await, StatusCode::OK).await;
-        assert_eq!(settings["reminders"], json!({"enabled": true, "scheduleDays": [2, 5, 10], "includeOptional": false}));
+        assert_eq!(settings["reminders"], json!({"enabled": true, "scheduleDays": [2, 5, 10], "includeOptional": false, "sendEmails": false}));
     }
 }

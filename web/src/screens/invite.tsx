@@ -36,18 +36,27 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
   };
 
   if (made) {
+    const emailed = made.email && made.recipientEmail;
     return (
       <section>
         <h1 tabIndex={-1}>{t("inviteReady")}</h1>
-        <p>{toMyself ? t("toMyselfReady") : t("inviteReadyBody", { category: t.inSentence(category) })}</p>
+        <p>
+          {emailed
+            ? t("inviteEmailed", { email: made.recipientEmail ?? "" })
+            : toMyself
+              ? t("toMyselfReady")
+              : t("inviteReadyBody", { category: t.inSentence(category) })}
+        </p>
         <label class="field">
           <span>{t("inviteLink")}</span>
           <input readOnly value={made.shareUrl} onFocus={(e) => e.currentTarget.select()} />
         </label>
         <div class="actions">
-          <a class="button secondary" href={made.mailtoUrl}>
-            {t("inviteByEmail")}
-          </a>
+          {!emailed && (
+            <a class="button secondary" href={made.mailtoUrl}>
+              {t("inviteByEmail")}
+            </a>
+          )}
           <button class="primary" onClick={() => go({ name: "categories" })}>
             {t("continue")}
           </button>
