@@ -134,6 +134,33 @@ on_both_stores! {
         assert!(event["payload"]["reminder"].get("journeyUrl").is_none(), "the one-time link is the email's alone: {event}");
     }
 
+    async fn a_reminder_email_waits_while_the_server_is_down_and_goes_once_it_is_back(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = smtp.app(backend).await;
+        json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"reminders": {"sendEmails": true}})).await, StatusCode::OK).await;
+        let company = reminded_company(&app, "Northwind", "owner@northwind.example").await;
+        let clock = ManualClock::new();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let down = app.mail_dispatcher(clock.clone(), &format!("smtp://127.0.0.1:{closed}")).await;
+        let back = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+
+        clock.advance(2 * DAY + 60);
+        down.remind().await.unwrap();
+        clock.advance(1);
+        down.send_emails().await.unwrap();
+        let waiting = reminders(&app, &company).await["history"][0]["email"].clone();
+        let too_soon = back.send_emails().await.unwrap();
+        clock.advance(61);
+        back.send_emails().await.unwrap();
+        let sent = reminders(&app, &company).await["history"][0]["email"].clone();
+
+        assert_eq!((waiting["status"].clone(), waiting["attempts"].clone()), (json!("Pending"), json!(1)), "{waiting}");
+        assert!(waiting["nextAttemptDate"].is_string() && waiting["lastAnswer"].is_string(), "{waiting}");
+        assert_eq!(too_soon, 0, "the next attempt waits a minute");
+        assert_eq!((sent["status"].clone(), sent["attempts"].clone()), (json!("Sent"), json!(2)), "{sent}");
+        assert_eq!(smtp.received().len(), 1);
+    }
+
     async fn a_reminder_address_is_one_address_and_emailing_needs_a_server(backend: Backend) {
         let smtp = SmtpServer::start().await;
         let app = smtp.app(backend).await;
