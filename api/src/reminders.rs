@@ -226,7 +226,7 @@ async fn email_of(
                     texts: &reminder.texts,
                     missing: &reminder.missing,
                     journey_url: &journey_url,
-                    stop_url: &stop_url(public_url, mail.cipher, company.id),
+                    stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale),
                 },
             )
         });
@@ -255,11 +255,13 @@ async fn email_of(
 /// What a stop link's tag is made for.
 const STOP_PURPOSE: &str = "link-api reminders stop";
 
-/// The address in each reminder email that turns the company's reminders off.
-pub fn stop_url(public_url: &str, cipher: &Cipher, company: CompanyId) -> String {
+/// The address in each reminder email that turns the company's reminders
+/// off; its page speaks `locale`, the email's.
+pub fn stop_url(public_url: &str, cipher: &Cipher, company: CompanyId, locale: &str) -> String {
     format!(
-        "{public_url}/link/company/{company}/reminders/stop?token={}",
-        cipher.tag(STOP_PURPOSE, company.as_uuid().as_bytes())
+        "{public_url}/link/company/{company}/reminders/stop?token={}&locale={}",
+        cipher.tag(STOP_PURPOSE, company.as_uuid().as_bytes()),
+        domain::profile::percent_encode(locale)
     )
 }
 

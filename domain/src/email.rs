@@ -160,6 +160,75 @@ pub fn reminder_words(locale: &str) -> ReminderWords {
     }
 }
 
+/// What the page behind a reminder email's stop link says, in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopPageWords {
+    /// The question before stopping: `{client}`.
+    pub ask: String,
+    /// What stopping does: `{client}`, `{company}`.
+    pub ask_body: String,
+    pub button: String,
+    pub done: String,
+    /// What stopped: `{client}`.
+    pub done_body: String,
+    pub not_valid: String,
+    pub not_valid_body: String,
+}
+
+/// The stop page's words in `locale` (English when its language is not shipped).
+pub fn stop_page_words(locale: &str) -> StopPageWords {
+    let language = locale.split('-').next().unwrap_or(locale);
+    let words: [&str; 7] = match language {
+        "fr" => [
+            "Ne plus recevoir les rappels de {client} ?",
+            "{client} ne vous écrira plus au sujet de la connexion de {company}. Ce que vous avez déjà connecté reste en place.",
+            "Arrêter les rappels",
+            "Rappels arrêtés",
+            "{client} ne vous enverra plus de rappels pour connecter votre entreprise.",
+            "Ce lien n’est pas valide",
+            "Vérifiez que l’adresse a été copiée en entier depuis l’e-mail.",
+        ],
+        "de" => [
+            "Keine Erinnerungen mehr von {client}?",
+            "{client} schreibt Ihnen nicht mehr wegen der Verbindung von {company}. Was Sie schon verbunden haben, bleibt bestehen.",
+            "Erinnerungen beenden",
+            "Erinnerungen beendet",
+            "{client} sendet Ihnen keine Erinnerungen mehr, Ihr Unternehmen zu verbinden.",
+            "Dieser Link ist ungültig",
+            "Prüfen Sie, ob die ganze Adresse aus der E-Mail kopiert wurde.",
+        ],
+        "es" => [
+            "¿Dejar de recibir recordatorios de {client}?",
+            "{client} no le escribirá más sobre la conexión de {company}. Lo que ya ha conectado sigue igual.",
+            "Dejar de recibir recordatorios",
+            "Recordatorios desactivados",
+            "{client} no le enviará más recordatorios para conectar su empresa.",
+            "Este enlace no es válido",
+            "Compruebe que copió la dirección completa del correo.",
+        ],
+        _ => [
+            "Stop reminders from {client}?",
+            "{client} will no longer email you about connecting {company}. What you have already connected stays as it is.",
+            "Stop reminders",
+            "Reminders stopped",
+            "{client} will send you no more reminders about connecting your business.",
+            "This link is not valid",
+            "Check that the whole address was copied from the email.",
+        ],
+    };
+    let [ask, ask_body, button, done, done_body, not_valid, not_valid_body] =
+        words.map(String::from);
+    StopPageWords {
+        ask,
+        ask_body,
+        button,
+        done,
+        done_body,
+        not_valid,
+        not_valid_body,
+    }
+}
+
 /// What an invitation email says, in one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationWords {

@@ -521,18 +521,24 @@ pub fn page_with_status(
 /// (journey pages can carry single-use values). The policy allows the style
 /// sheet by its hash, so no inline style may run but this one.
 pub fn html(title: &str, style: &str, content: &str) -> HttpResponse {
-    html_with(title, style, content, "")
+    html_with("en", title, style, content, "")
 }
 
-/// [`html`] with `head` (HTML of the service's own, values escaped) in the
-/// page's head; scripts may come from the service's own files alone.
-fn html_with(title: &str, style: &str, content: &str, head: &str) -> HttpResponse {
+/// [`html`] in the language `lang` (a locale tag).
+pub fn html_in(lang: &str, title: &str, style: &str, content: &str) -> HttpResponse {
+    html_with(lang, title, style, content, "")
+}
+
+/// [`html_in`] with `head` (HTML of the service's own, values escaped) in
+/// the page's head; scripts may come from the service's own files alone.
+fn html_with(lang: &str, title: &str, style: &str, content: &str, head: &str) -> HttpResponse {
     use base64::Engine;
     use sha2::Digest;
     let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
     let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{}</title><style>{style}</style>{head}</head><body>{content}</body></html>",
+        escape_html(lang),
         escape_html(title)
     );
     let scripts = if head.is_empty() {
@@ -585,6 +591,7 @@ async fn return_to_popup(
     };
     let headline = outcome_headline(&entry.integration.name, outcome);
     Ok(html_with(
+        "en",
         &headline,
         "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}",
         &format!(

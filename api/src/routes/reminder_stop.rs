@@ -1,38 +1,75 @@
-//! The stop link of reminder emails, `/link/company/{companyId}/reminders/stop?token=…`:
-//! `GET` asks the customer to confirm on a page of its own (mail scanners
-//! open links, so a look changes nothing); `POST`, from that page or from a
-//! mail client's one-click unsubscribe (RFC 8058), turns the company's
-//! reminders off. The token is the link's signature; a wrong one, or a
-//! company that is gone, answers that the link is not valid.
+//! The stop link of reminder emails,
+//! `/link/company/{companyId}/reminders/stop?token=…&locale=…`: `GET` asks
+//! the customer to confirm on a page of its own (mail scanners open links,
+//! so a look changes nothing); `POST`, from that page or from a mail
+//! client's one-click unsubscribe (RFC 8058), turns the company's reminders
+//! off. The token is the link's signature; a wrong one, or a company that is
+//! gone, answers that the link is not valid. The pages speak the email's
+//! language.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
+use domain::email::{stop_page_words, StopPageWords};
 use domain::ids::CompanyId;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::routes::link::{escape_html, html, page, page_with_status};
+use crate::routes::link::{escape_html, html_in};
 use crate::state::AppState;
+
+const STYLE: &str =
+    "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}\
+                     button{font-size:1rem;padding:.6rem 1.2rem}";
 
 /// The stop link's query.
 #[derive(Debug, Deserialize)]
 pub struct StopQuery {
     token: Option<String>,
+    locale: Option<String>,
 }
 
-/// The company and client name the link names, or the page that refuses it.
+impl StopQuery {
+    /// The page's language: the link's when it is a locale, else English.
+    fn locale(&self) -> &str {
+        self.locale
+            .as_deref()
+            .filter(|l| domain::link_settings::is_locale_tag(l))
+            .unwrap_or("en")
+    }
+}
+
+/// A page of a headline and a paragraph, in `lang`, answered with `status`.
+fn page(lang: &str, status: StatusCode, headline: &str, text: &str, more: &str) -> HttpResponse {
+    let mut response = html_in(
+        lang,
+        headline,
+        STYLE,
+        &format!(
+            "<h1>{}</h1><p>{}</p>{more}",
+            escape_html(headline),
+            escape_html(text)
+        ),
+    );
+    *response.status_mut() = status;
+    response
+}
+
+/// The company the link names and the client that reminds it, or the page that refuses it.
 async fn linked(
     state: &AppState,
     company: &str,
-    token: Option<&str>,
+    query: &StopQuery,
+    words: &StopPageWords,
 ) -> Result<Result<(domain::company::Company, String), HttpResponse>, ApiError> {
     let not_valid = |status| {
-        page_with_status(
+        page(
+            query.locale(),
             status,
-            "This link is not valid",
-            "Check that the whole address was copied from the email.",
+            &words.not_valid,
+            &words.not_valid_body,
+            "",
         )
     };
     let Ok(id) = Uuid::parse_str(company) else {
@@ -42,7 +79,7 @@ async fn linked(
         state.store.as_ref(),
         &state.cipher,
         CompanyId::from(id),
-        token.unwrap_or_default(),
+        query.token.as_deref().unwrap_or_default(),
     )
     .await?;
     Ok(found.ok_or_else(|| not_valid(StatusCode::NOT_FOUND)))
@@ -54,29 +91,31 @@ pub async fn confirm(
     company: web::Path<String>,
     query: web::Query<StopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (company, client) = match linked(&state, &company, query.token.as_deref()).await? {
+    let words = stop_page_words(query.locale());
+    let (company, client) = match linked(&state, &company, &query, &words).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
     let action = format!(
-        "/link/company/{}/reminders/stop?token={}",
+        "/link/company/{}/reminders/stop?token={}&locale={}",
         company.id,
-        domain::profile::percent_encode(query.token.as_deref().unwrap_or_default())
+        domain::profile::percent_encode(query.token.as_deref().unwrap_or_default()),
+        domain::profile::percent_encode(query.locale()),
     );
-    let headline = format!("Stop reminders from {client}?");
-    Ok(html(
-        &headline,
-        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}\
-         button{font-size:1rem;padding:.6rem 1.2rem}",
-        &format!(
-            "<h1>{}</h1><p>{}</p><form method=\"post\" action=\"{}\"><button type=\"submit\">Stop reminders</button></form>",
-            escape_html(&headline),
-            escape_html(&format!(
-                "{client} will no longer email you about connecting {}. What you have already connected stays as it is.",
-                company.fields.name.as_str()
-            )),
-            escape_html(&action),
-        ),
+    let form = format!(
+        "<form method=\"post\" action=\"{}\"><button type=\"submit\">{}</button></form>",
+        escape_html(&action),
+        escape_html(&words.button)
+    );
+    Ok(page(
+        query.locale(),
+        StatusCode::OK,
+        &words.ask.replace("{client}", &client),
+        &words
+            .ask_body
+            .replace("{client}", &client)
+            .replace("{company}", company.fields.name.as_str()),
+        &form,
     ))
 }
 
@@ -86,7 +125,8 @@ pub async fn stop(
     company: web::Path<String>,
     query: web::Query<StopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (company, client) = match linked(&state, &company, query.token.as_deref()).await? {
+    let words = stop_page_words(query.locale());
+    let (company, client) = match linked(&state, &company, &query, &words).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
@@ -95,7 +135,10 @@ pub async fn stop(
         .set_reminders(company.client_id, company.id, false, None, Utc::now())
         .await?;
     Ok(page(
-        "Reminders stopped",
-        &format!("{client} will send you no more reminders about connecting your business."),
+        query.locale(),
+        StatusCode::OK,
+        &words.done,
+        &words.done_body.replace("{client}", &client),
+        "",
     ))
 }

@@ -87,7 +87,7 @@ on_both_stores! {
         let stop = local(&stop_link(&received[0]));
         let asked = app.anonymous(Method::GET, &stop).send().await.unwrap();
         let still_on = reminders(&app, &company).await["enabled"].clone();
-        let tampered = app.anonymous(Method::POST, &format!("{}x", stop)).send().await.unwrap();
+        let tampered = app.anonymous(Method::POST, &stop.replace("token=", "token=x")).send().await.unwrap();
         let other_company = app.anonymous(Method::POST, &stop.replace(&company, &silent)).send().await.unwrap();
         let one_click = app.anonymous(Method::POST, &stop)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -130,6 +130,8 @@ on_both_stores! {
         let link: String = text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || ":/.?=-_".contains(*c)).collect();
         let opened = app.anonymous(Method::GET, &local(&link)).send().await.unwrap();
         assert_eq!(opened.status(), StatusCode::OK, "the link opens the journey");
+        let stop_page = app.anonymous(Method::GET, &local(&stop_link(&received[0]))).send().await.unwrap().text().await.unwrap();
+        assert!(stop_page.contains("lang=\"fr\"") && stop_page.contains("Arrêter les rappels"), "the stop page speaks French: {stop_page}");
         let event = &json_of(app.get(&format!("/events?eventType=journey.reminder&companyId={company}")).await, StatusCode::OK).await["results"][0];
         assert!(event["payload"]["reminder"].get("journeyUrl").is_none(), "the one-time link is the email's alone: {event}");
     }
