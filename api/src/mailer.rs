@@ -391,4 +391,47 @@ mod tests {
         assert!(raw.contains("text/html"));
         assert!(raw.contains("banque"), "in French");
     }
+
+    #[test]
+    fn a_reminder_email_has_both_parts_its_stop_headers_and_no_header_from_the_texts() {
+        let from: Mailbox = "Acme <connect@acme.example>".parse().unwrap();
+        let to: Address = "owner@example.com".parse().unwrap();
+        let texts = ReminderTexts {
+            subject: "Finish connecting to Acme".into(),
+            value: "Connected books <b>mean</b> a decision in days.\nNot weeks.".into(),
+            call_to_action: "Finish now".into(),
+        };
+        let email = ReminderEmail {
+            recipient: &to,
+            client: "Acme",
+            logo_url: Some("https://acme.example/logo.png"),
+            locale: "de",
+            texts: &texts,
+            missing: &[("accounting", true), ("banking", false)],
+            journey_url: "https://link.example/link/company/1",
+            stop_url: "https://link.example/link/company/1/reminders/stop?token=abc&locale=de",
+        };
+
+        let raw = String::from_utf8(reminder_message(&from, &email).unwrap()).unwrap();
+
+        let headers = raw.split("\r\n\r\n").next().unwrap();
+        assert!(headers.contains("List-Unsubscribe: <https://link.example/link/company/1/reminders/stop?token=abc&locale=de>"), "{headers}");
+        assert!(
+            headers.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{headers}"
+        );
+        assert!(
+            headers.contains("Subject: Finish connecting to Acme"),
+            "{headers}"
+        );
+        assert!(raw.contains("Content-Type: multipart/alternative") && raw.contains("text/html"));
+        assert!(
+            raw.contains("&lt;b&gt;mean"),
+            "the client's text is escaped in HTML"
+        );
+        assert!(raw.contains("Bankkonten (optional)"), "in German: {raw}");
+        if std::env::var_os("LINK_SHOW_EMAIL").is_some() {
+            println!("{raw}");
+        }
+    }
 }
