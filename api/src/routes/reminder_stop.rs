@@ -56,13 +56,21 @@ fn page(lang: &str, status: StatusCode, headline: &str, text: &str, more: &str) 
     response
 }
 
-/// The company the link names and the client that reminds it, or the page that refuses it.
+/// What a valid link opens: the page's words, the company it names and
+/// the client that reminds it.
+struct Linked {
+    words: StopPageWords,
+    company: domain::company::Company,
+    client: String,
+}
+
+/// What the link names, or the page that refuses it.
 async fn linked(
     state: &AppState,
     company: &str,
     query: &StopQuery,
-    words: &StopPageWords,
-) -> Result<Result<(domain::company::Company, String), HttpResponse>, ApiError> {
+) -> Result<Result<Linked, HttpResponse>, ApiError> {
+    let words = stop_page_words(query.locale());
     let not_valid = |status| {
         page(
             query.locale(),
@@ -82,7 +90,14 @@ async fn linked(
         query.token.as_deref().unwrap_or_default(),
     )
     .await?;
-    Ok(found.ok_or_else(|| not_valid(StatusCode::NOT_FOUND)))
+    Ok(match found {
+        Some((company, client)) => Ok(Linked {
+            words,
+            company,
+            client,
+        }),
+        None => Err(not_valid(StatusCode::NOT_FOUND)),
+    })
 }
 
 /// `GET`: what the link does, and a button that does it.
@@ -91,8 +106,11 @@ pub async fn confirm(
     company: web::Path<String>,
     query: web::Query<StopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let words = stop_page_words(query.locale());
-    let (company, client) = match linked(&state, &company, &query, &words).await? {
+    let Linked {
+        words,
+        company,
+        client,
+    } = match linked(&state, &company, &query).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
@@ -125,8 +143,11 @@ pub async fn stop(
     company: web::Path<String>,
     query: web::Query<StopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let words = stop_page_words(query.locale());
-    let (company, client) = match linked(&state, &company, &query, &words).await? {
+    let Linked {
+        words,
+        company,
+        client,
+    } = match linked(&state, &company, &query).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };

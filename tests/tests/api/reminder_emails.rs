@@ -2,30 +2,14 @@
 //! through a real SMTP exchange with a server the test starts on loopback,
 //! with a link that stops them.
 
+use super::reminders::{reminders, set_reminders};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use tests::receiver::ManualClock;
 use tests::smtp::{decoded, Received, SmtpServer};
 use tests::{error_of, invalid_items, json_of, local, on_both_stores, spawn, TestApp, PUBLIC};
 
 const DAY: i64 = 24 * 3600;
-
-async fn set_reminders(app: &TestApp, company: &str, body: Value) -> reqwest::Response {
-    app.send_json(
-        Method::PUT,
-        &format!("/companies/{company}/reminders"),
-        &body,
-    )
-    .await
-}
-
-async fn reminders(app: &TestApp, company: &str) -> Value {
-    json_of(
-        app.get(&format!("/companies/{company}/reminders")).await,
-        StatusCode::OK,
-    )
-    .await
-}
 
 /// The address a message's `List-Unsubscribe` header gives.
 fn stop_link(message: &Received) -> String {

@@ -27,7 +27,8 @@ async fn events(app: &TestApp, company: &str, event_type: &str) -> Vec<Value> {
     found
 }
 
-async fn reminders(app: &TestApp, company: &str) -> Value {
+/// A company's reminders, as `GET …/reminders` shows them.
+pub async fn reminders(app: &TestApp, company: &str) -> Value {
     json_of(
         app.get(&format!("/companies/{company}/reminders")).await,
         StatusCode::OK,
@@ -35,7 +36,8 @@ async fn reminders(app: &TestApp, company: &str) -> Value {
     .await
 }
 
-async fn set_reminders(app: &TestApp, company: &str, body: Value) -> reqwest::Response {
+/// `PUT …/reminders` with `body`.
+pub async fn set_reminders(app: &TestApp, company: &str, body: Value) -> reqwest::Response {
     app.send_json(
         Method::PUT,
         &format!("/companies/{company}/reminders"),
