@@ -26,8 +26,17 @@ export interface CategoryStatus {
   connections: Connection[];
 }
 
+/** A company's reminders, as `GET …/reminders` and `linkStatus` show them. */
+export interface Reminders {
+  enabled: boolean;
+  /** Where Link API emails them. */
+  email?: string;
+  nextDueDate?: string;
+}
+
 export interface LinkStatus {
   companyId: string;
+  reminders?: Reminders;
   settingsVersion: number;
   consentRequired: boolean;
   complete: boolean;
@@ -67,6 +76,8 @@ export interface LinkSettings {
   termsUrl?: string;
   categories: Record<Category, CategorySettings>;
   hostedJourney: HostedJourney;
+  /** The reminder policy: whether companies are reminded, and whether Link API emails them. */
+  reminders?: { enabled: boolean; sendEmails: boolean };
 }
 
 export interface CredentialField {
@@ -250,6 +261,11 @@ export class Api {
 
   invite(categories: Category[], recipient: { name?: string; email?: string }, message?: string): Promise<Invitation> {
     return this.call("POST", this.company("/invitations"), { categories, recipient, message });
+  }
+
+  /** Keeps the company's reminders on, emailed to `email`. */
+  remindAt(email: string): Promise<Reminders> {
+    return this.call("PUT", this.company("/reminders"), { enabled: true, email });
   }
 
   async consents(): Promise<ConsentRecord[]> {

@@ -19,6 +19,7 @@ import { Desktop } from "./screens/desktop";
 import { Done } from "./screens/done";
 import { Invite } from "./screens/invite";
 import { Landing } from "./screens/landing";
+import { Left } from "./screens/left";
 import { Platforms } from "./screens/platforms";
 import { Outcome, Result } from "./screens/result";
 import { WhatIShared } from "./screens/shared";
@@ -283,15 +284,7 @@ function view(screen: Screen, journey: Journey) {
     case "done":
       return <Done journey={journey} />;
     case "left":
-      return (
-        <section>
-          <h1 tabIndex={-1}>{journey.t("leftTitle")}</h1>
-          <p>{journey.t("leftBody")}</p>
-          <button class="secondary" onClick={() => journey.go({ name: "categories" })}>
-            {journey.t("resume")}
-          </button>
-        </section>
-      );
+      return <Left journey={journey} />;
     case "shared":
       return <WhatIShared journey={journey} />;
     case "invite":

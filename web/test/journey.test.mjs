@@ -544,10 +544,11 @@ test("a customer disconnects a platform from what they have shared, after confir
   await context.close();
 });
 
-test("leaving before the end asks first, in the client's words, and the same link resumes", async () => {
+test("leaving before the end asks first, in the client's words, offers a reminder by email, and the same link resumes", async () => {
   const before = await server.api("GET", "/linkSettings");
   await server.api("PUT", "/linkSettings", {
     hostedJourney: { texts: { en: { exitConfirmation: "Your progress with {client} is saved." } } },
+    reminders: { sendEmails: true },
   });
   const company = await newCompany("Half Way Ltd");
   await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
@@ -572,6 +573,17 @@ test("leaving before the end asks first, in the client's words, and the same lin
     await dialog.getByRole("button", { name: "Leave" }).click();
     await page.getByRole("heading", { name: "You can come back at any time" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Leave for now" }).count(), 0);
+    await shot(page, "20-remind-me");
+    await page.getByLabel("Email me a reminder").fill("not an address");
+    await page.getByRole("button", { name: "Remind me" }).click();
+    await page.getByRole("alert").getByText("email is not an email address.").waitFor();
+    await page.getByLabel("Email me a reminder").fill("owner@halfway.example");
+    await page.getByRole("button", { name: "Remind me" }).click();
+    await page.getByText("We will remind you at owner@halfway.example.").waitFor();
+    await shot(page, "21-reminder-saved");
+    const reminders = await server.api("GET", `/companies/${company.id}/reminders`);
+    assert.equal(reminders.email, "owner@halfway.example");
+    assert.equal(reminders.enabled, true);
     await page.goto(company.redirect);
     await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
     assert.deepEqual(violations, []);

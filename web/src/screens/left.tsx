@@ -1,0 +1,75 @@
+import { useState } from "preact/hooks";
+
+import { ApiError } from "../api";
+import type { Journey } from "../journey";
+
+/**
+ * The customer left for now. Where Link API emails the client's reminders
+ * and this company is still reminded, they may give the address a reminder
+ * should go to (the invited colleague is not asked: the address is the
+ * company's).
+ */
+export function Left({ journey }: { journey: Journey }) {
+  const { t, api, go, fail, settings, status } = journey;
+  const [email, setEmail] = useState("");
+  const [error, setError] = useState<string>();
+  const [saved, setSaved] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const offered =
+    !journey.invitee && !status.complete && settings.reminders?.enabled === true && settings.reminders.sendEmails && status.reminders?.enabled === true;
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const reminders = await api.remindAt(email.trim());
+      setSaved(reminders.email);
+      setError(undefined);
+    } catch (problem) {
+      if (!(problem instanceof ApiError) || problem.body.statusCode >= 500) return fail(problem);
+      setError(problem.body.validation?.errors?.[0]?.message ?? problem.body.error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>{t("leftTitle")}</h1>
+      <p>{t("leftBody")}</p>
+      {offered && !saved && (
+        <form onSubmit={submit} noValidate>
+          <div class="field">
+            <label for="remind-email">{t("remindEmail")}</label>
+            <p class="muted" id="remind-hint">
+              {t("remindHint")}
+            </p>
+            <input
+              id="remind-email"
+              type="email"
+              autoComplete="email"
+              value={email}
+              onInput={(e) => setEmail(e.currentTarget.value)}
+              aria-invalid={error ? "true" : undefined}
+              aria-describedby={error ? "remind-hint remind-error" : "remind-hint"}
+            />
+            {error && (
+              <p id="remind-error" class="field-error" role="alert">
+                {error}
+              </p>
+            )}
+          </div>
+          <div class="actions">
+            <button type="submit" class="primary" disabled={busy}>
+              {t("remindMe")}
+            </button>
+          </div>
+        </form>
+      )}
+      {saved && <p role="status">{t("remindSaved", { email: saved })}</p>}
+      <button class="secondary" onClick={() => go({ name: "categories" })}>
+        {t("resume")}
+      </button>
+    </section>
+  );
+}
