@@ -334,10 +334,13 @@ impl Dispatcher {
     /// Reminds the companies due a reminder and announces invitations about
     /// to expire (see [`crate::reminders::remind`]).
     pub async fn remind(&self) -> Result<crate::reminders::Round, RepoError> {
-        let mail = self.mailer.as_ref().map(|mailer| crate::reminders::Mail {
-            mailer,
-            cipher: &self.cipher,
-        });
+        let mail = self
+            .mailer
+            .as_ref()
+            .map(|mailer| crate::reminder_emails::Mail {
+                mailer,
+                cipher: &self.cipher,
+            });
         let round = crate::reminders::remind(self.store.as_ref(), mail, self.clock.now()).await?;
         if round.reminded > 0 || round.expiring > 0 {
             tracing::info!(

@@ -26,6 +26,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod rate_limit;
 pub mod refresher;
+pub mod reminder_emails;
 pub mod reminders;
 pub mod revocation;
 pub mod routes;

@@ -1,25 +1,23 @@
 //! Reminders, applied: the housekeeping round that reminds companies of a
 //! journey they have not completed (a `journey.reminder` event each, once
-//! across replicas, and the email when the policy asks for it) and announces
-//! invitations about to expire; when a company's next reminder is due; and
-//! the signed address in each email that stops them. No HTTP here: the
-//! routes and the dispatcher call these.
+//! across replicas, and the email when the policy asks for it, see
+//! [`crate::reminder_emails`]) and announces invitations about to expire;
+//! and when a company's next reminder is due. No HTTP here: the routes and
+//! the dispatcher call these.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::company::Company;
-use domain::email::OutgoingEmail;
-use domain::ids::{ClientId, CompanyId};
+use domain::ids::ClientId;
 use domain::journey::JourneyStatus;
 use domain::link_settings::LinkSettings;
 use domain::ports::{DueReminders, RepoError, Store};
 use domain::profile::Profile;
 use domain::reminder::{JourneyAddress, Reminder, ReminderState, Step};
 
-use crate::crypto::Cipher;
 use crate::dto::link_settings::LinkSettingsDocument;
-use crate::mailer::{Mailer, ReminderEmail};
+use crate::reminder_emails::Mail;
 
 /// Companies looked at in one round.
 const BATCH: u32 = 200;
@@ -64,10 +62,10 @@ pub async fn profile_of(store: &dyn Store, client: ClientId) -> Result<Profile, 
 }
 
 /// What a client's reminders need besides the company: its settings, name and logo.
-struct ClientContext {
-    settings: LinkSettings,
-    name: String,
-    logo_url: Option<String>,
+pub(crate) struct ClientContext {
+    pub(crate) settings: LinkSettings,
+    pub(crate) name: String,
+    pub(crate) logo_url: Option<String>,
 }
 
 async fn context_of(store: &dyn Store, client: ClientId) -> Result<ClientContext, RepoError> {
@@ -77,14 +75,6 @@ async fn context_of(store: &dyn Store, client: ClientId) -> Result<ClientContext
         name: profile.name,
         logo_url: profile.logo_url,
     })
-}
-
-/// What emailing reminders takes: the service's mailer, and the cipher that
-/// seals each message in the outbox and signs its stop link.
-#[derive(Clone, Copy)]
-pub struct Mail<'a> {
-    pub mailer: &'a Mailer,
-    pub cipher: &'a Cipher,
 }
 
 /// One round: every company due is reminded, moved on to its next look, or
@@ -171,7 +161,10 @@ async fn look_at(
             };
             let email = match (mail, &due.email) {
                 (Some(mail), Some(address)) if policy.send_emails => {
-                    email_of(store, mail, context, due, address, &reminder, now).await?
+                    crate::reminder_emails::email_of(
+                        store, mail, context, due, address, &reminder, now,
+                    )
+                    .await?
                 }
                 _ => None,
             };
@@ -180,109 +173,6 @@ async fn look_at(
                 .await
         }
     }
-}
-
-/// The email of `reminder` to `address`, sealed for the outbox. Where the
-/// hosted journey takes signed links only, the email carries a one-time
-/// link of its own. `None` (and a warning) when it cannot be made.
-async fn email_of(
-    store: &dyn Store,
-    mail: Mail<'_>,
-    context: &ClientContext,
-    due: &DueReminders,
-    address: &str,
-    reminder: &Reminder,
-    now: DateTime<Utc>,
-) -> Result<Option<OutgoingEmail>, RepoError> {
-    let company = &due.company;
-    let public_url = &mail.mailer.public_url;
-    let journey_url = match reminder.journey.url(public_url, company.id) {
-        Some(url) => url,
-        None => {
-            let expires_at = now + TimeDelta::minutes(domain::journey_link::MAX_MINUTES);
-            crate::journey_links::mint(
-                store,
-                public_url,
-                company.client_id,
-                company.id,
-                now,
-                expires_at,
-            )
-            .await?
-            .1
-        }
-    };
-    let made = address
-        .parse::<lettre::Address>()
-        .map_err(|e| e.to_string())
-        .and_then(|to| {
-            crate::mailer::reminder_message(
-                &mail.mailer.from,
-                &ReminderEmail {
-                    recipient: &to,
-                    client: &context.name,
-                    logo_url: context.logo_url.as_deref(),
-                    locale: &reminder.locale,
-                    texts: &reminder.texts,
-                    missing: &reminder.missing,
-                    journey_url: &journey_url,
-                    stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale),
-                },
-            )
-        });
-    let sealed = made.and_then(|message| {
-        mail.cipher
-            .seal(&message, crate::mailer::SEAL_CONTEXT)
-            .map_err(|e| e.to_string())
-    });
-    match sealed {
-        Ok(message) => Ok(Some(OutgoingEmail {
-            id: uuid::Uuid::now_v7(),
-            client_id: company.client_id,
-            company_id: company.id,
-            invitation_id: None,
-            recipient: address.to_owned(),
-            message,
-            created: now,
-        })),
-        Err(error) => {
-            tracing::warn!(company = %company.id, %error, "a reminder email could not be made; the event goes out alone");
-            Ok(None)
-        }
-    }
-}
-
-/// What a stop link's tag is made for.
-const STOP_PURPOSE: &str = "link-api reminders stop";
-
-/// The address in each reminder email that turns the company's reminders
-/// off; its page speaks `locale`, the email's.
-pub fn stop_url(public_url: &str, cipher: &Cipher, company: CompanyId, locale: &str) -> String {
-    format!(
-        "{public_url}/link/company/{company}/reminders/stop?token={}&locale={}",
-        cipher.tag(STOP_PURPOSE, company.as_uuid().as_bytes()),
-        domain::profile::percent_encode(locale)
-    )
-}
-
-/// The company a stop link names, if `token` is its tag and the company
-/// exists; with the name of the client that reminds it.
-pub async fn stop_link_company(
-    store: &dyn Store,
-    cipher: &Cipher,
-    company: CompanyId,
-    token: &str,
-) -> Result<Option<(Company, String)>, RepoError> {
-    if !cipher.verify_tag(STOP_PURPOSE, company.as_uuid().as_bytes(), token) {
-        return Ok(None);
-    }
-    let found = match store.find_company(company).await {
-        Ok(found) => found,
-        Err(RepoError::NotFound) => return Ok(None),
-        Err(other) => return Err(other),
-    };
-    let client = profile_of(store, found.client_id).await?.name;
-    Ok(Some((found, client)))
 }
 
 /// Where a reminder of `company` sends the customer.

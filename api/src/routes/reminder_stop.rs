@@ -83,7 +83,7 @@ async fn linked(
     let Ok(id) = Uuid::parse_str(company) else {
         return Ok(Err(not_valid(StatusCode::BAD_REQUEST)));
     };
-    let found = crate::reminders::stop_link_company(
+    let found = crate::reminder_emails::stop_link_company(
         state.store.as_ref(),
         &state.cipher,
         CompanyId::from(id),

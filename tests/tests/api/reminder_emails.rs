@@ -160,6 +160,13 @@ on_both_stores! {
         let not_text = error_of(set_reminders(&app, &company, json!({"enabled": true, "email": 42})).await, StatusCode::BAD_REQUEST).await;
         let kept = json_of(set_reminders(&app, &company, json!({"enabled": false})).await, StatusCode::OK).await;
         let removed = json_of(set_reminders(&app, &company, json!({"enabled": true, "email": null})).await, StatusCode::OK).await;
+        let invited = json_of(app.post(&format!("/companies/{company}/invitations"), &json!({"categories": ["banking"]})).await, StatusCode::CREATED).await;
+        let invitation_token = invited["shareUrl"].as_str().unwrap().split("invitation=").nth(1).unwrap().to_owned();
+        let exchanged = json_of(app.anonymous(Method::POST, "/invitations/exchange").json(&json!({"token": invitation_token})).send().await.unwrap(), StatusCode::OK).await;
+        let colleague = app.with_key(exchanged["accessToken"].as_str().unwrap());
+        let by_colleague = error_of(set_reminders(&colleague, &company, json!({"enabled": true, "email": "eve@example.com"})).await, StatusCode::FORBIDDEN).await;
+        let customer = app.with_key(&app.company_token(&company).await);
+        let by_customer = json_of(set_reminders(&customer, &company, json!({"enabled": true, "email": "owner@northwind.example"})).await, StatusCode::OK).await;
         let unknown = error_of(set_reminders(&app, "9b2f43f6-35c5-4d35-a0a4-11b3c1c0f8b7", json!({"enabled": true, "email": "a@example.com"})).await, StatusCode::NOT_FOUND).await;
 
         assert_eq!(invalid_items(&not_configured), ["reminders.sendEmails"]);
@@ -170,6 +177,8 @@ on_both_stores! {
         assert_eq!((kept["enabled"].clone(), kept["email"].clone()), (json!(false), json!("owner@northwind.example")), "left out, the address stays");
         assert!(removed.get("email").is_none(), "null removes it: {removed}");
         assert_eq!(unknown["statusCode"], 404);
+        assert!(by_colleague["error"].as_str().unwrap().contains("colleague"), "{by_colleague}");
+        assert_eq!(by_customer["email"], "owner@northwind.example", "the customer gives it with the company token");
     }
 
     async fn a_stop_link_without_its_signature_is_not_valid(backend: Backend) {

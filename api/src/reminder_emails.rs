@@ -1,0 +1,128 @@
+//! Reminders emailed by Link API: each message, made and sealed for the
+//! outbox beside its `journey.reminder` event, and the signed address in it
+//! that stops the company's reminders. No HTTP here: the housekeeping round
+//! and the stop link's pages call these.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::company::Company;
+use domain::email::OutgoingEmail;
+use domain::ids::CompanyId;
+use domain::ports::{DueReminders, RepoError, Store};
+use domain::reminder::Reminder;
+
+use crate::crypto::Cipher;
+use crate::mailer::{Mailer, ReminderEmail};
+use crate::reminders::{profile_of, ClientContext};
+
+/// What emailing reminders takes: the service's mailer, and the cipher that
+/// seals each message in the outbox and signs its stop link.
+#[derive(Clone, Copy)]
+pub struct Mail<'a> {
+    pub mailer: &'a Mailer,
+    pub cipher: &'a Cipher,
+}
+
+/// The email of `reminder` to `address`, sealed for the outbox. Where the
+/// hosted journey takes signed links only, the email carries a one-time
+/// link of its own (minted before the reminder is written: should another
+/// replica write it first, that link is left unused until it expires).
+/// `None` (and a warning) when the message cannot be made.
+pub(crate) async fn email_of(
+    store: &dyn Store,
+    mail: Mail<'_>,
+    context: &ClientContext,
+    due: &DueReminders,
+    address: &str,
+    reminder: &Reminder,
+    now: DateTime<Utc>,
+) -> Result<Option<OutgoingEmail>, RepoError> {
+    let company = &due.company;
+    let public_url = &mail.mailer.public_url;
+    let journey_url = match reminder.journey.url(public_url, company.id) {
+        Some(url) => url,
+        None => {
+            let expires_at = now + TimeDelta::minutes(domain::journey_link::MAX_MINUTES);
+            crate::journey_links::mint(
+                store,
+                public_url,
+                company.client_id,
+                company.id,
+                now,
+                expires_at,
+            )
+            .await?
+            .1
+        }
+    };
+    let made = address
+        .parse::<lettre::Address>()
+        .map_err(|e| e.to_string())
+        .and_then(|to| {
+            crate::mailer::reminder_message(
+                &mail.mailer.from,
+                &ReminderEmail {
+                    recipient: &to,
+                    client: &context.name,
+                    logo_url: context.logo_url.as_deref(),
+                    locale: &reminder.locale,
+                    texts: &reminder.texts,
+                    missing: &reminder.missing,
+                    journey_url: &journey_url,
+                    stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale),
+                },
+            )
+        });
+    let sealed = made.and_then(|message| {
+        mail.cipher
+            .seal(&message, crate::mailer::SEAL_CONTEXT)
+            .map_err(|e| e.to_string())
+    });
+    match sealed {
+        Ok(message) => Ok(Some(OutgoingEmail {
+            id: uuid::Uuid::now_v7(),
+            client_id: company.client_id,
+            company_id: company.id,
+            invitation_id: None,
+            recipient: address.to_owned(),
+            message,
+            created: now,
+        })),
+        Err(error) => {
+            tracing::warn!(company = %company.id, %error, "a reminder email could not be made; the event goes out alone");
+            Ok(None)
+        }
+    }
+}
+
+/// What a stop link's tag is made for.
+const STOP_PURPOSE: &str = "link-api reminders stop";
+
+/// The address in each reminder email that turns the company's reminders
+/// off; its page speaks `locale`, the email's.
+pub fn stop_url(public_url: &str, cipher: &Cipher, company: CompanyId, locale: &str) -> String {
+    format!(
+        "{public_url}/link/company/{company}/reminders/stop?token={}&locale={}",
+        cipher.tag(STOP_PURPOSE, company.as_uuid().as_bytes()),
+        domain::profile::percent_encode(locale)
+    )
+}
+
+/// The company a stop link names, if `token` is its tag and the company
+/// exists; with the name of the client that reminds it.
+pub async fn stop_link_company(
+    store: &dyn Store,
+    cipher: &Cipher,
+    company: CompanyId,
+    token: &str,
+) -> Result<Option<(Company, String)>, RepoError> {
+    if !cipher.verify_tag(STOP_PURPOSE, company.as_uuid().as_bytes(), token) {
+        return Ok(None);
+    }
+    let found = match store.find_company(company).await {
+        Ok(found) => found,
+        Err(RepoError::NotFound) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let client = profile_of(store, found.client_id).await?.name;
+    Ok(Some((found, client)))
+}
