@@ -216,7 +216,7 @@ pub struct SetRemindersBody {
     /// The one address the company's reminders are emailed to (at most 254 characters, no
     /// display name). Left out, the address stays as it is; `null` removes it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, nullable, max_length = 254)]
+    #[schema(value_type = Option<String>, nullable, format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
 }
 
