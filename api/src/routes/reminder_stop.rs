@@ -106,14 +106,11 @@ pub async fn confirm(
     company: web::Path<String>,
     query: web::Query<StopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let Linked {
-        words,
-        company,
-        client,
-    } = match linked(&state, &company, &query).await? {
+    let found = match linked(&state, &company, &query).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
+    let (words, company, client) = (found.words, found.company, found.client);
     let action = format!(
         "/link/company/{}/reminders/stop?token={}&locale={}",
         company.id,
@@ -143,14 +140,11 @@ pub async fn stop(
     company: web::Path<String>,
     query: web::Query<StopQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let Linked {
-        words,
-        company,
-        client,
-    } = match linked(&state, &company, &query).await? {
+    let found = match linked(&state, &company, &query).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
+    let (words, company, client) = (found.words, found.company, found.client);
     state
         .store
         .set_reminders(company.client_id, company.id, false, None, Utc::now())
