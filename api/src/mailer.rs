@@ -194,7 +194,7 @@ fn recipient(name: Option<&str>, address: &Address) -> Mailbox {
 
 /// The invitation email, formatted (RFC 5322, text and HTML alternatives).
 pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result<Vec<u8>, String> {
-    let language = email.locale.split('-').next().unwrap_or(email.locale);
+    let language = domain::link_settings::language_of(email.locale);
     let words = invitation_words(email.locale);
     let categories = email
         .categories
@@ -275,7 +275,7 @@ pub struct ReminderEmail<'a> {
 /// The reminder email, formatted (RFC 5322, text and HTML alternatives),
 /// with `List-Unsubscribe` and one-click `List-Unsubscribe-Post` headers.
 pub fn reminder_message(from: &Mailbox, email: &ReminderEmail<'_>) -> Result<Vec<u8>, String> {
-    let language = email.locale.split('-').next().unwrap_or(email.locale);
+    let language = domain::link_settings::language_of(email.locale);
     let words = reminder_words(email.locale);
     let categories = email
         .missing

@@ -125,7 +125,7 @@ pub struct ReminderWords {
 
 /// The reminder email's words in `locale` (English when its language is not shipped).
 pub fn reminder_words(locale: &str) -> ReminderWords {
-    let language = locale.split('-').next().unwrap_or(locale);
+    let language = crate::link_settings::language_of(locale);
     let (missing, optional, why, stop) = match language {
         "fr" => (
             "Il reste à connecter : {categories}.",
@@ -177,7 +177,7 @@ pub struct StopPageWords {
 
 /// The stop page's words in `locale` (English when its language is not shipped).
 pub fn stop_page_words(locale: &str) -> StopPageWords {
-    let language = locale.split('-').next().unwrap_or(locale);
+    let language = crate::link_settings::language_of(locale);
     let words: [&str; 7] = match language {
         "fr" => [
             "Ne plus recevoir les rappels de {client} ?",
@@ -244,7 +244,7 @@ pub struct InvitationWords {
 /// not shipped): `{client}`, `{inviter}`, `{categories}`, `{name}` and
 /// `{date}` filled in by the caller.
 pub fn invitation_words(locale: &str) -> InvitationWords {
-    let language = locale.split('-').next().unwrap_or(locale);
+    let language = crate::link_settings::language_of(locale);
     let (subject, greeting, body, action, expiry, ignore) = match language {
         "fr" => (
             "{client} vous invite à connecter des données de votre entreprise",

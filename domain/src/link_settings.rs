@@ -246,6 +246,11 @@ pub fn is_locale_tag(text: &str) -> bool {
         })
 }
 
+/// The language of a locale tag: `fr` for `fr-CA`.
+pub fn language_of(locale: &str) -> &str {
+    locale.split('-').next().unwrap_or(locale)
+}
+
 /// Whether `text` is a colour as `#RRGGBB`.
 fn is_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text[1..].bytes().all(|b| b.is_ascii_hexdigit())

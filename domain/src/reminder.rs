@@ -118,7 +118,7 @@ impl ReminderPolicy {
     /// locale, then its language, over the shipped ones (English when the
     /// language is not shipped).
     pub fn texts(&self, locale: &str) -> ReminderTexts {
-        let language = locale.split('-').next().unwrap_or(locale);
+        let language = crate::link_settings::language_of(locale);
         let mut texts = shipped(language);
         for chosen in [language, locale] {
             if let Some(own) = self.texts.get(chosen) {
