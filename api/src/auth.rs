@@ -15,7 +15,7 @@ use rand::distr::{Alphanumeric, SampleString};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::company_token::CompanyScope;
+use crate::company_token::{CompanyScope, TokenSource};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -104,7 +104,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
             .ok_or(ApiError::Unauthorized(
                 "invalid, expired or foreign company token",
             ))?;
-        allow_company_route(request.method().as_str(), request.path(), scope.company)?;
+        allow_company_route(request.method().as_str(), request.path(), &scope)?;
         check_origin(state, scope.client, request.request()).await?;
         check_token_source(state, &scope).await?;
         return Ok(Caller {
@@ -112,10 +112,10 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
             actor: Actor::Customer,
             company: Some(scope.company),
             categories: scope.categories,
-            invitation: scope.invitation,
             token: Some(TokenGrant {
                 id: scope.token_id,
                 expires_at: scope.expires_at,
+                source: scope.source,
             }),
         });
     }
@@ -129,89 +129,150 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         actor: Actor::Client(found.id),
         company: None,
         categories: None,
-        invitation: None,
         token: None,
     })
 }
 
 /// A company token lives only as long as what it came from: the invitation
-/// it was made from (until revoked or expired), or the API key that issued
-/// it (until deleted); the hosted page's own token lives its hour. A token
-/// that names none of these is refused.
+/// it was made from (until revoked or expired), the signed link the hosted
+/// journey was opened from (until revoked, or its session ends), or the API
+/// key that issued it (until deleted). Each is read from the store on every
+/// request, so an end is seen at once by every replica. The bare company
+/// id's token lives its hour.
 async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<(), ApiError> {
-    if let Some(invitation) = scope.invitation {
-        let usable = match state.store.get_invitation(scope.client, invitation).await {
-            Ok(found) => found.usable(chrono::Utc::now()),
-            Err(RepoError::NotFound) => false,
-            Err(other) => return Err(other.into()),
-        };
-        return if usable {
-            Ok(())
-        } else {
-            Err(ApiError::Unauthorized(
+    let now = chrono::Utc::now();
+    match scope.source {
+        TokenSource::Invitation(invitation) => {
+            let usable = match state.store.get_invitation(scope.client, invitation).await {
+                Ok(found) => found.usable(now),
+                Err(RepoError::NotFound) => false,
+                Err(other) => return Err(other.into()),
+            };
+            usable.then_some(()).ok_or(ApiError::Unauthorized(
                 "the invitation this token came from was revoked or has expired",
             ))
-        };
-    }
-    if scope.hosted {
-        // The hosted page's token is for the company its URL names, for an hour.
-        return Ok(());
-    }
-    let issuer = scope.issued_by.ok_or(ApiError::Unauthorized(
-        "a company token that names no API key, invitation or hosted page",
-    ))?;
-    let keys = state.store.list_api_keys(scope.client).await?;
-    if keys.iter().any(|key| key.id.as_uuid() == issuer) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized(
-            "the API key that issued this company token was deleted",
-        ))
+        }
+        TokenSource::SignedLink(link) => {
+            let open = state
+                .store
+                .find_journey_link(link)
+                .await?
+                .is_some_and(|l| l.company_id == scope.company && l.session_open(now));
+            open.then_some(()).ok_or(ApiError::Unauthorized(
+                "the journey link this token came from was revoked or its session has ended",
+            ))
+        }
+        TokenSource::CompanyId => Ok(()),
+        TokenSource::ApiKey(issuer) => {
+            let keys = state.store.list_api_keys(scope.client).await?;
+            if keys.iter().any(|key| key.id.as_uuid() == issuer) {
+                Ok(())
+            } else {
+                Err(ApiError::Unauthorized(
+                    "the API key that issued this company token was deleted",
+                ))
+            }
+        }
     }
 }
 
-/// What a journey UI in the browser may call with a company token.
-const COMPANY_ROUTES: &[(&str, &str)] = &[
-    ("GET", "/integrations"),
-    ("GET", "/integrations/{platformKey}"),
-    ("GET", "/integrations/{platformKey}/branding"),
-    ("GET", "/linkSettings"),
-    ("GET", "/linkSettings/versions/{version}"),
-    ("GET", "/profile"),
-    ("GET", "/companies/{companyId}/consents"),
-    ("POST", "/companies/{companyId}/consents"),
+/// Who may call an operation with a company token, by where the token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opens {
+    /// Starting and continuing the journey: any company token, the bare company id's too.
+    Journey,
+    /// The customer's data and undoing what was shared: a token with a proof of
+    /// who holds it (the client's back end, a signed link, an invitation).
+    Customer,
+    /// The company's own settings (reminders, invitations): the client's back
+    /// end or a signed link, not an invitee.
+    Owner,
+}
+
+/// What a journey UI in the browser may call with a company token, and with
+/// which tokens. Deleting a connection is the journey's (a company token may
+/// abandon only a `PendingAuth` one); unlinking one is the customer's.
+const COMPANY_ROUTES: &[(&str, &str, Opens)] = &[
+    ("GET", "/integrations", Opens::Journey),
+    ("GET", "/integrations/{platformKey}", Opens::Journey),
+    (
+        "GET",
+        "/integrations/{platformKey}/branding",
+        Opens::Journey,
+    ),
+    ("GET", "/linkSettings", Opens::Journey),
+    ("GET", "/linkSettings/versions/{version}", Opens::Journey),
+    ("GET", "/profile", Opens::Journey),
+    ("GET", "/companies/{companyId}/consents", Opens::Customer),
+    ("POST", "/companies/{companyId}/consents", Opens::Journey),
     (
         "POST",
         "/companies/{companyId}/consents/{consentId}/withdraw",
+        Opens::Customer,
     ),
-    ("GET", "/companies/{companyId}/linkStatus"),
-    ("GET", "/companies/{companyId}/reminders"),
-    ("PUT", "/companies/{companyId}/reminders"),
-    ("GET", "/companies/{companyId}/invitations"),
-    ("POST", "/companies/{companyId}/invitations"),
+    ("GET", "/companies/{companyId}/linkStatus", Opens::Journey),
+    ("GET", "/companies/{companyId}/reminders", Opens::Owner),
+    ("PUT", "/companies/{companyId}/reminders", Opens::Owner),
+    ("GET", "/companies/{companyId}/invitations", Opens::Owner),
+    ("POST", "/companies/{companyId}/invitations", Opens::Journey),
     (
         "DELETE",
         "/companies/{companyId}/invitations/{invitationId}",
+        Opens::Owner,
     ),
-    ("GET", "/companies/{companyId}/connections"),
-    ("POST", "/companies/{companyId}/connections"),
-    ("GET", "/companies/{companyId}/connections/{connectionId}"),
-    ("PATCH", "/companies/{companyId}/connections/{connectionId}"),
+    ("GET", "/companies/{companyId}/connections", Opens::Journey),
+    ("POST", "/companies/{companyId}/connections", Opens::Journey),
+    (
+        "GET",
+        "/companies/{companyId}/connections/{connectionId}",
+        Opens::Journey,
+    ),
+    (
+        "PATCH",
+        "/companies/{companyId}/connections/{connectionId}",
+        Opens::Customer,
+    ),
     (
         "DELETE",
         "/companies/{companyId}/connections/{connectionId}",
+        Opens::Journey,
     ),
     (
         "PUT",
         "/companies/{companyId}/connections/{connectionId}/authorization",
+        Opens::Journey,
     ),
 ];
 
+/// Whether a token from `source` may call an operation that `opens` says.
+fn source_may(source: TokenSource, opens: Opens) -> bool {
+    match opens {
+        Opens::Journey => true,
+        Opens::Customer => source.proves_customer(),
+        Opens::Owner => source.owns_company(),
+    }
+}
+
+/// The 403 of a token whose source does not open an operation.
+fn source_refusal(source: TokenSource, method: &str, path: &str) -> ApiError {
+    ApiError::Forbidden(match source {
+        TokenSource::Invitation(_) => format!(
+            "A token made from an invitation cannot call {method} {path}: it is the company's own."
+        ),
+        _ => format!(
+            "{method} {path} needs proof that the caller is the customer, which a company id alone \
+             is not: open the journey from a signed link (POST /companies/{{companyId}}/links), or \
+             use the accessToken your back end gets from GET /companies/{{companyId}}/accessToken."
+        ),
+    })
+}
+
 /// Checks a company token's request: another company answers 404 (as if
-/// it did not exist), any other endpoint 403.
-fn allow_company_route(method: &str, path: &str, company: CompanyId) -> Result<(), ApiError> {
+/// it did not exist), an endpoint the token's source does not open 403,
+/// and any other endpoint 403.
+fn allow_company_route(method: &str, path: &str, scope: &CompanyScope) -> Result<(), ApiError> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    for (allowed_method, pattern) in COMPANY_ROUTES {
+    for (allowed_method, pattern, opens) in COMPANY_ROUTES {
         let parts: Vec<&str> = pattern.split('/').collect();
         if parts.len() != segments.len() || method != *allowed_method {
             continue;
@@ -232,9 +293,12 @@ fn allow_company_route(method: &str, path: &str, company: CompanyId) -> Result<(
             continue;
         }
         return match named_company {
-            Some(named) if named != company.to_string() => Err(ApiError::NotFound(format!(
+            Some(named) if named != scope.company.to_string() => Err(ApiError::NotFound(format!(
                 "No company was found with ID {named}"
             ))),
+            _ if !source_may(scope.source, *opens) => {
+                Err(source_refusal(scope.source, method, path))
+            }
             _ => Ok(()),
         };
     }
@@ -294,8 +358,6 @@ pub struct Caller {
     pub company: Option<CompanyId>,
     /// The categories a token made from an invitation is limited to; `None` for all.
     pub categories: Option<CategorySet>,
-    /// The invitation the caller's token was made from.
-    pub invitation: Option<Uuid>,
     /// The company token the caller sent; `None` with an API key.
     pub token: Option<TokenGrant>,
 }
@@ -305,9 +367,32 @@ pub struct Caller {
 pub struct TokenGrant {
     pub id: Uuid,
     pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub source: TokenSource,
 }
 
 impl Caller {
+    /// The invitation the caller's token was made from.
+    pub fn invitation(&self) -> Option<Uuid> {
+        match self.token?.source {
+            TokenSource::Invitation(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Whether the caller is the client's back end, or showed it is the
+    /// customer (or someone invited): anything but a bare company id's token.
+    pub fn proves_customer(&self) -> bool {
+        self.token
+            .is_none_or(|token| token.source.proves_customer())
+    }
+
+    /// Whether the caller may see and manage the company's own settings and
+    /// people (reminders, invitations): an API key, or a company token from
+    /// the client's back end or a signed link.
+    pub fn owns_company(&self) -> bool {
+        self.token.is_none_or(|token| token.source.owns_company())
+    }
+
     /// The API key the caller used; `None` with a company token.
     pub fn api_key(&self) -> Option<Uuid> {
         match self.actor {

@@ -48,6 +48,9 @@ pub struct Claims {
     /// What else issued a company token: [`HOSTED_PAGE`] for the hosted journey.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// The signed journey link the hosted journey was opened from; revoking it ends the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lnk: Option<Uuid>,
 }
 
 /// The `via` of tokens the hosted journey page is given for its company.
@@ -69,6 +72,7 @@ impl Claims {
             inv: None,
             key: None,
             via: None,
+            lnk: None,
         }
     }
 }
@@ -81,14 +85,55 @@ pub struct CompanyScope {
     pub token_id: Uuid,
     /// The categories the token is limited to; `None` for all.
     pub categories: Option<CategorySet>,
-    /// The invitation the token was made from.
-    pub invitation: Option<Uuid>,
-    /// The API key that issued the token.
-    pub issued_by: Option<Uuid>,
-    /// Whether the hosted journey page was given the token.
-    pub hosted: bool,
+    /// Where the token came from, which decides what it opens.
+    pub source: TokenSource,
     /// When the token stops working.
     pub expires_at: DateTime<Utc>,
+}
+
+/// Where a company token came from. Each source is a different proof of who
+/// holds it, so each opens a different set of operations (see `crate::auth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSource {
+    /// The client's back end, with an API key (`GET /companies/{companyId}/accessToken`):
+    /// the client vouches for the customer.
+    ApiKey(Uuid),
+    /// The hosted journey opened from this signed link, or by the browser holding its session.
+    SignedLink(Uuid),
+    /// This invitation, exchanged by whoever holds its share URL.
+    Invitation(Uuid),
+    /// The hosted journey or the component's token endpoint reached by the bare
+    /// company id, which anyone who learns the URL may do: no proof of who it is.
+    CompanyId,
+}
+
+impl TokenSource {
+    /// The source the claims name, or `None` for claims that name none.
+    fn of(claims: &Claims) -> Option<Self> {
+        if let Some(invitation) = claims.inv {
+            return Some(Self::Invitation(invitation));
+        }
+        if let Some(key) = claims.key {
+            return Some(Self::ApiKey(key));
+        }
+        if claims.via.as_deref() == Some(HOSTED_PAGE) {
+            return Some(claims.lnk.map_or(Self::CompanyId, Self::SignedLink));
+        }
+        // An invitation token (of a share URL) is its invitation's own.
+        (claims.aud == INVITATION_AUDIENCE).then_some(Self::Invitation(claims.jti))
+    }
+
+    /// Whether the holder showed it is the customer (or someone the customer
+    /// or the client invited): anything but the bare company id.
+    pub fn proves_customer(self) -> bool {
+        !matches!(self, Self::CompanyId)
+    }
+
+    /// Whether the holder may manage the company's own settings and people
+    /// (reminders, invitations): the client's back end, or a signed link.
+    pub fn owns_company(self) -> bool {
+        matches!(self, Self::ApiKey(_) | Self::SignedLink(_))
+    }
 }
 
 /// Issues and checks the tokens of one audience.
@@ -130,7 +175,8 @@ impl TokenSigner {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
-    /// The scope of a token, or `None` for anything not a valid, unexpired token of ours.
+    /// The scope of a token, or `None` for anything not a valid, unexpired
+    /// token of ours, or one that names no source.
     pub fn verify(&self, token: &str) -> Option<CompanyScope> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()?
@@ -140,9 +186,7 @@ impl TokenSigner {
             company: claims.sub.into(),
             token_id: claims.jti,
             categories: claims.cat.as_deref().map(CategorySet::of),
-            invitation: claims.inv,
-            issued_by: claims.key,
-            hosted: claims.via.as_deref() == Some(HOSTED_PAGE),
+            source: TokenSource::of(&claims)?,
             expires_at: DateTime::from_timestamp(claims.exp, 0)?,
         })
     }
@@ -157,16 +201,28 @@ mod tests {
         let signer = TokenSigner::new(&[7; 32]);
         let (client, company) = (ClientId::new(), CompanyId::new());
 
-        let token = signer.sign(&Claims::new(client, company)).unwrap();
+        let key = Uuid::new_v4();
+
+        let token = signer
+            .sign(&Claims {
+                key: Some(key),
+                ..Claims::new(client, company)
+            })
+            .unwrap();
 
         let scope = signer.verify(&token).unwrap();
         assert_eq!((scope.client, scope.company), (client, company));
+        assert_eq!(scope.source, TokenSource::ApiKey(key));
     }
 
     #[test]
     fn foreign_expired_and_misaddressed_tokens_are_refused() {
         let signer = TokenSigner::new(&[7; 32]);
-        let claims = Claims::new(ClientId::new(), CompanyId::new());
+        let claims = Claims {
+            key: Some(Uuid::new_v4()),
+            ..Claims::new(ClientId::new(), CompanyId::new())
+        };
+        assert!(signer.verify(&signer.sign(&claims).unwrap()).is_some());
         let expired = Claims {
             iat: 0,
             exp: 60,
@@ -185,6 +241,29 @@ mod tests {
         let token = signer.sign(&claims).unwrap();
         let (unsigned, _) = token.rsplit_once('.').unwrap();
         assert!(signer.verify(&format!("{unsigned}.")).is_none());
+    }
+
+    #[test]
+    fn a_token_names_where_it_came_from_or_is_refused() {
+        let signer = TokenSigner::new(&[7; 32]);
+        let claims = Claims::new(ClientId::new(), CompanyId::new());
+        let link = Uuid::new_v4();
+        let hosted = Claims {
+            via: Some(HOSTED_PAGE.into()),
+            ..claims.clone()
+        };
+        let signed = Claims {
+            lnk: Some(link),
+            ..hosted.clone()
+        };
+        let source = |c: &Claims| signer.verify(&signer.sign(c).unwrap()).map(|s| s.source);
+
+        assert_eq!(source(&hosted), Some(TokenSource::CompanyId));
+        assert_eq!(source(&signed), Some(TokenSource::SignedLink(link)));
+        assert_eq!(source(&claims), None, "a token that names no source");
+        assert!(!TokenSource::CompanyId.proves_customer());
+        assert!(TokenSource::Invitation(link).proves_customer());
+        assert!(!TokenSource::Invitation(link).owns_company());
     }
 
     #[test]

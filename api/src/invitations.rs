@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::company_token::{Claims, INVITATION_AUDIENCE};
 use crate::mailer::{InvitationEmail, Mailer};
 use crate::state::AppState;
+use crate::web_origin::web_origin;
 
 /// What the caller asks for.
 pub struct InvitationRequest {
@@ -39,6 +40,10 @@ pub struct Inviter {
     pub token_expiry: Option<DateTime<Utc>>,
     /// The categories the caller may act on; `None` for all.
     pub categories: Option<CategorySet>,
+    /// Whether the journey asks (a company token), not the client's back end
+    /// (an API key): it may point the share URL only at an origin the client
+    /// allows, and have it emailed only when the client opted in, within a daily cap.
+    pub by_journey: bool,
 }
 
 /// An invitation just made, with what is shown only now.
@@ -56,6 +61,8 @@ pub enum InvitationError {
     Invalid(ValidationErrors),
     /// The caller may not act on this category.
     NotCovered(String),
+    /// The journey asked for what only the client's back end may do.
+    NotAllowed(&'static str),
     Store(RepoError),
     Internal(String),
 }
@@ -82,6 +89,7 @@ pub async fn create(
         Vec::new()
     });
     let recipient_name = errors.optional_text("recipient.name", request.recipient_name, 200);
+    let email_given = request.recipient_email.is_some();
     let recipient_email = errors.optional_email("recipient.email", request.recipient_email);
     let message = errors.optional_text("message", request.message, MAX_MESSAGE_LEN);
     let expires_at = errors
@@ -92,16 +100,33 @@ pub async fn create(
         ))
         .unwrap_or(now);
     let settings = crate::reminders::settings_of(store, inviter.client).await?;
+    let asked_url = request.journey_url.is_some();
     // Without a journey UI of the client's own, invitations open the hosted journey.
     let journey_url = request
         .journey_url
-        .or(settings.invitation_url)
+        .or(settings.invitation_url.clone())
         .unwrap_or_else(|| format!("{}/link/company/{}", state.public_url, inviter.company));
     if !is_http_url(&journey_url) || char_len(&journey_url) > 2000 {
         errors.push(FieldError::new(
             "journeyUrl",
             "Url",
             "journeyUrl must be an http:// or https:// URL.",
+        ));
+    } else if asked_url
+        && inviter.by_journey
+        && !journey_url_allowed(state, inviter.client, &settings, &journey_url).await?
+    {
+        errors.push(FieldError::new(
+            "journeyUrl",
+            "AllowedOrigin",
+            "With a company token, journeyUrl must be on an origin of the client's CORS settings \
+             (POST /corsSettings) or of the link settings' invitationUrl.",
+        ));
+    }
+    if inviter.by_journey && request.send == Some(true) && !settings.email_invitations {
+        return Err(InvitationError::NotAllowed(
+            "This client does not let the journey have Link API email invitations \
+             (emailInvitations in the link settings); send shareUrl or mailtoUrl instead.",
         ));
     }
     // The client's default applies where it can: an invitation without an
@@ -113,7 +138,7 @@ pub async fn create(
         email_delivery(
             state.mailer.as_ref(),
             &mut errors,
-            recipient_email.as_deref(),
+            (recipient_email.as_deref(), email_given),
             recipient_name.as_deref(),
             request.locale.as_deref(),
         )
@@ -163,7 +188,7 @@ pub async fn create(
                 .or(settings.hosted.default_locale.clone())
                 .unwrap_or_else(|| "en".into());
             let message = crate::mailer::invitation_message(
-                &mailer.from,
+                &mailer.sender_for(&profile.name),
                 &InvitationEmail {
                     recipient_name: invitation.recipient_name.as_deref(),
                     recipient: &to,
@@ -195,6 +220,7 @@ pub async fn create(
                     .seal(&message, crate::mailer::SEAL_CONTEXT)
                     .map_err(|e| InvitationError::Internal(e.to_string()))?,
                 created: now,
+                by_journey: inviter.by_journey,
             })
         }
         None => None,
@@ -209,13 +235,38 @@ pub async fn create(
     })
 }
 
+/// Whether the journey may point a share URL at `url`: its origin is one of
+/// the client's CORS settings, the origin of the link settings'
+/// `invitationUrl`, or Link API's own.
+async fn journey_url_allowed(
+    state: &AppState,
+    client: ClientId,
+    settings: &domain::link_settings::LinkSettings,
+    url: &str,
+) -> Result<bool, RepoError> {
+    let Some(origin) = web_origin(url) else {
+        return Ok(false);
+    };
+    if origin == state.own_origin()
+        || settings
+            .invitation_url
+            .as_deref()
+            .and_then(web_origin)
+            .is_some_and(|own| own == origin)
+    {
+        return Ok(true);
+    }
+    Ok(state.store.cors_origins(client).await?.contains(&origin))
+}
+
 /// Checks what sending an invitation by email needs: an SMTP server, one
-/// recipient address, a name on one line and a known locale form. Returns the
+/// recipient address (`given`: one was asked for, valid or not), a name on
+/// one line and a known locale form. Returns the
 /// mailer, the recipient and the locale asked for.
 fn email_delivery<'a>(
     mailer: Option<&'a Mailer>,
     errors: &mut ValidationErrors,
-    email: Option<&str>,
+    (email, given): (Option<&str>, bool),
     name: Option<&str>,
     locale: Option<&str>,
 ) -> Option<(&'a Mailer, lettre::Address, Option<String>)> {
@@ -236,6 +287,8 @@ fn email_delivery<'a>(
             ));
             None
         }
+        // A given address that is not one was reported already.
+        None if given => None,
         None => {
             errors.push(FieldError::new(
                 "recipient.email",

@@ -35,3 +35,4 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod transitions;
+pub mod web_origin;

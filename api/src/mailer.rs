@@ -109,6 +109,21 @@ impl Mailer {
             public_url: settings.public_url.clone(),
         }))
     }
+
+    /// Who a client's emails are from: the client's profile name with the
+    /// operator's address (`LINK_SMTP_FROM`), so no client's mail goes out
+    /// under another's name. Control characters never reach the header.
+    pub fn sender_for(&self, client_name: &str) -> Mailbox {
+        let name: String = client_name
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let name = name.trim();
+        Mailbox::new(
+            Some(name.to_owned()).filter(|n| !n.is_empty()),
+            self.from.email.clone(),
+        )
+    }
 }
 
 /// What an invitation email is made of.
@@ -356,7 +371,7 @@ pub async fn send_due(
             }
         };
         if let SendOutcome::Temporary(answer) | SendOutcome::Permanent(answer) = &outcome {
-            tracing::warn!(email = %email.id, %answer, "an email was not sent");
+            tracing::warn!(email = %email.id, ?answer, "an email was not sent");
         }
         store.record_email_attempt(email.id, &outcome, now).await?;
     }

@@ -1,11 +1,13 @@
 //! Rate limits, kept in this process: a token bucket per API key, per
-//! company for company tokens, and per client address on the public paths
+//! company for company tokens (per company and address for the bare company
+//! id's tokens), and per client address on the public paths
 //! (the journey pages, the Sandbox provider and the invitation exchange).
 //! Every authenticated answer carries `X-Rate-Limit-Limit`,
 //! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset`; a request over a
 //! limit gets 429 with `Retry-After`. Failed authentications are counted per
-//! address too: past their allowance, every request from that address is
-//! refused until it refills, so keys and tokens cannot be guessed at speed.
+//! address too: past their allowance, every request from that address but
+//! the health checks is refused until it refills, so keys and tokens cannot
+//! be guessed at speed.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -108,9 +110,15 @@ impl RateLimits {
     }
 }
 
-/// The bucket a caller draws from.
-fn bucket(caller: &Caller) -> String {
+/// The bucket a caller draws from. A token got with the bare company id
+/// proves nothing of who holds it, so each address has a bucket of its own:
+/// a stranger who learns the id cannot use up the customer's.
+fn bucket(caller: &Caller, address: Option<IpNet>) -> String {
     match (caller.company, caller.actor) {
+        (Some(company), _) if !caller.proves_customer() => match address {
+            Some(address) => format!("journey:{company}:{address}"),
+            None => format!("journey:{company}"),
+        },
         (Some(company), _) => format!("company:{company}"),
         (None, Actor::Client(key)) => format!("key:{key}"),
         (None, _) => format!("client:{}", caller.client),
@@ -136,7 +144,11 @@ pub async fn middleware(
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
     let now = Utc::now().timestamp();
-    let (remaining, reset, refused) = match limits.limiter.check_key(&bucket(&caller)) {
+    let address = request
+        .extensions()
+        .get::<ClientAddress>()
+        .map(|a| bucket_of(a.0));
+    let (remaining, reset, refused) = match limits.limiter.check_key(&bucket(&caller, address)) {
         Ok(state) => {
             let remaining = state.remaining_burst_capacity();
             (remaining, limits.reset_after(remaining), None)
@@ -176,10 +188,15 @@ fn refuse(
         .map_into_boxed_body()
 }
 
+/// The health checks a load balancer polls: never limited, nor locked out.
+fn is_health_check(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz")
+}
+
 /// Whether a path draws from its caller's address bucket: the public paths,
-/// but not the health checks a load balancer polls.
+/// but not the health checks.
 fn limited_by_address(path: &str) -> bool {
-    crate::auth::is_public(path) && !matches!(path, "/healthz" | "/readyz")
+    crate::auth::is_public(path) && !is_health_check(path)
 }
 
 /// Middleware, before authentication: finds the client's address (see
@@ -204,7 +221,10 @@ pub async fn by_address(
     let (Some(limits), Some(address)) = (limits, address.map(bucket_of)) else {
         return Ok(next.call(request).await?.map_into_boxed_body());
     };
-    if let Some(wait) = limits.refused_for(address) {
+    if let Some(wait) = limits
+        .refused_for(address)
+        .filter(|_| !is_health_check(request.path()))
+    {
         return Ok(refuse(
             request,
             wait,

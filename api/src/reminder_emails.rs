@@ -59,7 +59,7 @@ pub(crate) async fn email_of(
         .map_err(|e| e.to_string())
         .and_then(|to| {
             crate::mailer::reminder_message(
-                &mail.mailer.from,
+                &mail.mailer.sender_for(&context.name),
                 &ReminderEmail {
                     recipient: &to,
                     client: &context.name,
@@ -86,6 +86,7 @@ pub(crate) async fn email_of(
             recipient: address.to_owned(),
             message,
             created: now,
+            by_journey: false,
         })),
         Err(error) => {
             tracing::warn!(company = %company.id, %error, "a reminder email could not be made; the event goes out alone");

@@ -48,7 +48,23 @@ pub struct OutgoingEmail {
     /// The whole message, formatted and sealed.
     pub message: SealedSecret,
     pub created: DateTime<Utc>,
+    /// Asked for by the journey (a company token), not the client's back end:
+    /// counted against [`JOURNEY_EMAILS_PER_COMPANY`] and [`JOURNEY_EMAILS_PER_CLIENT`].
+    pub by_journey: bool,
 }
+
+/// How many emails the journey may have Link API send for one company in
+/// [`JOURNEY_EMAIL_WINDOW_HOURS`]: a customer invites a colleague or two, or
+/// sends the journey to their own computer, not more.
+pub const JOURNEY_EMAILS_PER_COMPANY: u32 = 10;
+
+/// How many emails the journeys of all of one client's companies may have
+/// Link API send in [`JOURNEY_EMAIL_WINDOW_HOURS`], so that company ids
+/// learnt one by one cannot add up to a mailing.
+pub const JOURNEY_EMAILS_PER_CLIENT: u32 = 200;
+
+/// The rolling window of the journey's email caps.
+pub const JOURNEY_EMAIL_WINDOW_HOURS: i64 = 24;
 
 /// What became of an email.
 #[derive(Debug, Clone, PartialEq, Eq)]

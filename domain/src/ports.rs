@@ -556,9 +556,11 @@ pub trait JourneyLinkRepository: Send + Sync {
         token_hash: &str,
     ) -> Result<(), RepoError>;
 
-    /// Opens the link whose token hashes to `token_hash`: only one caller ever gets `Opened`.
+    /// Opens the link of `company` whose token hashes to `token_hash`: only
+    /// one caller ever gets `Opened`. Another company's link is left as it is.
     async fn use_journey_link(
         &self,
+        company: CompanyId,
         token_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<crate::journey_link::LinkUse, RepoError>;

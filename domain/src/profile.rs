@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::validation::{char_len, is_http_url, FieldError, ValidationErrors};
+use crate::validation::{
+    char_len, check_control_characters, has_plain_origin, is_http_url, ControlCharacters,
+    FieldError, ValidationErrors,
+};
 
 /// Longest URL accepted anywhere in a profile.
 pub const MAX_URL_LEN: usize = 2000;
@@ -51,6 +54,12 @@ impl Profile {
                 "name must hold 1 to 100 characters.",
             ));
         }
+        // The name heads the journey page and is the display name of the client's emails.
+        errors.collect(check_control_characters(
+            "name",
+            name,
+            ControlCharacters::None,
+        ));
         let redirect_url = match redirect_url.map(str::trim) {
             Some(url) => {
                 if !url.is_empty() {
@@ -78,6 +87,17 @@ impl Profile {
         for (field, value) in [("logoUrl", logo_url), ("iconUrl", icon_url)] {
             if let Some(value) = value.filter(|v| !v.is_empty()) {
                 check_url(&mut errors, field, value);
+                if is_http_url(value) && !has_plain_origin(value) {
+                    // Its origin is written into the journey page's policy.
+                    errors.push(FieldError::new(
+                        field,
+                        "Host",
+                        format!(
+                            "{field} must name its host plainly: letters, digits, hyphens and dots \
+                             (or an IP address), an optional port, and no user name."
+                        ),
+                    ));
+                }
             }
         }
         if whitelist_urls.len() > MAX_WHITELIST {

@@ -80,11 +80,11 @@ impl ValidationErrors {
     /// address is recorded as an error of `field`.
     pub fn optional_email(&mut self, field: &str, value: Option<String>) -> Option<String> {
         let email = self.optional_text(field, value, 254)?;
-        if !email.contains('@') || email.contains(char::is_whitespace) {
+        if !is_email_address(&email) {
             self.push(FieldError::new(
                 field,
                 "Email",
-                format!("{field} is not an email address."),
+                format!("{field} is not an email address such as owner@example.com."),
             ));
             return None;
         }
@@ -151,9 +151,132 @@ pub fn is_http_url(text: &str) -> bool {
         && !text.chars().any(char::is_whitespace)
 }
 
+/// The one rule for an email address, whether Link API emails it or only
+/// records it: `local@domain`, the local part letters, digits and
+/// ``!#$%&'*+/=?^_`{|}~-`` in dot-separated runs (at most 64 characters; no
+/// quoted forms), the domain a name of at least two labels of letters,
+/// digits and hyphens (no IP literal). Every SMTP server takes such an
+/// address, and none of it can break a header.
+pub fn is_email_address(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    let atom = |run: &str| {
+        !run.is_empty()
+            && run
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c))
+    };
+    let label = |run: &str| {
+        !run.is_empty()
+            && !run.starts_with('-')
+            && !run.ends_with('-')
+            && run.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    char_len(local) <= 64
+        && local.split('.').all(atom)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(label)
+}
+
+/// Whether an http(s) URL names its origin plainly: a host of letters,
+/// digits and hyphens between dots (or an IP literal), an optional port, and
+/// nothing else (no user, no other character) before the path, query or
+/// fragment. Only such an origin may be written into a page's
+/// Content-Security-Policy, where `;` or a space would start a directive.
+pub fn has_plain_origin(text: &str) -> bool {
+    let Some(rest) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (host_ok, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => match bracketed.split_once(']') {
+            Some((literal, tail)) => (
+                literal.parse::<std::net::Ipv6Addr>().is_ok(),
+                match tail {
+                    "" => None,
+                    tail => Some(tail.strip_prefix(':').unwrap_or("x")),
+                },
+            ),
+            None => (false, None),
+        },
+        None => {
+            let (host, port) = match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            };
+            let labels_ok = host.split('.').all(|label| {
+                !label.is_empty()
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            (labels_ok, port)
+        }
+    };
+    let port_ok =
+        port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn email_addresses_have_one_plain_shape() {
+        for good in [
+            "owner@example.com",
+            "o.w+n-er@mail.example.co.uk",
+            "jürgen@müller.example",
+        ] {
+            assert!(is_email_address(good), "{good}");
+        }
+        for bad in [
+            "a@[127.0.0.1]",
+            "\"x\\\"y\"@b.example",
+            "a@b",
+            "a@@b.example",
+            "a b@c.example",
+            ".a@b.example",
+            "a..b@c.example",
+            "a@-b.example",
+            "a@b.example\r\nBcc: x@y.example",
+            "Ada <ada@example.com>",
+            "@",
+        ] {
+            assert!(!is_email_address(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_origins_are_hosts_ports_and_nothing_else() {
+        for good in [
+            "https://cdn.example/logo.png",
+            "http://127.0.0.1:8080/a?b#c",
+            "https://[::1]:443/x",
+            "https://A-b.example",
+        ] {
+            assert!(has_plain_origin(good), "{good}");
+        }
+        for bad in [
+            "https://x;report-uri/l.png",
+            "https://x;sandbox",
+            "https://user@cdn.example/",
+            "https://cdn.example:port/",
+            "https://a..example/",
+            "https://a%3Bb.example/",
+            "https://[nope]/",
+            "https:///logo.png",
+            "ftp://cdn.example/",
+            "https://cdn.example :80/",
+        ] {
+            assert!(!has_plain_origin(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn control_characters_are_refused_but_line_breaks_where_allowed() {

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use domain::email::{
     after_attempt, DueEmail, EmailDelivery, EmailStatus, OutgoingEmail, SendOutcome,
+    JOURNEY_EMAILS_PER_CLIENT, JOURNEY_EMAILS_PER_COMPANY, JOURNEY_EMAIL_WINDOW_HOURS,
 };
 use domain::ports::{EmailRepository, RepoError, SealedSecret};
 use uuid::Uuid;
@@ -71,7 +72,8 @@ macro_rules! email_repository {
             ) -> Result<(), RepoError> {
                 sqlx::query(
                     "INSERT INTO emails (id, client_id, company_id, invitation_id, recipient, message, key_version, \
-                     status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pending', $8, $8)",
+                     status, next_attempt_at, created_at, by_journey) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'Pending', $8, $8, $9)",
                 )
                 .bind(email.id)
                 .bind(email.client_id.as_uuid())
@@ -81,9 +83,48 @@ macro_rules! email_repository {
                 .bind(&email.message.bytes)
                 .bind(i32::try_from(email.message.key_version).unwrap_or(i32::MAX))
                 .bind(email.created)
-                .execute(connection)
+                .bind(email.by_journey)
+                .execute(&mut *connection)
                 .await
                 .map_err(repo_error)?;
+                Ok(())
+            }
+
+            /// Refuses (`LimitReached`) an email of the journey over its caps of
+            /// the last day. Called in the transaction that writes it, after a
+            /// write (so SQLite holds its write lock); on PostgreSQL the client's
+            /// row is locked first, so concurrent requests count one at a time.
+            pub(crate) async fn check_journey_cap(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                email: &OutgoingEmail,
+            ) -> Result<(), RepoError> {
+                if !email.by_journey {
+                    return Ok(());
+                }
+                if $dialect == Dialect::Postgres {
+                    sqlx::query("SELECT 1 FROM clients WHERE id = $1 FOR UPDATE")
+                        .bind(email.client_id.as_uuid())
+                        .execute(&mut *connection)
+                        .await
+                        .map_err(repo_error)?;
+                }
+                let since = email.created - chrono::TimeDelta::hours(JOURNEY_EMAIL_WINDOW_HOURS);
+                let (company, client): (i64, i64) = sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM emails WHERE client_id = $1 AND company_id = $2 AND by_journey AND created_at > $3), \
+                            (SELECT COUNT(*) FROM emails WHERE client_id = $1 AND by_journey AND created_at > $3)",
+                )
+                .bind(email.client_id.as_uuid())
+                .bind(email.company_id.as_uuid())
+                .bind(since)
+                .fetch_one(&mut *connection)
+                .await
+                .map_err(repo_error)?;
+                if company >= i64::from(JOURNEY_EMAILS_PER_COMPANY) {
+                    return Err(RepoError::LimitReached("emails the journey may send for this company today"));
+                }
+                if client >= i64::from(JOURNEY_EMAILS_PER_CLIENT) {
+                    return Err(RepoError::LimitReached("emails the journeys of this client may send today"));
+                }
                 Ok(())
             }
 

@@ -120,6 +120,7 @@ macro_rules! invitation_repository {
                         return Err(RepoError::NotFound);
                     }
                     if let Some(email) = email {
+                        crate::emails::$module::check_journey_cap(&mut tx, email).await?;
                         crate::emails::$module::insert(&mut tx, email).await?;
                     }
                     announce(&mut tx, self.payloads.as_ref(), i.client_id, i.id, "invitation.created").await?;

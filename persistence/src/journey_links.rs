@@ -65,16 +65,17 @@ macro_rules! journey_link_repository {
                     Ok(())
                 }
 
-                async fn use_journey_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<LinkUse, RepoError> {
+                async fn use_journey_link(&self, company: CompanyId, token_hash: &str, now: DateTime<Utc>) -> Result<LinkUse, RepoError> {
                     let mut pooled = self.connection().await?;
                     let mut tx = pooled.begin().await.map_err(repo_error)?;
                     // The guarded update is what makes a link single-use: one caller changes the row.
                     let claimed = sqlx::query(
-                        "UPDATE journey_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
-                         AND revoked_at IS NULL AND expires_at > $1",
+                        "UPDATE journey_links SET used_at = $1 WHERE token_hash = $2 AND company_id = $3 \
+                         AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
                     )
                     .bind(now)
                     .bind(token_hash)
+                    .bind(company.as_uuid())
                     .execute(&mut *tx)
                     .await
                     .map_err(repo_error)?

@@ -38,6 +38,7 @@ mod api {
     pub mod secrets;
     pub mod security;
     pub mod startup;
+    pub mod token_sources;
     pub mod webhooks;
     pub mod withdrawal;
 }

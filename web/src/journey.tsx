@@ -68,6 +68,13 @@ export interface Host {
   returned?: { outcome: Outcome; connectionId: string };
   /** Opened from an invitation (limited to its categories). */
   invitee?: boolean;
+  /**
+   * The token proves who holds it (the client's back end gave it, or the page
+   * was opened from a signed link or an invitation): what the customer shared,
+   * and where reminders go, are offered only then. A bare company id's token
+   * may only start and continue the journey.
+   */
+  proven?: boolean;
   /** Shown as a modal dialog over the client's page (the component, unless inline). */
   modal?: boolean;
   /** The locale asked for by the client (the component's `locale`); otherwise the page's `?locale=`. */
@@ -245,7 +252,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
             </button>
           </p>
         )}
-        {screen.name !== "shared" && screen.name !== "error" && (
+        {host.proven && screen.name !== "shared" && screen.name !== "error" && (
           <p>
             <button class="link" onClick={() => setScreen({ name: "shared" })}>
               {t("sharedLink")}

@@ -78,6 +78,7 @@ async function start(root: HTMLElement) {
     finish: () => finish(api.companyId),
     returned: outcome && connectionId ? { outcome, connectionId } : undefined,
     invitee: invitation !== null,
+    proven: invitation !== null || meta("link-api-access") === "customer",
     canLeave: true,
     emit: () => {},
   };

@@ -255,6 +255,8 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     modal: !inline,
     locale: options.locale,
     adjust: (settings) => adjusted(settings, options),
+    // A token from the client's back end proves the customer; one got with the company id alone does not.
+    proven: Boolean(props.accessToken),
     clientName: textOptions(options.text).page.companyName,
     authorize: (connection, locale) => inPopup(service, connection, locale),
     finish: end,

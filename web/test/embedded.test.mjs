@@ -238,6 +238,7 @@ test("an app written for Codat's Embedded Link works with the company id alone",
   await connectSandbox(page, context);
   await heardSoon(heard, (h) => h.name === "onConnection");
   assert.equal(heard.filter((h) => h.name === "onConnection").length, 1);
+  assert.equal(await page.getByRole("button", { name: "What I have shared" }).count(), 0, "a company id alone does not show what was shared");
   assert.deepEqual(violations, []);
   await context.close();
 });

@@ -40,9 +40,18 @@ async function approveSandbox(page) {
   await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
 }
 
-/** Opens a new company's journey and goes, consenting, to its accounting platforms. */
-async function toAccountingPlatforms(page, company) {
-  await page.goto(company.redirect);
+/**
+ * A one-time link to the company's journey, as the client's back end makes
+ * it: the page it opens proves it is the customer's, so it may show what
+ * the customer has shared and take a reminder address.
+ */
+async function signedLink(company) {
+  return (await server.api("POST", `/companies/${company.id}/links`, {})).url;
+}
+
+/** Opens a company's journey (by its bare URL unless told) and goes, consenting, to its accounting platforms. */
+async function toAccountingPlatforms(page, company, url = company.redirect) {
+  await page.goto(url);
   await page.getByRole("button", { name: "Get started" }).click();
   await page.getByRole("button", { name: "Connect Accounting" }).click();
   await page.getByRole("button", { name: "I agree" }).click();
@@ -80,6 +89,7 @@ test("a customer connects the Sandbox from the company's redirect and ends at th
   await shot(page, "4-platforms");
   await approveSandbox(page);
   await shot(page, "5-linked");
+  assert.equal(await page.getByRole("button", { name: "What I have shared" }).count(), 0, "the bare company URL proves nothing: what was shared stays hidden");
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("button", { name: "Finish" }).click();
   await page.getByRole("heading", { name: "All done" }).waitFor();
@@ -325,7 +335,7 @@ test("the journey follows a dark colour scheme", async () => {
 test("what the customer has shared can be read back and withdrawn from the journey", async () => {
   const company = await newCompany("Transparent Ltd");
   const { page, violations, context } = await watchedPage();
-  await toAccountingPlatforms(page, company);
+  await toAccountingPlatforms(page, company, await signedLink(company));
   await approveSandbox(page);
 
   await page.getByRole("button", { name: "What I have shared" }).click();
@@ -366,7 +376,7 @@ test("a colleague invited from the journey gets it by email and opens it limited
     await page.getByLabel("Their name").fill("Grace Hopper");
     await page.getByLabel("Their email address").fill("not an address");
     await page.getByRole("button", { name: "Create the invitation" }).click();
-    await page.getByText("recipient.email is not an email address.").waitFor();
+    await page.getByText("recipient.email is not an email address").waitFor();
     await page.getByLabel("Their email address").fill("grace@example.com");
     await page.getByRole("button", { name: "Create the invitation" }).click();
     await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
@@ -516,7 +526,7 @@ test("with signed links required, only a link opens the journey, and the provide
 test("a customer disconnects a platform from what they have shared, after confirming", async () => {
   const company = await newCompany("Second Look Ltd");
   const { page, violations, context } = await watchedPage();
-  await toAccountingPlatforms(page, company);
+  await toAccountingPlatforms(page, company, await signedLink(company));
   await approveSandbox(page);
   await page.getByRole("button", { name: "What I have shared" }).click();
 
@@ -555,7 +565,7 @@ test("leaving before the end asks first, in the client's words, offers a reminde
   const { page, violations, context } = await watchedPage();
 
   try {
-    await page.goto(company.redirect);
+    await page.goto(await signedLink(company));
     await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
     await page.getByRole("button", { name: "Leave for now" }).click();
     const dialog = page.getByRole("dialog", { name: "Leave the journey?" });
@@ -576,7 +586,7 @@ test("leaving before the end asks first, in the client's words, offers a reminde
     await shot(page, "20-remind-me");
     await page.getByLabel("Email me a reminder").fill("not an address");
     await page.getByRole("button", { name: "Remind me" }).click();
-    await page.getByRole("alert").getByText("email is not an email address.").waitFor();
+    await page.getByRole("alert").getByText("email is not an email address").waitFor();
     await page.getByLabel("Email me a reminder").fill("owner@halfway.example");
     await page.getByRole("button", { name: "Remind me" }).click();
     await page.getByText("We will remind you at owner@halfway.example.").waitFor();
@@ -586,7 +596,19 @@ test("leaving before the end asks first, in the client's words, offers a reminde
     assert.equal(reminders.enabled, true);
     await page.goto(company.redirect);
     await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
-    assert.deepEqual(violations, []);
+    assert.equal(await page.getByRole("button", { name: "What I have shared" }).count(), 1, "this browser holds the link's session");
+
+    // Someone else who knows the company's URL continues the journey, but is not asked where reminders go.
+    const stranger = await watchedPage();
+    await stranger.page.goto(company.redirect);
+    await stranger.page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+    assert.equal(await stranger.page.getByRole("button", { name: "What I have shared" }).count(), 0);
+    await stranger.page.getByRole("button", { name: "Leave for now" }).click();
+    await stranger.page.getByRole("dialog", { name: "Leave the journey?" }).getByRole("button", { name: "Leave" }).click();
+    await stranger.page.getByRole("heading", { name: "You can come back at any time" }).waitFor();
+    assert.equal(await stranger.page.getByLabel("Email me a reminder").count(), 0, "only the customer's own link is asked for an address");
+    await stranger.context.close();
+    assert.deepEqual([...violations, ...stranger.violations], []);
   } finally {
     await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
     await context.close();

@@ -564,6 +564,12 @@ pub async fn withdraw_consent(
 }
 
 /// List consents
+///
+/// The company's consent ledger, oldest first. A company token reads it only
+/// when it proves who holds it (made by your back end, from a signed link, or
+/// from an invitation, which sees only the records its categories cover); the
+/// token a bare company id gets is refused with 403, since the ledger holds
+/// the customer's name, email, IP address and user agent.
 #[utoipa::path(
     operation_id = "list-consents",
     tag = "Consents",
@@ -579,7 +585,12 @@ pub async fn list_consents(
     let company = CompanyId::from(company.into_inner());
     let ledger = ledger(&state, &caller, company).await?;
     Ok(web::Json(Consents {
-        results: ledger.into_iter().map(ConsentBody::from).collect(),
+        results: ledger
+            .into_iter()
+            // A token made from an invitation sees only what its categories cover.
+            .filter(|record| record.categories.iter().all(|c| caller.may_use(Some(c))))
+            .map(ConsentBody::from)
+            .collect(),
     }))
 }
 

@@ -61,22 +61,10 @@ fn normalise_origin(raw: &str) -> Result<String, FieldError> {
         && url.query().is_none()
         && url.fragment().is_none()
         && url.username().is_empty();
-    // The URL parser lets through domains no DNS name can have (`a*.example`).
-    let host_ok = match url.host() {
-        Some(url::Host::Domain(domain)) => domain.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        }),
-        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
-        None => false,
-    };
-    if !matches!(url.scheme(), "http" | "https") || !host_ok || !bare || raw.len() > MAX_ORIGIN_LEN
-    {
+    if !bare || raw.len() > MAX_ORIGIN_LEN {
         return Err(invalid());
     }
-    Ok(url.origin().ascii_serialization())
+    crate::web_origin::web_origin(raw).ok_or_else(invalid)
 }
 
 /// Get CORS settings

@@ -22,6 +22,7 @@ use crate::routes::link::{
     allowed_origin, cookie, escape_html, journey_page, page_with_status, redirect,
 };
 use crate::state::AppState;
+use crate::web_origin::web_origin;
 
 /// How long the hosted page's company token lives; the page asks for a new
 /// one each time it opens (the OAuth hand-off reopens it).
@@ -39,16 +40,6 @@ fn policy(image_origins: &[String]) -> String {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; \
          connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
-}
-
-/// The origin of an image address of the profile, as a policy source
-/// (`https://cdn.example`); `None` for anything that is not an http(s) URL,
-/// so nothing but an origin ever reaches the policy.
-fn image_origin(address: &str) -> Option<String> {
-    let url = url::Url::parse(address).ok()?;
-    matches!(url.scheme(), "http" | "https")
-        .then(|| url.origin().ascii_serialization())
-        .filter(|origin| origin != "null")
 }
 
 /// The cookie that lets the browser that opened a signed link come back.
@@ -72,39 +63,52 @@ fn session_link(state: &AppState, request: &HttpRequest) -> Option<Uuid> {
         .then_some(id)
 }
 
-/// Whether this browser opened a signed link of `company` whose session is still open.
-async fn has_session(
+/// The signed link of `company` this browser opened, if its session is still open.
+async fn session_of(
     state: &AppState,
     request: &HttpRequest,
     company: CompanyId,
-) -> Result<bool, ApiError> {
+) -> Result<Option<Uuid>, ApiError> {
     let Some(id) = session_link(state, request) else {
-        return Ok(false);
+        return Ok(None);
     };
     Ok(state
         .store
         .find_journey_link(id)
         .await?
-        .is_some_and(|link| link.company_id == company && link.session_open(Utc::now())))
+        .filter(|link| link.company_id == company && link.session_open(Utc::now()))
+        .map(|link| link.id))
+}
+
+/// How a browser was let into the journey.
+struct Admission {
+    /// The signed link it was opened from (now or earlier), if any.
+    link: Option<Uuid>,
+    /// The session cookie to set: the link was opened just now.
+    cookie: Option<String>,
 }
 
 /// Checks how the journey was opened: a signed link (used up now, or
 /// earlier by this browser), or the bare URL (when the client allows it, or
-/// this browser holds a session). Gives the cookie to set, or the page to
+/// this browser holds a session). Gives how it was let in, or the page to
 /// answer instead.
 async fn admit(
     state: &AppState,
     request: &HttpRequest,
     company: &domain::company::Company,
-) -> Result<Result<Option<String>, HttpResponse>, ApiError> {
+) -> Result<Result<Admission, HttpResponse>, ApiError> {
     let token = web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
         .ok()
         .and_then(|q| q.get("link").cloned());
+    let session = session_of(state, request, company.id).await?;
     let Some(token) = token else {
         let settings =
             crate::routes::link_settings::latest_settings(state, company.client_id).await?;
-        if !settings.hosted.require_signed_links || has_session(state, request, company.id).await? {
-            return Ok(Ok(None));
+        if !settings.hosted.require_signed_links || session.is_some() {
+            return Ok(Ok(Admission {
+                link: session,
+                cookie: None,
+            }));
         }
         return Ok(Err(page_with_status(
             StatusCode::FORBIDDEN,
@@ -114,16 +118,18 @@ async fn admit(
     };
     let used = state
         .store
-        .use_journey_link(&crate::oauth::state_hash(&token), Utc::now())
+        .use_journey_link(company.id, &crate::oauth::state_hash(&token), Utc::now())
         .await?;
     Ok(match used {
-        LinkUse::Opened(link) if link.company_id == company.id => {
-            Ok(Some(session_value(state, link.id)))
-        }
-        LinkUse::AlreadyUsed(link)
-            if link.company_id == company.id && has_session(state, request, company.id).await? =>
-        {
-            Ok(None)
+        LinkUse::Opened(link) if link.company_id == company.id => Ok(Admission {
+            link: Some(link.id),
+            cookie: Some(session_value(state, link.id)),
+        }),
+        LinkUse::AlreadyUsed(link) if link.company_id == company.id && session == Some(link.id) => {
+            Ok(Admission {
+                link: session,
+                cookie: None,
+            })
         }
         LinkUse::AlreadyUsed(link) if link.company_id == company.id => Err(page_with_status(
             StatusCode::CONFLICT,
@@ -143,14 +149,17 @@ async fn admit(
     })
 }
 
-/// The company token the journey's own pages get: an hour, for that company.
+/// The company token the journey's own pages get: an hour, for that
+/// company, naming the signed link it was opened from (none for the bare id).
 fn journey_token_for(
     state: &AppState,
     company: &domain::company::Company,
+    link: Option<Uuid>,
 ) -> Result<String, ApiError> {
     let claims = Claims {
         exp: Utc::now().timestamp() + TOKEN_SECONDS,
         via: Some(HOSTED_PAGE.into()),
+        lnk: link,
         ..Claims::new(company.client_id, company.id)
     };
     state
@@ -195,7 +204,7 @@ pub async fn journey_token(
         ));
     }
     let token = crate::routes::access_token::CompanyAccessToken {
-        access_token: journey_token_for(&state, &company)?,
+        access_token: journey_token_for(&state, &company, None)?,
         expires_in: TOKEN_SECONDS,
         token_type: "Bearer",
     };
@@ -218,35 +227,36 @@ pub async fn journey(
         Ok(company) => company,
         Err(page) => return Ok(page),
     };
-    let session = match admit(&state, &request, &company).await? {
-        Ok(session) => session,
+    let admission = match admit(&state, &request, &company).await? {
+        Ok(admission) => admission,
         Err(page) => return Ok(page),
     };
-    let token = journey_token_for(&state, &company)?;
+    let token = journey_token_for(&state, &company, admission.link)?;
     let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
     let images = [&profile.logo_url, &profile.icon_url];
     let image_origins: Vec<String> = images
         .iter()
-        .filter_map(|address| address.as_deref().and_then(image_origin))
+        .filter_map(|address| address.as_deref().and_then(web_origin))
         .collect();
     let icon = profile
         .icon_url
         .as_deref()
-        .filter(|address| image_origin(address).is_some())
+        .filter(|address| web_origin(address).is_some())
         .map_or_else(|| "data:,".to_owned(), escape_html);
     let v = crate::routes::bundle::version();
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"link-api-company\" content=\"{company}\"><meta name=\"link-api-token\" content=\"{token}\">\
+         <meta name=\"link-api-company\" content=\"{company}\"><meta name=\"link-api-token\" content=\"{token}\"><meta name=\"link-api-access\" content=\"{access}\">\
          <title>{title}</title><link rel=\"icon\" href=\"{icon}\"><link rel=\"stylesheet\" href=\"/link/assets/hosted.css?v={v}\">\
          <script type=\"module\" src=\"/link/assets/hosted.js?v={v}\"></script></head>\
          <body><div id=\"journey\"></div></body></html>",
         company = company.id,
+        access = if admission.link.is_some() { "customer" } else { "journey" },
         title = escape_html(company.fields.name.as_str()),
     );
     let mut page = journey_page(&policy(&image_origins));
-    if let Some(value) = session {
+    if let Some(value) = admission.cookie {
         // Lax, not Strict: the browser comes back here from the provider's site.
         let secure = if state.public_url.starts_with("https://") {
             "; Secure"

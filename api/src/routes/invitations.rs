@@ -56,13 +56,17 @@ pub struct CreateInvitation {
     pub expires_in_hours: Option<i64>,
     /// Your journey UI's address for this invitation, instead of the link
     /// settings' `invitationUrl`; `{token}` stands for the invitation token.
-    /// Without either, the share URL opens the company's hosted journey.
+    /// Without either, the share URL opens the company's hosted journey. With a
+    /// company token, only an address on an origin of your CORS settings or of
+    /// `invitationUrl` (a 400 names the field otherwise).
     pub journey_url: Option<String>,
     /// Whether Link API emails the invitation to `recipient.email` itself (it needs an SMTP
     /// server, `LINK_SMTP_URL`); `email` in the answer and in `GET …/invitations` then says how
     /// it went. Left out, the link settings' `emailInvitations` decides (for an invitation with
     /// `recipient.email`, on a Link API that sends email); otherwise you send `shareUrl` or
-    /// `mailtoUrl` yourself.
+    /// `mailtoUrl` yourself. With a company token, `true` needs `emailInvitations` (403
+    /// otherwise), and at most 10 such emails go out per company and 200 per client in a
+    /// rolling day (429 past that).
     pub send: Option<bool>,
     /// The language of the email (`en`, `fr`, `de`, `es`, with a region or not); the link
     /// settings' `hostedJourney.defaultLocale`, else English, when left out.
@@ -159,9 +163,13 @@ pub struct InvitationAccessToken {
     pub categories: Vec<String>,
 }
 
+/// When the journey may ask for an invitation email again after its daily
+/// cap was reached: the cap is over a rolling day, so this is a hint.
+const JOURNEY_EMAIL_RETRY_SECONDS: u64 = 3600;
+
 /// Invitations are managed with an API key or a company token, not with a token made from one.
 fn refuse_invitees(caller: &Caller) -> ApiResult<()> {
-    if caller.invitation.is_some() {
+    if caller.invitation().is_some() {
         return Err(ApiError::Forbidden(
             "A token made from an invitation cannot manage invitations.".into(),
         ));
@@ -179,7 +187,10 @@ fn refuse_invitees(caller: &Caller) -> ApiResult<()> {
 /// unless `expiresInHours` says otherwise (at most 720), and can be revoked at
 /// any time. A company token may invite within its own categories, and never
 /// beyond its own expiry: the default ends with the token, and a longer
-/// `expiresInHours` is a 400.
+/// `expiresInHours` is a 400. What the journey (a company token) asks for is
+/// bounded, since a company id alone gives one: its `journeyUrl` must be on
+/// an origin you allow, and Link API emails for it only when you opted in
+/// (`emailInvitations`), within a daily cap per company and per client.
 #[utoipa::path(
     operation_id = "create-invitation",
     tag = "Journey",
@@ -202,6 +213,7 @@ pub async fn create_invitation(
         company,
         token_expiry: caller.token.map(|token| token.expires_at),
         categories: caller.categories,
+        by_journey: caller.token.is_some(),
     };
     let request = InvitationRequest {
         categories: body.categories,
@@ -218,6 +230,10 @@ pub async fn create_invitation(
         Err(InvitationError::Invalid(errors)) => return Err(errors.into()),
         Err(InvitationError::NotCovered(category)) => {
             return Err(caller.category_refusal(Some(&category)))
+        }
+        Err(InvitationError::NotAllowed(why)) => return Err(ApiError::Forbidden(why.into())),
+        Err(InvitationError::Store(RepoError::LimitReached(what))) => {
+            return Err(ApiError::RateLimited(JOURNEY_EMAIL_RETRY_SECONDS, what))
         }
         Err(InvitationError::Store(error)) => {
             return Err(ApiError::from_repo(
@@ -368,7 +384,6 @@ pub async fn open_invitation(
         actor: Actor::Customer,
         company: Some(invitation.company_id),
         categories: Some(CategorySet::of(&invitation.categories)),
-        invitation: Some(invitation.id),
         token: None,
     });
     Ok(web::Json(InvitationAccessToken {

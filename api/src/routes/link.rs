@@ -332,7 +332,7 @@ pub async fn callback(
     {
         Ok(tokens) => tokens,
         Err(error) => {
-            tracing::warn!(%error, platform = %connection.platform_key, "the code exchange failed");
+            tracing::warn!(?error, platform = %connection.platform_key, "the code exchange failed");
             return fail(&state, &connection, entry, custom, Outcome::Failed).await;
         }
     };
@@ -586,7 +586,7 @@ async fn return_to_popup(
             crate::routes::bundle::version()
         )
     } else {
-        tracing::warn!(%origin, "a popup's journey origin is not among the client's CORS origins; nothing is posted to it");
+        tracing::warn!(?origin, "a popup's journey origin is not among the client's CORS origins; nothing is posted to it");
         String::new()
     };
     let headline = outcome_headline(&entry.integration.name, outcome);

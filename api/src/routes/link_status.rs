@@ -60,7 +60,9 @@ pub struct LinkStatus {
 /// with their states; plus whether the journey is complete (every required
 /// category linked; optional ones may be skipped). A company token may read
 /// its company's status; one made from an invitation sees only the invited
-/// categories, each of them required.
+/// categories, each of them required. Where reminders are emailed, and the
+/// reminders sent, are shown only to the client's back end and to a company
+/// token from it or from a signed link.
 #[utoipa::path(
     operation_id = "get-link-status",
     tag = "Journey",
@@ -86,7 +88,7 @@ pub async fn get_link_status(
         .await?;
     let owner = state.store.get_company(caller.client, company).await?;
     let reminder_state = state.store.reminder_state(caller.client, company).await?;
-    let reminders = CompanyRemindersBody::new(
+    let mut reminders = CompanyRemindersBody::new(
         reminder_state.clone(),
         crate::reminders::next_due(
             &settings,
@@ -96,6 +98,11 @@ pub async fn get_link_status(
             chrono::Utc::now(),
         ),
     );
+    if !caller.owns_company() {
+        // Where reminders go, and how their emails went, are the company's own.
+        reminders.email = None;
+        reminders.history.clear();
+    }
     let mut status = JourneyStatus::new(&settings, &ledger, &connections);
     if let Some(invited) = caller.categories {
         status = status.invited(invited);

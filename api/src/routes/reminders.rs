@@ -89,12 +89,6 @@ pub async fn set_reminders(
 ) -> ApiResult<web::Json<CompanyRemindersBody>> {
     let company = CompanyId::from(company.into_inner());
     let body = body.into_inner();
-    if caller.invitation.is_some() && body.email.is_some() {
-        return Err(ApiError::Forbidden(
-            "A colleague invited to the journey cannot change where the company's reminders are emailed."
-                .into(),
-        ));
-    }
     let email = match body.email {
         Some(Some(address)) => Some(Some(reminder_address(address)?)),
         other => other,

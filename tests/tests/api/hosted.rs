@@ -269,6 +269,8 @@ on_both_stores! {
         assert!(gone.text().await.unwrap().contains("expired"));
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
         assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND, "a link opens only its own company's journey");
+        let at_home = open_with(&app, foreign["url"].as_str().unwrap(), None).await;
+        assert_eq!(at_home.status(), StatusCode::OK, "opening it at another company's URL did not use it up");
         tests::error_of(by_customer, StatusCode::FORBIDDEN).await;
         assert_eq!(tests::invalid_items(&tests::error_of(too_long, StatusCode::BAD_REQUEST).await), ["expiresInMinutes"]);
         tests::error_of(no_company, StatusCode::NOT_FOUND).await;

@@ -177,7 +177,7 @@ on_both_stores! {
         assert_eq!((kept["enabled"].clone(), kept["email"].clone()), (json!(false), json!("owner@northwind.example")), "left out, the address stays");
         assert!(removed.get("email").is_none(), "null removes it: {removed}");
         assert_eq!(unknown["statusCode"], 404);
-        assert!(by_colleague["error"].as_str().unwrap().contains("colleague"), "{by_colleague}");
+        assert!(by_colleague["error"].as_str().unwrap().contains("invitation"), "{by_colleague}");
         assert_eq!(by_customer["email"], "owner@northwind.example", "the customer gives it with the company token");
     }
 

@@ -405,6 +405,8 @@ on_both_stores! {
         assert!(body["error"].as_str().unwrap().contains("failed authentications"), "{body}");
         assert_eq!(body["canBeRetried"], "Yes");
         error_of(right_key_meanwhile, StatusCode::TOO_MANY_REQUESTS).await;
+        let health_meanwhile = app.anonymous(Method::GET, "/healthz").send().await.unwrap();
+        assert_eq!(health_meanwhile.status(), StatusCode::OK, "a locked-out address still sees the health check");
     }
 
     async fn webhook_addresses_that_carry_a_private_one_are_refused(backend: Backend) {

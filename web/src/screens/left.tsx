@@ -6,8 +6,9 @@ import type { Journey } from "../journey";
 /**
  * The customer left for now. Where Link API emails the client's reminders
  * and this company is still reminded, they may give the address a reminder
- * should go to (the invited colleague is not asked: the address is the
- * company's).
+ * should go to: only where the journey proves it is the customer's (a
+ * signed link, or a token from the client's back end), never to an invited
+ * colleague or to whoever opened the bare company URL.
  */
 export function Left({ journey }: { journey: Journey }) {
   const { t, api, go, fail, settings, status } = journey;
@@ -16,7 +17,7 @@ export function Left({ journey }: { journey: Journey }) {
   const [saved, setSaved] = useState<string>();
   const [busy, setBusy] = useState(false);
   const offered =
-    !journey.invitee && !status.complete && settings.reminders?.enabled === true && settings.reminders.sendEmails && status.reminders?.enabled === true;
+    !journey.invitee && journey.host.proven === true && !status.complete && settings.reminders?.enabled === true && settings.reminders.sendEmails && status.reminders?.enabled === true;
 
   const submit = async (event: Event) => {
     event.preventDefault();
