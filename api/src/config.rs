@@ -140,6 +140,17 @@ pub struct Settings {
     #[arg(long, env = "LINK_SMTP_FROM", global = true)]
     pub smtp_from: Option<String>,
 
+    /// The longest one SMTP exchange may take, from connecting to the server's last answer, in
+    /// seconds; past it the email is tried again later. 1 to 300.
+    #[arg(
+        long,
+        env = "LINK_SMTP_TIMEOUT_SECS",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..=300),
+        global = true
+    )]
+    pub smtp_timeout_secs: u64,
+
     /// How often the webhook dispatcher looks for work, in milliseconds; 0
     /// turns it off in this process (another replica can deliver).
     #[arg(

@@ -249,8 +249,13 @@ impl Dispatcher {
     pub async fn send_emails(&self) -> Result<usize, RepoError> {
         match &self.mailer {
             Some(mailer) => {
-                crate::mailer::send_due(self.store.as_ref(), &self.cipher, mailer, self.clock.now())
-                    .await
+                crate::mailer::send_due(
+                    self.store.as_ref(),
+                    &self.cipher,
+                    mailer,
+                    self.clock.as_ref(),
+                )
+                .await
             }
             None => Ok(0),
         }
@@ -295,7 +300,7 @@ impl Dispatcher {
     /// to a minute, and it carries on by itself. Once `stop` says so it ends
     /// between rounds: a round in progress finishes, so no attempt is left
     /// half-recorded.
-    pub async fn run(self, interval: Duration, mut stop: crate::state::Stop) {
+    pub async fn run(self: Arc<Self>, interval: Duration, mut stop: crate::state::Stop) {
         let mut pause = interval;
         let mut last_purge = Instant::now();
         let mut last_reminders: Option<Instant> = None;
@@ -314,13 +319,33 @@ impl Dispatcher {
                     tracing::warn!(%error, "the reminders round did not finish");
                 }
             }
-            if let Err(error) = self.send_emails().await {
-                tracing::warn!(%error, "the email outbox round did not finish");
-            }
             match self.run_once().await {
                 Ok(_) => pause = interval,
                 Err(error) => {
                     tracing::warn!(%error, "the webhook dispatcher could not finish a round");
+                    pause = (pause * 2).min(Duration::from_secs(60));
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    /// Sends the email outbox every `interval`, beside [`Dispatcher::run`] and
+    /// apart from it, so a slow or hanging SMTP server never delays a
+    /// webhook. Ends between rounds once `stop` says so.
+    pub async fn run_emails(self: Arc<Self>, interval: Duration, mut stop: crate::state::Stop) {
+        if self.mailer.is_none() {
+            return;
+        }
+        let mut pause = interval;
+        while !*stop.borrow() {
+            match self.send_emails().await {
+                Ok(_) => pause = interval,
+                Err(error) => {
+                    tracing::warn!(%error, "the email outbox round did not finish");
                     pause = (pause * 2).min(Duration::from_secs(60));
                 }
             }

@@ -16,8 +16,6 @@ use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executo
 
 use crate::config::{invalid, ConfigError};
 
-/// How long an SMTP exchange may take.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The sealing context of stored messages.
 pub const SEAL_CONTEXT: &str = "email message";
 
@@ -27,16 +25,23 @@ pub trait MailSender: Send + Sync {
     async fn send(&self, from: &Address, to: &Address, message: &[u8]) -> SendOutcome;
 }
 
-/// Sends through the SMTP server of `LINK_SMTP_URL`.
-pub struct SmtpSender(AsyncSmtpTransport<Tokio1Executor>);
+/// Sends through the SMTP server of `LINK_SMTP_URL`. Each exchange, from
+/// connecting to the server's last answer, has one deadline: lettre's own
+/// timeout bounds each step, not a server that accepts and never greets, or
+/// answers a byte at a time.
+pub struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    deadline: Duration,
+}
 
 impl SmtpSender {
-    pub fn new(url: &str) -> Result<Self, lettre::transport::smtp::Error> {
-        Ok(Self(
-            AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
-                .timeout(Some(SMTP_TIMEOUT))
+    pub fn new(url: &str, deadline: Duration) -> Result<Self, lettre::transport::smtp::Error> {
+        Ok(Self {
+            transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+                .timeout(Some(deadline))
                 .build(),
-        ))
+            deadline,
+        })
     }
 }
 
@@ -47,7 +52,14 @@ impl MailSender for SmtpSender {
             Ok(envelope) => envelope,
             Err(error) => return SendOutcome::Permanent(error.to_string()),
         };
-        match self.0.send_raw(&envelope, message).await {
+        let exchange = self.transport.send_raw(&envelope, message);
+        let Ok(answered) = tokio::time::timeout(self.deadline, exchange).await else {
+            return SendOutcome::Temporary(format!(
+                "the SMTP server did not finish within {} seconds",
+                self.deadline.as_secs()
+            ));
+        };
+        match answered {
             Ok(response) => SendOutcome::Sent(
                 format!(
                     "{} {}",
@@ -75,7 +87,7 @@ pub struct Mailer {
 
 /// Checks `LINK_SMTP_URL` and `LINK_SMTP_FROM` together.
 pub fn check_settings(url: &str, from: Option<&str>) -> Result<(), ConfigError> {
-    SmtpSender::new(url)
+    SmtpSender::new(url, Duration::from_secs(1))
         .map_err(|e| invalid("LINK_SMTP_URL", format!("is not an SMTP URL: {e}")))?;
     let from = from.ok_or_else(|| invalid("LINK_SMTP_FROM", "is required with LINK_SMTP_URL"))?;
     from.parse::<Mailbox>().map_err(|e| {
@@ -101,8 +113,11 @@ impl Mailer {
             .unwrap_or_default()
             .parse::<Mailbox>()
             .map_err(|e| invalid("LINK_SMTP_FROM", e.to_string()))?;
-        let sender = SmtpSender::new(url.expose_secret())
-            .map_err(|e| invalid("LINK_SMTP_URL", format!("is not an SMTP URL: {e}")))?;
+        let sender = SmtpSender::new(
+            url.expose_secret(),
+            Duration::from_secs(settings.smtp_timeout_secs),
+        )
+        .map_err(|e| invalid("LINK_SMTP_URL", format!("is not an SMTP URL: {e}")))?;
         Ok(Some(Self {
             from,
             sender: Arc::new(sender),
@@ -343,21 +358,28 @@ pub fn reminder_message(from: &Mailbox, email: &ReminderEmail<'_>) -> Result<Vec
     Ok(message.formatted())
 }
 
-/// Emails leased per round.
-const SEND_BATCH: u32 = 20;
-/// How long a leased email stays with one sender: longer than an SMTP exchange.
-const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
+/// Emails sent per round at most.
+const SEND_BATCH: usize = 20;
+/// How long a leased email stays with one sender: longer than the longest
+/// exchange (`LINK_SMTP_TIMEOUT_SECS`, at most 300 seconds).
+const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
 
-/// Sends every due email of the outbox it can lease and records each
-/// attempt; returns how many were attempted.
+/// Sends due emails of the outbox, one lease each (so a slow server never
+/// lets a lease run out while the email waits its turn), and records each
+/// attempt at the time it ended; returns how many were attempted.
 pub async fn send_due(
     store: &dyn domain::ports::Store,
     cipher: &crate::crypto::Cipher,
     mailer: &Mailer,
-    now: DateTime<Utc>,
+    clock: &dyn crate::dispatcher::Clock,
 ) -> Result<usize, domain::ports::RepoError> {
-    let due = store.claim_emails(now, now + LEASE, SEND_BATCH).await?;
-    for email in &due {
+    let mut attempted = 0;
+    while attempted < SEND_BATCH {
+        let now = clock.now();
+        let Some(email) = store.claim_emails(now, now + LEASE, 1).await?.pop() else {
+            break;
+        };
+        attempted += 1;
         let outcome = match (
             cipher.open(&email.message, SEAL_CONTEXT),
             email.recipient.parse::<Address>(),
@@ -373,9 +395,11 @@ pub async fn send_due(
         if let SendOutcome::Temporary(answer) | SendOutcome::Permanent(answer) = &outcome {
             tracing::warn!(email = %email.id, ?answer, "an email was not sent");
         }
-        store.record_email_attempt(email.id, &outcome, now).await?;
+        store
+            .record_email_attempt(email.id, &outcome, clock.now())
+            .await?;
     }
-    Ok(due.len())
+    Ok(attempted)
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ pub(crate) async fn email_of(
                     texts: &reminder.texts,
                     missing: &reminder.missing,
                     journey_url: &journey_url,
-                    stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale),
+                    stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale, now),
                 },
             )
         });
@@ -98,25 +98,49 @@ pub(crate) async fn email_of(
 /// What a stop link's tag is made for.
 const STOP_PURPOSE: &str = "link-api reminders stop";
 
+/// How long a stop link works: long past the reminders of one journey, not for ever.
+pub const STOP_LINK_DAYS: i64 = 90;
+
+/// What a stop link's tag signs: the company and the link's expiry.
+fn stop_signed(company: CompanyId, expires: i64) -> Vec<u8> {
+    let mut signed = company.as_uuid().as_bytes().to_vec();
+    signed.extend_from_slice(&expires.to_be_bytes());
+    signed
+}
+
 /// The address in each reminder email that turns the company's reminders
-/// off; its page speaks `locale`, the email's.
-pub fn stop_url(public_url: &str, cipher: &Cipher, company: CompanyId, locale: &str) -> String {
+/// off, for [`STOP_LINK_DAYS`] from `now`; its page speaks `locale`, the email's.
+pub fn stop_url(
+    public_url: &str,
+    cipher: &Cipher,
+    company: CompanyId,
+    locale: &str,
+    now: DateTime<Utc>,
+) -> String {
+    let expires = (now + TimeDelta::days(STOP_LINK_DAYS)).timestamp();
     format!(
-        "{public_url}/link/company/{company}/reminders/stop?token={}&locale={}",
-        cipher.tag(STOP_PURPOSE, company.as_uuid().as_bytes()),
+        "{public_url}/link/company/{company}/reminders/stop?token={expires}.{}&locale={}",
+        cipher.tag(STOP_PURPOSE, &stop_signed(company, expires)),
         domain::profile::percent_encode(locale)
     )
 }
 
-/// The company a stop link names, if `token` is its tag and the company
-/// exists; with the name of the client that reminds it.
+/// The company a stop link names, if `token` is its unexpired signature and
+/// the company exists; with the name of the client that reminds it.
 pub async fn stop_link_company(
     store: &dyn Store,
     cipher: &Cipher,
     company: CompanyId,
     token: &str,
 ) -> Result<Option<(Company, String)>, RepoError> {
-    if !cipher.verify_tag(STOP_PURPOSE, company.as_uuid().as_bytes(), token) {
+    let genuine = token
+        .split_once('.')
+        .and_then(|(expires, tag)| Some((expires.parse::<i64>().ok()?, tag)))
+        .filter(|(expires, _)| *expires > Utc::now().timestamp())
+        .is_some_and(|(expires, tag)| {
+            cipher.verify_tag(STOP_PURPOSE, &stop_signed(company, expires), tag)
+        });
+    if !genuine {
         return Ok(None);
     }
     let found = match store.find_company(company).await {

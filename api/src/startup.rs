@@ -119,10 +119,12 @@ impl Application {
                 std::sync::Arc::new(crate::dispatcher::SystemClock),
             )
             .with_mailer(state.mailer.clone());
-            tasks.push(tokio::spawn(dispatcher.run(
-                std::time::Duration::from_millis(settings.dispatch_interval_ms),
-                stopped,
-            )));
+            let dispatcher = std::sync::Arc::new(dispatcher);
+            let interval = std::time::Duration::from_millis(settings.dispatch_interval_ms);
+            tasks.push(tokio::spawn(
+                dispatcher.clone().run_emails(interval, stopped.clone()),
+            ));
+            tasks.push(tokio::spawn(dispatcher.run(interval, stopped)));
         }
         let rate_limits = crate::rate_limit::RateLimits::new(
             settings.rate_limit_per_minute,
@@ -226,6 +228,10 @@ fn server(
             .route(
                 "/link/company/{companyId}/token",
                 web::post().to(routes::hosted::journey_token),
+            )
+            .route(
+                "/link/company/{companyId}/session",
+                web::post().to(routes::link_session::open_link),
             )
             .route(
                 "/link/company/{companyId}/reminders/stop",

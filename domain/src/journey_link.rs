@@ -28,6 +28,11 @@ pub struct JourneyLink {
 }
 
 impl JourneyLink {
+    /// Whether the link would open the journey now: never opened, not revoked, not expired.
+    pub fn unopened(&self, now: DateTime<Utc>) -> bool {
+        self.used_at.is_none() && self.revoked_at.is_none() && now < self.expires_at
+    }
+
     /// Whether the browser that opened the link may still come back to the journey.
     pub fn session_open(&self, now: DateTime<Utc>) -> bool {
         self.revoked_at.is_none()

@@ -565,6 +565,12 @@ pub trait JourneyLinkRepository: Send + Sync {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<crate::journey_link::LinkUse, RepoError>;
 
+    /// The link whose token hashes to `token_hash`, as it stands, changing nothing.
+    async fn peek_journey_link(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<crate::journey_link::JourneyLink>, RepoError>;
+
     /// A link by its id, for the browser that opened it.
     async fn find_journey_link(
         &self,

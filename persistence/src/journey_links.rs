@@ -95,6 +95,16 @@ macro_rules! journey_link_repository {
                     })
                 }
 
+                async fn peek_journey_link(&self, token_hash: &str) -> Result<Option<JourneyLink>, RepoError> {
+                    let sql = format!("SELECT {COLUMNS} FROM journey_links WHERE token_hash = $1");
+                    let row: Option<Row> = sqlx::query_as(&sql)
+                        .bind(token_hash)
+                        .fetch_optional(&mut *self.connection().await?)
+                        .await
+                        .map_err(repo_error)?;
+                    Ok(row.map(JourneyLink::from))
+                }
+
                 async fn find_journey_link(&self, id: Uuid) -> Result<Option<JourneyLink>, RepoError> {
                     let sql = format!("SELECT {COLUMNS} FROM journey_links WHERE id = $1");
                     let row: Option<Row> = sqlx::query_as(&sql)

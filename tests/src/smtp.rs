@@ -1,7 +1,9 @@
 //! A small SMTP server on loopback for the tests: it speaks enough of the
 //! protocol for a client such as lettre (EHLO, MAIL, RCPT, DATA, RSET, QUIT),
 //! keeps every message it takes, refuses the recipients it is told to, and
-//! can answer as a server that is busy (421) until told otherwise.
+//! can answer as a server that is busy (421) until told otherwise, one that
+//! accepts and never greets, or a slow one whose every message moves a
+//! test's clock on.
 
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +24,9 @@ struct Shared {
     received: Vec<Received>,
     refused: Vec<String>,
     busy: bool,
+    silent: bool,
+    /// A clock moved on by so many seconds as each message is taken.
+    slow: Option<(Arc<crate::receiver::ManualClock>, i64)>,
 }
 
 /// The server; it stops with the test's runtime.
@@ -64,6 +69,17 @@ impl SmtpServer {
         self.shared.lock().unwrap().busy = busy;
     }
 
+    /// Accepts every new session and never says a word.
+    pub fn set_silent(&self, silent: bool) {
+        self.shared.lock().unwrap().silent = silent;
+    }
+
+    /// Moves `clock` on by `seconds` while each message is taken, as if the
+    /// server took that long.
+    pub fn take_each_message_for(&self, clock: Arc<crate::receiver::ManualClock>, seconds: i64) {
+        self.shared.lock().unwrap().slow = Some((clock, seconds));
+    }
+
     /// A server over a fresh database of `backend` that sends email through this one.
     pub async fn app(&self, backend: crate::Backend) -> crate::TestApp {
         crate::spawn_with(
@@ -83,6 +99,13 @@ fn address(line: &str) -> String {
 }
 
 async fn session(socket: tokio::net::TcpStream, shared: Arc<Mutex<Shared>>) {
+    let silent = shared.lock().unwrap().silent;
+    if silent {
+        // Holds the connection open and answers nothing, as a broken server does.
+        let _open = socket;
+        std::future::pending::<()>().await;
+        return;
+    }
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read);
     let busy = shared.lock().unwrap().busy;
@@ -128,7 +151,11 @@ async fn session(socket: tokio::net::TcpStream, shared: Arc<Mutex<Shared>>) {
                 }
                 data.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
-            shared.lock().unwrap().received.push(Received {
+            let mut shared = shared.lock().unwrap();
+            if let Some((clock, seconds)) = &shared.slow {
+                clock.advance(*seconds);
+            }
+            shared.received.push(Received {
                 from: std::mem::take(&mut from),
                 to: std::mem::take(&mut to),
                 data,

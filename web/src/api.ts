@@ -190,6 +190,24 @@ export async function openInvitation(token: string): Promise<InvitationAccess> {
   return body;
 }
 
+/**
+ * Opens the signed link the page was reached by: uses it up, and gives this
+ * browser the link's session (a cookie) and the page's company token. The
+ * page does this itself, so a mail scanner that only fetches the address
+ * leaves the link for the customer.
+ */
+export async function openLink(companyId: string, link: string): Promise<string> {
+  const response = await fetch(`/link/company/${encodeURIComponent(companyId)}/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ link }),
+    credentials: "same-origin",
+  });
+  const body = await response.json();
+  if (!response.ok) throw new ApiError(body);
+  return body.accessToken;
+}
+
 export class Api {
   /** The correlation id of the last answer, which the service's logs and events carry. */
   correlationId?: string;

@@ -7,7 +7,7 @@ import "./style.css";
 
 import { render } from "preact";
 
-import { Api, Connection, openInvitation } from "./api";
+import { Api, Connection, openInvitation, openLink } from "./api";
 import { Failure, Host, JourneyApp } from "./journey";
 import { carried } from "./query";
 import type { Outcome } from "./screens/result";
@@ -56,7 +56,21 @@ function finish(companyId: string) {
 
 async function start(root: HTMLElement) {
   const query = new URLSearchParams(location.search);
-  let api = new Api(meta("link-api-token"), meta("link-api-company"));
+  const companyId = meta("link-api-company");
+  let token = meta("link-api-token");
+  let access = meta("link-api-access");
+  const link = query.get("link");
+  if (!token && link) {
+    // A signed link not opened yet: opening it is this page's own step, not the address's.
+    try {
+      token = await openLink(companyId, link);
+      access = "customer";
+    } catch (error) {
+      render(<Failure error={error} />, root);
+      return;
+    }
+  }
+  let api = new Api(token, companyId);
   const invitation = query.get("invitation");
   if (invitation) {
     // A share URL: the journey goes on with the invitation's own, narrower token.
@@ -78,7 +92,7 @@ async function start(root: HTMLElement) {
     finish: () => finish(api.companyId),
     returned: outcome && connectionId ? { outcome, connectionId } : undefined,
     invitee: invitation !== null,
-    proven: invitation !== null || meta("link-api-access") === "customer",
+    proven: invitation !== null || access === "customer",
     canLeave: true,
     emit: () => {},
   };

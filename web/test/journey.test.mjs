@@ -504,6 +504,9 @@ test("with signed links required, only a link opens the journey, and the provide
     const bare = await page.goto(company.redirect);
     assert.equal(bare.status(), 403);
     await page.getByRole("heading", { name: "Open the link you were sent" }).waitFor();
+    // A mail scanner fetches the address first, as it does every link of an email.
+    const scanned = await fetch(link.url);
+    assert.equal(scanned.status, 200);
     await page.goto(link.url);
     await page.getByRole("button", { name: "Get started" }).waitFor();
     assert.equal(new URL(page.url()).searchParams.has("link"), false, "the used-up token leaves the address");
@@ -511,6 +514,7 @@ test("with signed links required, only a link opens the journey, and the provide
     await page.getByRole("button", { name: "Connect Accounting" }).click();
     await page.getByRole("button", { name: "I agree" }).click();
     await approveSandbox(page);
+    assert.equal(await page.getByRole("button", { name: "What I have shared" }).count(), 1, "a signed link proves the customer");
 
     const other = await browser.newContext();
     const again = await (await other.newPage()).goto(link.url);

@@ -11,16 +11,14 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::ids::CompanyId;
-use domain::journey_link::LinkUse;
 use domain::ports::RepoError;
 use domain::profile::fill_redirect;
 use uuid::Uuid;
 
 use crate::company_token::{Claims, HOSTED_PAGE};
 use crate::error::ApiError;
-use crate::routes::link::{
-    allowed_origin, cookie, escape_html, journey_page, page_with_status, redirect,
-};
+use crate::routes::link::{allowed_origin, escape_html, journey_page, page_with_status, redirect};
+use crate::routes::link_session::{admit, Entry};
 use crate::state::AppState;
 use crate::web_origin::web_origin;
 
@@ -42,116 +40,9 @@ fn policy(image_origins: &[String]) -> String {
     )
 }
 
-/// The cookie that lets the browser that opened a signed link come back.
-const SESSION_COOKIE: &str = "link_journey";
-
-/// What the session cookie's tag is made for.
-const SESSION: &str = "link-api journey link session";
-
-/// The cookie's value for a link: its id and a tag of it, so no other id can be put there.
-fn session_value(state: &AppState, link: Uuid) -> String {
-    format!("{link}.{}", state.cipher.tag(SESSION, link.as_bytes()))
-}
-
-/// The signed link whose session the request's cookie carries, if genuine.
-fn session_link(state: &AppState, request: &HttpRequest) -> Option<Uuid> {
-    let (id, tag) = cookie(request, SESSION_COOKIE)?.split_once('.')?;
-    let id = Uuid::parse_str(id).ok()?;
-    state
-        .cipher
-        .verify_tag(SESSION, id.as_bytes(), tag)
-        .then_some(id)
-}
-
-/// The signed link of `company` this browser opened, if its session is still open.
-async fn session_of(
-    state: &AppState,
-    request: &HttpRequest,
-    company: CompanyId,
-) -> Result<Option<Uuid>, ApiError> {
-    let Some(id) = session_link(state, request) else {
-        return Ok(None);
-    };
-    Ok(state
-        .store
-        .find_journey_link(id)
-        .await?
-        .filter(|link| link.company_id == company && link.session_open(Utc::now()))
-        .map(|link| link.id))
-}
-
-/// How a browser was let into the journey.
-struct Admission {
-    /// The signed link it was opened from (now or earlier), if any.
-    link: Option<Uuid>,
-    /// The session cookie to set: the link was opened just now.
-    cookie: Option<String>,
-}
-
-/// Checks how the journey was opened: a signed link (used up now, or
-/// earlier by this browser), or the bare URL (when the client allows it, or
-/// this browser holds a session). Gives how it was let in, or the page to
-/// answer instead.
-async fn admit(
-    state: &AppState,
-    request: &HttpRequest,
-    company: &domain::company::Company,
-) -> Result<Result<Admission, HttpResponse>, ApiError> {
-    let token = web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
-        .ok()
-        .and_then(|q| q.get("link").cloned());
-    let session = session_of(state, request, company.id).await?;
-    let Some(token) = token else {
-        let settings =
-            crate::routes::link_settings::latest_settings(state, company.client_id).await?;
-        if !settings.hosted.require_signed_links || session.is_some() {
-            return Ok(Ok(Admission {
-                link: session,
-                cookie: None,
-            }));
-        }
-        return Ok(Err(page_with_status(
-            StatusCode::FORBIDDEN,
-            "Open the link you were sent",
-            "This journey opens from the link sent to you. Ask for a new link if you cannot find it.",
-        )));
-    };
-    let used = state
-        .store
-        .use_journey_link(company.id, &crate::oauth::state_hash(&token), Utc::now())
-        .await?;
-    Ok(match used {
-        LinkUse::Opened(link) if link.company_id == company.id => Ok(Admission {
-            link: Some(link.id),
-            cookie: Some(session_value(state, link.id)),
-        }),
-        LinkUse::AlreadyUsed(link) if link.company_id == company.id && session == Some(link.id) => {
-            Ok(Admission {
-                link: session,
-                cookie: None,
-            })
-        }
-        LinkUse::AlreadyUsed(link) if link.company_id == company.id => Err(page_with_status(
-            StatusCode::CONFLICT,
-            "This link was already used",
-            "Each link opens the journey once. Ask for a new link.",
-        )),
-        LinkUse::Ended(link) if link.company_id == company.id => Err(page_with_status(
-            StatusCode::GONE,
-            "This link has expired",
-            "The link is past its time or was withdrawn. Ask for a new link.",
-        )),
-        _ => Err(page_with_status(
-            StatusCode::NOT_FOUND,
-            "This link is not valid",
-            "Check that the whole address was copied, or ask for a new link.",
-        )),
-    })
-}
-
 /// The company token the journey's own pages get: an hour, for that
 /// company, naming the signed link it was opened from (none for the bare id).
-fn journey_token_for(
+pub fn journey_token_for(
     state: &AppState,
     company: &domain::company::Company,
     link: Option<Uuid>,
@@ -227,11 +118,13 @@ pub async fn journey(
         Ok(company) => company,
         Err(page) => return Ok(page),
     };
-    let admission = match admit(&state, &request, &company).await? {
-        Ok(admission) => admission,
+    let (token, access) = match admit(&state, &request, &company).await? {
+        Ok(Entry::Token { link: None }) => (journey_token_for(&state, &company, None)?, "journey"),
+        Ok(Entry::Token { link }) => (journey_token_for(&state, &company, link)?, "customer"),
+        // The page opens the link itself: a mere look at the address uses nothing up.
+        Ok(Entry::Unopened) => (String::new(), "link"),
         Err(page) => return Ok(page),
     };
-    let token = journey_token_for(&state, &company, admission.link)?;
     let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
     let images = [&profile.logo_url, &profile.icon_url];
     let image_origins: Vec<String> = images
@@ -252,32 +145,14 @@ pub async fn journey(
          <script type=\"module\" src=\"/link/assets/hosted.js?v={v}\"></script></head>\
          <body><div id=\"journey\"></div></body></html>",
         company = company.id,
-        access = if admission.link.is_some() { "customer" } else { "journey" },
         title = escape_html(company.fields.name.as_str()),
     );
-    let mut page = journey_page(&policy(&image_origins));
-    if let Some(value) = admission.cookie {
-        // Lax, not Strict: the browser comes back here from the provider's site.
-        let secure = if state.public_url.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        page.insert_header((
-            header::SET_COOKIE,
-            format!(
-                "{SESSION_COOKIE}={value}; Path=/link/company/{}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-                company.id,
-                domain::journey_link::SESSION_HOURS * 3600
-            ),
-        ));
-    }
-    Ok(page.body(body))
+    Ok(journey_page(&policy(&image_origins)).body(body))
 }
 
 /// The company a hosted URL names, or the page to answer instead: a clear
 /// 400 for an id that is not one, a 404 for a company that does not exist.
-async fn known_company(
+pub async fn known_company(
     state: &AppState,
     raw: &str,
 ) -> Result<Result<domain::company::Company, HttpResponse>, ApiError> {

@@ -19,6 +19,7 @@ pub mod integrations;
 pub mod invitations;
 pub mod journey_links;
 pub mod link;
+pub mod link_session;
 pub mod link_settings;
 pub mod link_status;
 pub mod profile;

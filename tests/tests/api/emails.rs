@@ -150,3 +150,77 @@ on_both_stores! {
         assert!(smtp.received().is_empty());
     }
 }
+
+on_both_stores! {
+    async fn a_hanging_smtp_server_never_holds_back_a_webhook(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        smtp.set_silent(true);
+        let app = tests::spawn_with(backend, &["--smtp-url", &smtp.url(), "--smtp-from", tests::MAIL_FROM,
+            "--smtp-timeout-secs", "5", "--dispatch-interval-ms", "50"]).await;
+        let receiver = tests::receiver::Receiver::start().await;
+        json_of(app.post("/webhooks", &json!({"url": receiver.url})).await, StatusCode::CREATED).await;
+        let company = app.new_company("Northwind").await;
+
+        json_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "recipient": {"email": "grace@example.com"}})).await, StatusCode::CREATED).await;
+        let mut delivered_while_stuck = None;
+        for _ in 0..100 {
+            if receiver.received().len() >= 2 {
+                delivered_while_stuck = Some(invitations(&app, &company).await[0]["email"]["attempts"].clone());
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let mut recorded = Value::Null;
+        for _ in 0..150 {
+            recorded = invitations(&app, &company).await[0]["email"].clone();
+            if recorded["attempts"] == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+
+        assert_eq!(delivered_while_stuck, Some(json!(0)), "the webhooks went out while the email's exchange hung");
+        assert_eq!(recorded["status"], "Pending", "{recorded}");
+        assert!(recorded["lastAnswer"].as_str().unwrap().contains("did not finish within 5 seconds"), "{recorded}");
+    }
+
+    async fn two_senders_and_a_slow_server_send_each_email_once_at_its_own_time(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = smtp.app(backend).await;
+        let company = app.new_company("Northwind").await;
+        for n in 0..4 {
+            json_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "recipient": {"email": format!("colleague{n}@example.com")}})).await, StatusCode::CREATED).await;
+        }
+        let clock = ManualClock::new();
+        smtp.take_each_message_for(clock.clone(), 50);
+        let first = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+        let second = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+        clock.advance(1);
+        let started = link_api::dispatcher::Clock::now(clock.as_ref());
+
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let by_first = async {
+            let sent = first.send_emails().await.unwrap();
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            sent
+        };
+        let by_second = async {
+            let mut sent = 0;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                sent += second.send_emails().await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            sent
+        };
+        let (a, b) = tokio::join!(by_first, by_second);
+
+        assert_eq!(a + b, 4, "each email attempted once between them");
+        assert_eq!(smtp.received().len(), 4, "and received once");
+        let listed = invitations(&app, &company).await;
+        assert!(listed.iter().all(|i| i["email"]["status"] == "Sent" && i["email"]["attempts"] == 1), "{listed:?}");
+        for invitation in &listed {
+            let sent: chrono::DateTime<chrono::Utc> = invitation["email"]["sentDate"].as_str().unwrap().parse().unwrap();
+            assert!(sent >= started + chrono::Duration::seconds(50), "recorded when its exchange ended, not at the round's start: {sent} vs {started}");
+        }
+    }
+}

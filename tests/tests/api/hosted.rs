@@ -216,6 +216,23 @@ async fn open_with(app: &TestApp, url: &str, cookie: Option<&str>) -> reqwest::R
     request.send().await.unwrap()
 }
 
+/// What the journey page does to open the signed link in its address.
+async fn open_link(
+    app: &TestApp,
+    company: &str,
+    url: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let link = url.split("link=").nth(1).unwrap();
+    let mut request = app
+        .anonymous(Method::POST, &format!("/link/company/{company}/session"))
+        .json(&json!({"link": link}));
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
 on_both_stores! {
     async fn a_signed_link_opens_the_journey_once_and_lets_that_browser_come_back(app: TestApp) {
         let company = app.new_company("Signed Ltd").await;
@@ -225,21 +242,33 @@ on_both_stores! {
         let url = link["url"].as_str().unwrap();
 
         let without_link = open_with(&app, &bare, None).await;
-        let first = open_with(&app, url, None).await;
+        let scanned = open_with(&app, url, None).await;
+        let scanned_again = open_with(&app, url, None).await;
+        let first = open_link(&app, &company, url, None).await;
         let cookie = first.headers()["set-cookie"].to_str().unwrap().to_owned();
         let session = cookie.split(';').next().unwrap().to_owned();
+        let page_token = json_of(first, StatusCode::OK).await["accessToken"].as_str().unwrap().to_owned();
         let reused_elsewhere = open_with(&app, url, None).await;
+        let opened_elsewhere = open_link(&app, &company, url, None).await;
         let reused_here = open_with(&app, url, Some(&session)).await;
+        let opened_here_again = open_link(&app, &company, url, Some(&session)).await;
         let back_from_provider = open_with(&app, &format!("{bare}?connectionId=x&statusCode=200"), Some(&session)).await;
         let forged = open_with(&app, &bare, Some(&format!("link_journey={}.AAAA", link["id"].as_str().unwrap()))).await;
 
         assert_eq!(without_link.status(), StatusCode::FORBIDDEN);
         assert!(without_link.text().await.unwrap().contains("Open the link you were sent"));
-        assert_eq!(first.status(), StatusCode::OK);
+        assert_eq!(scanned.status(), StatusCode::OK);
+        let scanned = scanned.text().await.unwrap();
+        assert!(scanned.contains("<meta name=\"link-api-token\" content=\"\">"), "a look at the address gives no token: {scanned}");
+        assert_eq!(scanned_again.status(), StatusCode::OK, "and uses nothing up");
+        assert_eq!(app.with_key(&page_token).get(&format!("/companies/{company}/consents")).await.status(), StatusCode::OK);
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains(&format!("Path=/link/company/{company}")), "{cookie}");
         assert_eq!(reused_elsewhere.status(), StatusCode::CONFLICT);
         assert!(reused_elsewhere.text().await.unwrap().contains("already used"));
+        let opened_elsewhere = tests::error_of(opened_elsewhere, StatusCode::CONFLICT).await;
+        assert!(opened_elsewhere["error"].as_str().unwrap().contains("already used"), "{opened_elsewhere}");
         assert_eq!(reused_here.status(), StatusCode::OK);
+        assert_eq!(opened_here_again.status(), StatusCode::OK, "the browser holding the session may ask again");
         assert_eq!(back_from_provider.status(), StatusCode::OK);
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
@@ -247,6 +276,7 @@ on_both_stores! {
         assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
         assert_eq!(open_with(&app, &bare, Some(&session)).await.status(), StatusCode::FORBIDDEN, "revoking ends the session");
         assert_eq!(open_with(&app, url, None).await.status(), StatusCode::GONE);
+        tests::error_of(open_link(&app, &company, url, Some(&session)).await, StatusCode::GONE).await;
     }
 
     async fn bad_signed_links_answer_clear_pages_and_errors(app: TestApp) {
@@ -269,8 +299,21 @@ on_both_stores! {
         assert!(gone.text().await.unwrap().contains("expired"));
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
         assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND, "a link opens only its own company's journey");
-        let at_home = open_with(&app, foreign["url"].as_str().unwrap(), None).await;
+        let foreign_url = foreign["url"].as_str().unwrap();
+        tests::error_of(open_link(&app, &company, foreign_url, None).await, StatusCode::NOT_FOUND).await;
+        let at_home = open_link(&app, &other, foreign_url, None).await;
         assert_eq!(at_home.status(), StatusCode::OK, "opening it at another company's URL did not use it up");
+        tests::error_of(open_link(&app, &company, expired["url"].as_str().unwrap(), None).await, StatusCode::GONE).await;
+        tests::error_of(open_link(&app, &company, "?link=made-up", None).await, StatusCode::NOT_FOUND).await;
+        let fresh = signed_link(&app, &company, json!({})).await;
+        let from_elsewhere = app.anonymous(Method::POST, &format!("/link/company/{company}/session"))
+            .header("origin", "https://evil.example").json(&json!({"link": fresh["url"].as_str().unwrap().split("link=").nth(1).unwrap()})).send().await.unwrap();
+        tests::error_of(from_elsewhere, StatusCode::FORBIDDEN).await;
+        let no_link = app.anonymous(Method::POST, &format!("/link/company/{company}/session")).json(&json!({})).send().await.unwrap();
+        tests::error_of(no_link, StatusCode::BAD_REQUEST).await;
+        let not_a_company = app.anonymous(Method::POST, "/link/company/not-an-id/session").json(&json!({"link": "x"})).send().await.unwrap();
+        tests::error_of(not_a_company, StatusCode::NOT_FOUND).await;
+        assert_eq!(open_link(&app, &company, fresh["url"].as_str().unwrap(), None).await.status(), StatusCode::OK, "the refused attempts used nothing up");
         tests::error_of(by_customer, StatusCode::FORBIDDEN).await;
         assert_eq!(tests::invalid_items(&tests::error_of(too_long, StatusCode::BAD_REQUEST).await), ["expiresInMinutes"]);
         tests::error_of(no_company, StatusCode::NOT_FOUND).await;

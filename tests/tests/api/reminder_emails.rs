@@ -112,8 +112,11 @@ on_both_stores! {
         let prefix = format!("{PUBLIC}/link/company/{company}?link=");
         let at = text.find(&prefix).unwrap_or_else(|| panic!("a signed link: {text}"));
         let link: String = text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || ":/.?=-_".contains(*c)).collect();
-        let opened = app.anonymous(Method::GET, &local(&link)).send().await.unwrap();
-        assert_eq!(opened.status(), StatusCode::OK, "the link opens the journey");
+        let scanned = app.anonymous(Method::GET, &local(&link)).send().await.unwrap();
+        let opened = app.anonymous(Method::POST, &format!("/link/company/{company}/session"))
+            .json(&json!({"link": link.split("link=").nth(1).unwrap()})).send().await.unwrap();
+        assert_eq!(scanned.status(), StatusCode::OK, "a mail scanner's look shows the page");
+        assert_eq!(opened.status(), StatusCode::OK, "and leaves the link for the customer's own opening");
         let stop_page = app.anonymous(Method::GET, &local(&stop_link(&received[0]))).send().await.unwrap().text().await.unwrap();
         assert!(stop_page.contains("lang=\"fr\"") && stop_page.contains("Arrêter les rappels"), "the stop page speaks French: {stop_page}");
         let event = &json_of(app.get(&format!("/events?eventType=journey.reminder&companyId={company}")).await, StatusCode::OK).await["results"][0];
@@ -188,7 +191,19 @@ on_both_stores! {
         let no_token = app.anonymous(Method::GET, &format!("/link/company/{company}/reminders/stop")).send().await.unwrap();
         let made_up = app.anonymous(Method::POST, &format!("/link/company/{company}/reminders/stop?token=AAAA")).send().await.unwrap();
         let not_an_id = app.anonymous(Method::GET, "/link/company/not-an-id/reminders/stop?token=AAAA").send().await.unwrap();
+        let cipher = link_api::crypto::Cipher::from_settings(&tests::settings(&app.database.url)).unwrap();
+        let company_id = company.parse::<uuid::Uuid>().unwrap().into();
+        let link_of = |days_ago: i64| {
+            let made = chrono::Utc::now() - chrono::Duration::days(days_ago);
+            local(&link_api::reminder_emails::stop_url(PUBLIC, &cipher, company_id, "en", made))
+        };
+        let expired = app.anonymous(Method::POST, &link_of(link_api::reminder_emails::STOP_LINK_DAYS + 1)).send().await.unwrap();
+        let recent = app.anonymous(Method::GET, &link_of(link_api::reminder_emails::STOP_LINK_DAYS - 1)).send().await.unwrap();
+        let stretched = link_of(1).replace("token=", "token=9");
 
+        assert_eq!(expired.status(), StatusCode::NOT_FOUND, "a stop link works for a while, not for ever");
+        assert_eq!(recent.status(), StatusCode::OK);
+        assert_eq!(app.anonymous(Method::GET, &stretched).send().await.unwrap().status(), StatusCode::NOT_FOUND, "its expiry is signed");
         assert_eq!(no_token.status(), StatusCode::NOT_FOUND);
         assert!(no_token.text().await.unwrap().contains("This link is not valid"));
         assert_eq!(made_up.status(), StatusCode::NOT_FOUND);

@@ -126,14 +126,18 @@ on_both_stores! {
         let company = app.new_company("Northwind").await;
         let link = signed_link(&app, &company).await;
 
-        let (token, access) = page_token(&app, link["url"].as_str().unwrap()).await;
+        let url = link["url"].as_str().unwrap();
+        let (before_opening, access_before) = page_token(&app, url).await;
+        let opened = app.anonymous(Method::POST, &format!("/link/company/{company}/session"))
+            .json(&json!({"link": url.split("link=").nth(1).unwrap()})).send().await.unwrap();
+        let token = json_of(opened, StatusCode::OK).await["accessToken"].as_str().unwrap().to_owned();
         let customer = app.with_key(&token);
         let ledger = customer.get(&format!("/companies/{company}/consents")).await;
         let reminders = customer.send_json(Method::PUT, &format!("/companies/{company}/reminders"), &json!({"enabled": true, "email": "owner@northwind.example"})).await;
         let revoked = app.delete(&format!("/companies/{company}/links/{}", link["id"].as_str().unwrap())).await;
         let after = customer.get(&format!("/companies/{company}/linkStatus")).await;
 
-        assert_eq!(access, "customer");
+        assert_eq!((before_opening.as_str(), access_before.as_str()), ("", "link"), "the page opens the link itself");
         assert_eq!(ledger.status(), StatusCode::OK);
         assert_eq!(json_of(reminders, StatusCode::OK).await["email"], "owner@northwind.example");
         assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
