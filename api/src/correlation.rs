@@ -55,7 +55,7 @@ pub async fn middleware(
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let _entered = span.enter();
     let mut response =
-        result.inspect_err(|error| tracing::warn!(%error, elapsed_ms, "request failed"))?;
+        result.inspect_err(|error| tracing::warn!(?error, elapsed_ms, "request failed"))?;
     tracing::info!(
         status = response.status().as_u16(),
         elapsed_ms,

@@ -186,7 +186,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::Internal(cause) | Self::Unavailable(cause) => {
-                tracing::error!(error.cause = %cause, status = self.status_code().as_u16(), "request failed")
+                tracing::error!(error.cause = ?cause, status = self.status_code().as_u16(), "request failed")
             }
             Self::Unauthorized(reason) => tracing::info!(reason, "request refused"),
             _ => {}

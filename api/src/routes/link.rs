@@ -205,6 +205,15 @@ pub fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> 
              {MAX_CUSTOM_BYTES} bytes in all."
         )));
     }
+    // They fill the client's redirect URL, reach the log and are stored.
+    if pairs
+        .iter()
+        .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
+    {
+        return Err(ApiError::BadRequest(
+            "A Link URL's names and values hold no control characters.".into(),
+        ));
+    }
     Ok(pairs.into_iter().collect())
 }
 

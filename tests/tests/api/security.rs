@@ -172,9 +172,13 @@ on_both_stores! {
         let many: Vec<String> = (0..8).map(|i| format!("p{i}={}", "v".repeat(400))).collect();
 
         let too_much = app.anonymous(Method::GET, &format!("{link}?{}", many.join("&"))).send().await.unwrap();
+        let forged_line = app.anonymous(Method::GET, &format!("{link}?linkReturn=popup&linkOrigin=https%3A%2F%2Fa.example%0a2026-01-01%20INFO%20forged%1b%5b31m"))
+            .send().await.unwrap();
 
         let body = error_of(too_much, StatusCode::BAD_REQUEST).await;
         assert!(body["error"].as_str().unwrap().contains("2048 bytes"), "{body}");
+        let forged_line = error_of(forged_line, StatusCode::BAD_REQUEST).await;
+        assert!(forged_line["error"].as_str().unwrap().contains("control characters"), "no value can forge a log line: {forged_line}");
         assert_eq!(app.count("SELECT COUNT(*) FROM oauth_states").await, 0);
     }
 

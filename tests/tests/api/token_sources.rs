@@ -277,7 +277,14 @@ on_both_stores! {
         let quoted = error_of(app.send_json(Method::PUT, &format!("/companies/{company}/reminders"), &json!({"enabled": true, "email": "\"x\\\"y\"@b.example"})).await, StatusCode::BAD_REQUEST).await;
         let invitee = error_of(app.post(&format!("/companies/{company}/invitations"), &json!({"categories": ["banking"], "recipient": {"email": "a@[127.0.0.1]"}})).await, StatusCode::BAD_REQUEST).await;
 
+        json_of(put(json!({"name": "Acme", "redirectUrl": "", "logoUrl": "https://cdn.acme.example/l.png"})).await.unwrap(), StatusCode::OK).await;
+        app.execute_sql("UPDATE profiles SET icon_url = 'https://x;report-uri/l.png'").await;
+        let page = app.anonymous(Method::GET, &format!("/link/company/{company}")).send().await.unwrap();
+        let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+
         assert_eq!(invalid_items(&directive), ["logoUrl", "iconUrl"]);
+        assert!(policy.contains("img-src 'self' data: https://cdn.acme.example;") && !policy.contains("report-uri"),
+            "an address stored before the rule still adds nothing but an origin: {policy}");
         assert_eq!(invalid_items(&user), ["logoUrl"]);
         assert!(names.iter().all(|fields| fields == &["name"]), "{names:?}");
         assert_ne!(kept["name"], "Acme\0", "nothing was stored");
