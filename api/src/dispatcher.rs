@@ -214,6 +214,31 @@ pub fn may_reach(url: &str, allow_private: bool) -> bool {
     }
 }
 
+/// The pause before the next round: `interval` after a good one; after a
+/// failing one (logged as `what`), twice the last, up to a minute.
+fn next_pause(
+    round: Result<usize, RepoError>,
+    last: Duration,
+    interval: Duration,
+    what: &str,
+) -> Duration {
+    match round {
+        Ok(_) => interval,
+        Err(error) => {
+            tracing::warn!(%error, "{what}");
+            (last * 2).min(Duration::from_secs(60))
+        }
+    }
+}
+
+/// Sleeps for `pause`, or until `stop` changes.
+async fn wait(pause: Duration, stop: &mut crate::state::Stop) {
+    tokio::select! {
+        _ = tokio::time::sleep(pause) => {}
+        _ = stop.changed() => {}
+    }
+}
+
 /// Delivers events; one per process, any number per store.
 pub struct Dispatcher {
     store: Arc<dyn Store>,
@@ -319,17 +344,14 @@ impl Dispatcher {
                     tracing::warn!(%error, "the reminders round did not finish");
                 }
             }
-            match self.run_once().await {
-                Ok(_) => pause = interval,
-                Err(error) => {
-                    tracing::warn!(%error, "the webhook dispatcher could not finish a round");
-                    pause = (pause * 2).min(Duration::from_secs(60));
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = stop.changed() => {}
-            }
+            let round = self.run_once().await;
+            pause = next_pause(
+                round,
+                pause,
+                interval,
+                "the webhook dispatcher could not finish a round",
+            );
+            wait(pause, &mut stop).await;
         }
     }
 
@@ -342,17 +364,14 @@ impl Dispatcher {
         }
         let mut pause = interval;
         while !*stop.borrow() {
-            match self.send_emails().await {
-                Ok(_) => pause = interval,
-                Err(error) => {
-                    tracing::warn!(%error, "the email outbox round did not finish");
-                    pause = (pause * 2).min(Duration::from_secs(60));
-                }
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(pause) => {}
-                _ = stop.changed() => {}
-            }
+            let round = self.send_emails().await;
+            pause = next_pause(
+                round,
+                pause,
+                interval,
+                "the email outbox round did not finish",
+            );
+            wait(pause, &mut stop).await;
         }
     }
 

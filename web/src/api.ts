@@ -177,17 +177,22 @@ export function sourceTypeOf(category: Category): string {
   return { accounting: "Accounting", banking: "Banking", commerce: "Commerce" }[category];
 }
 
-/** Exchanges the token of a share URL for a company token (no other credential). */
-export async function openInvitation(token: string): Promise<InvitationAccess> {
-  const response = await fetch("/invitations/exchange", {
+/** Posts `body` to one of the service's public paths, which take no token; the answer or its error body. */
+async function postPublic<T>(path: string, body: unknown, credentials: RequestCredentials): Promise<T> {
+  const response = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ token }),
-    credentials: "omit",
+    body: JSON.stringify(body),
+    credentials,
   });
-  const body = await response.json();
-  if (!response.ok) throw new ApiError(body);
-  return body;
+  const answer = await response.json();
+  if (!response.ok) throw new ApiError(answer);
+  return answer;
+}
+
+/** Exchanges the token of a share URL for a company token (no other credential). */
+export function openInvitation(token: string): Promise<InvitationAccess> {
+  return postPublic("/invitations/exchange", { token }, "omit");
 }
 
 /**
@@ -197,15 +202,8 @@ export async function openInvitation(token: string): Promise<InvitationAccess> {
  * leaves the link for the customer.
  */
 export async function openLink(companyId: string, link: string): Promise<string> {
-  const response = await fetch(`/link/company/${encodeURIComponent(companyId)}/session`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ link }),
-    credentials: "same-origin",
-  });
-  const body = await response.json();
-  if (!response.ok) throw new ApiError(body);
-  return body.accessToken;
+  const path = `/link/company/${encodeURIComponent(companyId)}/session`;
+  return (await postPublic<{ accessToken: string }>(path, { link }, "same-origin")).accessToken;
 }
 
 export class Api {
