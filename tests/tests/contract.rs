@@ -16,6 +16,32 @@ const CODAT_OPERATIONS: &[(&str, &str, &str, &str)] = &[
     ("get", "/apiKeys", "list-api-keys", "200"),
     ("post", "/apiKeys", "create-api-key", "201"),
     ("delete", "/apiKeys/{apiKeyId}", "delete-api-key", "204"),
+    (
+        "get",
+        "/companies/{companyId}/accessToken",
+        "get-company-access-token",
+        "200",
+    ),
+    ("get", "/corsSettings", "get-cors-settings", "200"),
+    ("post", "/corsSettings", "set-cors-settings", "200"),
+    (
+        "get",
+        "/companies/{companyId}/connectionManagement/accessToken",
+        "get-connection-management-access-token",
+        "200",
+    ),
+    (
+        "get",
+        "/connectionManagement/corsSettings",
+        "get-connection-management-cors-settings",
+        "200",
+    ),
+    (
+        "post",
+        "/connectionManagement/corsSettings",
+        "set-connection-management-cors-settings",
+        "200",
+    ),
 ];
 
 #[tokio::test]

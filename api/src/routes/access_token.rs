@@ -42,7 +42,16 @@ pub async fn get_company_access_token(
     state: web::Data<AppState>,
     company: web::Path<Uuid>,
 ) -> ApiResult<web::Json<CompanyAccessToken>> {
-    let company = CompanyId::from(company.into_inner());
+    company_access_token(&caller, &state, company.into_inner()).await
+}
+
+/// A company token for `company`, issued by the caller's API key.
+pub async fn company_access_token(
+    caller: &Caller,
+    state: &AppState,
+    company: Uuid,
+) -> ApiResult<web::Json<CompanyAccessToken>> {
+    let company = CompanyId::from(company);
     state
         .store
         .get_company(caller.client, company)

@@ -78,6 +78,11 @@ pub async fn get_cors_settings(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<AllowedOrigins>> {
+    origins_of(&caller, &state).await
+}
+
+/// The client's allowed origins.
+pub async fn origins_of(caller: &Caller, state: &AppState) -> ApiResult<web::Json<AllowedOrigins>> {
     Ok(web::Json(AllowedOrigins {
         allowed_origins: state.store.cors_origins(caller.client).await?,
     }))
@@ -99,7 +104,16 @@ pub async fn set_cors_settings(
     state: web::Data<AppState>,
     body: crate::extract::Json<AllowedOrigins>,
 ) -> ApiResult<web::Json<AllowedOrigins>> {
-    let raw = body.into_inner().allowed_origins;
+    replace_origins(&caller, &state, body.into_inner()).await
+}
+
+/// Replaces the client's allowed origins, every wrong one named.
+pub async fn replace_origins(
+    caller: &Caller,
+    state: &AppState,
+    body: AllowedOrigins,
+) -> ApiResult<web::Json<AllowedOrigins>> {
+    let raw = body.allowed_origins;
     let mut errors = ValidationErrors::default();
     if raw.len() > MAX_ORIGINS {
         errors.push(FieldError::new(

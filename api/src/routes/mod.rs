@@ -22,6 +22,7 @@ pub mod link;
 pub mod link_session;
 pub mod link_settings;
 pub mod link_status;
+pub mod old_paths;
 pub mod profile;
 pub mod reminder_stop;
 pub mod reminders;
@@ -85,6 +86,7 @@ pub fn configure(config: &mut ServiceConfig) {
         .service(events::replay_event)
         .service(cors::get_cors_settings)
         .service(cors::set_cors_settings)
+        .configure(old_paths::register)
         .service(profile::get_profile)
         .service(profile::update_profile)
         .service(health::healthz)

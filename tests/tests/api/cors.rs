@@ -35,6 +35,26 @@ fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::RequestBuilder
 }
 
 on_both_stores! {
+    async fn codats_older_paths_answer_as_the_current_ones(app: TestApp) {
+        let company = app.new_company("Northwind").await;
+
+        let set = app.post("/connectionManagement/corsSettings", &json!({"allowedOrigins": ["HTTPS://App.Example.com"]})).await;
+        let read = app.get("/connectionManagement/corsSettings").await;
+        let current = app.get("/corsSettings").await;
+        let bad = app.post("/connectionManagement/corsSettings", &json!({"allowedOrigins": ["not an origin"]})).await;
+        let token = app.get(&format!("/companies/{company}/connectionManagement/accessToken")).await;
+        let unknown = app.get("/companies/9b2f43f6-35c5-4d35-a0a4-11b3c1c0f8b7/connectionManagement/accessToken").await;
+
+        assert_eq!(json_of(set, StatusCode::OK).await["allowedOrigins"], json!(["https://app.example.com"]));
+        assert_eq!(json_of(read, StatusCode::OK).await["allowedOrigins"], json!(["https://app.example.com"]));
+        assert_eq!(json_of(current, StatusCode::OK).await["allowedOrigins"], json!(["https://app.example.com"]));
+        assert_eq!(tests::invalid_items(&tests::error_of(bad, StatusCode::BAD_REQUEST).await), ["allowedOrigins"]);
+        let token = json_of(token, StatusCode::OK).await["accessToken"].as_str().unwrap().to_owned();
+        assert_eq!(app.with_key(&token).get(&format!("/companies/{company}/linkStatus")).await.status(), StatusCode::OK, "the same company token");
+        tests::error_of(unknown, StatusCode::NOT_FOUND).await;
+        assert_eq!(app.with_key(&token).get("/connectionManagement/corsSettings").await.status(), StatusCode::FORBIDDEN, "an API key's operation");
+    }
+
     async fn cors_settings_are_normalised_stored_and_validated(app: TestApp) {
         let stored = json_of(app.post("/corsSettings", &json!({"allowedOrigins": ["https://App.Example.com/", "http://localhost:3000", "http://localhost:3000"]})).await, StatusCode::OK).await;
         let fetched = json_of(app.get("/corsSettings").await, StatusCode::OK).await;
