@@ -643,3 +643,39 @@ test("a desktop connector waits for its agent, then moves on by itself", async (
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("a client's own journey: after the Sandbox, the customer lands on the client's redirectUrl on its own origin", async () => {
+  const profile = await server.api("GET", "/profile");
+  await server.api("PUT", "/profile", {
+    name: "Acme Lending",
+    redirectUrl: `${server.client.url}/redirect?company={companyId}&status={statusCode}`,
+    whiteListUrls: [],
+  });
+  const { page, violations, context } = await watchedPage();
+  try {
+    const outcomes = [];
+    for (const decision of ["Approve", "Deny"]) {
+      const company = await newCompany(`Own UI ${decision} Ltd`);
+      await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
+      const connection = await server.api("POST", `/companies/${company.id}/connections`, { platformKey: "mqjo" });
+      await page.goto(connection.linkUrl);
+      await page.getByRole("button", { name: decision }).click();
+      await page.getByRole("heading", { name: "Back in the client's app" }).waitFor();
+      outcomes.push(new URL(page.url()).search);
+      const linked = await server.api("GET", `/companies/${company.id}/connections/${connection.id}`);
+      outcomes.push(linked.status);
+    }
+
+    assert.equal(new URL(page.url()).origin, server.client.url, "the browser left the Sandbox for the client's site");
+    assert.deepEqual(outcomes.map((o) => o.replace(/company=[^&]+/, "company=…")), [
+      "?company=…&status=200",
+      "Linked",
+      "?company=…&status=403",
+      "PendingAuth",
+    ]);
+    assert.deepEqual(violations, []);
+  } finally {
+    await server.api("PUT", "/profile", { ...profile, whiteListUrls: profile.whiteListUrls ?? [] });
+    await context.close();
+  }
+});

@@ -530,17 +530,37 @@ pub fn page_with_status(
 /// (journey pages can carry single-use values). The policy allows the style
 /// sheet by its hash, so no inline style may run but this one.
 pub fn html(title: &str, style: &str, content: &str) -> HttpResponse {
-    html_with("en", title, style, content, "")
+    html_with("en", title, style, content, "", &[])
 }
 
 /// [`html`] in the language `lang` (a locale tag).
 pub fn html_in(lang: &str, title: &str, style: &str, content: &str) -> HttpResponse {
-    html_with(lang, title, style, content, "")
+    html_with(lang, title, style, content, "", &[])
+}
+
+/// [`html`] whose form may lead, through the redirects that follow it, to
+/// `form_origins` as well as the service's own (origins in the strict
+/// shape of [`crate::web_origin::web_origin`]): browsers hold those
+/// redirects to the page's `form-action`.
+pub fn html_with_form_origins(
+    title: &str,
+    style: &str,
+    content: &str,
+    form_origins: &[String],
+) -> HttpResponse {
+    html_with("en", title, style, content, "", form_origins)
 }
 
 /// [`html_in`] with `head` (HTML of the service's own, values escaped) in
 /// the page's head; scripts may come from the service's own files alone.
-fn html_with(lang: &str, title: &str, style: &str, content: &str, head: &str) -> HttpResponse {
+fn html_with(
+    lang: &str,
+    title: &str,
+    style: &str,
+    content: &str,
+    head: &str,
+    form_origins: &[String],
+) -> HttpResponse {
     use base64::Engine;
     use sha2::Digest;
     let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
@@ -555,8 +575,13 @@ fn html_with(lang: &str, title: &str, style: &str, content: &str, head: &str) ->
     } else {
         " script-src 'self';"
     };
+    let mut forms = String::from("'self'");
+    for origin in form_origins {
+        forms.push(' ');
+        forms.push_str(origin);
+    }
     journey_page(&format!(
-        "default-src 'none';{scripts} style-src 'sha256-{hash}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none';{scripts} style-src 'sha256-{hash}'; form-action {forms}; frame-ancestors 'none'; base-uri 'none'"
     ))
     .body(body)
 }
@@ -608,6 +633,7 @@ async fn return_to_popup(
             escape_html(&headline)
         ),
         &head,
+        &[],
     ))
 }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
-use crate::routes::link::{callback_url, cookie, escape_html, html};
+use crate::routes::link::{callback_url, cookie, escape_html, html_with_form_origins};
 use crate::sandbox::CLIENT_ID;
 use crate::state::AppState;
 
@@ -37,7 +37,11 @@ fn is_challenge(challenge: &str) -> bool {
 /// The authorization waiting for `state`: a state Link API stored when the
 /// customer opened the Link URL, not used and not expired, whose PKCE
 /// challenge is `challenge`. Anything else gets no page and no code.
-async fn pending(state: &AppState, state_value: &str, challenge: &str) -> Result<String, ApiError> {
+async fn pending(
+    state: &AppState,
+    state_value: &str,
+    challenge: &str,
+) -> Result<(String, domain::ports::OAuthState), ApiError> {
     let unknown = || {
         ApiError::BadRequest(
             "This Sandbox authorization is unknown, used or expired: start again from the Link URL.".into(),
@@ -53,7 +57,25 @@ async fn pending(state: &AppState, state_value: &str, challenge: &str) -> Result
     if crate::oauth::pkce_challenge(&verifier) != challenge {
         return Err(unknown());
     }
-    Ok(hash)
+    Ok((hash, saved))
+}
+
+/// Where the decision's redirects may end besides this service: the origins
+/// of the client's redirect URL and of its allowed redirect URLs (the
+/// callback sends the customer on there). Browsers hold the redirects after
+/// a form to the page's `form-action`.
+async fn return_origins(
+    state: &AppState,
+    saved: &domain::ports::OAuthState,
+) -> Result<Vec<String>, ApiError> {
+    let profile = crate::routes::profile::profile_of(state, saved.client).await?;
+    let mut origins: Vec<String> = std::iter::once(&profile.redirect_url)
+        .chain(&profile.whitelist_urls)
+        .filter_map(|url| crate::web_origin::web_origin(url))
+        .collect();
+    origins.sort();
+    origins.dedup();
+    Ok(origins)
 }
 
 /// The value that binds the consent page to its decision: a tag of the
@@ -99,7 +121,7 @@ pub async fn authorize(
                 .into(),
         ));
     };
-    let state_hash = pending(&state, &state_value, &challenge).await?;
+    let (state_hash, saved) = pending(&state, &state_value, &challenge).await?;
     let bound = binding(&state, &state_hash);
     let hidden = |name: &str, value: &str| {
         format!(
@@ -124,11 +146,12 @@ pub async fn authorize(
     } else {
         ""
     };
-    let mut page = html(
+    let mut page = html_with_form_origins(
         "Sandbox: authorize access",
         "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}\
          button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}",
         &content,
+        &return_origins(&state, &saved).await?,
     );
     page.headers_mut().append(
         header::SET_COOKIE,
@@ -184,7 +207,7 @@ pub async fn decide(
             "code_challenge must be a PKCE S256 challenge: 43 to 128 URL-safe characters.".into(),
         ));
     }
-    let state_hash = pending(&state, &form.state, &form.code_challenge).await?;
+    let (state_hash, _) = pending(&state, &form.state, &form.code_challenge).await?;
     let cookie = cookie(&request, &binding_cookie(&state_hash));
     if !binds(&state, &state_hash, form.binding.as_deref()) || !binds(&state, &state_hash, cookie) {
         return Err(ApiError::Forbidden(

@@ -35,6 +35,16 @@ async fn set_redirect(app: &TestApp, template: &str, allowed: &[&str]) {
     .await;
 }
 
+/// A connection's Link URL, as a path of the test server.
+fn local_path_of(connection: &Value) -> String {
+    connection["linkUrl"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(PUBLIC)
+        .unwrap()
+        .to_owned()
+}
+
 /// Opens the Link URL, answers the Sandbox's consent page, and returns the callback URL path.
 async fn consent(app: &TestApp, connection: &Value, query: &str, decision: &str) -> String {
     let link = connection["linkUrl"]
@@ -88,6 +98,18 @@ on_both_stores! {
         assert_eq!(app.fetch_connection(&company, &connection).await["status"], "Linked");
         let history = json_of(app.get(&format!("/companies/{company}/connections/{}/history", connection["id"].as_str().unwrap())).await, StatusCode::OK).await;
         assert_eq!((history["results"][1]["cause"].clone(), history["results"][1]["actor"].clone()), (json!("Authorized"), json!("customer")));
+    }
+
+    async fn the_sandbox_page_may_send_the_customer_on_to_the_clients_own_site(app: TestApp) {
+        let (_, connection) = app.consented_connection("mqjo").await;
+        set_redirect(&app, "https://app.client.example/done?s={statusCode}", &["https://partner.example:8443/back", "https://x;report-uri/y"]).await;
+        let start = app.anonymous(Method::GET, &local_path_of(&connection)).send().await.unwrap();
+
+        let page = app.anonymous(Method::GET, &local_path(&start)).send().await.unwrap();
+
+        let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(policy.contains("form-action 'self' https://app.client.example https://partner.example:8443;"),
+            "the decision's redirects may reach the client's redirect origins, and only them: {policy}");
     }
 
     async fn denying_keeps_the_connection_pending_with_an_active_error_until_approved(app: TestApp) {
