@@ -190,6 +190,7 @@ pub async fn finish(
     let mut values: BTreeMap<String, String> =
         crate::routes::link::custom_params(request.query_string())?;
     for (name, value) in [
+        ("clientId", company.client_id.to_string()),
         ("companyId", company.id.to_string()),
         ("statusCode", "200".to_owned()),
         ("statusText", "Completed".to_owned()),

@@ -448,6 +448,7 @@ async fn finish(
     let profile = crate::routes::profile::profile_of(state, connection.client_id).await?;
     let mut values = custom.clone();
     for (name, value) in [
+        ("clientId", connection.client_id.to_string()),
         ("companyId", connection.company_id.to_string()),
         ("connectionId", connection.id.to_string()),
         ("integrationId", entry.integration_id.to_string()),

@@ -35,6 +35,15 @@ async fn set_redirect(app: &TestApp, template: &str, allowed: &[&str]) {
     .await;
 }
 
+/// `id` as a literal of the test's store.
+fn client_literal(app: &TestApp, id: &str) -> String {
+    let id = uuid::Uuid::parse_str(id).unwrap();
+    match app.database.backend {
+        tests::Backend::Sqlite => format!("X'{}'", id.simple()),
+        tests::Backend::Postgres => format!("'{id}'"),
+    }
+}
+
 /// A connection's Link URL, as a path of the test server.
 fn local_path_of(connection: &Value) -> String {
     connection["linkUrl"]
@@ -88,13 +97,17 @@ on_both_stores! {
 
     async fn approving_at_the_sandbox_links_the_connection_and_redirects_with_placeholders(app: TestApp) {
         let (company, connection) = app.consented_connection("mqjo").await;
-        set_redirect(&app, "https://app.example/done?c={companyId}&p={platform}&s={statusCode}&ref={ref}&m={errorMessage}", &["https://app.example"]).await;
+        set_redirect(&app, "https://app.example/done?c={companyId}&p={platform}&s={statusCode}&ref={ref}&m={errorMessage}&k={clientId}", &["https://app.example"]).await;
 
         let callback = consent(&app, &connection, "?ref=order%2042", "approve").await;
         let finished = app.anonymous(Method::GET, &callback).send().await.unwrap();
 
         assert_eq!(finished.status(), StatusCode::FOUND);
-        assert_eq!(finished.headers()["location"], format!("https://app.example/done?c={company}&p=mqjo&s=200&ref=order%2042&m="));
+        let location = finished.headers()["location"].to_str().unwrap().to_owned();
+        let (rest, client) = location.split_once("&k=").unwrap();
+        assert_eq!(rest, format!("https://app.example/done?c={company}&p=mqjo&s=200&ref=order%2042&m="));
+        let stored = app.count(&format!("SELECT COUNT(*) FROM companies WHERE client_id = {}", client_literal(&app, client))).await;
+        assert_eq!(stored, 1, "{{clientId}} is the company's client: {client}");
         assert_eq!(app.fetch_connection(&company, &connection).await["status"], "Linked");
         let history = json_of(app.get(&format!("/companies/{company}/connections/{}/history", connection["id"].as_str().unwrap())).await, StatusCode::OK).await;
         assert_eq!((history["results"][1]["cause"].clone(), history["results"][1]["actor"].clone()), (json!("Authorized"), json!("customer")));
