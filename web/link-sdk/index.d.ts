@@ -33,8 +33,14 @@ export interface LinkError {
   /** The correlation id of the API call behind it, as in the service's logs. */
   correlationId?: string;
   message: string;
-  /** The HTTP status of the API answer behind it, or a name: `OriginNotAllowed`, `NetworkError`, or how an authorization ended (`cancelled`, `failed`, `consentMissing`). */
-  errorCode?: number | string;
+  /**
+   * A number, as Codat's: the HTTP status of the API answer behind it, or for the reasons that
+   * have none the status that says it best (`OriginNotAllowed` and an authorization `cancelled`
+   * or refused for `consentMissing` 403, `NetworkError` 503, an authorization that `failed` 502).
+   */
+  errorCode?: number;
+  /** What it was, by name: `ApiError`, `OriginNotAllowed`, `NetworkError`, `cancelled`, `failed` or `consentMissing`. */
+  reason?: string;
   /** Whether the customer can go on (try again, choose another platform). */
   userRecoverable: boolean;
 }
@@ -61,6 +67,7 @@ export interface LinkOptions {
   showSandboxIntegrations?: boolean;
   /** `#RRGGBB` for buttons and links. */
   theme?: { colors?: { primary?: string } };
+  /** Given, only these categories are shown (each with its options; `{}` for none). */
   sourceTypes?: Partial<Record<Category, SourceTypeOptions>>;
   /**
    * Texts in the chosen locale: the page's by name (`landingTitle`, `categoriesTitle`, `start`,
@@ -93,8 +100,11 @@ export interface LinkProps {
   onConnectionStarted?(connection: ConnectionEvent): void;
   /** A connection is linked. */
   onConnection?(connection: ConnectionEvent): void;
-  /** A consent was recorded: the exact texts the customer agreed to. */
-  onConsent?(consent: { text: Record<string, string>; category: Category; consentId: string }): void;
+  /**
+   * A consent was recorded. `text` is what the customer agreed to, as Codat's is, one string (the
+   * sections in order, a blank line apart); `texts` holds each section by name.
+   */
+  onConsent?(consent: { text: string; texts: Record<string, string>; category: Category; consentId: string }): void;
   /** The customer finished; the journey is removed. */
   onFinish?(): void;
   /** The customer closed the journey (after confirming); without it there is no close button. */

@@ -106,11 +106,12 @@ function categoryOf(sourceType: string): Category {
 }
 
 /**
- * A category's required flag as the settings of this showing have it, and
- * what that makes complete or missing.
+ * The categories of this showing, each required or not as its settings
+ * have it, and what that makes complete or missing.
  */
 function requiredAsSet(status: LinkStatus, settings: LinkSettings): LinkStatus {
-  const categories = status.categories.map((c) => {
+  // A category this showing leaves out is neither shown nor waited for.
+  const categories = status.categories.filter((c) => c.category in settings.categories).map((c) => {
     const required = settings.categories[c.category]?.required ?? c.required;
     return { ...c, required, satisfied: c.linked || !required };
   });

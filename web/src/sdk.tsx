@@ -62,8 +62,14 @@ function adjusted(settings: LinkSettings, options: LinkOptions): LinkSettings {
     const locale = options.locale ?? "en";
     hosted.texts = { ...hosted.texts, [locale]: { ...hosted.texts?.[locale], ...texts.page } };
   }
+  // Given source types are the only ones shown, as with Codat's component.
+  const shown = options.sourceTypes ? (Object.keys(options.sourceTypes) as Category[]) : undefined;
   const categories = { ...settings.categories };
   for (const name of Object.keys(categories) as Category[]) {
+    if (shown && !shown.includes(name)) {
+      delete categories[name];
+      continue;
+    }
     const chosen: SourceTypeOptions = options.sourceTypes?.[name] ?? {};
     const stored = categories[name];
     const consentTexts = { ...stored.consentTexts };
@@ -101,20 +107,44 @@ async function reachable(service: string): Promise<boolean> {
   }
 }
 
+/**
+ * The number Codat's `errorCode` is, for what has no HTTP status of its own:
+ * the status that says it best.
+ */
+const REASON_CODES: Record<string, number> = {
+  OriginNotAllowed: 403,
+  NetworkError: 503,
+  cancelled: 403,
+  consentMissing: 403,
+  failed: 502,
+};
+
 /** An error as the application hears it. */
 async function described(service: string, error: unknown, correlationId?: string): Promise<LinkError> {
   if (error instanceof ApiError) {
     const body = error.body;
-    return { correlationId: body.correlationId ?? correlationId, message: body.error, errorCode: body.statusCode, userRecoverable: body.statusCode < 500 };
+    return {
+      correlationId: body.correlationId ?? correlationId,
+      message: body.error,
+      errorCode: body.statusCode,
+      reason: "ApiError",
+      userRecoverable: body.statusCode < 500,
+    };
   }
   if (error instanceof TypeError && (await reachable(service))) {
     return {
       message: `Link API at ${service} does not accept calls from ${location.origin}: add this origin to the client's CORS settings (POST /corsSettings).`,
-      errorCode: "OriginNotAllowed",
+      errorCode: REASON_CODES.OriginNotAllowed,
+      reason: "OriginNotAllowed",
       userRecoverable: false,
     };
   }
-  return { message: String(error instanceof Error ? error.message : error), errorCode: "NetworkError", userRecoverable: true };
+  return {
+    message: String(error instanceof Error ? error.message : error),
+    errorCode: REASON_CODES.NetworkError,
+    reason: "NetworkError",
+    userRecoverable: true,
+  };
 }
 
 /** The company's journey token, for an app that gives only the company id. */
@@ -142,9 +172,10 @@ function outcomeOf(report: PopupReport): Outcome {
 /**
  * Opens a connection's provider in a popup and waits for the callback page
  * to report back (only a message from the service's origin and that popup
- * counts). A popup closed before it reports is a cancellation.
+ * counts). A popup closed before it reports is a cancellation, unless the
+ * connection is linked by then.
  */
-function inPopup(service: string, connection: Connection, locale: string): Promise<Outcome> {
+function inPopup(api: Api, service: string, connection: Connection, locale: string): Promise<Outcome> {
   const url = new URL(connection.linkUrl, service);
   url.searchParams.set("linkReturn", "popup");
   url.searchParams.set("linkOrigin", location.origin);
@@ -169,7 +200,13 @@ function inPopup(service: string, connection: Connection, locale: string): Promi
     };
     window.addEventListener("message", listen);
     const watch = window.setInterval(() => {
-      if (popup.closed) done("cancelled");
+      if (!popup.closed) return;
+      window.clearInterval(watch);
+      // Closed without a word: its report may have been on its way, so the connection itself says how it ended.
+      api.connection(connection.id).then(
+        (now) => done(now.status === "Linked" ? "linked" : "cancelled"),
+        () => done("cancelled"),
+      );
     }, 500);
   });
 }
@@ -185,7 +222,7 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
   const inline = options.nonModal === true || options.hideBorder === true;
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const holder = document.createElement("div");
-  holder.dataset.linkApi = "";
+  holder.dataset.linkApi = inline ? "inline" : "modal";
   target.appendChild(holder);
   const shadow = holder.attachShadow({ mode: "open" });
   if ("adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype) {
@@ -199,7 +236,7 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     shadow.appendChild(style);
   }
   const root = document.createElement("div");
-  root.className = inline && !options.hideBorder ? "link-root" : "link-root borderless";
+  root.className = ["link-root", inline ? "inline" : "", inline && !options.hideBorder ? "" : "borderless"].filter(Boolean).join(" ");
   shadow.appendChild(root);
 
   const service = props.serviceUrl ? new URL(props.serviceUrl).origin : SERVED_FROM;
@@ -228,15 +265,24 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
       case "connected":
         tell(props.onConnection, detail.connection as ConnectionEvent);
         break;
-      case "consent_recorded":
-        tell(props.onConsent, { text: detail.text as Record<string, string>, category: detail.category as Category, consentId: detail.consentId as string });
+      case "consent_recorded": {
+        // Codat's `text` is one string: the texts as shown, in order, a blank line apart.
+        const texts = detail.text as Record<string, string>;
+        tell(props.onConsent, { text: Object.values(texts).join("\n\n"), texts, category: detail.category as Category, consentId: detail.consentId as string });
         break;
+      }
       case "failed": {
         // An error of the API or the network, or an authorization that did not link.
         const heard =
           detail.error !== undefined
             ? described(service, detail.error, api.correlationId)
-            : Promise.resolve({ correlationId: api.correlationId, message: String(detail.message), errorCode: String(detail.outcome), userRecoverable: true });
+            : Promise.resolve({
+                correlationId: api.correlationId,
+                message: String(detail.message),
+                errorCode: REASON_CODES[String(detail.outcome)] ?? 500,
+                reason: String(detail.outcome),
+                userRecoverable: true,
+              });
         void heard.then((error) => tell(props.onError, error));
         break;
       }
@@ -258,12 +304,13 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     // A token from the client's back end proves the customer; one got with the company id alone does not.
     proven: Boolean(props.accessToken),
     clientName: textOptions(options.text).page.companyName,
-    authorize: (connection, locale) => inPopup(service, connection, locale),
+    authorize: (connection, locale) => inPopup(api, service, connection, locale),
     finish: end,
+    // The application hears first, then the journey goes: Codat's apps remove it in onClose themselves.
     close: props.onClose
       ? () => {
-          end();
           emit("closed");
+          end();
         }
       : undefined,
     emit,

@@ -128,7 +128,9 @@ test("inline, the component has no close button, and every callback comes in ord
   assert.deepEqual(callbacks, ["onConsent", "onConnectionStarted", "onConnection"]);
   const consent = heard.find((h) => h.name === "onConsent").value;
   assert.equal(consent.category, "accounting");
-  assert.equal(consent.text.access, "We read your accounting data; we never change it.");
+  assert.equal(typeof consent.text, "string", "Codat's type");
+  assert.match(consent.text, /We read your accounting data; we never change it\./);
+  assert.equal(consent.texts.access, "We read your accounting data; we never change it.");
   const recorded = heard.find((h) => h.name === "onEvent" && h.value.name === "consent_recorded").value;
   assert.match(recorded.correlationId, /^[0-9a-f]{32}$/, "with the correlation id of the call behind it");
   assert.equal(heard.some((h) => h.name === "ready"), true);
@@ -145,7 +147,8 @@ test("an app whose origin is not in the CORS settings hears why through onError"
   await heardSoon(heard, (h) => h.name === "onError");
 
   const error = heard.find((h) => h.name === "onError")?.value;
-  assert.equal(error?.errorCode, "OriginNotAllowed");
+  assert.equal(error?.errorCode, 403, "a number, as Codat's");
+  assert.equal(error.reason, "OriginNotAllowed");
   assert.match(error.message, /POST \/corsSettings/);
   assert.equal(error.userRecoverable, false);
   await context.close();
@@ -257,8 +260,9 @@ test("a mount's own texts and data types are what the customer sees, agrees to a
   await page.getByRole("button", { name: "Sandbox" }).waitFor();
 
   const consent = heard.find((h) => h.name === "onConsent").value;
-  assert.equal(consent.text.purpose, "To work out the size of your loan.");
-  assert.equal(consent.text.access, "We only read the invoices and bills you choose to share.");
+  assert.equal(consent.texts.purpose, "To work out the size of your loan.");
+  assert.equal(consent.texts.access, "We only read the invoices and bills you choose to share.");
+  assert.ok(consent.text.startsWith("To work out the size of your loan.\n\n"), consent.text);
   const company = app.companies.at(-1);
   const [record] = (await server.api("GET", `/companies/${company}/consents`)).results;
   assert.equal(record.id, consent.consentId);
@@ -294,4 +298,64 @@ test("where a browser has no constructable style sheets, the nonce lets the comp
   assert.deepEqual(withNonce.violations, []);
   assert.equal(withNonce.radius, "12px", "the component's style applies");
   assert.equal(without.radius, "0px");
+});
+
+test("Codat's clean-up in onClose removes the component without an error", async () => {
+  const { page, context, heard } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?codatclean`);
+  await page.getByRole("button", { name: "Connect your accounts" }).click();
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByRole("dialog", { name: "Leave the journey?" }).getByRole("button", { name: "Leave" }).click();
+  await heardSoon(heard, (h) => h.name === "onClose");
+
+  assert.equal(heard.filter((h) => h.name === "onClose").length, 1);
+  assert.deepEqual(heard.filter((h) => h.name === "pageError"), [], "onClose ran while the component was still there to remove");
+  assert.equal(await page.locator("#link").evaluate((target) => target.children.length), 0);
+  await context.close();
+});
+
+test("inline, the component fills its target, keeps the page's inherited styles out, and shows only the given source types", async () => {
+  const { page, context, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline&hoststyle&tall&banking`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+
+  const categories = await page.getByRole("heading", { level: 2 }).allTextContents();
+  const body = await page.locator("[data-link-api] >> p").first().evaluate((p) => {
+    const style = getComputedStyle(p);
+    return { fontSize: style.fontSize, textAlign: style.textAlign };
+  });
+  const height = (await page.locator("[data-link-api]").boundingBox()).height;
+
+  assert.deepEqual(categories, ["Banking"], "only the source type given");
+  assert.deepEqual(body, { fontSize: "16px", textAlign: "start" }, "the page's calc(10px + 2vmin) and centring stay outside");
+  assert.equal(height, 842, "the component fills its 842 px target");
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("a popup closed before its report still counts a linked connection", async () => {
+  const { page, context, heard } = await appPage(app.url);
+  // The popup's last page loses its script: it reports nothing and stays open.
+  await context.route(/\/link\/assets\/popup\.js/, (route) => route.abort());
+  await page.goto(`${app.url}/test.html?inline`);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  const popup = context.waitForEvent("page");
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  const provider = await popup;
+  await provider.getByRole("button", { name: "Approve" }).click();
+  await provider.getByRole("heading", { name: /connected/ }).waitFor();
+
+  await provider.close();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+  await heardSoon(heard, (h) => h.name === "onConnection");
+
+  assert.equal(heard.filter((h) => h.name === "onConnection").length, 1);
+  assert.equal(heard.filter((h) => h.name === "onError").length, 0, "not reported as cancelled");
+  await context.close();
 });

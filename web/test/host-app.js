@@ -1,8 +1,11 @@
 // A client's app for the tests: it mounts the component as the page's query
 // asks (`?inline`, `?twice`, `?codat`: the class form with the company id
 // alone, as an app written for Codat's Embedded Link does; `?reworded`: texts
-// and data types of its own; `?nonce`: the style nonce) and logs every
-// callback as `link <name> <JSON>`, which the tests read from the console.
+// and data types of its own; `?nonce`: the style nonce; `?banking`: that
+// source type alone; `?codatclean`: Codat's clean-up in onClose;
+// `?hoststyle`: a page style that is inherited; `?tall`: a target 842 px
+// high) and logs every callback, and any page error, as `link <name> <JSON>`,
+// which the tests read from the console.
 import { CodatLink, mountLink } from "LINK_API/link/sdk.js";
 
 const query = new URLSearchParams(location.search);
@@ -28,11 +31,28 @@ if (query.has("reworded")) {
   props.options.sourceTypes = { accounting: { dataTypes: ["invoices", "bills"] } };
 }
 if (query.has("nonce")) props.options.nonce = "link-test-nonce";
+if (query.has("banking")) props.options.sourceTypes = { banking: {} };
+const target = document.getElementById("link");
 if (!query.has("inline")) props.onClose = () => log("onClose");
+if (query.has("codatclean")) {
+  // Codat's documented clean-up: the app removes the component itself.
+  props.onClose = () => {
+    log("onClose");
+    target.removeChild(target.children[0]);
+  };
+}
+if (query.has("hoststyle")) {
+  // A sample's page style, inherited by everything in the body.
+  const style = document.createElement("style");
+  style.nonce = "link-test-nonce";
+  style.textContent = "body { font-size: calc(10px + 2vmin); text-align: center }";
+  document.head.appendChild(style);
+}
+if (query.has("tall")) target.style.height = "842px";
+window.addEventListener("error", (event) => log("pageError", event.message));
 
 async function start() {
   const { companyId, accessToken } = await session;
-  const target = document.getElementById("link");
   if (query.has("codat")) {
     new CodatLink({ target, props: { ...props, companyId } }).ready.then(() => log("ready"));
   } else {
