@@ -25,6 +25,7 @@ export type EventName =
   | "connected"
   | "failed"
   | "invitation_sent"
+  | "disconnected"
   | "closed"
   | "finished";
 
@@ -138,5 +139,40 @@ export declare class CodatLink {
   close(): void;
   destroy(): void;
   /** Svelte-style teardown, as Codat's component has it. */
+  $destroy(): void;
+}
+
+/** Codat's function form of the same mount (`@codat/sdk-link-types`): `initializeCodatLink(target, props)`. */
+export declare function initializeCodatLink(target: HTMLElement, props: LinkProps): LinkHandle;
+
+/** The props of the connections component, as Codat's `CodatConnections` takes them. */
+export interface ConnectionsProps {
+  /** The company token your back end got from `GET /companies/{companyId}/accessToken`; it names the company. */
+  accessToken: string;
+  /** Link API's address, when this module is not loaded from it; its origin otherwise. */
+  serviceUrl?: string;
+  /** The customer disconnected a connection (its stored access is destroyed). */
+  onDisconnect?(connection: ConnectionEvent): void;
+  /** Accepted for Codat's apps; Link API's component offers no reconnection yet, so it is not called. */
+  onReconnect?(connection: ConnectionEvent): void;
+  /** The customer closed it; it is called first, then the component is removed. Without it there is no close button. */
+  onClose?(): void;
+  onError?(error: LinkError): void;
+  options?: Pick<LinkOptions, "locale" | "nonModal" | "hideBorder" | "theme" | "nonce">;
+}
+
+/**
+ * What the customer has shared with the client, as a component: each connection (to
+ * disconnect) and each consent with its texts and receipt (to withdraw). A modal dialog by
+ * default, inline with `options.nonModal`.
+ */
+export declare function initCodatConnections(target: HTMLElement, props: ConnectionsProps): LinkHandle;
+
+/** The class form, as Codat's: `new CodatConnections({ target, props })`. */
+export declare class CodatConnections {
+  constructor(init: { target: HTMLElement; props: ConnectionsProps });
+  readonly ready: Promise<void>;
+  close(): void;
+  destroy(): void;
   $destroy(): void;
 }

@@ -69,6 +69,11 @@ export interface Host {
   /** Opened from an invitation (limited to its categories). */
   invitee?: boolean;
   /**
+   * The connections component: only what the customer has shared, to read,
+   * withdraw and disconnect; its Back closes it.
+   */
+  connectionsOnly?: boolean;
+  /**
    * The token proves who holds it (the client's back end gave it, or the page
    * was opened from a signed link or an invitation): what the customer shared,
    * and where reminders go, are offered only then. A bare company id's token
@@ -151,6 +156,10 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       applyTheme(host.root, settings.hostedJourney);
       setData({ profile, settings, status: adjusted(status, settings) });
       host.emit("opened", { companyId: api.companyId });
+      if (host.connectionsOnly) {
+        setScreen({ name: "shared" });
+        return;
+      }
       if (host.returned) {
         const connection = await api.connection(host.returned.connectionId);
         setScreen({ name: "result", category: categoryOf(connection.sourceType), platform: connection.platformName, outcome: host.returned.outcome, connection });
@@ -178,9 +187,11 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
         class="link-modal"
         aria-label={data?.profile.name ?? t("loading")}
         onCancel={(event) => {
-          // Escape asks before closing, like the close button; without one it does nothing.
+          // Escape asks before closing, like the close button (the connections
+          // component, where nothing is left unfinished, closes); without one it does nothing.
           event.preventDefault();
-          if (host.close) setLeaving(true);
+          if (host.connectionsOnly) host.close?.();
+          else if (host.close) setLeaving(true);
         }}
       >
         {content}
@@ -223,7 +234,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
   return framed(
     <main class="journey" lang={locale} dir={direction(locale)}>
       {host.close && (
-        <button class="close" aria-label={t("close")} onClick={() => setLeaving(true)}>
+        <button class="close" aria-label={t("close")} onClick={() => (host.connectionsOnly ? host.close?.() : setLeaving(true))}>
           ×
         </button>
       )}
@@ -253,7 +264,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
             </button>
           </p>
         )}
-        {host.proven && screen.name !== "shared" && screen.name !== "error" && (
+        {host.proven && !host.connectionsOnly && screen.name !== "shared" && screen.name !== "error" && (
           <p>
             <button class="link" onClick={() => setScreen({ name: "shared" })}>
               {t("sharedLink")}

@@ -9,11 +9,11 @@ import { render } from "preact";
 
 import css from "./style.css";
 import type * as Published from "../link-sdk/index";
-import type { Category, ConnectionEvent, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
+import type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
 import { Api, ApiError, Connection, ConsentTexts, LinkSettings } from "./api";
 import { Host, JourneyApp, PopupBlocked } from "./journey";
 
-export type { Category, ConnectionEvent, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
+export type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
 import type { Outcome } from "./screens/result";
 
 /** Where this module was served from: the API it talks to, unless a mount names another. */
@@ -211,14 +211,29 @@ function inPopup(api: Api, service: string, connection: Connection, locale: stri
   });
 }
 
+/** What one mount of the component is: its company, token, options, and how the application hears it. */
+interface Mount {
+  companyId: string;
+  accessToken?: string;
+  serviceUrl?: string;
+  options: LinkOptions;
+  /** The connections component rather than the journey. */
+  connectionsOnly: boolean;
+  /** Called when the customer closes it (then it is removed); without it there is no close button. */
+  onClose?: () => void;
+  onError?: (error: LinkError) => void;
+  /** Hears every step; the mount itself then reports `failed` through `onError` and `closed` through `onClose`. */
+  hear(name: EventName, detail: Record<string, unknown>, correlationId?: string): void;
+}
+
 /**
- * Mounts the journey into `target`: a modal dialog by default, inline with
- * `options.nonModal` (or `hideBorder`). A page holds one journey: mounting
- * again ends the one before.
+ * Mounts the journey (or the connections component) into `target`: a modal
+ * dialog by default, inline with `options.nonModal` (or `hideBorder`). A page
+ * holds one: mounting again ends the one before.
  */
-export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
+function mount(target: HTMLElement, spec: Mount): LinkHandle {
   mounted?.destroy();
-  const options = props.options ?? {};
+  const options = spec.options;
   const inline = options.nonModal === true || options.hideBorder === true;
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const holder = document.createElement("div");
@@ -239,8 +254,8 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
   root.className = ["link-root", inline ? "inline" : "", inline && !options.hideBorder ? "" : "borderless"].filter(Boolean).join(" ");
   shadow.appendChild(root);
 
-  const service = props.serviceUrl ? new URL(props.serviceUrl).origin : SERVED_FROM;
-  const api = new Api(props.accessToken ?? "", props.companyId, service);
+  const service = spec.serviceUrl ? new URL(spec.serviceUrl).origin : SERVED_FROM;
+  const api = new Api(spec.accessToken ?? "", spec.companyId, service);
   let opened: () => void = () => {};
   const ready = new Promise<void>((resolve) => (opened = resolve));
   let ended = false;
@@ -253,47 +268,23 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     if (opener?.isConnected) opener.focus();
   };
   const emit = (name: EventName, detail: Record<string, unknown> = {}) => {
-    const metadata = { ...detail, correlationId: api.correlationId };
-    tell(props.onEvent, name, metadata);
-    switch (name) {
-      case "opened":
-        opened();
-        break;
-      case "authorization_started":
-        tell(props.onConnectionStarted, detail.connection as ConnectionEvent);
-        break;
-      case "connected":
-        tell(props.onConnection, detail.connection as ConnectionEvent);
-        break;
-      case "consent_recorded": {
-        // Codat's `text` is one string: the texts as shown, in order, a blank line apart.
-        const texts = detail.text as Record<string, string>;
-        tell(props.onConsent, { text: Object.values(texts).join("\n\n"), texts, category: detail.category as Category, consentId: detail.consentId as string });
-        break;
-      }
-      case "failed": {
-        // An error of the API or the network, or an authorization that did not link.
-        const heard =
-          detail.error !== undefined
-            ? described(service, detail.error, api.correlationId)
-            : Promise.resolve({
-                correlationId: api.correlationId,
-                message: String(detail.message),
-                errorCode: REASON_CODES[String(detail.outcome)] ?? 500,
-                reason: String(detail.outcome),
-                userRecoverable: true,
-              });
-        void heard.then((error) => tell(props.onError, error));
-        break;
-      }
-      case "finished":
-        tell(props.onFinish);
-        break;
-      case "closed":
-        tell(props.onClose);
-        break;
-      default:
-        break;
+    if (name === "opened") opened();
+    spec.hear(name, detail, api.correlationId);
+    if (name === "closed") {
+      tell(spec.onClose);
+    } else if (name === "failed") {
+      // An error of the API or the network, or an authorization that did not link.
+      const heard =
+        detail.error !== undefined
+          ? described(service, detail.error, api.correlationId)
+          : Promise.resolve({
+              correlationId: api.correlationId,
+              message: String(detail.message),
+              errorCode: REASON_CODES[String(detail.outcome)] ?? 500,
+              reason: String(detail.outcome),
+              userRecoverable: true,
+            });
+      void heard.then((error) => tell(spec.onError, error));
     }
   };
   const host: Host = {
@@ -302,12 +293,13 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     locale: options.locale,
     adjust: (settings) => adjusted(settings, options),
     // A token from the client's back end proves the customer; one got with the company id alone does not.
-    proven: Boolean(props.accessToken),
+    proven: Boolean(spec.accessToken),
+    connectionsOnly: spec.connectionsOnly,
     clientName: textOptions(options.text).page.companyName,
     authorize: (connection, locale) => inPopup(api, service, connection, locale),
     finish: end,
-    // The application hears first, then the journey goes: Codat's apps remove it in onClose themselves.
-    close: props.onClose
+    // The application hears first, then the component goes: Codat's apps remove it in onClose themselves.
+    close: spec.onClose
       ? () => {
           emit("closed");
           end();
@@ -321,10 +313,10 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
     destroy: end,
   };
   mounted = handle;
-  if (props.accessToken) {
+  if (spec.accessToken) {
     render(<JourneyApp api={api} host={host} />, root);
   } else {
-    journeyToken(service, props.companyId)
+    journeyToken(service, spec.companyId)
       .then((token) => {
         if (ended) return;
         api.token = token;
@@ -338,14 +330,85 @@ export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
   return handle;
 }
 
-/** The class form of Codat's Embedded Link: `new CodatLink({ target, props })`. */
-export class CodatLink {
-  private handle: LinkHandle;
+/**
+ * Mounts the journey into `target`: a modal dialog by default, inline with
+ * `options.nonModal` (or `hideBorder`). A page holds one journey: mounting
+ * again ends the one before.
+ */
+export function mountLink(target: HTMLElement, props: LinkProps): LinkHandle {
+  return mount(target, {
+    companyId: props.companyId,
+    accessToken: props.accessToken,
+    serviceUrl: props.serviceUrl,
+    options: props.options ?? {},
+    connectionsOnly: false,
+    onClose: props.onClose,
+    onError: props.onError,
+    hear: (name, detail, correlationId) => {
+      tell(props.onEvent, name, { ...detail, correlationId });
+      switch (name) {
+        case "authorization_started":
+          tell(props.onConnectionStarted, detail.connection as ConnectionEvent);
+          break;
+        case "connected":
+          tell(props.onConnection, detail.connection as ConnectionEvent);
+          break;
+        case "consent_recorded": {
+          // Codat's `text` is one string: the texts as shown, in order, a blank line apart.
+          const texts = detail.text as Record<string, string>;
+          tell(props.onConsent, { text: Object.values(texts).join("\n\n"), texts, category: detail.category as Category, consentId: detail.consentId as string });
+          break;
+        }
+        case "finished":
+          tell(props.onFinish);
+          break;
+        default:
+          break;
+      }
+    },
+  });
+}
+
+/** Codat's function form of the same mount (`@codat/sdk-link-types`). */
+export function initializeCodatLink(target: HTMLElement, props: LinkProps): LinkHandle {
+  return mountLink(target, props);
+}
+
+/** The company a company token names (its `sub`), read without checking it: the server does. */
+function companyOf(accessToken: string): string {
+  try {
+    const payload = accessToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return String(JSON.parse(atob(payload)).sub ?? "");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * What the customer has shared, as a component (Codat's `CodatConnections`):
+ * the connections to disconnect and the consents to read and withdraw.
+ */
+export function initCodatConnections(target: HTMLElement, props: ConnectionsProps): LinkHandle {
+  return mount(target, {
+    companyId: companyOf(props.accessToken),
+    accessToken: props.accessToken,
+    serviceUrl: props.serviceUrl,
+    options: props.options ?? {},
+    connectionsOnly: true,
+    onClose: props.onClose,
+    onError: props.onError,
+    hear: (name, detail) => {
+      if (name === "disconnected") tell(props.onDisconnect, detail.connection as ConnectionEvent);
+    },
+  });
+}
+
+/** A mount in the class form of Codat's components. */
+class Mounted {
   readonly ready: Promise<void>;
 
-  constructor({ target, props }: { target: HTMLElement; props: LinkProps }) {
-    this.handle = mountLink(target, props);
-    this.ready = this.handle.ready;
+  constructor(private handle: LinkHandle) {
+    this.ready = handle.ready;
   }
 
   close() {
@@ -356,9 +419,23 @@ export class CodatLink {
     this.handle.destroy();
   }
 
-  /** Svelte-style teardown, as Codat's component has it. */
+  /** Svelte-style teardown, as Codat's components have it. */
   $destroy() {
     this.handle.destroy();
+  }
+}
+
+/** The class form of Codat's Embedded Link: `new CodatLink({ target, props })`. */
+export class CodatLink extends Mounted {
+  constructor({ target, props }: { target: HTMLElement; props: LinkProps }) {
+    super(mountLink(target, props));
+  }
+}
+
+/** The class form of Codat's connections component: `new CodatConnections({ target, props })`. */
+export class CodatConnections extends Mounted {
+  constructor({ target, props }: { target: HTMLElement; props: ConnectionsProps }) {
+    super(initCodatConnections(target, props));
   }
 }
 
@@ -367,6 +444,18 @@ type Conforms<Actual extends Declared, Declared> = Actual;
 
 /** The published types (link-sdk/index.d.ts) describe this module: type-checking fails when they part. */
 export type PublishedShape = Conforms<
-  { mountLink: typeof mountLink; CodatLink: typeof CodatLink },
-  { mountLink: typeof Published.mountLink; CodatLink: typeof Published.CodatLink }
+  {
+    mountLink: typeof mountLink;
+    initializeCodatLink: typeof initializeCodatLink;
+    CodatLink: typeof CodatLink;
+    initCodatConnections: typeof initCodatConnections;
+    CodatConnections: typeof CodatConnections;
+  },
+  {
+    mountLink: typeof Published.mountLink;
+    initializeCodatLink: typeof Published.initializeCodatLink;
+    CodatLink: typeof Published.CodatLink;
+    initCodatConnections: typeof Published.initCodatConnections;
+    CodatConnections: typeof Published.CodatConnections;
+  }
 >;

@@ -359,3 +359,34 @@ test("a popup closed before its report still counts a linked connection", async 
   assert.equal(heard.filter((h) => h.name === "onError").length, 0, "not reported as cancelled");
   await context.close();
 });
+
+test("Codat's other entry points: initializeCodatLink mounts the journey, CodatConnections shows what was shared and disconnects", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline&init`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  await connectSandbox(page, context);
+  const company = app.companies.at(-1);
+
+  await page.goto(`${app.url}/test.html?connections&company=${company}`);
+  await page.getByRole("button", { name: "Connect your accounts" }).click();
+  const dialog = page.getByRole("dialog", { name: "Acme Lending" });
+  await dialog.getByRole("heading", { name: "What you have shared" }).waitFor();
+  assert.equal(await dialog.getByRole("button", { name: "Get started" }).count(), 0, "the shared screen alone");
+  await shot(page, "e6-connections", { fullPage: false });
+  await dialog.getByRole("button", { name: "Disconnect Sandbox" }).click();
+  await page.getByRole("dialog", { name: "Disconnect Sandbox?" }).getByRole("button", { name: "Disconnect" }).click();
+  await dialog.getByRole("status").filter({ hasText: "Sandbox is disconnected." }).waitFor();
+  await heardSoon(heard, (h) => h.name === "onDisconnect");
+  await page.keyboard.press("Escape");
+  await heardSoon(heard, (h) => h.name === "onClose");
+
+  const disconnected = heard.find((h) => h.name === "onDisconnect").value;
+  assert.equal(disconnected.platformName, "Sandbox");
+  assert.match(disconnected.connectionId, /^[0-9a-f-]{36}$/);
+  const connections = await server.api("GET", `/companies/${company}/connections`);
+  assert.equal(connections.results[0].status, "Unlinked");
+  assert.equal(heard.filter((h) => h.name === "onClose").length, 1);
+  assert.equal(await page.locator("[data-link-api]").count(), 0, "closed at once (nothing is left unfinished) and removed");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

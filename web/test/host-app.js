@@ -2,16 +2,18 @@
 // asks (`?inline`, `?twice`, `?codat`: the class form with the company id
 // alone, as an app written for Codat's Embedded Link does; `?reworded`: texts
 // and data types of its own; `?nonce`: the style nonce; `?banking`: that
-// source type alone; `?codatclean`: Codat's clean-up in onClose;
+// source type alone; `?codatclean`: Codat's clean-up in onClose; `?init`:
+// Codat's initializeCodatLink; `?connections&company=…`: Codat's connections
+// component for that company;
 // `?hoststyle`: a page style that is inherited; `?tall`: a target 842 px
 // high) and logs every callback, and any page error, as `link <name> <JSON>`,
 // which the tests read from the console.
-import { CodatLink, mountLink } from "LINK_API/link/sdk.js";
+import { CodatConnections, CodatLink, initializeCodatLink, mountLink } from "LINK_API/link/sdk.js";
 
 const query = new URLSearchParams(location.search);
 const log = (name, value) => console.log(`link ${name} ${JSON.stringify(value ?? null)}`);
 
-const session = fetch("/link-session").then((r) => r.json());
+const session = fetch(`/link-session${query.has("company") ? `?company=${query.get("company")}` : ""}`).then((r) => r.json());
 const props = {
   onConnectionStarted: (connection) => log("onConnectionStarted", connection),
   onConnection: (connection) => log("onConnection", connection),
@@ -55,6 +57,12 @@ async function start() {
   const { companyId, accessToken } = await session;
   if (query.has("codat")) {
     new CodatLink({ target, props: { ...props, companyId } }).ready.then(() => log("ready"));
+  } else if (query.has("connections")) {
+    // Codat's connections component takes the token alone.
+    const callbacks = { onDisconnect: (c) => log("onDisconnect", c), onClose: props.onClose, onError: props.onError };
+    new CodatConnections({ target, props: { accessToken, ...callbacks, options: { locale: "en" } } }).ready.then(() => log("ready"));
+  } else if (query.has("init")) {
+    initializeCodatLink(target, { ...props, companyId, accessToken }).ready.then(() => log("ready"));
   } else {
     mountLink(target, { ...props, companyId, accessToken }).ready.then(() => log("ready"));
   }

@@ -114,8 +114,9 @@ export function readmeSnippet(base) {
  * A client's web app on its own loopback origin, under a strict policy that
  * names the service's origin and nothing unsafe. `/` runs the README's
  * snippet; `/test.html` runs `web/test/host-app.js`, which logs every
- * callback. `/link-session` is the app's back end: it makes a company and
- * gets its token with the API key, as the README says a back end does.
+ * callback. `/link-session` is the app's back end: it makes a company (or
+ * takes `?company=`) and gets its token with the API key, as the README
+ * says a back end does.
  */
 export async function hostApp(service) {
   const companies = [];
@@ -135,11 +136,15 @@ export async function hostApp(service) {
   const server = createServer(async (request, response) => {
     const path = new URL(request.url, "http://host").pathname;
     if (path === "/link-session") {
-      const company = await service.api("POST", "/companies", { name: `Embedded ${companies.length + 1}` });
-      companies.push(company.id);
-      const token = await service.api("GET", `/companies/${company.id}/accessToken`);
+      // A new company each time, or the one the query names (to come back to it).
+      let companyId = new URL(request.url, "http://host").searchParams.get("company");
+      if (!companyId) {
+        companyId = (await service.api("POST", "/companies", { name: `Embedded ${companies.length + 1}` })).id;
+        companies.push(companyId);
+      }
+      const token = await service.api("GET", `/companies/${companyId}/accessToken`);
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ companyId: company.id, accessToken: token.accessToken }));
+      response.end(JSON.stringify({ companyId, accessToken: token.accessToken }));
     } else if (path in scripts) {
       response.writeHead(200, { "content-type": "text/javascript; charset=utf-8" });
       response.end(scripts[path]);

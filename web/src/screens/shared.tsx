@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
+import { connectionEvent } from "../api";
 import type { Category, ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
 import { Confirm } from "../confirm";
 import type { Journey } from "../journey";
@@ -85,7 +86,8 @@ export function WhatIShared({ journey }: { journey: Journey }) {
       body: t("disconnectBody", { platform }),
       yes: t("disconnect"),
       act: async () => {
-        await api.unlink(id);
+        const unlinked = await api.unlink(id);
+        journey.host.emit("disconnected", { connection: connectionEvent(unlinked) });
         return t("disconnected", { platform });
       },
     });
@@ -166,9 +168,17 @@ export function WhatIShared({ journey }: { journey: Journey }) {
             {t("printReceipts")}
           </button>
         )}
-        <button class="primary" onClick={() => go({ name: "categories" })}>
-          {t("back")}
-        </button>
+        {journey.host.connectionsOnly ? (
+          journey.host.close && (
+            <button class="primary" onClick={() => journey.host.close?.()}>
+              {t("close")}
+            </button>
+          )
+        ) : (
+          <button class="primary" onClick={() => go({ name: "categories" })}>
+            {t("back")}
+          </button>
+        )}
       </div>
     </section>
   );
