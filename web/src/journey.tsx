@@ -28,7 +28,7 @@ export type Screen =
   | { name: "loading" }
   | { name: "landing" }
   | { name: "categories" }
-  | { name: "consent"; category: Category }
+  | { name: "consent"; category: Category; connection?: Connection }
   | { name: "platforms"; category: Category }
   | { name: "credentials"; category: Category; integration: Integration }
   | { name: "desktop"; category: Category; integration: Integration; connectionId: string }
@@ -68,6 +68,13 @@ export interface Host {
   returned?: { outcome: Outcome; connectionId: string };
   /** Opened from an invitation (limited to its categories). */
   invitee?: boolean;
+  /**
+   * The consent step of a Link URL opened without the consent its connection
+   * needs (a flow built for Codat records none): the journey shows that
+   * category's consent alone, then `proceed` takes the customer on to the
+   * Link URL, or back to the client when they decline.
+   */
+  consentStep?: { connectionId: string; proceed(connection: Connection, declined: boolean): void };
   /**
    * The connections component: only what the customer has shared, to read,
    * withdraw and disconnect; its Back closes it.
@@ -158,6 +165,14 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       host.emit("opened", { companyId: api.companyId });
       if (host.connectionsOnly) {
         setScreen({ name: "shared" });
+        return;
+      }
+      if (host.consentStep) {
+        const connection = await api.connection(host.consentStep.connectionId);
+        const category = categoryOf(connection.sourceType);
+        const given = status.categories.find((c) => c.category === category)?.consented;
+        if (given) host.consentStep.proceed(connection, false);
+        else setScreen({ name: "consent", category, connection });
         return;
       }
       if (host.returned) {
@@ -291,7 +306,7 @@ function view(screen: Screen, journey: Journey) {
     case "categories":
       return <Categories journey={journey} />;
     case "consent":
-      return <Consent journey={journey} category={screen.category} />;
+      return <Consent journey={journey} category={screen.category} connection={screen.connection} />;
     case "platforms":
       return <Platforms journey={journey} category={screen.category} />;
     case "credentials":

@@ -46,6 +46,20 @@ function toProvider(connection: Connection, locale: string): Promise<never> {
   return new Promise(() => {});
 }
 
+/**
+ * The consent step's way on: to the connection's Link URL with the custom
+ * values it was opened with, which goes to the provider now that consent is
+ * recorded, or, declined, sends the customer back to the client as before.
+ */
+function onToLinkUrl(connection: Connection, declined: boolean) {
+  const url = new URL(connection.linkUrl, location.href);
+  for (const [name, value] of new URLSearchParams(carried(new URLSearchParams(location.search)))) {
+    url.searchParams.set(name, value);
+  }
+  if (declined) url.searchParams.set("linkConsent", "declined");
+  location.assign(url.toString());
+}
+
 /** The end: the server fills the client's redirect URL with the custom values carried. */
 function finish(companyId: string) {
   const query = new URLSearchParams(carried(new URLSearchParams(location.search)));
@@ -82,6 +96,8 @@ async function start(root: HTMLElement) {
       return;
     }
   }
+  const ticket = query.get("linkConsent");
+  const consentStep = ticket ? { connectionId: ticket.split(".")[0], proceed: onToLinkUrl } : undefined;
   const outcome = returned(query);
   const connectionId = query.get("connectionId");
   // The address keeps only what the journey carries on: no used-up token, no old outcome.
@@ -92,8 +108,10 @@ async function start(root: HTMLElement) {
     finish: () => finish(api.companyId),
     returned: outcome && connectionId ? { outcome, connectionId } : undefined,
     invitee: invitation !== null,
+    consentStep,
     proven: invitation !== null || access === "customer",
-    canLeave: true,
+    // The consent step has its own way out (Not now), back to the client.
+    canLeave: !consentStep,
     emit: () => {},
   };
   render(<JourneyApp api={api} host={host} />, root);

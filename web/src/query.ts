@@ -1,7 +1,7 @@
 // The hosted page's query string: custom values and the outcome of a hand-off.
 
 /** What the query string carries that is not a custom value: the outcome of a hand-off, and credentials used up on arrival. */
-const NOT_CARRIED = ["connectionId", "statusCode", "statusText", "link", "invitation"];
+const NOT_CARRIED = ["connectionId", "statusCode", "statusText", "link", "invitation", "linkConsent"];
 
 /**
  * The query string the journey carries on: the custom values the hosted URL

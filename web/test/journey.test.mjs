@@ -679,3 +679,44 @@ test("a client's own journey: after the Sandbox, the customer lands on the clien
     await context.close();
   }
 });
+
+test("a flow built for Codat records no consent: the customer gives it on Link API's consent step, then goes on to the provider or back", async () => {
+  const profile = await server.api("GET", "/profile");
+  await server.api("PUT", "/profile", {
+    name: "Acme Lending",
+    redirectUrl: `${server.client.url}/redirect?status={statusCode}&text={statusText}&ref={ref}`,
+    whiteListUrls: [],
+  });
+  const { page, violations, context } = await watchedPage({ locale: "fr-FR" });
+  try {
+    const agreed = await newCompany("Ported Ltd");
+    const connection = await server.api("POST", `/companies/${agreed.id}/connections`, { platformKey: "mqjo" });
+    await page.goto(`${connection.linkUrl}?ref=order-7`);
+    await page.getByRole("heading", { level: 1, name: /^Partager vos données .* avec Acme Lending$/ }).waitFor();
+    await shot(page, "22-consent-step");
+    await page.getByRole("button", { name: "J'accepte" }).click();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("heading", { name: "Back in the client's app" }).waitFor();
+    const landed = new URL(page.url()).search;
+    const ledger = await server.api("GET", `/companies/${agreed.id}/consents`);
+    const linked = await server.api("GET", `/companies/${agreed.id}/connections/${connection.id}`);
+
+    const declining = await newCompany("Declining Ltd");
+    const other = await server.api("POST", `/companies/${declining.id}/connections`, { platformKey: "mqjo" });
+    await page.goto(`${other.linkUrl}?ref=order-8`);
+    await page.getByRole("button", { name: "Pas maintenant" }).click();
+    await page.getByRole("heading", { name: "Back in the client's app" }).waitFor();
+    const declined = new URL(page.url()).search;
+
+    assert.equal(landed, "?status=200&text=Linked&ref=order-7");
+    assert.equal(linked.status, "Linked");
+    assert.equal(ledger.results.length, 1, "the consent step recorded the customer's consent");
+    assert.deepEqual(ledger.results[0].categories, ["accounting"]);
+    assert.equal(ledger.results[0].locale, "fr-FR", "in the language the customer read");
+    assert.equal(declined, "?status=403&text=ConsentRequired&ref=order-8");
+    assert.deepEqual(violations, []);
+  } finally {
+    await server.api("PUT", "/profile", { ...profile, whiteListUrls: profile.whiteListUrls ?? [] });
+    await context.close();
+  }
+});

@@ -107,7 +107,10 @@ pub async fn start(
         .find_connection(company.into(), id.into())
         .await
         .map_err(|e| ApiError::from_repo(e, transitions::connection_not_found(id.into())))?;
-    let custom = custom_params(request.query_string())?;
+    let mut custom = custom_params(request.query_string())?;
+    let consent_declined = custom
+        .remove(crate::routes::link_session::CONSENT_PARAM)
+        .is_some_and(|value| value == "declined");
     let entry = catalogue_entry(&state, &connection)?;
     if connection.status == ConnectionStatus::Linked {
         return finish(&state, &connection, entry, &custom, Outcome::AlreadyLinked).await;
@@ -119,6 +122,17 @@ pub async fn start(
         return fail(&state, &connection, entry, &custom, Outcome::NotSupported).await;
     }
     if !consented(&state, &connection).await? {
+        if !consent_declined && !custom.contains_key(RETURN_PARAM) {
+            // A flow built for Codat records no consent: the customer gives it
+            // on Link API's consent step, which then comes back here. (The
+            // journeys of Link API's own pages ask for it before any platform.)
+            return Ok(redirect(&crate::routes::link_session::consent_step_url(
+                &state,
+                connection.company_id,
+                connection.id.as_uuid(),
+                &custom,
+            )));
+        }
         return fail(
             &state,
             &connection,

@@ -58,6 +58,78 @@ async fn session_of(
         .map(|link| link.id))
 }
 
+/// A value of the request's query string.
+fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
+    web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
+        .ok()
+        .and_then(|q| q.get(name).cloned())
+}
+
+/// The Link URL and journey parameter of the consent step: a ticket to the
+/// step on the journey page, or `declined` back at the Link URL.
+pub const CONSENT_PARAM: &str = "linkConsent";
+
+/// How long the consent step's ticket lasts.
+const CONSENT_TICKET_SECONDS: i64 = 3600;
+
+/// What the consent step's ticket is made for.
+const CONSENT_TICKET: &str = "link-api consent step";
+
+/// The ticket's signed part: the company, the connection and its expiry.
+fn consent_signed(company: CompanyId, connection: Uuid, expires: i64) -> Vec<u8> {
+    let mut signed = company.as_uuid().as_bytes().to_vec();
+    signed.extend_from_slice(connection.as_bytes());
+    signed.extend_from_slice(&expires.to_be_bytes());
+    signed
+}
+
+/// The address of the consent step for a Link URL opened without the
+/// consent its connection needs (a flow built for Codat records none): the
+/// company's journey page, which shows the category's consent and then goes
+/// on to the Link URL. Its ticket (`connection.expiry.tag`) lets the page
+/// open for an hour even where signed links are required, as the Link URL
+/// itself is the customer's credential; the custom values go along.
+pub fn consent_step_url(
+    state: &AppState,
+    company: CompanyId,
+    connection: Uuid,
+    custom: &BTreeMap<String, String>,
+) -> String {
+    let expires = Utc::now().timestamp() + CONSENT_TICKET_SECONDS;
+    let tag = state.cipher.tag(
+        CONSENT_TICKET,
+        &consent_signed(company, connection, expires),
+    );
+    let mut query: Vec<(&str, String)> =
+        vec![(CONSENT_PARAM, format!("{connection}.{expires}.{tag}"))];
+    query.extend(
+        custom
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.clone())),
+    );
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    format!("{}/link/company/{company}?{query}", state.public_url)
+}
+
+/// Whether `ticket` is an unexpired consent-step ticket of `company`.
+fn consent_ticket_holds(state: &AppState, company: CompanyId, ticket: &str) -> bool {
+    let mut parts = ticket.splitn(3, '.');
+    let (Some(connection), Some(expires), Some(tag)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let (Ok(connection), Ok(expires)) = (Uuid::parse_str(connection), expires.parse::<i64>())
+    else {
+        return false;
+    };
+    expires > Utc::now().timestamp()
+        && state.cipher.verify_tag(
+            CONSENT_TICKET,
+            &consent_signed(company, connection, expires),
+            tag,
+        )
+}
+
 /// How the journey page may be served.
 pub enum Entry {
     /// With a company token: the bare URL where the client allows it, or this
@@ -82,21 +154,22 @@ const UNKNOWN: (&str, &str) = (
 
 /// Checks how the journey page was asked for, changing nothing: a signed
 /// link (unopened, or opened by this browser), or the bare URL (when the
-/// client allows it, or this browser holds a session). Gives how to serve
+/// client allows it, this browser holds a session, or it carries a consent
+/// step's ticket). Gives how to serve
 /// the page, or the page to answer instead.
 pub async fn admit(
     state: &AppState,
     request: &HttpRequest,
     company: &Company,
 ) -> Result<Result<Entry, HttpResponse>, ApiError> {
-    let token = web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
-        .ok()
-        .and_then(|q| q.get("link").cloned());
+    let token = query_value(request, "link");
     let session = session_of(state, request, company.id).await?;
     let Some(token) = token else {
         let settings =
             crate::routes::link_settings::latest_settings(state, company.client_id).await?;
-        if !settings.hosted.require_signed_links || session.is_some() {
+        let consent_step = query_value(request, CONSENT_PARAM)
+            .is_some_and(|ticket| consent_ticket_holds(state, company.id, &ticket));
+        if !settings.hosted.require_signed_links || session.is_some() || consent_step {
             return Ok(Ok(Entry::Token { link: session }));
         }
         return Ok(Err(page_with_status(

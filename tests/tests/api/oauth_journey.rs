@@ -142,16 +142,29 @@ on_both_stores! {
         assert_eq!(linked["dataConnectionErrors"][0]["status"], "Resolved");
     }
 
-    async fn without_consent_the_link_url_answers_403_before_the_provider(app: TestApp) {
+    async fn without_consent_the_link_url_asks_for_it_first_and_declining_answers_403(app: TestApp) {
         let company = app.create_company(json!({"name": "Hasty"})).await["id"].as_str().unwrap().to_owned();
         let connection = json_of(app.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "mqjo"})).await, StatusCode::OK).await;
-        set_redirect(&app, "https://app.example/done?s={statusCode}&t={statusText}&m={errorMessage}", &[]).await;
+        set_redirect(&app, "https://app.example/done?s={statusCode}&t={statusText}&m={errorMessage}&ref={ref}", &[]).await;
+        json_of(app.send_json(Method::PUT, "/linkSettings", &json!({"hostedJourney": {"requireSignedLinks": true}})).await, StatusCode::OK).await;
+        let link = local_path_of(&connection);
 
-        let start = app.anonymous(Method::GET, connection["linkUrl"].as_str().unwrap().strip_prefix(PUBLIC).unwrap()).send().await.unwrap();
+        let start = app.anonymous(Method::GET, &format!("{link}?ref=order-42")).send().await.unwrap();
+        let step = local_path(&start);
+        let page = app.anonymous(Method::GET, &step).send().await.unwrap();
+        let forged = app.anonymous(Method::GET, &step.replace("linkConsent=", "linkConsent=x")).send().await.unwrap();
+        let untouched = app.fetch_connection(&company, &connection).await;
+        let declined = app.anonymous(Method::GET, &format!("{link}?linkConsent=declined&ref=order-42")).send().await.unwrap();
 
-        assert_eq!(start.headers()["location"], "https://app.example/done?s=403&t=ConsentRequired&m=Consent%20required.");
+        assert_eq!(start.status(), StatusCode::FOUND);
+        assert!(step.starts_with(&format!("/link/company/{company}?linkConsent={}.", connection["id"].as_str().unwrap())) && step.ends_with("&ref=order-42"),
+            "to the consent step, with the custom values: {step}");
+        assert_eq!(page.status(), StatusCode::OK, "its ticket opens the page even where signed links are required");
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN, "a ticket is signed");
+        assert_eq!((untouched["status"].clone(), untouched["dataConnectionErrors"].clone()), (json!("PendingAuth"), Value::Null), "nothing failed yet");
+        assert_eq!(declined.headers()["location"], "https://app.example/done?s=403&t=ConsentRequired&m=Consent%20required.&ref=order-42",
+            "declined, the flow ends as it did");
         let pending = app.fetch_connection(&company, &connection).await;
-        assert_eq!(pending["status"], "PendingAuth");
         assert_eq!((pending["dataConnectionErrors"][0]["statusText"].clone(), pending["dataConnectionErrors"][0]["status"].clone()), (json!("ConsentRequired"), json!("Active")));
         app.consent(&company, &["accounting"]).await;
         app.anonymous(Method::GET, &consent(&app, &connection, "", "approve").await).send().await.unwrap();

@@ -87,7 +87,8 @@ on_both_stores! {
         let base = format!("/companies/{company}/connections");
         let pending = json_of(app.post(&base, &json!({"platformKey": "mqjo"})).await, StatusCode::OK).await;
         let link = pending["linkUrl"].as_str().unwrap().strip_prefix("http://link.test").unwrap().to_owned();
-        app.anonymous(Method::GET, &link).send().await.unwrap();
+        // Declining the consent step fails the authorization.
+        app.anonymous(Method::GET, &format!("{link}?linkConsent=declined")).send().await.unwrap();
         let consent = app.consent(&company, &["commerce", "banking"]).await;
         let invitation = json_of(app.post(&format!("/companies/{company}/invitations"), &json!({"categories": ["commerce"]})).await, StatusCode::CREATED).await;
         let token = invitation["shareUrl"].as_str().unwrap().split("invitation=").nth(1).unwrap().to_owned();

@@ -1,12 +1,16 @@
 import { useState } from "preact/hooks";
 
-import type { Category, ConsentTexts } from "../api";
+import type { Category, Connection, ConsentTexts } from "../api";
 import type { Journey } from "../journey";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
 
-/** The category's consent texts and data types, and an explicit agreement, recorded before any platform is picked. */
-export function Consent({ journey, category }: { journey: Journey; category: Category }) {
+/**
+ * The category's consent texts and data types, and an explicit agreement,
+ * recorded before any platform is picked; or, as the consent step of a Link
+ * URL (`connection`), before the customer goes on to its provider.
+ */
+export function Consent({ journey, category, connection }: { journey: Journey; category: Category; connection?: Connection }) {
   const { t, settings, profile, api, locale, go, fail, refresh } = journey;
   const [busy, setBusy] = useState(false);
   const texts = settings.categories[category];
@@ -16,6 +20,11 @@ export function Consent({ journey, category }: { journey: Journey; category: Cat
       const record = await api.consent(category, texts, settings.version, locale);
       const agreed = Object.fromEntries(SECTIONS.map((section) => [section, texts.consentTexts[section]]));
       journey.host.emit("consent_recorded", { category, consentId: record.id, settingsVersion: settings.version, locale, text: agreed, dataTypes: texts.dataTypes });
+      const step = journey.host.consentStep;
+      if (step && connection) {
+        step.proceed(connection, false);
+        return;
+      }
       await refresh();
       go({ name: "platforms", category });
     } catch (error) {
@@ -47,8 +56,8 @@ export function Consent({ journey, category }: { journey: Journey; category: Cat
         </p>
       )}
       <div class="actions">
-        <button class="secondary" onClick={() => go({ name: "categories" })}>
-          {t("back")}
+        <button class="secondary" onClick={() => (connection && journey.host.consentStep ? journey.host.consentStep.proceed(connection, true) : go({ name: "categories" }))}>
+          {connection && journey.host.consentStep ? t("notNow") : t("back")}
         </button>
         <button class="primary" disabled={busy} onClick={agree}>
           {t("agree")}
