@@ -64,12 +64,13 @@ impl Profile {
             Some(url) => {
                 if !url.is_empty() {
                     check_url(&mut errors, "redirectUrl", url);
-                    if placeholder_in_origin(url) {
+                    if placeholder_in_origin(url) && whitelist_urls.is_empty() {
                         errors.push(FieldError::new(
                             "redirectUrl",
                             "PlaceholderInOrigin",
-                            "redirectUrl may hold {placeholders} only in its path, query or fragment, \
-                             not in its scheme, host or port: a filled value must not choose where customers go.",
+                            "redirectUrl may hold {placeholders} before its path (a dynamic host) only with \
+                             whiteListUrls, one of which the filled origin must be exactly: a filled value \
+                             must not choose where customers go.",
                         ));
                     }
                 }
@@ -133,11 +134,17 @@ pub fn placeholder_in_origin(template: &str) -> bool {
 }
 
 /// The redirect URL of a journey's end: the template filled with `values`,
-/// or `None` when the template could let a value choose the origin (see
-/// [`placeholder_in_origin`]; such templates are refused when saved, but an
-/// older profile may hold one).
-pub fn fill_redirect(template: &str, values: &BTreeMap<String, String>) -> Option<String> {
-    (!placeholder_in_origin(template)).then(|| fill_template(template, values))
+/// or `None` when a value could choose the origin: a placeholder before the
+/// path (a dynamic host, see [`placeholder_in_origin`]) with no `allowed`
+/// URLs to hold the filled origin to. With them, the caller still checks
+/// that the filled origin is exactly one of theirs.
+pub fn fill_redirect(
+    template: &str,
+    values: &BTreeMap<String, String>,
+    allowed: &[String],
+) -> Option<String> {
+    (!placeholder_in_origin(template) || !allowed.is_empty())
+        .then(|| fill_template(template, values))
 }
 
 /// Fills `{name}` placeholders from `values`; unknown names become empty.
@@ -220,7 +227,7 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_before_the_path_are_refused() {
+    fn placeholders_before_the_path_are_refused_without_allowed_urls() {
         for template in [
             "https://example.com{x}",
             "https://example.com{x}/done",
@@ -231,7 +238,7 @@ mod tests {
         ] {
             assert!(placeholder_in_origin(template), "{template}");
             assert_eq!(
-                fill_redirect(template, &values(&[("x", ".evil.example")])),
+                fill_redirect(template, &values(&[("x", ".evil.example")]), &[]),
                 None
             );
             let errors =
@@ -248,10 +255,26 @@ mod tests {
             "https://example.com/done",
         ] {
             assert!(!placeholder_in_origin(template), "{template}");
-            let filled = fill_redirect(template, &values(&[("x", ".evil.example/@a")])).unwrap();
+            let filled =
+                fill_redirect(template, &values(&[("x", ".evil.example/@a")]), &[]).unwrap();
             assert!(filled.starts_with("https://example.com"), "{filled}");
             assert!(!filled.starts_with("https://example.com."), "{filled}");
         }
+    }
+
+    #[test]
+    fn a_dynamic_host_is_filled_only_with_allowed_urls_to_hold_it_to() {
+        let template = "https://{environment}.mybank.example/success";
+        let allowed = vec!["https://acme.mybank.example".to_owned()];
+
+        let saved = Profile::parse(Some("App"), Some(template), None, None, allowed.clone());
+        let filled = fill_redirect(template, &values(&[("environment", "acme")]), &allowed);
+
+        assert!(saved.is_ok(), "{saved:?}");
+        assert_eq!(
+            filled.as_deref(),
+            Some("https://acme.mybank.example/success")
+        );
     }
 
     #[test]

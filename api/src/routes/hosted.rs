@@ -199,7 +199,7 @@ pub async fn finish(
         values.insert(name.to_owned(), value);
     }
     let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
-    if let Some(target) = fill_redirect(&profile.redirect_url, &values)
+    if let Some(target) = fill_redirect(&profile.redirect_url, &values, &profile.whitelist_urls)
         .filter(|target| !target.is_empty() && allowed_origin(target, &profile.whitelist_urls))
     {
         return Ok(redirect(&target));

@@ -477,7 +477,7 @@ async fn finish(
         values.insert(name.to_owned(), value);
     }
     if !profile.redirect_url.is_empty() {
-        match fill_redirect(&profile.redirect_url, &values) {
+        match fill_redirect(&profile.redirect_url, &values, &profile.whitelist_urls) {
             Some(target) if allowed_origin(&target, &profile.whitelist_urls) => {
                 return Ok(redirect(&target));
             }

@@ -113,6 +113,28 @@ on_both_stores! {
         assert_eq!((history["results"][1]["cause"].clone(), history["results"][1]["actor"].clone()), (json!("Authorized"), json!("customer")));
     }
 
+    async fn a_dynamic_host_is_filled_only_to_one_of_the_allowed_urls(app: TestApp) {
+        let template = "https://{environment}.mybank.example/success?s={statusCode}";
+        let refused = app.send_json(Method::PUT, "/profile", &json!({"name": "Acme", "redirectUrl": template, "whiteListUrls": []})).await;
+        set_redirect(&app, template, &["https://acme.mybank.example", "https://beta.mybank.example"]).await;
+        let mut endings = Vec::new();
+        for environment in ["acme", "evil.example%23", "evil.example%2F", "acme.mybank.example.evil", "beta"] {
+            let (_, connection) = app.consented_connection("mqjo").await;
+            let callback = consent(&app, &connection, &format!("?environment={environment}"), "approve").await;
+            let finished = app.anonymous(Method::GET, &callback).send().await.unwrap();
+            endings.push(finished.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_else(|| format!("page {}", finished.status())));
+        }
+
+        assert_eq!(tests::invalid_items(&error_of(refused, StatusCode::BAD_REQUEST).await), ["redirectUrl"], "a dynamic host needs whiteListUrls");
+        assert_eq!(endings, [
+            "https://acme.mybank.example/success?s=200",
+            "page 200 OK",
+            "page 200 OK",
+            "page 200 OK",
+            "https://beta.mybank.example/success?s=200",
+        ], "only a filled origin that is exactly an allowed one is followed");
+    }
+
     async fn the_sandbox_page_may_send_the_customer_on_to_the_clients_own_site(app: TestApp) {
         let (_, connection) = app.consented_connection("mqjo").await;
         set_redirect(&app, "https://app.client.example/done?s={statusCode}", &["https://partner.example:8443/back", "https://x;report-uri/y"]).await;
