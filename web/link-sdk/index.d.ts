@@ -76,8 +76,9 @@ export interface LinkOptions {
    * (`accounting.purpose`, `banking.retention`; sections `purpose`, `access`,
    * `accountInformation`, `platformData`, `retention`). The consent record keeps the texts shown.
    * Codat's keys work too: `companyName` (the client's name shown), `landing.title`,
-   * `landing.subtitle`, `main.title`, `main.subtitle` and `{category}.dataAccess.consent`
-   * (the section on access).
+   * `landing.subtitle`, `landing.nextButton`, `main.title`, `main.subtitle`,
+   * `{category}.consents.title|subtitle|purpose|access|accountInformation|retention|nextButton|termsAndConditions`
+   * and the older `{category}.dataAccess.consent` (the section on access).
    */
   text?: Record<string, string>;
   /** The locale to speak (`fr`, `de-AT` …); the browser's languages otherwise. */

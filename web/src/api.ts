@@ -52,11 +52,21 @@ export interface ConsentTexts {
   retention: string;
 }
 
+/** A mount's own words for a category's consent screen beside its five texts (Codat's `{category}.consents.*` keys). */
+export interface ConsentScreenTexts {
+  title?: string;
+  subtitle?: string;
+  nextButton?: string;
+  termsAndConditions?: string;
+}
+
 export interface CategorySettings {
   required: boolean;
   integrations?: string[];
   dataTypes: string[];
   consentTexts: ConsentTexts;
+  /** Only in a mount's settings: its own words for the consent screen. */
+  screen?: ConsentScreenTexts;
 }
 
 export interface HostedJourney {

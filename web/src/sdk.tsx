@@ -10,7 +10,7 @@ import { render } from "preact";
 import css from "./style.css";
 import type * as Published from "../link-sdk/index";
 import type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
-import { Api, ApiError, Connection, ConsentTexts, LinkSettings } from "./api";
+import { Api, ApiError, Connection, ConsentScreenTexts, ConsentTexts, LinkSettings } from "./api";
 import { Host, JourneyApp, PopupBlocked } from "./journey";
 
 export type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
@@ -26,25 +26,42 @@ let mounted: LinkHandle | undefined;
 const CODAT_TEXTS: Record<string, string> = {
   "landing.title": "landingTitle",
   "landing.subtitle": "landingBody",
+  "landing.nextButton": "start",
   "main.title": "categoriesTitle",
   "main.subtitle": "categoriesBody",
 };
 
+/** The parts of a category's consent screen Codat's keys name, beside its five texts. */
+const SCREEN_TEXTS: (keyof ConsentScreenTexts)[] = ["title", "subtitle", "nextButton", "termsAndConditions"];
+
 /**
- * A mount's `text` option split in two: the page's texts by name, and the
- * consent texts as `category.section`. Codat's keys are read as the texts they
- * name (`{category}.dataAccess.consent` is the section on access).
+ * A mount's `text` option split in three: the page's texts by name, the
+ * consent texts as `category.section`, and the rest of each category's
+ * consent screen. Codat's keys are read as the texts they name
+ * (`{category}.consents.{section}`, and the older `{category}.dataAccess.consent`
+ * for the section on access).
  */
-function textOptions(text: Record<string, string> = {}): { page: Record<string, string>; consent: Record<string, string> } {
+function textOptions(text: Record<string, string> = {}): {
+  page: Record<string, string>;
+  consent: Record<string, string>;
+  screens: Partial<Record<Category, ConsentScreenTexts>>;
+} {
   const page: Record<string, string> = {};
   const consent: Record<string, string> = {};
+  const screens: Partial<Record<Category, ConsentScreenTexts>> = {};
   for (const [key, value] of Object.entries(text)) {
     if (typeof value !== "string") continue;
-    const name = CODAT_TEXTS[key] ?? key.replace(/^(\w+)\.dataAccess\.consent$/, "$1.access");
+    const codat = /^(accounting|banking|commerce)\.consents\.(\w+)$/.exec(key);
+    if (codat && SCREEN_TEXTS.includes(codat[2] as keyof ConsentScreenTexts)) {
+      const category = codat[1] as Category;
+      screens[category] = { ...screens[category], [codat[2]]: value };
+      continue;
+    }
+    const name = CODAT_TEXTS[key] ?? key.replace(/^(\w+)\.dataAccess\.consent$/, "$1.access").replace(/^(\w+)\.consents\./, "$1.");
     if (name.includes(".")) consent[name] = value;
     else page[name] = value;
   }
-  return { page, consent };
+  return { page, consent, screens };
 }
 
 /** The settings of one mount: the stored ones with the options over them. */
@@ -79,6 +96,7 @@ function adjusted(settings: LinkSettings, options: LinkOptions): LinkSettings {
     }
     categories[name] = {
       ...stored,
+      screen: texts.screens[name],
       required: chosen.optional === undefined ? stored.required : !chosen.optional,
       integrations: chosen.allowedIntegrations ?? stored.integrations,
       dataTypes: chosen.dataTypes ?? stored.dataTypes,

@@ -390,3 +390,26 @@ test("Codat's other entry points: initializeCodatLink mounts the journey, CodatC
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("Codat's current text keys word the landing and the consent screen, and the ledger keeps the texts shown", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline&codattexts`);
+  await page.getByRole("button", { name: "Let's begin" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("heading", { name: "Your books, shared with care" }).waitFor();
+  for (const text of ["To size your loan.", "Read only, never changed.", "Only the accounts you pick.", "Until you withdraw."]) {
+    await page.getByText(text).waitFor();
+  }
+  assert.equal(await page.getByRole("link", { name: "terms" }).getAttribute("href"), "https://example.com/terms");
+  assert.equal(await page.locator("strong", { hasText: "agree" }).count(), 1, "Markdown-lite, as the other texts");
+  await page.getByRole("button", { name: "Share my books" }).click();
+  await page.getByRole("button", { name: "Sandbox" }).waitFor();
+  await heardSoon(heard, (h) => h.name === "onConsent");
+
+  const [record] = (await server.api("GET", `/companies/${app.companies.at(-1)}/consents`)).results;
+  assert.equal(record.shownTexts.accounting.purpose, "To size your loan.");
+  assert.equal(record.shownTexts.accounting.retention, "Until you withdraw.");
+  assert.equal(heard.find((h) => h.name === "onConsent").value.texts.accountInformation, "Only the accounts you pick.");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -1,7 +1,8 @@
 // A client's app for the tests: it mounts the component as the page's query
 // asks (`?inline`, `?twice`, `?codat`: the class form with the company id
 // alone, as an app written for Codat's Embedded Link does; `?reworded`: texts
-// and data types of its own; `?nonce`: the style nonce; `?banking`: that
+// and data types of its own; `?codattexts`: Codat's current text keys;
+// `?nonce`: the style nonce; `?banking`: that
 // source type alone; `?codatclean`: Codat's clean-up in onClose; `?init`:
 // Codat's initializeCodatLink; `?connections&company=…`: Codat's connections
 // component for that company;
@@ -31,6 +32,20 @@ if (query.has("reworded")) {
     "accounting.purpose": "To work out the size of your loan.",
   };
   props.options.sourceTypes = { accounting: { dataTypes: ["invoices", "bills"] } };
+}
+if (query.has("codattexts")) {
+  // The keys of Codat's current component types.
+  props.options.text = {
+    "landing.nextButton": "Let's begin",
+    "accounting.consents.title": "Your books, shared with care",
+    "accounting.consents.subtitle": "Read this before you **agree**.",
+    "accounting.consents.purpose": "To size your loan.",
+    "accounting.consents.access": "Read only, never changed.",
+    "accounting.consents.accountInformation": "Only the accounts you pick.",
+    "accounting.consents.retention": "Until you withdraw.",
+    "accounting.consents.nextButton": "Share my books",
+    "accounting.consents.termsAndConditions": "See our [terms](https://example.com/terms).",
+  };
 }
 if (query.has("nonce")) props.options.nonce = "link-test-nonce";
 if (query.has("banking")) props.options.sourceTypes = { banking: {} };

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 
 import type { Category, Connection, ConsentTexts } from "../api";
 import type { Journey } from "../journey";
+import { Rich } from "../markdown";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
 
@@ -33,7 +34,8 @@ export function Consent({ journey, category, connection }: { journey: Journey; c
   };
   return (
     <section>
-      <h1 tabIndex={-1}>{t("consentTitle", { category: t.inSentence(category), client: profile.name })}</h1>
+      <h1 tabIndex={-1}>{texts.screen?.title ?? t("consentTitle", { category: t.inSentence(category), client: profile.name })}</h1>
+      {texts.screen?.subtitle && <Rich text={texts.screen.subtitle} />}
       <dl class="consent">
         {SECTIONS.map((section) => (
           <div key={section}>
@@ -48,6 +50,7 @@ export function Consent({ journey, category, connection }: { journey: Journey; c
           <li key={type}>{type}</li>
         ))}
       </ul>
+      {texts.screen?.termsAndConditions && <Rich text={texts.screen.termsAndConditions} />}
       {settings.termsUrl && (
         <p>
           <a href={settings.termsUrl} target="_blank" rel="noopener noreferrer">
@@ -60,7 +63,7 @@ export function Consent({ journey, category, connection }: { journey: Journey; c
           {connection && journey.host.consentStep ? t("notNow") : t("back")}
         </button>
         <button class="primary" disabled={busy} onClick={agree}>
-          {t("agree")}
+          {texts.screen?.nextButton ?? t("agree")}
         </button>
       </div>
     </section>
