@@ -413,3 +413,19 @@ test("Codat's current text keys word the landing and the consent screen, and the
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("the package's React component mounts the journey once and removes it on unmount", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/react.html`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  await connectSandbox(page, context);
+  await heardSoon(heard, (h) => h.name === "onConnection");
+
+  await page.getByRole("button", { name: "Connect your accounts" }).click();
+  await heardSoon(heard, (h) => h.name === "unmounted");
+
+  assert.equal(heard.filter((h) => h.name === "onConnection").length, 1);
+  assert.equal(await page.locator("[data-link-api]").count(), 0, "unmounting removes the journey");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -110,10 +110,29 @@ export function readmeSnippet(base) {
   return code.replaceAll("http://localhost:8080", base);
 }
 
+/** The host app's pages, by the script each runs. */
+const PAGES = { "/": "/app.js", "/test.html": "/host-app.js", "/react.html": "/react-app.js" };
+
+/** `test/react-app.js` bundled as a React app would be, React's names resolved to preact/compat. */
+async function reactApp() {
+  const { build } = await import("esbuild");
+  const built = await build({
+    entryPoints: [new URL("./react-app.js", import.meta.url).pathname],
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    write: false,
+    logLevel: "warning",
+    alias: { react: "preact/compat", "react-dom/client": "preact/compat/client" },
+  });
+  return built.outputFiles[0].text;
+}
+
 /**
  * A client's web app on its own loopback origin, under a strict policy that
  * names the service's origin and nothing unsafe. `/` runs the README's
- * snippet; `/test.html` runs `web/test/host-app.js`, which logs every
+ * snippet; `/react.html` the package's React component in a React app;
+ * `/test.html` runs `web/test/host-app.js`, which logs every
  * callback. `/link-session` is the app's back end: it makes a company (or
  * takes `?company=`) and gets its token with the API key, as the README
  * says a back end does.
@@ -123,6 +142,7 @@ export async function hostApp(service) {
   const scripts = {
     "/app.js": readFileSync(new URL("../../examples/plain/app.js", import.meta.url), "utf8").replaceAll("http://localhost:8080", service.base),
     "/host-app.js": readFileSync(new URL("./host-app.js", import.meta.url), "utf8").replaceAll("LINK_API", service.base),
+    "/react-app.js": (await reactApp()).replaceAll("LINK_API", service.base),
   };
   const policy = [
     "default-src 'self'",
@@ -148,9 +168,9 @@ export async function hostApp(service) {
     } else if (path in scripts) {
       response.writeHead(200, { "content-type": "text/javascript; charset=utf-8" });
       response.end(scripts[path]);
-    } else if (path === "/" || path === "/test.html") {
+    } else if (path in PAGES) {
       response.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": policy });
-      response.end(HOST_PAGE(path === "/" ? "/app.js" : "/host-app.js"));
+      response.end(HOST_PAGE(PAGES[path]));
     } else {
       response.writeHead(404);
       response.end();
