@@ -147,7 +147,9 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
   const fail = (error: unknown) => {
     const body = error instanceof ApiError ? error.body : undefined;
     host.emit("failed", { error, message: body?.error ?? String(error), correlationId: body?.correlationId });
-    setScreen({ name: "error", message: body?.error ?? String(error), reference: body?.correlationId });
+    // A call that got no answer (the network, or a page the service does not accept) is said in words, not as the exception.
+    const message = body?.error ?? (error instanceof TypeError ? t("unreachable") : String(error));
+    setScreen({ name: "error", message, reference: body?.correlationId });
   };
 
   useEffect(() => {
@@ -192,6 +194,8 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
 
   // A modal journey (the component's default) is a dialog from its first moment.
   const frame = useRef<HTMLDialogElement>(null);
+  /** Leaves a journey that never loaded: the client hears it closed when it listens, else it just goes. */
+  const dismiss = () => (host.close ? host.close() : host.finish());
   useEffect(() => {
     if (host.modal) frame.current?.showModal();
   }, []);
@@ -203,9 +207,11 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
         aria-label={data?.profile.name ?? t("loading")}
         onCancel={(event) => {
           // Escape asks before closing, like the close button (the connections
-          // component, where nothing is left unfinished, closes); without one it does nothing.
+          // component, and a journey that could not load, where nothing is left
+          // unfinished, close at once); without a close button it does nothing.
           event.preventDefault();
-          if (host.connectionsOnly) host.close?.();
+          if (!data) dismiss();
+          else if (host.connectionsOnly) host.close?.();
           else if (host.close) setLeaving(true);
         }}
       >
@@ -216,10 +222,18 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
     );
 
   if (!data && screen.name === "error") {
-    // The journey could not load at all (the service refused this page, or is away).
+    // The journey could not load at all (the service refused this page, or is
+    // away): a modal always lets the customer out, so the page behind is theirs again.
     return framed(
       <main class="journey" lang={locale}>
         <Problem t={t} message={screen.message} reference={screen.reference} />
+        {host.modal && (
+          <div class="actions">
+            <button class="primary" onClick={dismiss}>
+              {t("close")}
+            </button>
+          </div>
+        )}
       </main>,
     );
   }

@@ -429,3 +429,26 @@ test("the package's React component mounts the journey once and removes it on un
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("a modal journey that cannot load lets the customer out: Close or Escape, the focus back, the page usable, onError once", async () => {
+  const { page, context, heard } = await appPage(stranger.url);
+  await page.goto(`${stranger.url}/test.html`);
+  const dialog = page.getByRole("dialog");
+
+  await page.getByRole("button", { name: "Connect your accounts" }).click();
+  await dialog.getByRole("heading", { name: "Something went wrong" }).waitFor();
+  await dialog.getByText("The service could not be reached. Check your connection, then try again.").waitFor();
+  await shot(page, "e7-cannot-load", { fullPage: false });
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  const focused = await page.evaluate(() => document.activeElement?.id);
+  await page.getByRole("button", { name: "Connect your accounts" }).click();
+  await dialog.getByRole("button", { name: "Close" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await heardSoon(heard, (h) => h.name === "onError" && heard.filter((e) => e.name === "onError").length === 2);
+
+  assert.equal(focused, "connect", "the focus is back on the opener");
+  assert.equal(heard.filter((h) => h.name === "onError").length, 2, "once for each opening");
+  assert.equal(heard.filter((h) => h.name === "onClose").length, 2);
+  await context.close();
+});
