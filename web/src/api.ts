@@ -155,6 +155,10 @@ export interface InvitationAccess {
   accessToken: string;
   companyId: string;
   categories: Category[];
+  /** Whose journey it is, and what the invitation says, for the invitee's landing. */
+  companyName: string;
+  recipientName?: string;
+  message?: string;
 }
 
 /** The documented error body, as far as the page reads it. */

@@ -5,6 +5,10 @@ const en = {
   loading: "Loading…",
   securedBy: "Secured by Link API",
   landingTitle: "{client} would like to connect to your business platforms",
+  invitedTitle: "Connect {company}'s accounts for {client}",
+  invitedHello: "Hello {name},",
+  invitedBody: "You were invited to connect what {company} needs from you. You will see only what the invitation covers.",
+  invitedMessage: "Their message",
   landingBody:
     "You choose what to share. Each kind of data is explained before you agree, and you can see and withdraw what you have shared at any time.",
   start: "Get started",
@@ -135,6 +139,10 @@ const fr: Texts = {
   loading: "Chargement…",
   securedBy: "Sécurisé par Link API",
   landingTitle: "{client} souhaite se connecter aux plateformes de votre entreprise",
+  invitedTitle: "Connecter les comptes de {company} pour {client}",
+  invitedHello: "Bonjour {name},",
+  invitedBody: "Vous avez été invité à connecter ce dont {company} a besoin de votre part. Vous ne verrez que ce que couvre l'invitation.",
+  invitedMessage: "Son message",
   landingBody:
     "Vous choisissez ce que vous partagez. Chaque type de données vous est expliqué avant votre accord, et vous pouvez voir et retirer ce que vous avez partagé à tout moment.",
   start: "Commencer",
@@ -263,6 +271,10 @@ const de: Texts = {
   loading: "Wird geladen…",
   securedBy: "Gesichert durch Link API",
   landingTitle: "{client} möchte sich mit den Plattformen Ihres Unternehmens verbinden",
+  invitedTitle: "Die Konten von {company} für {client} verbinden",
+  invitedHello: "Hallo {name},",
+  invitedBody: "Sie wurden eingeladen, das zu verbinden, was {company} von Ihnen braucht. Sie sehen nur, was die Einladung umfasst.",
+  invitedMessage: "Die Nachricht dazu",
   landingBody:
     "Sie entscheiden, was Sie teilen. Jede Art von Daten wird Ihnen vor Ihrer Zustimmung erklärt, und Sie können jederzeit sehen und widerrufen, was Sie geteilt haben.",
   start: "Los geht's",
@@ -391,6 +403,10 @@ const es: Texts = {
   loading: "Cargando…",
   securedBy: "Protegido por Link API",
   landingTitle: "{client} quiere conectarse a las plataformas de su empresa",
+  invitedTitle: "Conectar las cuentas de {company} para {client}",
+  invitedHello: "Hola, {name}:",
+  invitedBody: "Le han invitado a conectar lo que {company} necesita de usted. Solo verá lo que cubre la invitación.",
+  invitedMessage: "Su mensaje",
   landingBody:
     "Usted elige qué comparte. Cada tipo de datos se le explica antes de que acepte, y puede ver y retirar lo que ha compartido en cualquier momento.",
   start: "Empezar",

@@ -8,7 +8,7 @@ import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { EventName } from "../link-sdk/index";
-import { Api, ApiError, Category, Connection, Integration, LinkSettings, LinkStatus, Profile } from "./api";
+import { Api, ApiError, Category, Connection, Integration, InvitationAccess, LinkSettings, LinkStatus, Profile } from "./api";
 import { Confirm } from "./confirm";
 import { chooseLocale, direction, translator, Translate } from "./i18n";
 import { applyTheme } from "./theme";
@@ -66,8 +66,8 @@ export interface Host {
   canLeave?: boolean;
   /** Where a hosted journey starts: the outcome of a hand-off it comes back from. */
   returned?: { outcome: Outcome; connectionId: string };
-  /** Opened from an invitation (limited to its categories). */
-  invitee?: boolean;
+  /** Opened from this invitation (limited to its categories): its landing says whose journey it is and what the inviter wrote. */
+  invitation?: Pick<InvitationAccess, "companyName" | "recipientName" | "message">;
   /**
    * The consent step of a Link URL opened without the consent its connection
    * needs (a flow built for Codat records none): the journey shows that
@@ -183,7 +183,9 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
         return;
       }
       const begun = status.categories.some((c) => c.consented || c.connections.length > 0);
-      setScreen(begun || !settings.hostedJourney.showLandingPage ? { name: "categories" } : { name: "landing" });
+      // An invitee always meets the landing: it says who asks and why.
+      const landing = host.invitation !== undefined || (!begun && settings.hostedJourney.showLandingPage);
+      setScreen(landing ? { name: "landing" } : { name: "categories" });
     })().catch(fail);
   }, []);
 
@@ -248,7 +250,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
     api,
     t,
     locale,
-    invitee: host.invitee ?? false,
+    invitee: host.invitation !== undefined,
     host,
     ...data,
     refresh: async () => {

@@ -86,11 +86,13 @@ async function start(root: HTMLElement) {
   }
   let api = new Api(token, companyId);
   const invitation = query.get("invitation");
+  let invited: Host["invitation"];
   if (invitation) {
     // A share URL: the journey goes on with the invitation's own, narrower token.
     try {
       const access = await openInvitation(invitation);
       api = new Api(access.accessToken, access.companyId);
+      invited = access;
     } catch (error) {
       render(<Failure error={error} />, root);
       return;
@@ -107,7 +109,7 @@ async function start(root: HTMLElement) {
     authorize: toProvider,
     finish: () => finish(api.companyId),
     returned: outcome && connectionId ? { outcome, connectionId } : undefined,
-    invitee: invitation !== null,
+    invitation: invited,
     consentStep,
     proven: invitation !== null || access === "customer",
     // The consent step has its own way out (Not now), back to the client.

@@ -378,6 +378,7 @@ test("a colleague invited from the journey gets it by email and opens it limited
     await page.getByRole("button", { name: "Create the invitation" }).click();
     await page.getByText("recipient.email is not an email address").waitFor();
     await page.getByLabel("Their email address").fill("grace@example.com");
+    await page.getByLabel("A message (optional)").fill("Could you connect the business bank account?");
     await page.getByRole("button", { name: "Create the invitation" }).click();
     await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
     await page.getByText("We are emailing this link to grace@example.com.", { exact: false }).waitFor();
@@ -387,7 +388,10 @@ test("a colleague invited from the journey gets it by email and opens it limited
 
     const colleague = await watchedPage();
     await colleague.page.goto(share);
-    await colleague.page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+    await colleague.page.getByRole("heading", { name: /^Connect Invite Ltd's accounts for / }).waitFor();
+    await colleague.page.getByText("Hello Grace Hopper,").waitFor();
+    await colleague.page.getByText("Could you connect the business bank account?").waitFor();
+    await shot(colleague.page, "23-invitee-landing");
     await colleague.page.getByRole("button", { name: "Get started" }).click();
     await colleague.page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
     const shown = await colleague.page.getByRole("heading", { level: 2 }).allTextContents();

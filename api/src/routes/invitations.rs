@@ -161,6 +161,14 @@ pub struct InvitationAccessToken {
     pub invitation_id: Uuid,
     /// The only categories the token may act on.
     pub categories: Vec<String>,
+    /// The name of the company the invitation is for, so the journey can say whose it is.
+    pub company_name: String,
+    /// The name the invitation gives its recipient.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_name: Option<String>,
+    /// The inviter's message, as the email carried it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// When the journey may ask for an invitation email again after its daily
@@ -361,6 +369,11 @@ pub async fn open_invitation(
         )));
     }
     check_origin(&state, invitation.client_id, &request).await?;
+    let company = state
+        .store
+        .get_company(invitation.client_id, invitation.company_id)
+        .await
+        .map_err(|e| ApiError::from_repo(e, invalid))?;
     state
         .store
         .mark_invitation_opened(invitation.client_id, invitation.id, now)
@@ -393,6 +406,9 @@ pub async fn open_invitation(
         company_id: invitation.company_id.as_uuid(),
         invitation_id: invitation.id,
         categories: invitation.categories,
+        company_name: company.fields.name.as_str().to_owned(),
+        recipient_name: invitation.recipient_name,
+        message: invitation.message,
     }))
 }
 

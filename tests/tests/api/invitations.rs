@@ -75,6 +75,8 @@ on_both_stores! {
         let opened = json_of(exchange(&app, &token_of(&issued)).await, StatusCode::OK).await;
         assert_eq!((opened["categories"].clone(), opened["companyId"].clone(), opened["invitationId"].clone()), (json!(["banking"]), json!(company), issued["id"].clone()));
         assert!(opened["expiresIn"].as_i64().unwrap() <= 86_400);
+        assert_eq!((opened["companyName"].clone(), opened["recipientName"].clone(), opened["message"].clone()),
+            (json!("Acme"), json!("Grace Hopper"), json!("Could you connect the bank?")), "what the invitee's landing says");
         assert_eq!(statuses(&app, &company).await, ["opened"]);
 
         let invitee = app.with_key(opened["accessToken"].as_str().unwrap());
