@@ -131,6 +131,9 @@ const en = {
   close: "Close",
   popupBlocked: "Your browser blocked the {platform} window.",
   popupOpen: "Open the {platform} window",
+  popupWaiting: "Continue in the {platform} window. This page moves on by itself once you are done there.",
+  popupFocus: "Show the {platform} window",
+  popupCancel: "Cancel",
 };
 
 export type Texts = typeof en;
@@ -265,6 +268,9 @@ const fr: Texts = {
   close: "Fermer",
   popupBlocked: "Votre navigateur a bloqué la fenêtre de {platform}.",
   popupOpen: "Ouvrir la fenêtre de {platform}",
+  popupWaiting: "Continuez dans la fenêtre de {platform}. Cette page avance d'elle-même une fois que vous y avez terminé.",
+  popupFocus: "Afficher la fenêtre de {platform}",
+  popupCancel: "Annuler",
 };
 
 const de: Texts = {
@@ -397,6 +403,9 @@ const de: Texts = {
   close: "Schließen",
   popupBlocked: "Ihr Browser hat das Fenster von {platform} blockiert.",
   popupOpen: "Fenster von {platform} öffnen",
+  popupWaiting: "Fahren Sie im Fenster von {platform} fort. Diese Seite geht von selbst weiter, sobald Sie dort fertig sind.",
+  popupFocus: "Fenster von {platform} zeigen",
+  popupCancel: "Abbrechen",
 };
 
 const es: Texts = {
@@ -529,6 +538,9 @@ const es: Texts = {
   close: "Cerrar",
   popupBlocked: "Su navegador bloqueó la ventana de {platform}.",
   popupOpen: "Abrir la ventana de {platform}",
+  popupWaiting: "Continúe en la ventana de {platform}. Esta página avanzará sola cuando termine allí.",
+  popupFocus: "Mostrar la ventana de {platform}",
+  popupCancel: "Cancelar",
 };
 
 const LANGUAGES: Record<string, Texts> = { en, fr, de, es };

@@ -44,6 +44,13 @@ export type { EventName };
 /** A provider's popup could not open: the journey offers a button, whose click may open it. */
 export class PopupBlocked extends Error {}
 
+/** A provider's window the journey waits for (a popup): it can be brought to the front, or given up. */
+export interface ProviderWindow {
+  focus(): void;
+  /** Closes it: the authorization ends as cancelled, unless it linked meanwhile. */
+  cancel(): void;
+}
+
 /** What differs between the hosted page and the embedded component. */
 export interface Host {
   /** The element the journey lives in: its language, direction and colours are set on it. */
@@ -57,7 +64,7 @@ export interface Host {
    * ended when the journey stays on screen (a popup), or never when the
    * page itself goes to the provider.
    */
-  authorize(connection: Connection, locale: string): Promise<Outcome>;
+  authorize(connection: Connection, locale: string, opened?: (window: ProviderWindow) => void): Promise<Outcome>;
   /** The end of the journey, after the summary. */
   finish(): void;
   /** Offered as a close button (the component, when the client listens for it). */

@@ -11,7 +11,7 @@ import css from "./style.css";
 import type * as Published from "../link-sdk/index";
 import type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
 import { Api, ApiError, Connection, ConsentScreenTexts, ConsentTexts, LinkSettings } from "./api";
-import { Host, JourneyApp, PopupBlocked } from "./journey";
+import { Host, JourneyApp, PopupBlocked, type ProviderWindow } from "./journey";
 
 export type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
 import type { Outcome } from "./screens/result";
@@ -193,7 +193,7 @@ function outcomeOf(report: PopupReport): Outcome {
  * counts). A popup closed before it reports is a cancellation, unless the
  * connection is linked by then.
  */
-function inPopup(api: Api, service: string, connection: Connection, locale: string): Promise<Outcome> {
+function inPopup(api: Api, service: string, connection: Connection, locale: string, opened?: (window: ProviderWindow) => void): Promise<Outcome> {
   const url = new URL(connection.linkUrl, service);
   url.searchParams.set("linkReturn", "popup");
   url.searchParams.set("linkOrigin", location.origin);
@@ -204,6 +204,7 @@ function inPopup(api: Api, service: string, connection: Connection, locale: stri
   const top = Math.max(0, window.screenY + (window.outerHeight - height) / 2);
   const popup = window.open(url.toString(), "link-api-authorization", `popup,width=${width},height=${height},left=${left},top=${top}`);
   if (!popup) return Promise.reject(new PopupBlocked());
+  opened?.({ focus: () => popup.focus(), cancel: () => popup.close() });
   return new Promise((resolve) => {
     const done = (outcome: Outcome) => {
       window.removeEventListener("message", listen);
@@ -314,7 +315,7 @@ function mount(target: HTMLElement, spec: Mount): LinkHandle {
     proven: Boolean(spec.accessToken),
     connectionsOnly: spec.connectionsOnly,
     clientName: textOptions(options.text).page.companyName,
-    authorize: (connection, locale) => inPopup(api, service, connection, locale),
+    authorize: (connection, locale, opened) => inPopup(api, service, connection, locale, opened),
     finish: end,
     // The application hears first, then the component goes: Codat's apps remove it in onClose themselves.
     close: spec.onClose

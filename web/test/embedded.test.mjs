@@ -452,3 +452,31 @@ test("a modal journey that cannot load lets the customer out: Close or Escape, t
   assert.equal(heard.filter((h) => h.name === "onClose").length, 2);
   await context.close();
 });
+
+test("while the provider's popup is open the journey says so, brings it back, or cancels it", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline`);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  const popup = context.waitForEvent("page");
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  const provider = await popup;
+  await provider.getByRole("button", { name: "Approve" }).waitFor();
+
+  const waiting = page.getByRole("status").filter({ hasText: "Continue in the Sandbox window." });
+  await waiting.waitFor();
+  await shot(page, "e8-popup-waiting", { fullPage: false });
+  await page.getByRole("button", { name: "Show the Sandbox window" }).click();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await waiting.waitFor({ state: "detached" });
+  await page.getByText("You cancelled the connection to Sandbox.").waitFor();
+  await heardSoon(heard, (h) => h.name === "onError");
+
+  assert.equal(provider.isClosed(), true, "Cancel closed the provider's window");
+  assert.equal(heard.find((h) => h.name === "onError").value.reason, "cancelled");
+  const [connection] = (await server.api("GET", `/companies/${app.companies.at(-1)}/connections`)).results;
+  assert.equal(connection.status, "PendingAuth", "nothing was linked");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -1,7 +1,7 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 import { ApiError, connectionEvent, type Category, type Connection, type Integration } from "../api";
-import { PopupBlocked, type Journey } from "../journey";
+import { PopupBlocked, type Journey, type ProviderWindow } from "../journey";
 
 /** The built-in Sandbox's key, offered unless the link settings hide it. */
 const SANDBOX = "mqjo";
@@ -29,6 +29,13 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
   const [problem, setProblem] = useState<string>();
   // A provider whose window the browser blocked: a click of the customer's may open it.
   const [blocked, setBlocked] = useState<{ integration: Integration; connection: Connection }>();
+  // A provider's window the journey waits for (the component's popup).
+  const [waiting, setWaiting] = useState<{ platform: string; window: ProviderWindow }>();
+  const waitingPanel = useRef<HTMLDivElement>(null);
+  // The panel is where the customer looks on coming back, wherever the list was scrolled to.
+  useEffect(() => {
+    if (waiting) waitingPanel.current?.focus();
+  }, [waiting]);
 
   useEffect(() => {
     const allowed = settings.categories[category].integrations;
@@ -68,11 +75,13 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
   /** Sends the customer to the provider, and shows how it ended once they are back. */
   const authorize = async (integration: Integration, connection: Connection) => {
     try {
-      const outcome = await host.authorize(connection, locale);
+      const outcome = await host.authorize(connection, locale, (window) => setWaiting({ platform: integration.name, window }));
+      setWaiting(undefined);
       setBusy(false);
       await journey.refresh();
       go({ name: "result", category, platform: integration.name, outcome, connection: await api.connection(connection.id) });
     } catch (error) {
+      setWaiting(undefined);
       if (error instanceof PopupBlocked) {
         setBusy(false);
         setBlocked({ integration, connection });
@@ -98,6 +107,19 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
         <p role="alert" class="problem">
           {problem}
         </p>
+      )}
+      {waiting && (
+        <div class="popup-blocked" role="status" tabIndex={-1} ref={waitingPanel}>
+          <p>{t("popupWaiting", { platform: waiting.platform })}</p>
+          <div class="actions">
+            <button class="secondary" onClick={() => waiting.window.cancel()}>
+              {t("popupCancel")}
+            </button>
+            <button class="primary" onClick={() => waiting.window.focus()}>
+              {t("popupFocus", { platform: waiting.platform })}
+            </button>
+          </div>
+        </div>
       )}
       {blocked && (
         <div class="popup-blocked" role="alert">
