@@ -241,11 +241,22 @@ fn server(
                 "/link/company/{companyId}/reminders/stop",
                 web::post().to(routes::reminder_stop::stop),
             )
-            .route("/link/assets/{file}", web::get().to(routes::bundle::asset))
-            .route("/link/sdk.js", web::get().to(routes::bundle::sdk))
-            .route(
-                "/link/sdk/{file}",
-                web::get().to(routes::bundle::pinned_sdk),
+            // The journey's files, compressed for the browsers that take it (they
+            // hold nothing secret, unlike the API's answers, which stay as they are).
+            .service(
+                web::resource("/link/assets/{file}")
+                    .wrap(actix_web::middleware::Compress::default())
+                    .route(web::get().to(routes::bundle::asset)),
+            )
+            .service(
+                web::resource("/link/sdk.js")
+                    .wrap(actix_web::middleware::Compress::default())
+                    .route(web::get().to(routes::bundle::sdk)),
+            )
+            .service(
+                web::resource("/link/sdk/{file}")
+                    .wrap(actix_web::middleware::Compress::default())
+                    .route(web::get().to(routes::bundle::pinned_sdk)),
             )
             .route(
                 "/favicon.ico",

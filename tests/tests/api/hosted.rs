@@ -81,6 +81,15 @@ on_both_stores! {
         assert!(script.text().await.unwrap().len() > 1000);
         assert!(style.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
         tests::error_of(missing, StatusCode::NOT_FOUND).await;
+        for path in ["/link/assets/hosted.js", "/link/sdk.js"] {
+            let whole = app.anonymous(Method::GET, path).send().await.unwrap().bytes().await.unwrap().len();
+            let gzipped = app.anonymous(Method::GET, path).header("accept-encoding", "gzip").send().await.unwrap();
+            assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{path}");
+            let sent = gzipped.bytes().await.unwrap().len();
+            assert!(sent * 2 < whole, "{path}: {sent} of {whole} bytes");
+        }
+        let api = app.request(Method::GET, "/companies").header("accept-encoding", "gzip").send().await.unwrap();
+        assert!(api.headers().get("content-encoding").is_none(), "the API's answers are not compressed");
     }
 
     async fn a_link_to_no_company_answers_a_page_that_says_so(app: TestApp) {
