@@ -3,9 +3,10 @@ import { useEffect, useId, useRef } from "preact/hooks";
 /**
  * A question asked before something that cannot be taken back: a modal
  * dialog (the page behind is inert, Tab stays inside, Escape answers no, and
- * the focus goes back where it was). The safe answer has the focus first.
+ * the focus goes back where it was). The safe answer has the focus first;
+ * a yes that destroys something (`danger`) is styled as such.
  */
-export function Confirm(props: { title: string; body: string; yes: string; no: string; onYes(): void; onNo(): void }) {
+export function Confirm(props: { title: string; body: string; yes: string; no: string; danger?: boolean; onYes(): void; onNo(): void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const title = useId();
   const body = useId();
@@ -36,7 +37,7 @@ export function Confirm(props: { title: string; body: string; yes: string; no: s
         <button class="secondary" onClick={props.onNo}>
           {props.no}
         </button>
-        <button class="primary" onClick={props.onYes}>
+        <button class={props.danger ? "danger" : "primary"} onClick={props.onYes}>
           {props.yes}
         </button>
       </div>

@@ -104,7 +104,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
           {done}
         </p>
       )}
-      {asking && <Confirm title={asking.title} body={asking.body} yes={asking.yes} no={t("cancel")} onYes={confirm} onNo={() => setAsking(undefined)} />}
+      {asking && <Confirm title={asking.title} body={asking.body} yes={asking.yes} no={t("cancel")} danger onYes={confirm} onNo={() => setAsking(undefined)} />}
       <h2>{t("sharedConnections")}</h2>
       {shared.connections.length === 0 ? (
         <p class="muted">{t("sharedNoConnections")}</p>
