@@ -26,6 +26,7 @@ export type EventName =
   | "failed"
   | "invitation_sent"
   | "disconnected"
+  | "reconnected"
   | "closed"
   | "finished";
 
@@ -154,7 +155,10 @@ export interface ConnectionsProps {
   serviceUrl?: string;
   /** The customer disconnected a connection (its stored access is destroyed). */
   onDisconnect?(connection: ConnectionEvent): void;
-  /** Accepted for Codat's apps; Link API's component offers no reconnection yet, so it is not called. */
+  /**
+   * The customer reconnected a platform they had disconnected (or whose access ended): a new
+   * connection of it, linked. Offered for OAuth platforms whose category is consented.
+   */
   onReconnect?(connection: ConnectionEvent): void;
   /** The customer closed it; it is called first, then the component is removed. Without it there is no close button. */
   onClose?(): void;

@@ -134,6 +134,7 @@ export interface ConsentRecord {
 
 export interface ConnectionSummary {
   id: string;
+  integrationKey: string;
   platformName: string;
   sourceType: string;
   status: Connection["status"];
@@ -184,6 +185,11 @@ export function connectionEvent(c: Connection): ConnectionEvent {
     sourceId: c.sourceId,
     sourceType: c.sourceType,
   };
+}
+
+/** The category of a platform's `sourceType` (`BankFeed` is banking). */
+export function categoryOf(sourceType: string): Category {
+  return (sourceType.toLowerCase().startsWith("bank") ? "banking" : sourceType.toLowerCase()) as Category;
 }
 
 /** A category's platforms have this `sourceType`. */

@@ -8,7 +8,7 @@ import type { JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { EventName } from "../link-sdk/index";
-import { Api, ApiError, Category, Connection, Integration, InvitationAccess, LinkSettings, LinkStatus, Profile } from "./api";
+import { Api, ApiError, Category, categoryOf, Connection, Integration, InvitationAccess, LinkSettings, LinkStatus, Profile } from "./api";
 import { Confirm } from "./confirm";
 import { chooseLocale, direction, translator, Translate } from "./i18n";
 import { applyTheme } from "./theme";
@@ -120,9 +120,6 @@ export interface Journey {
   focusHeading(): void;
 }
 
-function categoryOf(sourceType: string): Category {
-  return (sourceType.toLowerCase().startsWith("bank") ? "banking" : sourceType.toLowerCase()) as Category;
-}
 
 /**
  * The categories of this showing, each required or not as its settings

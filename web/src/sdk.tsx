@@ -418,6 +418,7 @@ export function initCodatConnections(target: HTMLElement, props: ConnectionsProp
     onError: props.onError,
     hear: (name, detail) => {
       if (name === "disconnected") tell(props.onDisconnect, detail.connection as ConnectionEvent);
+      if (name === "reconnected") tell(props.onReconnect, detail.connection as ConnectionEvent);
     },
   });
 }

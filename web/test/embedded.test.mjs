@@ -360,7 +360,7 @@ test("a popup closed before its report still counts a linked connection", async 
   await context.close();
 });
 
-test("Codat's other entry points: initializeCodatLink mounts the journey, CodatConnections shows what was shared and disconnects", async () => {
+test("Codat's other entry points: initializeCodatLink mounts the journey, CodatConnections shows what was shared, disconnects and reconnects", async () => {
   const { page, context, heard, violations } = await appPage(app.url);
   await page.goto(`${app.url}/test.html?inline&init`);
   await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
@@ -377,6 +377,13 @@ test("Codat's other entry points: initializeCodatLink mounts the journey, CodatC
   await page.getByRole("dialog", { name: "Disconnect Sandbox?" }).getByRole("button", { name: "Disconnect" }).click();
   await dialog.getByRole("status").filter({ hasText: "Sandbox is disconnected." }).waitFor();
   await heardSoon(heard, (h) => h.name === "onDisconnect");
+  const popup = context.waitForEvent("page");
+  await dialog.getByRole("button", { name: "Reconnect Sandbox" }).click();
+  const provider = await popup;
+  await provider.getByRole("button", { name: "Approve" }).click();
+  await dialog.getByRole("status").filter({ hasText: "Sandbox is connected." }).waitFor();
+  await heardSoon(heard, (h) => h.name === "onReconnect");
+  assert.equal(await dialog.getByRole("button", { name: "Reconnect Sandbox" }).count(), 0, "linked again, nothing to reconnect");
   await page.keyboard.press("Escape");
   await heardSoon(heard, (h) => h.name === "onClose");
 
@@ -384,7 +391,10 @@ test("Codat's other entry points: initializeCodatLink mounts the journey, CodatC
   assert.equal(disconnected.platformName, "Sandbox");
   assert.match(disconnected.connectionId, /^[0-9a-f-]{36}$/);
   const connections = await server.api("GET", `/companies/${company}/connections`);
-  assert.equal(connections.results[0].status, "Unlinked");
+  assert.deepEqual(connections.results.map((c) => c.status).sort(), ["Linked", "Unlinked"]);
+  const reconnected = heard.find((h) => h.name === "onReconnect").value;
+  assert.notEqual(reconnected.connectionId, disconnected.connectionId, "a new connection of the platform");
+  assert.equal(connections.results.find((c) => c.id === reconnected.connectionId).status, "Linked");
   assert.equal(heard.filter((h) => h.name === "onClose").length, 1);
   assert.equal(await page.locator("[data-link-api]").count(), 0, "closed at once (nothing is left unfinished) and removed");
   assert.deepEqual(violations, []);

@@ -74,7 +74,7 @@ async function start() {
     new CodatLink({ target, props: { ...props, companyId } }).ready.then(() => log("ready"));
   } else if (query.has("connections")) {
     // Codat's connections component takes the token alone.
-    const callbacks = { onDisconnect: (c) => log("onDisconnect", c), onClose: props.onClose, onError: props.onError };
+    const callbacks = { onDisconnect: (c) => log("onDisconnect", c), onReconnect: (c) => log("onReconnect", c), onClose: props.onClose, onError: props.onError };
     new CodatConnections({ target, props: { accessToken, ...callbacks, options: { locale: "en" } } }).ready.then(() => log("ready"));
   } else if (query.has("init")) {
     initializeCodatLink(target, { ...props, companyId, accessToken }).ready.then(() => log("ready"));

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 
-import { connectionEvent } from "../api";
+import { categoryOf, connectionEvent } from "../api";
 import type { Category, ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
 import { Confirm } from "../confirm";
 import type { Journey } from "../journey";
@@ -11,6 +11,8 @@ interface Shared {
   consents: ConsentRecord[];
   texts: Record<number, LinkSettings>;
   connections: ConnectionSummary[];
+  /** The platforms of ended connections that authorize by OAuth, which the connections component can reconnect. */
+  oauth: Set<string>;
 }
 
 /** The texts a consent agreed to for `category`: those the journey showed in place of the settings version's, or the version's. */
@@ -49,7 +51,10 @@ export function WhatIShared({ journey }: { journey: Journey }) {
     const [consents, connections] = await Promise.all([api.consents(), api.connections()]);
     const versions = [...new Set(consents.map((c) => c.settingsVersion))];
     const texts = Object.fromEntries(await Promise.all(versions.map(async (v) => [v, await api.settingsVersion(v)] as const)));
-    setShared({ consents, texts, connections });
+    const ended = journey.host.connectionsOnly ? [...new Set(connections.filter((c) => c.status !== "Linked").map((c) => c.integrationKey))] : [];
+    const integrations = await Promise.all(ended.map((key) => api.integration(key)));
+    const oauth = new Set(integrations.filter((i) => i.authMethod === "OAuth2").map((i) => i.key));
+    setShared({ consents, texts, connections, oauth });
   };
   useEffect(() => {
     load().catch(fail);
@@ -80,6 +85,34 @@ export function WhatIShared({ journey }: { journey: Journey }) {
         return t("withdrawn");
       },
     });
+  /**
+   * The connections component reconnects an OAuth platform the customer
+   * disconnected (or whose access ended): a new connection of that platform,
+   * authorized in the provider's window, where its category is consented.
+   */
+  const reconnect = async ({ integrationKey: key, platformName: platform }: ConnectionSummary) => {
+    try {
+      const fresh = await api.createConnection(key);
+      const outcome = await journey.host.authorize(fresh, locale);
+      await refresh();
+      await load();
+      if (outcome === "linked") {
+        journey.host.emit("reconnected", { connection: connectionEvent(await api.connection(fresh.id)) });
+        setDone(t("linked", { platform }));
+      } else {
+        setDone(t(outcome, { platform }));
+      }
+      journey.focusHeading();
+    } catch (error) {
+      fail(error);
+    }
+  };
+  const reconnectable = (connection: ConnectionSummary) =>
+    journey.host.connectionsOnly === true &&
+    (connection.status === "Unlinked" || connection.status === "Deauthorized") &&
+    shared?.oauth.has(connection.integrationKey) === true &&
+    journey.status.categories.some((c) => c.consented && c.category === categoryOf(connection.sourceType)) &&
+    !shared?.connections.some((other) => other.integrationKey === connection.integrationKey && other.status === "Linked");
   const disconnect = ({ id, platformName: platform }: ConnectionSummary) =>
     setAsking({
       title: t("disconnectTitle", { platform }),
@@ -117,6 +150,14 @@ export function WhatIShared({ journey }: { journey: Journey }) {
                 <div class="actions">
                   <button class="secondary" onClick={() => disconnect(connection)}>
                     {t("disconnect")}
+                    <span class="visually-hidden"> {connection.platformName}</span>
+                  </button>
+                </div>
+              )}
+              {reconnectable(connection) && (
+                <div class="actions">
+                  <button class="secondary" onClick={() => reconnect(connection)}>
+                    {t("reconnect")}
                     <span class="visually-hidden"> {connection.platformName}</span>
                   </button>
                 </div>
