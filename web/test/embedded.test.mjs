@@ -490,3 +490,20 @@ test("while the provider's popup is open the journey says so, brings it back, or
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("the README's porting snippet, run in a Codat app's surroundings, connects and ends with Codat's clean-up", async () => {
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/porting.html`);
+  await page.getByRole("heading", { name: /would like to connect/ }).waitFor();
+  await connectSandbox(page, context);
+  await heardSoon(heard, (h) => h.name === "onConnection");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Finish" }).click();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await heardSoon(heard, (h) => h.name === "onFinish");
+
+  assert.deepEqual(heard.filter((h) => h.name.startsWith("on")).map((h) => h.name), ["onConnection", "onFinish", "onClose"]);
+  assert.equal(await page.locator("#link").evaluate((target) => target.children.length), 0, "removed once, by the app");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

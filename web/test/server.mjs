@@ -102,16 +102,37 @@ const HOST_PAGE = (script) =>
 <body><main><h1>Acme app</h1><button id="connect">Connect your accounts</button><div id="link"></div></main>
 <script type="module" src="${script}"></script></body></html>`;
 
+/** A snippet the README gives between `<!-- name:start -->` and `<!-- name:end -->`, verbatim. */
+function readmeBlock(name) {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const block = readme.split(`<!-- ${name}:start -->`)[1].split(`<!-- ${name}:end -->`)[0];
+  return block.split("```js\n")[1].split("```")[0];
+}
+
 /** The snippet the README gives, verbatim but for the service's address. */
 export function readmeSnippet(base) {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const block = readme.split("<!-- embedded-snippet:start -->")[1].split("<!-- embedded-snippet:end -->")[0];
-  const code = block.split("```js\n")[1].split("```")[0];
-  return code.replaceAll("http://localhost:8080", base);
+  return readmeBlock("embedded-snippet").replaceAll("http://localhost:8080", base);
+}
+
+/**
+ * The README's porting snippet, verbatim but for the service's address, with
+ * what a Codat app around it defines: its company id and its callbacks, which
+ * log as `link <name> <JSON>` and remove the component as Codat's samples do.
+ */
+function portingApp(base) {
+  const app = `const target = document.getElementById("link");
+const log = (name, value) => console.log(\`link \${name} \${JSON.stringify(value ?? null)}\`);
+const { companyId } = await fetch("/link-session").then((r) => r.json());
+const onConnection = (connection) => log("onConnection", connection);
+const onClose = () => { log("onClose"); target.removeChild(target.children[0]); };
+const onFinish = () => { log("onFinish"); onClose(); };
+const onError = (error) => log("onError", error);
+`;
+  return app + readmeBlock("porting-snippet").replaceAll("https://link.example.com", base);
 }
 
 /** The host app's pages, by the script each runs. */
-const PAGES = { "/": "/app.js", "/test.html": "/host-app.js", "/react.html": "/react-app.js" };
+const PAGES = { "/": "/app.js", "/test.html": "/host-app.js", "/react.html": "/react-app.js", "/porting.html": "/porting-app.js" };
 
 /** `test/react-app.js` bundled as a React app would be, React's names resolved to preact/compat. */
 async function reactApp() {
@@ -143,6 +164,7 @@ export async function hostApp(service) {
     "/app.js": readFileSync(new URL("../../examples/plain/app.js", import.meta.url), "utf8").replaceAll("http://localhost:8080", service.base),
     "/host-app.js": readFileSync(new URL("./host-app.js", import.meta.url), "utf8").replaceAll("LINK_API", service.base),
     "/react-app.js": (await reactApp()).replaceAll("LINK_API", service.base),
+    "/porting-app.js": portingApp(service.base),
   };
   const policy = [
     "default-src 'self'",
