@@ -164,7 +164,8 @@ pub async fn get_connection(
 /// not `Linked`, is refused with 409 and changes nothing. With a company
 /// token the customer unlinks it (history cause `UnlinkedByCustomer`), and
 /// the stored tokens or credentials are destroyed with the link, so
-/// linking again means authorizing again.
+/// linking again means authorizing again; a bare company id's token may not
+/// (403): it proves nothing of who holds it.
 #[utoipa::path(
     operation_id = "unlink-connection",
     tag = "Connections",

@@ -41,7 +41,9 @@ pub async fn reminders_of(
 ///
 /// Whether the company is reminded of its journey, how many reminders went
 /// out (each a `journey.reminder` event) and when the next is due. A company
-/// token may read its company's.
+/// token may read its company's when your back end issued it or the journey
+/// was opened from a signed link (403 for a bare company id's token and for
+/// one made from an invitation).
 #[utoipa::path(
     operation_id = "get-company-reminders",
     tag = "Journey",
@@ -70,9 +72,10 @@ pub async fn get_reminders(
 /// `{"enabled": false}` stops the company's reminders whatever the policy
 /// says; `{"enabled": true}` lets the policy remind it again. `email` is the
 /// address Link API emails them to when the policy's `sendEmails` is on
-/// (left out, it stays as it was; `null` removes it). A company token may
-/// change its company's, so the customer can opt out, or give an address,
-/// from the journey.
+/// (left out, it stays as it was; `null` removes it). A company token your
+/// back end issued, or the journey's from a signed link, may change its
+/// company's, so the customer can opt out, or give an address, from the
+/// journey; a bare company id's token and one made from an invitation get 403.
 #[utoipa::path(
     operation_id = "set-company-reminders",
     tag = "Journey",
