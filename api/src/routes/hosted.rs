@@ -145,7 +145,8 @@ pub async fn journey(
          <script type=\"module\" src=\"/link/assets/hosted.js?v={v}\"></script></head>\
          <body><div id=\"journey\"></div></body></html>",
         company = company.id,
-        title = escape_html(company.fields.name.as_str()),
+        // The tab says who asks (the client), as the page's header does.
+        title = escape_html(&profile.name),
     );
     Ok(journey_page(&policy(&image_origins)).body(body))
 }

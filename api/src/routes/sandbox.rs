@@ -64,18 +64,14 @@ async fn pending(
 /// of the client's redirect URL and of its allowed redirect URLs (the
 /// callback sends the customer on there). Browsers hold the redirects after
 /// a form to the page's `form-action`.
-async fn return_origins(
-    state: &AppState,
-    saved: &domain::ports::OAuthState,
-) -> Result<Vec<String>, ApiError> {
-    let profile = crate::routes::profile::profile_of(state, saved.client).await?;
+fn return_origins(profile: &domain::profile::Profile) -> Vec<String> {
     let mut origins: Vec<String> = std::iter::once(&profile.redirect_url)
         .chain(&profile.whitelist_urls)
         .filter_map(|url| crate::web_origin::web_origin(url))
         .collect();
     origins.sort();
     origins.dedup();
-    Ok(origins)
+    origins
 }
 
 /// The value that binds the consent page to its decision: a tag of the
@@ -122,6 +118,8 @@ pub async fn authorize(
         ));
     };
     let (state_hash, saved) = pending(&state, &state_value, &challenge).await?;
+    // As a provider knows the application it authorizes for: the client.
+    let profile = crate::routes::profile::profile_of(&state, saved.client).await?;
     let bound = binding(&state, &state_hash);
     let hidden = |name: &str, value: &str| {
         format!(
@@ -136,10 +134,11 @@ pub async fn authorize(
     ]
     .concat();
     let content = format!(
-        "<h1>Sandbox accounting</h1><p>An application asks to read this sandbox company's accounting data.</p>\
+        "<h1>Sandbox accounting</h1><p>{client} asks to read this sandbox company's accounting data.</p>\
          <form method=\"post\" action=\"/sandbox/oauth/decision\">{fields}\
          <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
-         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>"
+         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
+        client = escape_html(&profile.name),
     );
     let secure = if state.public_url.starts_with("https://") {
         "; Secure"
@@ -151,7 +150,7 @@ pub async fn authorize(
         "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}\
          button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}",
         &content,
-        &return_origins(&state, &saved).await?,
+        &return_origins(&profile),
     );
     page.headers_mut().append(
         header::SET_COOKIE,

@@ -49,6 +49,7 @@ on_both_stores! {
         let browser = app.with_key(&meta(&page, "link-api-token"));
         json_of(browser.get(&format!("/companies/{id}/linkStatus")).await, StatusCode::OK).await;
         assert_eq!(json_of(browser.get("/profile").await, StatusCode::OK).await["name"], "Default client");
+        assert!(page.contains("<title>Default client</title>"), "the tab names who asks, the client: {page}");
         assert_eq!(browser.get(&format!("/companies/{other}/linkStatus")).await.status(), StatusCode::NOT_FOUND);
         assert_eq!(browser.get("/companies").await.status(), StatusCode::FORBIDDEN);
         let same_origin = browser.request(Method::POST, &format!("/companies/{id}/consents"))

@@ -145,6 +145,7 @@ on_both_stores! {
         let policy = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
         assert!(policy.contains("form-action 'self' https://app.client.example https://partner.example:8443;"),
             "the decision's redirects may reach the client's redirect origins, and only them: {policy}");
+        assert!(page.text().await.unwrap().contains("Acme Lending asks to read"), "the provider names the application it authorizes for");
     }
 
     async fn denying_keeps_the_connection_pending_with_an_active_error_until_approved(app: TestApp) {
