@@ -373,6 +373,9 @@ test("a colleague invited from the journey gets it by email and opens it limited
     await page.getByRole("button", { name: "Get started" }).click();
 
     await page.getByRole("button", { name: "Someone else has the login? (Banking)" }).click();
+    await page.getByRole("button", { name: "Create the invitation" }).click();
+    await page.getByText("Give their email address or their name, so the invitation says who it is for.").waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "invite-email", "the focus is on the field to fill");
     await page.getByLabel("Their name").fill("Grace Hopper");
     await page.getByLabel("Their email address").fill("not an address");
     await page.getByRole("button", { name: "Create the invitation" }).click();
@@ -385,6 +388,10 @@ test("a colleague invited from the journey gets it by email and opens it limited
     assert.equal(await page.getByRole("link", { name: "Send by email" }).count(), 0, "no mailto link when Link API sends it");
     await shot(page, "11-invitation");
     const share = await page.getByLabel("Invitation link").inputValue();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base });
+    await page.getByRole("button", { name: "Copy the link" }).click();
+    await page.getByRole("button", { name: "Copied" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), share, "the share link is on the clipboard");
 
     const colleague = await watchedPage();
     await colleague.page.goto(share);

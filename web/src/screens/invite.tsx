@@ -14,12 +14,19 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [made, setMade] = useState<Invitation>();
   const [busy, setBusy] = useState(false);
+  const [copied, setCopied] = useState(false);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const element = form.current;
     if (!element) return;
     const value = (name: string) => (element.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() || undefined;
+    // An invitation says whom it is for: at least a name or an address (an address to send it to oneself).
+    if (!value("email") && (toMyself || !value("name"))) {
+      setErrors({ email: toMyself ? t("toMyselfWho") : t("inviteWho") });
+      (element.elements.namedItem("email") as HTMLInputElement | null)?.focus();
+      return;
+    }
     setBusy(true);
     try {
       const message = toMyself ? t("toMyselfMessage") : value("message");
@@ -52,6 +59,17 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
           <input readOnly value={made.shareUrl} onFocus={(e) => e.currentTarget.select()} />
         </label>
         <div class="actions">
+          <button
+            class="secondary"
+            onClick={() =>
+              navigator.clipboard?.writeText(made.shareUrl).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
+          >
+            <span aria-live="polite">{copied ? t("copied") : t("copyLink")}</span>
+          </button>
           {!emailed && (
             <a class="button secondary" href={made.mailtoUrl}>
               {t("inviteByEmail")}
