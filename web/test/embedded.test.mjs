@@ -64,8 +64,10 @@ async function connectSandbox(page, context) {
   const popup = context.waitForEvent("page");
   await page.getByRole("button", { name: "Sandbox" }).click();
   const provider = await popup;
+  // Listened for before the click: the popup may report and close at once.
+  const closed = provider.waitForEvent("close");
   await provider.getByRole("button", { name: "Approve" }).click();
-  await provider.waitForEvent("close");
+  await closed;
   await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
 }
 
