@@ -157,7 +157,7 @@ async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<()
                 .store
                 .find_journey_link(link)
                 .await?
-                .is_some_and(|l| l.company_id == scope.company && l.session_open(now));
+                .is_some_and(|l| l.session_open_for(scope.company, now));
             open.then_some(()).ok_or(ApiError::Unauthorized(
                 "the journey link this token came from was revoked or its session has ended",
             ))
@@ -338,7 +338,7 @@ pub async fn origin_allowed(
     state: &AppState,
     client: ClientId,
     origin: &str,
-) -> Result<bool, ApiError> {
+) -> Result<bool, RepoError> {
     Ok(origin == state.own_origin()
         || state
             .store

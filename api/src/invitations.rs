@@ -247,16 +247,9 @@ async fn journey_url_allowed(
     let Some(origin) = web_origin(url) else {
         return Ok(false);
     };
-    if origin == state.own_origin()
-        || settings
-            .invitation_url
-            .as_deref()
-            .and_then(web_origin)
-            .is_some_and(|own| own == origin)
-    {
-        return Ok(true);
-    }
-    Ok(state.store.cors_origins(client).await?.contains(&origin))
+    let invitation_origin = settings.invitation_url.as_deref().and_then(web_origin);
+    Ok(invitation_origin.as_deref() == Some(origin.as_str())
+        || crate::auth::origin_allowed(state, client, &origin).await?)
 }
 
 /// Checks what sending an invitation by email needs: an SMTP server, one

@@ -33,6 +33,12 @@ impl JourneyLink {
         self.used_at.is_none() && self.revoked_at.is_none() && now < self.expires_at
     }
 
+    /// Whether the link is `company`'s and its session still open: what a
+    /// browser's cookie and a page's token of the link both need.
+    pub fn session_open_for(&self, company: CompanyId, now: DateTime<Utc>) -> bool {
+        self.company_id == company && self.session_open(now)
+    }
+
     /// Whether the browser that opened the link may still come back to the journey.
     pub fn session_open(&self, now: DateTime<Utc>) -> bool {
         self.revoked_at.is_none()

@@ -31,18 +31,20 @@ function returned(query: URLSearchParams): Outcome | undefined {
   }
 }
 
+/** A connection's Link URL with the custom values this journey carries, and `extra` over them. */
+function linkUrl(connection: Connection, extra: Record<string, string>): string {
+  const url = new URL(connection.linkUrl, location.href);
+  const values = new URLSearchParams(carried(new URLSearchParams(location.search)));
+  for (const [name, value] of [...values, ...Object.entries(extra)]) url.searchParams.set(name, value);
+  return url.toString();
+}
+
 /**
  * Sends the customer to a connection's Link URL, asking to come back to this
  * journey, with the journey's own custom values and locale.
  */
 function toProvider(connection: Connection, locale: string): Promise<never> {
-  const url = new URL(connection.linkUrl, location.href);
-  for (const [name, value] of new URLSearchParams(carried(new URLSearchParams(location.search)))) {
-    url.searchParams.set(name, value);
-  }
-  url.searchParams.set("linkReturn", "hosted");
-  url.searchParams.set("locale", locale);
-  location.assign(url.toString());
+  location.assign(linkUrl(connection, { linkReturn: "hosted", locale }));
   return new Promise(() => {});
 }
 
@@ -52,12 +54,7 @@ function toProvider(connection: Connection, locale: string): Promise<never> {
  * recorded, or, declined, sends the customer back to the client as before.
  */
 function onToLinkUrl(connection: Connection, declined: boolean) {
-  const url = new URL(connection.linkUrl, location.href);
-  for (const [name, value] of new URLSearchParams(carried(new URLSearchParams(location.search)))) {
-    url.searchParams.set(name, value);
-  }
-  if (declined) url.searchParams.set("linkConsent", "declined");
-  location.assign(url.toString());
+  location.assign(linkUrl(connection, declined ? { linkConsent: "declined" } : {}));
 }
 
 /** The end: the server fills the client's redirect URL with the custom values carried. */

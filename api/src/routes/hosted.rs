@@ -42,7 +42,7 @@ fn policy(image_origins: &[String]) -> String {
 
 /// The company token the journey's own pages get: an hour, for that
 /// company, naming the signed link it was opened from (none for the bare id).
-pub fn journey_token_for(
+fn journey_token_for(
     state: &AppState,
     company: &domain::company::Company,
     link: Option<Uuid>,
@@ -57,6 +57,19 @@ pub fn journey_token_for(
         .company_tokens
         .sign(&claims)
         .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// [`journey_token_for`] as the body that answers it, in Codat's token shape.
+pub fn journey_access_token(
+    state: &AppState,
+    company: &domain::company::Company,
+    link: Option<Uuid>,
+) -> Result<crate::routes::access_token::CompanyAccessToken, ApiError> {
+    Ok(crate::routes::access_token::CompanyAccessToken {
+        access_token: journey_token_for(state, company, link)?,
+        expires_in: TOKEN_SECONDS,
+        token_type: "Bearer",
+    })
 }
 
 /// `POST /link/company/{companyId}/token`: the token the embedded component
@@ -94,11 +107,7 @@ pub async fn journey_token(
                 .into(),
         ));
     }
-    let token = crate::routes::access_token::CompanyAccessToken {
-        access_token: journey_token_for(&state, &company, None)?,
-        expires_in: TOKEN_SECONDS,
-        token_type: "Bearer",
-    };
+    let token = journey_access_token(&state, &company, None)?;
     let mut response = HttpResponse::Ok();
     if let Some(origin) = origin {
         response

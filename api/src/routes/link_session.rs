@@ -16,7 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::routes::hosted::{journey_token_for, known_company, TOKEN_SECONDS};
+use crate::routes::hosted::{journey_access_token, known_company};
 use crate::routes::link::{cookie, page_with_status};
 use crate::state::AppState;
 
@@ -54,15 +54,8 @@ async fn session_of(
         .store
         .find_journey_link(id)
         .await?
-        .filter(|link| link.company_id == company && link.session_open(Utc::now()))
+        .filter(|link| link.session_open_for(company, Utc::now()))
         .map(|link| link.id))
-}
-
-/// A value of the request's query string.
-fn query_value(request: &HttpRequest, name: &str) -> Option<String> {
-    web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
-        .ok()
-        .and_then(|q| q.get(name).cloned())
 }
 
 /// The Link URL and journey parameter of the consent step: a ticket to the
@@ -162,13 +155,16 @@ pub async fn admit(
     request: &HttpRequest,
     company: &Company,
 ) -> Result<Result<Entry, HttpResponse>, ApiError> {
-    let token = query_value(request, "link");
+    let query = web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
     let session = session_of(state, request, company.id).await?;
-    let Some(token) = token else {
+    let Some(token) = query.get("link") else {
         let settings =
             crate::routes::link_settings::latest_settings(state, company.client_id).await?;
-        let consent_step = query_value(request, CONSENT_PARAM)
-            .is_some_and(|ticket| consent_ticket_holds(state, company.id, &ticket));
+        let consent_step = query
+            .get(CONSENT_PARAM)
+            .is_some_and(|ticket| consent_ticket_holds(state, company.id, ticket));
         if !settings.hosted.require_signed_links || session.is_some() || consent_step {
             return Ok(Ok(Entry::Token { link: session }));
         }
@@ -180,7 +176,7 @@ pub async fn admit(
     };
     let found = state
         .store
-        .peek_journey_link(&crate::oauth::state_hash(&token))
+        .peek_journey_link(&crate::oauth::state_hash(token))
         .await?
         .filter(|link| link.company_id == company.id);
     let (status, (headline, text)) = match found {
@@ -248,11 +244,7 @@ pub async fn open_link(
         }
         _ => return Err(ApiError::NotFound(refusal(UNKNOWN))),
     };
-    let token = crate::routes::access_token::CompanyAccessToken {
-        access_token: journey_token_for(&state, &company, Some(link))?,
-        expires_in: TOKEN_SECONDS,
-        token_type: "Bearer",
-    };
+    let token = journey_access_token(&state, &company, Some(link))?;
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CACHE_CONTROL, "no-store"));
     if new_session {
