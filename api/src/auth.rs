@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::company_token::{CompanyScope, TokenSource};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// Length of generated keys: 40 letters and digits, about 238 bits.
@@ -95,6 +95,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .and_then(|v| v.to_str().ok())
         .and_then(key_from_header)
         .ok_or(ApiError::Unauthorized(
+            ErrorCode::MissingCredentials,
             "missing or malformed Authorization header",
         ))?;
     if credential.matches('.').count() == 2 {
@@ -102,6 +103,7 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
             .company_tokens
             .verify(&credential)
             .ok_or(ApiError::Unauthorized(
+                ErrorCode::InvalidCompanyToken,
                 "invalid, expired or foreign company token",
             ))?;
         allow_company_route(request.method().as_str(), request.path(), &scope)?;
@@ -123,7 +125,10 @@ async fn authenticate(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .store
         .find_api_key(&hash_key(&credential))
         .await?
-        .ok_or(ApiError::Unauthorized("unknown API key"))?;
+        .ok_or(ApiError::Unauthorized(
+            ErrorCode::UnknownApiKey,
+            "unknown API key",
+        ))?;
     Ok(Caller {
         client: found.client_id,
         actor: Actor::Client(found.id),
@@ -149,6 +154,7 @@ async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<()
                 Err(other) => return Err(other.into()),
             };
             usable.then_some(()).ok_or(ApiError::Unauthorized(
+                ErrorCode::CredentialEnded,
                 "the invitation this token came from was revoked or has expired",
             ))
         }
@@ -159,6 +165,7 @@ async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<()
                 .await?
                 .is_some_and(|l| l.session_open_for(scope.company, now));
             open.then_some(()).ok_or(ApiError::Unauthorized(
+                ErrorCode::CredentialEnded,
                 "the journey link this token came from was revoked or its session has ended",
             ))
         }
@@ -169,6 +176,7 @@ async fn check_token_source(state: &AppState, scope: &CompanyScope) -> Result<()
                 Ok(())
             } else {
                 Err(ApiError::Unauthorized(
+                    ErrorCode::CredentialEnded,
                     "the API key that issued this company token was deleted",
                 ))
             }
@@ -255,16 +263,19 @@ fn source_may(source: TokenSource, opens: Opens) -> bool {
 
 /// The 403 of a token whose source does not open an operation.
 fn source_refusal(source: TokenSource, method: &str, path: &str) -> ApiError {
-    ApiError::Forbidden(match source {
-        TokenSource::Invitation(_) => format!(
+    ApiError::new(
+        ErrorCode::TokenNotAllowed,
+        match source {
+            TokenSource::Invitation(_) => format!(
             "A token made from an invitation cannot call {method} {path}: it is the company's own."
         ),
-        _ => format!(
+            _ => format!(
             "{method} {path} needs proof that the caller is the customer, which a company id alone \
              is not: open the journey from a signed link (POST /companies/{{companyId}}/links), or \
              use the accessToken your back end gets from GET /companies/{{companyId}}/accessToken."
         ),
-    })
+        },
+    )
 }
 
 /// Checks a company token's request: another company answers 404 (as if
@@ -293,18 +304,20 @@ fn allow_company_route(method: &str, path: &str, scope: &CompanyScope) -> Result
             continue;
         }
         return match named_company {
-            Some(named) if named != scope.company.to_string() => Err(ApiError::NotFound(format!(
-                "No company was found with ID {named}"
-            ))),
+            Some(named) if named != scope.company.to_string() => Err(ApiError::new(
+                ErrorCode::CompanyNotFound,
+                format!("No company was found with ID {named}"),
+            )),
             _ if !source_may(scope.source, *opens) => {
                 Err(source_refusal(scope.source, method, path))
             }
             _ => Ok(()),
         };
     }
-    Err(ApiError::Forbidden(format!(
-        "A company access token cannot call {method} {path}; use an API key."
-    )))
+    Err(ApiError::new(
+        ErrorCode::TokenNotAllowed,
+        format!("A company access token cannot call {method} {path}; use an API key."),
+    ))
 }
 
 /// A browser call (one with an `Origin`) for a client is refused with 403
@@ -326,9 +339,12 @@ pub async fn check_origin(
     if origin_allowed(state, client, &origin).await? {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
-            "The origin {origin} is not in this client's CORS settings (POST /corsSettings)."
-        )))
+        Err(ApiError::new(
+            ErrorCode::OriginNotAllowed,
+            format!(
+                "The origin {origin} is not in this client's CORS settings (POST /corsSettings)."
+            ),
+        ))
     }
 }
 
@@ -431,11 +447,14 @@ impl Caller {
     /// The 403 of a caller that may not act on data of `category`.
     pub fn category_refusal(&self, category: Option<&str>) -> ApiError {
         let allowed = self.categories.map(CategorySet::names).unwrap_or_default();
-        ApiError::Forbidden(format!(
-            "This invitation covers only {}; it cannot act on {} data.",
-            allowed.join(" and "),
-            category.unwrap_or("other")
-        ))
+        ApiError::new(
+            ErrorCode::OutsideInvitation,
+            format!(
+                "This invitation covers only {}; it cannot act on {} data.",
+                allowed.join(" and "),
+                category.unwrap_or("other")
+            ),
+        )
     }
 }
 
@@ -449,7 +468,10 @@ impl FromRequest for Caller {
                 .extensions()
                 .get::<Caller>()
                 .copied()
-                .ok_or(ApiError::Unauthorized("no authenticated caller")),
+                .ok_or(ApiError::Unauthorized(
+                    ErrorCode::MissingCredentials,
+                    "no authenticated caller",
+                )),
         )
     }
 }

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 const ALLOWED_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
@@ -53,9 +53,10 @@ pub async fn middleware(
                 .finish(),
             Ok(false) => {
                 return Ok(request
-                    .error_response(ApiError::Forbidden(format!(
-                        "The origin {origin} is not allowed."
-                    )))
+                    .error_response(ApiError::new(
+                        ErrorCode::OriginNotAllowed,
+                        format!("The origin {origin} is not allowed."),
+                    ))
                     .map_into_right_body())
             }
             Err(error) => return Ok(request.error_response(error).map_into_right_body()),

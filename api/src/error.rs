@@ -8,42 +8,29 @@ use domain::{FieldError, ValidationErrors};
 
 use crate::correlation;
 use crate::dto::error::{ErrorMessage, ErrorValidation, ErrorValidationItem};
+pub use crate::error_code::ErrorCode;
 
 /// The name this service gives itself in error bodies.
 pub const SERVICE_NAME: &str = "LinkApi";
 
-/// Everything a request can fail with, each mapped to one status code.
+/// Everything a request can fail with; each carries, or implies, one [`ErrorCode`].
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
+    /// A refusal of a known kind, with what to tell the caller.
+    #[error("{1}")]
+    Refused(ErrorCode, String),
     #[error("{0}")]
     Validation(ValidationErrors),
     #[error(transparent)]
     Query(#[from] QueryError),
+    /// A 401; the reason is logged, not told.
     #[error("Unauthorized")]
-    Unauthorized(&'static str),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
+    Unauthorized(ErrorCode, &'static str),
     #[error("{0}")]
     MethodNotAllowed(String, Vec<String>),
-    #[error("{0}")]
-    Conflict(String),
-    /// Something that existed and has ended (an expired or revoked link).
-    #[error("{0}")]
-    Gone(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// A request over one of the limits of [`crate::limits`], with its status.
-    #[error("{1}")]
-    Limit(StatusCode, String),
-    /// A rate limit is used up: retry after so many seconds; the limit is named.
-    #[error("Too many requests: the rate limit of {1} is used up; retry after {0} seconds.")]
-    RateLimited(u64, &'static str),
+    /// A limit is used up: retry after so many seconds; the message names it.
+    #[error("{2}")]
+    RateLimited(ErrorCode, u64, String),
     #[error("The store is temporarily unavailable. Please try again shortly.")]
     Unavailable(String),
     #[error("There is a problem with the server. Please try again later.")]
@@ -67,22 +54,39 @@ fn status_message(status: StatusCode) -> String {
 }
 
 impl ApiError {
-    /// A 404 whose message names what was missing.
-    pub fn not_found(what: impl std::fmt::Display) -> Self {
-        Self::NotFound(format!("{what} not found"))
+    /// A refusal of kind `code`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Refused(code, message.into())
+    }
+
+    /// A 404 of kind `code` whose message names what was missing.
+    pub fn not_found(code: ErrorCode, what: impl std::fmt::Display) -> Self {
+        Self::new(code, format!("{what} not found"))
+    }
+
+    /// The 429 of a request rate limit, named.
+    pub fn rate_limited(seconds: u64, limit: &str) -> Self {
+        Self::RateLimited(
+            ErrorCode::RateLimited,
+            seconds,
+            format!("Too many requests: the rate limit of {limit} is used up; retry after {seconds} seconds."),
+        )
     }
 
     /// The 403 of a connection that would be linked without the consent its category needs.
     pub fn consent_missing(category: &str) -> Self {
-        Self::Forbidden(format!(
-            "The customer has not consented to share {category} data: record a consent for {category} \
-             (POST /companies/{{companyId}}/consents) before linking this connection."
-        ))
+        Self::new(
+            ErrorCode::ConsentRequired,
+            format!(
+                "The customer has not consented to share {category} data: record a consent for {category} \
+                 (POST /companies/{{companyId}}/consents) before linking this connection."
+            ),
+        )
     }
 
     /// The 404 of a company, to give to [`ApiError::from_repo`].
     pub fn company_not_found(id: impl std::fmt::Display) -> impl FnOnce() -> Self {
-        move || Self::not_found(format_args!("Company {id}"))
+        move || Self::not_found(ErrorCode::CompanyNotFound, format_args!("Company {id}"))
     }
 
     /// A 400 about one field.
@@ -94,24 +98,32 @@ impl ApiError {
     pub fn from_repo(error: RepoError, not_found: impl FnOnce() -> Self) -> Self {
         match error {
             RepoError::NotFound => not_found(),
-            RepoError::LimitReached(what) => {
-                Self::Conflict(format!("Maximum number of {what} reached."))
-            }
-            RepoError::Conflict(_) => {
-                Self::Conflict("The request conflicts with the current state.".into())
-            }
+            RepoError::LimitReached(what) => Self::new(
+                ErrorCode::LimitReached,
+                format!("Maximum number of {what} reached."),
+            ),
+            RepoError::Conflict(_) => Self::new(
+                ErrorCode::StateConflict,
+                "The request conflicts with the current state.",
+            ),
             RepoError::ConsentMissing(category) => Self::consent_missing(category),
             RepoError::Unavailable(cause) => Self::Unavailable(cause),
             RepoError::Failure(cause) => Self::Internal(cause),
         }
     }
 
-    fn can_be_retried(&self) -> &'static str {
+    /// This error's kind.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Unavailable(_) | Self::RateLimited(..) => "Yes",
-            Self::Internal(_) => "Unknown",
-            Self::Status(status) if status.is_server_error() => "Unknown",
-            _ => "No",
+            Self::Refused(code, _) | Self::Unauthorized(code, _) | Self::RateLimited(code, ..) => {
+                *code
+            }
+            Self::Validation(_) => ErrorCode::InvalidRequest,
+            Self::Query(_) => ErrorCode::InvalidQuery,
+            Self::MethodNotAllowed(..) => ErrorCode::MethodNotAllowed,
+            Self::Unavailable(_) => ErrorCode::StoreUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+            Self::Status(status) => ErrorCode::of_status(*status),
         }
     }
 
@@ -142,8 +154,8 @@ impl ApiError {
             error,
             correlation_id: correlation::current(),
             validation,
-            can_be_retried: self.can_be_retried().into(),
-            detailed_error_code: 0,
+            can_be_retried: self.code().can_be_retried().into(),
+            detailed_error_code: self.code().number(),
         }
     }
 }
@@ -165,22 +177,7 @@ impl From<ValidationErrors> for ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::BadRequest(_) | Self::Validation(_) | Self::Query(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Gone(_) => StatusCode::GONE,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Limit(status, _) => *status,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Status(status) => *status,
-        }
+        self.code().status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -188,12 +185,12 @@ impl ResponseError for ApiError {
             Self::Internal(cause) | Self::Unavailable(cause) => {
                 tracing::error!(error.cause = ?cause, status = self.status_code().as_u16(), "request failed")
             }
-            Self::Unauthorized(reason) => tracing::info!(reason, "request refused"),
+            Self::Unauthorized(_, reason) => tracing::info!(reason, "request refused"),
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         match self {
-            Self::Unauthorized(_) => {
+            Self::Unauthorized(..) => {
                 // Bearer, not Basic: a browser that meets a Basic challenge asks for a
                 // password and keeps what it is given for the site.
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"Link API\""));
@@ -204,7 +201,7 @@ impl ResponseError for ApiError {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
-            Self::RateLimited(seconds, _) => {
+            Self::RateLimited(_, seconds, _) => {
                 response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             _ => {}
@@ -248,7 +245,9 @@ mod tests {
             "Unknown"
         );
         assert_eq!(
-            ApiError::BadRequest(String::new()).body().can_be_retried,
+            ApiError::new(ErrorCode::MalformedBody, "")
+                .body()
+                .can_be_retried,
             "No"
         );
         assert_eq!(

@@ -5,7 +5,7 @@ use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{mime, web, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Whether a media type is JSON: `application/json`, or any type with the
 /// `+json` suffix, in any letter case.
@@ -35,26 +35,36 @@ pub fn path_config() -> web::PathConfig {
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error: QueryPayloadError, _| {
-        ApiError::BadRequest(format!("The query string is not valid: {error}")).into()
+        ApiError::new(
+            ErrorCode::InvalidQueryString,
+            format!("The query string is not valid: {error}"),
+        )
+        .into()
     })
 }
 
 fn json_error(error: JsonPayloadError) -> ApiError {
     match error {
-        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::PayloadTooLarge(
+        JsonPayloadError::OverflowKnownLength { length, limit } => ApiError::new(
+            ErrorCode::BodyTooLarge,
             format!("The request body is {length} bytes; the limit is {limit}."),
         ),
-        JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge(format!(
-            "The request body is larger than the limit of {limit} bytes."
-        )),
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
-            "Send the request body as JSON, with `Content-Type: application/json`.".into(),
+        JsonPayloadError::Overflow { limit } => ApiError::new(
+            ErrorCode::BodyTooLarge,
+            format!("The request body is larger than the limit of {limit} bytes."),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Send the request body as JSON, with `Content-Type: application/json`.",
         ),
         JsonPayloadError::Deserialize(error) => body_not_valid(&error, ""),
         JsonPayloadError::Payload(error) if crate::limits::timed_out(&error) => {
             crate::limits::body_timed_out()
         }
-        other => ApiError::BadRequest(format!("The request body could not be read: {other}")),
+        other => ApiError::new(
+            ErrorCode::MalformedBody,
+            format!("The request body could not be read: {other}"),
+        ),
     }
 }
 
@@ -66,9 +76,10 @@ fn body_not_valid(error: &serde_json::Error, field: &str) -> ApiError {
     } else {
         format!(" at `{field}`")
     };
-    ApiError::BadRequest(format!(
-        "The request body is not valid JSON for this operation{at}: {error}."
-    ))
+    ApiError::new(
+        ErrorCode::MalformedBody,
+        format!("The request body is not valid JSON for this operation{at}: {error}."),
+    )
 }
 
 fn path_error(error: PathError, request: &HttpRequest) -> ApiError {
@@ -77,10 +88,10 @@ fn path_error(error: PathError, request: &HttpRequest) -> ApiError {
         .iter()
         .find(|(_, value)| uuid::Uuid::parse_str(value).is_err());
     match bad {
-        Some((name, value)) => ApiError::BadRequest(format!(
+        Some((name, value)) => ApiError::new(ErrorCode::InvalidPathParameter, format!(
             "`{value}` is not a valid {name}: expected a UUID such as 8a210b68-6988-11ed-a1eb-0242ac120002."
         )),
-        None => ApiError::BadRequest(format!("A path parameter is not valid: {error}")),
+        None => ApiError::new(ErrorCode::InvalidPathParameter, format!("A path parameter is not valid: {error}")),
     }
 }
 

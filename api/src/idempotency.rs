@@ -14,7 +14,7 @@ use domain::ports::{IdempotencyClaim, IdempotencyKey, StoredResponse};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The request header.
@@ -80,9 +80,10 @@ pub async fn middleware(
     let Some(key) = key.ok().filter(|k| valid_key(k)) else {
         return Ok(error(
             request,
-            ApiError::BadRequest(format!(
-                "Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."
-            )),
+            ApiError::new(
+                ErrorCode::InvalidIdempotencyKey,
+                format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."),
+            ),
         ));
     };
     let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
@@ -123,16 +124,16 @@ pub async fn middleware(
         Err(e) => Ok(error(request, e.into())),
         Ok(IdempotencyClaim::Mismatch) => Ok(error(
             request,
-            ApiError::Conflict(
+            ApiError::new(ErrorCode::IdempotencyKeyReused,
                 "This Idempotency-Key was used with a different request; use a new key for a new request."
-                    .into(),
+                    ,
             ),
         )),
         Ok(IdempotencyClaim::InProgress) => Ok(error(
             request,
-            ApiError::Conflict(
+            ApiError::new(ErrorCode::IdempotencyKeyInProgress,
                 "A request with this Idempotency-Key is still being handled; send it again shortly."
-                    .into(),
+                    ,
             ),
         )),
         Ok(IdempotencyClaim::Done(stored)) => {

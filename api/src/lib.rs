@@ -13,6 +13,7 @@ pub mod crypto;
 pub mod dispatcher;
 pub mod dto;
 pub mod error;
+pub mod error_code;
 pub mod events;
 pub mod extract;
 pub mod headers;

@@ -9,12 +9,11 @@ use std::time::Duration;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
-use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use futures_util::StreamExt;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// The longest query string accepted, in bytes.
 pub const MAX_QUERY_BYTES: usize = 4096;
@@ -62,8 +61,8 @@ pub async fn middleware(
     if request.query_string().len() > MAX_QUERY_BYTES {
         return Ok(refuse(
             request,
-            ApiError::Limit(
-                StatusCode::URI_TOO_LONG,
+            ApiError::new(
+                ErrorCode::QueryStringTooLong,
                 format!("The query string is longer than {MAX_QUERY_BYTES} bytes."),
             ),
         ));
@@ -76,8 +75,8 @@ pub async fn middleware(
     if headers.len() > MAX_HEADERS || header_bytes > MAX_HEADER_BYTES {
         return Ok(refuse(
             request,
-            ApiError::Limit(
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::new(
+                ErrorCode::HeadersTooLarge,
                 format!(
                     "A request carries at most {MAX_HEADERS} headers of {MAX_HEADER_BYTES} bytes in all."
                 ),
@@ -105,9 +104,12 @@ pub async fn middleware(
         if json_depth(&body) > MAX_JSON_DEPTH {
             return Ok(refuse(
                 request,
-                ApiError::BadRequest(format!(
+                ApiError::new(
+                    ErrorCode::BodyTooDeep,
+                    format!(
                     "The request body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels."
-                )),
+                ),
+                ),
             ));
         }
         request.set_payload(payload_of(body));
@@ -144,9 +146,9 @@ fn undeclared_body(request: &ServiceRequest) -> Option<ApiError> {
         .app_data::<web::Data<crate::routes::fallback::RouteTable>>()
         .is_some_and(|routes| routes.documents(method.as_str(), request.path()));
     documented.then(|| {
-        ApiError::UnsupportedMediaType(
-            "Send a request body as JSON, with `Content-Type: application/json`, or send none."
-                .into(),
+        ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Send a request body as JSON, with `Content-Type: application/json`, or send none.",
         )
     })
 }
@@ -181,9 +183,9 @@ fn json_depth(text: &[u8]) -> usize {
 
 /// The answer to a body that did not arrive in time.
 pub fn body_timed_out() -> ApiError {
-    ApiError::Limit(
-        StatusCode::REQUEST_TIMEOUT,
-        "The request body did not arrive in time.".into(),
+    ApiError::new(
+        ErrorCode::BodyTimeout,
+        "The request body did not arrive in time.",
     )
 }
 

@@ -15,19 +15,20 @@ pub mod responses {
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
     macro_rules! error_response {
-        ($name:ident, $status:literal, $description:literal, $error:literal, $retry:literal) => {
+        ($name:ident, $code:ident, $description:literal, $error:literal) => {
             #[doc = $description]
             pub struct $name;
 
             impl<'s> utoipa::ToResponse<'s> for $name {
                 fn response() -> (&'s str, RefOr<Response>) {
+                    let code = crate::error::ErrorCode::$code;
                     let example = json!({
-                        "statusCode": $status,
+                        "statusCode": code.status().as_u16(),
                         "service": crate::error::SERVICE_NAME,
                         "error": $error,
                         "correlationId": "bc997528a9d7abb9161ef45f05d38599",
-                        "canBeRetried": $retry,
-                        "detailedErrorCode": 0
+                        "canBeRetried": code.can_be_retried(),
+                        "detailedErrorCode": code.number()
                     });
                     let content = ContentBuilder::new()
                         .schema(Some(Ref::from_schema_name("ErrorMessage")))
@@ -45,83 +46,73 @@ pub mod responses {
 
     error_response!(
         BadRequest,
-        400,
+        InvalidRequest,
         "The request is not valid: a field, the body or a path or query parameter.",
-        "name is required.",
-        "No"
+        "name is required."
     );
     error_response!(
         MalformedQuery,
-        400,
+        InvalidQuery,
         "A parameter is not valid, for example a `query` that cannot be parsed.",
-        "Error parsing query - Could not resolve property colour on Company",
-        "No"
+        "Error parsing query - Could not resolve property colour on Company"
     );
     error_response!(
         Unauthorized,
-        401,
-        "The API key is missing or not known.",
-        "Unauthorized",
-        "No"
+        UnknownApiKey,
+        "The API key or token is missing, not known or no longer valid; `detailedErrorCode` says which.",
+        "Unauthorized"
     );
     error_response!(
         Forbidden,
-        403,
-        "A company access token was used on an endpoint it does not open; use an API key.",
-        "A company access token cannot call GET /companies; use an API key.",
-        "No"
+        TokenNotAllowed,
+        "The credential does not open this operation (a company access token where an API key is needed, an origin \
+         outside the CORS settings, a consent missing …); `detailedErrorCode` says which.",
+        "A company access token cannot call GET /companies; use an API key."
     );
     error_response!(
         NotFound,
-        404,
+        CompanyNotFound,
         "The resource does not exist, or belongs to another client.",
-        "Company 8a210b68-6988-11ed-a1eb-0242ac120002 not found",
-        "No"
+        "Company 8a210b68-6988-11ed-a1eb-0242ac120002 not found"
     );
     error_response!(
         Conflict,
-        409,
+        LimitReached,
         "The request conflicts with the current state, for example a limit is reached.",
-        "Maximum number of API keys (10) reached. Delete an unused key and try again.",
-        "No"
+        "Maximum number of API keys (10) reached. Delete an unused key and try again."
     );
     error_response!(
         PayloadTooLarge,
-        413,
+        BodyTooLarge,
         "The request body is larger than the service accepts.",
-        "The request body is 300000 bytes; the limit is 262144.",
-        "No"
+        "The request body is 300000 bytes; the limit is 262144."
     );
     error_response!(
         UriTooLong,
-        414,
+        QueryStringTooLong,
         "The query string is longer than the service reads (4096 bytes).",
-        "The query string is longer than 4096 bytes.",
-        "No"
+        "The query string is longer than 4096 bytes."
     );
     error_response!(
         UnsupportedMediaType,
-        415,
+        UnsupportedMediaType,
         "The request body is not JSON.",
-        "Send the request body as JSON, with `Content-Type: application/json`.",
-        "No"
+        "Send the request body as JSON, with `Content-Type: application/json`."
     );
     error_response!(
         TooManyRequests,
-        429,
+        RateLimited,
         "A rate limit is used up: the API key's, the company's (for company tokens), the address's (on public \
          operations), or the address's failed authentications. `Retry-After` says when to retry.",
-        "Too many requests: the rate limit of this API key or company is used up; retry after 2 seconds.",
-        "Yes"
+        "Too many requests: the rate limit of this API key or company is used up; retry after 2 seconds."
     );
-    error_response!(InternalError, 500, "The service failed. The body reveals nothing internal; the correlation id finds the cause in the log.",
-        "There is a problem with the server. Please try again later.", "Unknown");
+    error_response!(InternalError, Internal, "The service failed. The body reveals nothing internal; the correlation id finds the cause in the log.",
+        "There is a problem with the server. Please try again later.");
     error_response!(
         Unavailable,
-        503,
+        StoreUnavailable,
         "The store is unreachable for now; retry later.",
-        "The store is temporarily unavailable. Please try again shortly.",
-        "Yes"
+        "The store is temporarily unavailable. Please try again shortly."
     );
 
     /// Declares a set of error responses that operations list together.
@@ -254,7 +245,30 @@ pub fn document() -> Document {
         .split_for_parts();
     document_idempotency_keys(&mut document);
     document_shared_rules(&mut document);
+    document_error_codes(&mut document);
     document
+}
+
+/// Lists the table of `detailedErrorCode`s where a reader of the error body looks.
+fn document_error_codes(document: &mut Document) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::RefOr;
+
+    let Some(RefOr::T(Schema::Object(body))) = document
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("ErrorMessage"))
+    else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(code))) = body.properties.get_mut("detailedErrorCode") {
+        code.description = Some(format!(
+            "The kind of refusal, from one table: every refusal of a kind has its number, and a \
+             number's first three digits are its status. Key on it rather than on `error`, \
+             whose wording may change. New codes may be added.\n\n{}",
+            crate::error::ErrorCode::markdown_table()
+        ));
+    }
 }
 
 /// States what every operation shares, so no handler can leave it out: a

@@ -184,7 +184,7 @@ fn refuse(
 ) -> ServiceResponse<BoxBody> {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     request
-        .error_response(ApiError::RateLimited(seconds.max(1), limit))
+        .error_response(ApiError::rate_limited(seconds.max(1), limit))
         .map_into_boxed_body()
 }
 

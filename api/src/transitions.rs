@@ -5,13 +5,18 @@ use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionSt
 use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::ports::{RepoError, SecretChange, TransitionRequest};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::link_settings::latest_settings;
 use crate::state::AppState;
 
 /// The 404 of a connection.
 pub fn connection_not_found(id: ConnectionId) -> impl FnOnce() -> ApiError {
-    move || ApiError::NotFound(format!("Data connection {id} not found"))
+    move || {
+        ApiError::not_found(
+            ErrorCode::ConnectionNotFound,
+            format_args!("Data connection {id}"),
+        )
+    }
 }
 
 /// The client's connection, or its 404.
@@ -60,9 +65,9 @@ impl Change {
 /// Maps a store failure of a connection write: a lost race is a 409.
 pub fn write_error(id: ConnectionId) -> impl FnOnce(RepoError) -> ApiError {
     move |error| match error {
-        RepoError::Conflict(_) => ApiError::Conflict(
-            "The connection changed while this request was handled; read it again and retry."
-                .into(),
+        RepoError::Conflict(_) => ApiError::new(
+            ErrorCode::ConcurrentChange,
+            "The connection changed while this request was handled; read it again and retry.",
         ),
         other => ApiError::from_repo(other, connection_not_found(id)),
     }
@@ -80,14 +85,13 @@ pub async fn apply(
 ) -> Result<Option<Connection>, ApiError> {
     let current = load(state, client, company, id).await?;
     if change.pending_only && current.status != ConnectionStatus::PendingAuth {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::new(ErrorCode::ConnectionLinked,
             "A customer may only abandon a connection that is not authorized yet; a linked one ends \
-             when its consent is withdrawn, or the client removes it."
-                .into(),
+             when its consent is withdrawn, or the client removes it.",
         ));
     }
     let transition = domain::connection::transition(Some(current.status), change.cause)
-        .map_err(|refused| ApiError::Conflict(refused.to_string()))?;
+        .map_err(|refused| ApiError::new(ErrorCode::TransitionRefused, refused.to_string()))?;
     let secret = if transition.to == Some(ConnectionStatus::Deauthorized) {
         SecretChange::Destroy
     } else {

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use clap::Parser;
 use domain::ports::Store;
 use link_api::cli::Cli;
+pub use link_api::error::ErrorCode;
 use link_api::startup::Application;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::Value;
@@ -441,8 +442,31 @@ pub async fn error_of(response: Response, status: StatusCode) -> Value {
         Some(id),
         "the header and the body carry the same id"
     );
-    assert!(["Yes", "No", "Unknown"].contains(&body["canBeRetried"].as_str().unwrap()));
-    assert_eq!(body["detailedErrorCode"], 0);
+    let number = body["detailedErrorCode"]
+        .as_i64()
+        .expect("a detailedErrorCode");
+    let code = ErrorCode::ALL
+        .iter()
+        .find(|c| i64::from(c.number()) == number)
+        .unwrap_or_else(|| panic!("{number} is not in the table of error codes: {body}"));
+    assert_eq!(
+        code.status().as_u16(),
+        status.as_u16(),
+        "{code:?} belongs to another status: {body}"
+    );
+    assert_eq!(body["canBeRetried"], code.can_be_retried(), "{body}");
+    body
+}
+
+/// Asserts the documented error body of kind `code` (and its status), and returns it.
+pub async fn refusal_of(response: Response, code: ErrorCode) -> Value {
+    let status = StatusCode::from_u16(code.status().as_u16()).expect("a status");
+    let body = error_of(response, status).await;
+    assert_eq!(
+        body["detailedErrorCode"],
+        code.number(),
+        "expected {code:?}: {body}"
+    );
     body
 }
 

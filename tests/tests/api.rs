@@ -17,6 +17,7 @@ mod api {
     pub mod cors;
     pub mod emails;
     pub mod embedded;
+    pub mod error_codes;
     pub mod errors;
     pub mod export;
     pub mod hosted;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
     "error": "Company 8a210b68-6988-11ed-a1eb-0242ac120002 not found",
     "correlationId": "0a40c2f31fc8f992fb88b0853e4166f3",
     "canBeRetried": "No",
-    "detailedErrorCode": 0
+    "detailedErrorCode": 40402
 }))]
 pub struct ErrorMessage {
     /// The HTTP status code, repeated.
@@ -28,7 +28,7 @@ pub struct ErrorMessage {
     /// Whether the same request may succeed later: `Yes`, `No` or `Unknown`.
     #[schema(example = "No")]
     pub can_be_retried: String,
-    /// A finer error code; 0 when there is none.
+    /// The kind of refusal, from one table (see the README's error codes).
     pub detailed_error_code: i32,
 }
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::{generate_key, hash_key, Caller};
 use crate::dto::api_key::{ApiKeyDetails, ApiKeys, CreateApiKey};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::optional_json;
 use crate::openapi::responses::{
     Conflict, CreateErrors, InternalError, ItemErrors, Unauthorized, Unavailable,
@@ -68,10 +68,13 @@ pub async fn create_api_key(
         .create_api_key(caller.client, name, &hash_key(&secret))
         .await
         .map_err(|e| match e {
-            domain::ports::RepoError::LimitReached(_) => ApiError::Conflict(format!(
-                "Maximum number of API keys ({}) reached. Delete an unused key and try again.",
-                domain::api_key::MAX_API_KEYS
-            )),
+            domain::ports::RepoError::LimitReached(_) => ApiError::new(
+                ErrorCode::LimitReached,
+                format!(
+                    "Maximum number of API keys ({}) reached. Delete an unused key and try again.",
+                    domain::api_key::MAX_API_KEYS
+                ),
+            ),
             other => other.into(),
         })?;
     Ok(HttpResponse::Created().json(ApiKeyDetails::new(key, Some(secret))))
@@ -102,7 +105,9 @@ pub async fn delete_api_key(
         .delete_api_key(caller.client, ApiKeyId::from(id))
         .await
         .map_err(|e| {
-            ApiError::from_repo(e, || ApiError::not_found(format_args!("API key {id}")))
+            ApiError::from_repo(e, || {
+                ApiError::not_found(ErrorCode::ApiKeyNotFound, format_args!("API key {id}"))
+            })
         })?;
     Ok(HttpResponse::NoContent().finish())
 }

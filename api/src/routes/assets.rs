@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use domain::integration::PlatformKey;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::link::escape_html;
 use crate::state::AppState;
 
@@ -17,10 +17,12 @@ pub async fn integration_image(
 ) -> Result<HttpResponse, ApiError> {
     let (raw_key, file) = path.into_inner();
     let key = PlatformKey::parse(&raw_key).map_err(ApiError::field)?;
-    let entry = state
-        .catalogue
-        .get(&key)
-        .ok_or_else(|| ApiError::not_found(format_args!("Integration {key}")))?;
+    let entry = state.catalogue.get(&key).ok_or_else(|| {
+        ApiError::not_found(
+            ErrorCode::IntegrationNotFound,
+            format_args!("Integration {key}"),
+        )
+    })?;
     let integration = &entry.integration;
     let name = escape_html(&integration.name);
     let colour = escape_html(&integration.brand_colour);
@@ -47,7 +49,7 @@ pub async fn integration_image(
                  <text x=\"52\" y=\"30\" font-family=\"sans-serif\" font-size=\"16\" fill=\"#1f2328\">Connect {name}</text></svg>"
             )
         }
-        _ => return Err(ApiError::NotFound(format!("No image {file} for integration {key}."))),
+        _ => return Err(ApiError::new(ErrorCode::AssetNotFound, format!("No image {file} for integration {key}."))),
     };
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")

@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::auth::Caller;
 use crate::dto::connection::ConnectionBody;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::oauth::Tokens;
 use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
@@ -183,18 +183,24 @@ pub async fn update_authorization(
         ))
     })?;
     if !crate::routes::integrations::enabled_for(&state, caller.client, entry).await? {
-        return Err(ApiError::Conflict(format!(
-            "{} is disabled for your customers, so its connections cannot be authorized; \
+        return Err(ApiError::new(
+            ErrorCode::IntegrationDisabled,
+            format!(
+                "{} is disabled for your customers, so its connections cannot be authorized; \
              enable it in /integrations/{}/settings.",
-            entry.integration.name, entry.integration.key
-        )));
+                entry.integration.name, entry.integration.key
+            ),
+        ));
     }
     if matches!(entry.integration.auth, AuthMethod::OAuth2(_)) && caller.token.is_some() {
-        return Err(ApiError::Forbidden(format!(
-            "{} authorizes with OAuth: send the customer to the connection's linkUrl. \
+        return Err(ApiError::new(
+            ErrorCode::OAuthImportRequiresApiKey,
+            format!(
+                "{} authorizes with OAuth: send the customer to the connection's linkUrl. \
              Importing OAuth tokens takes an API key.",
-            entry.integration.name
-        )));
+                entry.integration.name
+            ),
+        ));
     }
     let authorization = authorization::validate(&entry.integration.auth, body.into_inner())?;
     let secret = seal(&state, id, authorization)?;

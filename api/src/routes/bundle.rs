@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use base64::Engine;
 use sha2::Digest;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 const HOSTED_SCRIPT: &[u8] = include_bytes!("../../../web/dist/hosted.js");
 const HOSTED_STYLE: &[u8] = include_bytes!("../../../web/dist/hosted.css");
@@ -55,7 +55,12 @@ pub async fn asset(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
         "hosted.js" => (HOSTED_SCRIPT, JAVASCRIPT),
         "hosted.css" => (HOSTED_STYLE, "text/css; charset=utf-8"),
         "popup.js" => (POPUP_SCRIPT, JAVASCRIPT),
-        other => return Err(ApiError::NotFound(format!("No asset {other}."))),
+        other => {
+            return Err(ApiError::new(
+                ErrorCode::AssetNotFound,
+                format!("No asset {other}."),
+            ))
+        }
     };
     Ok(HttpResponse::Ok()
         .content_type(content_type)
@@ -88,9 +93,12 @@ pub async fn sdk() -> HttpResponse {
 pub async fn pinned_sdk(file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     match file.strip_suffix(".js") {
         Some(version) if version == sdk_version() => Ok(sdk_response(FOR_GOOD)),
-        _ => Err(ApiError::NotFound(format!(
-            "This server ships the component at /link/sdk/{}.js, not /link/sdk/{file}.",
-            sdk_version()
-        ))),
+        _ => Err(ApiError::new(
+            ErrorCode::AssetNotFound,
+            format!(
+                "This server ships the component at /link/sdk/{}.js, not /link/sdk/{file}.",
+                sdk_version()
+            ),
+        )),
     }
 }

@@ -14,7 +14,7 @@ use crate::dto::connection::{
     UpdateConnectionStatus,
 };
 use crate::dto::paging::PagingInfo;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::openapi::responses::{
     Conflict, CreateErrors, ItemErrors, ItemWriteErrors, ListErrors, NotFound,
 };
@@ -130,8 +130,8 @@ pub async fn create_connection(
         .create_connection(caller.client, new, caller.actor)
         .await
         .map_err(|e| match e {
-            RepoError::Conflict(_) => ApiError::Conflict(
-                "The company already has an active accounting connection; unlink or delete it first.".into(),
+            RepoError::Conflict(_) => ApiError::new(ErrorCode::AccountingConnectionExists,
+                "The company already has an active accounting connection; unlink or delete it first.",
             ),
             other => ApiError::from_repo(other, ApiError::company_not_found(company)),
         })?;

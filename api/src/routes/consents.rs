@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::link_settings::ConsentTextsBody;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::extract::optional_json;
 use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors, ItemWriteErrors};
 use crate::routes::link_settings::settings_of;
@@ -306,7 +306,10 @@ fn shown_categories(
 }
 
 fn ledger_busy() -> ApiError {
-    ApiError::Conflict("The ledger kept changing while this request was handled; retry.".into())
+    ApiError::new(
+        ErrorCode::ConcurrentChange,
+        "The ledger kept changing while this request was handled; retry.",
+    )
 }
 
 /// Record a consent
@@ -477,10 +480,11 @@ pub async fn withdraw_consent(
         let ledger = ledger(&state, &caller, company).await?;
         let plan =
             consent::plan_withdrawal(&ledger, consent_id).map_err(|refused| match refused {
-                WithdrawalRefused::Unknown => {
-                    ApiError::not_found(format_args!("Consent {consent_id}"))
-                }
-                other => ApiError::Conflict(other.to_string()),
+                WithdrawalRefused::Unknown => ApiError::not_found(
+                    ErrorCode::ConsentNotFound,
+                    format_args!("Consent {consent_id}"),
+                ),
+                other => ApiError::new(ErrorCode::TransitionRefused, other.to_string()),
             })?;
         for category in &plan.grant.categories {
             caller.require_category(Some(category))?;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::dto::paging::PagingInfo;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::EventBody;
 use crate::extract::optional_json;
 use crate::openapi::responses::{ItemErrors, ItemWriteErrors, ListErrors};
@@ -77,7 +77,7 @@ pub struct Replay {
 }
 
 fn not_found(id: Uuid) -> impl FnOnce() -> ApiError {
-    move || ApiError::not_found(format_args!("Event {id}"))
+    move || ApiError::not_found(ErrorCode::EventNotFound, format_args!("Event {id}"))
 }
 
 /// List events
@@ -180,9 +180,10 @@ pub async fn replay_event(
         )
         .await
         .map_err(|e| match (e, body.webhook_id) {
-            (domain::ports::RepoError::NotFound, Some(webhook)) => {
-                ApiError::not_found(format_args!("Event {id} or webhook consumer {webhook}"))
-            }
+            (domain::ports::RepoError::NotFound, Some(webhook)) => ApiError::not_found(
+                ErrorCode::EventNotFound,
+                format_args!("Event {id} or webhook consumer {webhook}"),
+            ),
             (other, _) => ApiError::from_repo(other, not_found(id)),
         })?;
     Ok(HttpResponse::Accepted().json(Replay {

@@ -9,7 +9,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use utoipa::openapi::OpenApi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Every documented path pattern with its methods.
 pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
@@ -60,7 +60,10 @@ pub async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> Ht
     let (method, path) = (request.method().as_str(), request.path());
     let allowed = routes.allowed(path);
     let error = if allowed.is_empty() {
-        ApiError::NotFound(format!("No route matches {method} {path}."))
+        ApiError::new(
+            ErrorCode::RouteNotFound,
+            format!("No route matches {method} {path}."),
+        )
     } else {
         let list = allowed.join(", ");
         ApiError::MethodNotAllowed(

@@ -16,7 +16,7 @@ use domain::profile::fill_redirect;
 use uuid::Uuid;
 
 use crate::company_token::{Claims, HOSTED_PAGE};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::link::{allowed_origin, escape_html, journey_page, page_with_status, redirect};
 use crate::routes::link_session::{admit, Entry};
 use crate::state::AppState;
@@ -84,9 +84,10 @@ pub async fn journey_token(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let Ok(id) = Uuid::parse_str(&company) else {
-        return Err(ApiError::BadRequest(format!(
-            "{company} is not a company id."
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvalidPathParameter,
+            format!("{company} is not a company id."),
+        ));
     };
     let company = state
         .store
@@ -101,10 +102,10 @@ pub async fn journey_token(
     crate::auth::check_origin(&state, company.client_id, &request).await?;
     let settings = crate::routes::link_settings::latest_settings(&state, company.client_id).await?;
     if settings.hosted.require_signed_links {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::new(
+            ErrorCode::SignedLinkRequired,
             "This client requires signed links, so the journey needs the accessToken its back end \
-             gets from GET /companies/{companyId}/accessToken."
-                .into(),
+             gets from GET /companies/{companyId}/accessToken.",
         ));
     }
     let token = journey_access_token(&state, &company, None)?;

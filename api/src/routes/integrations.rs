@@ -15,17 +15,19 @@ use crate::dto::integration::{
     IntegrationSettingsUpdate, Integrations,
 };
 use crate::dto::paging::PagingInfo;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::openapi::responses::{CreateErrors, ItemErrors, ListErrors, NotFound};
 use crate::state::AppState;
 
 /// The catalogue entry named in the path.
 fn entry<'a>(state: &'a AppState, raw_key: &str) -> ApiResult<&'a Entry> {
     let key = PlatformKey::parse(raw_key).map_err(ApiError::field)?;
-    state
-        .catalogue
-        .get(&key)
-        .ok_or_else(|| ApiError::not_found(format_args!("Integration {key}")))
+    state.catalogue.get(&key).ok_or_else(|| {
+        ApiError::not_found(
+            ErrorCode::IntegrationNotFound,
+            format_args!("Integration {key}"),
+        )
+    })
 }
 
 /// Whether the client's customers may use `entry`.

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::{check_origin, Caller};
 use crate::company_token::{Claims, LIFETIME_SECONDS};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::invitations::{InvitationError, InvitationRequest, Inviter};
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors};
 use crate::routes::link_settings::latest_settings;
@@ -178,8 +178,9 @@ const JOURNEY_EMAIL_RETRY_SECONDS: u64 = 3600;
 /// Invitations are managed with an API key or a company token, not with a token made from one.
 fn refuse_invitees(caller: &Caller) -> ApiResult<()> {
     if caller.invitation().is_some() {
-        return Err(ApiError::Forbidden(
-            "A token made from an invitation cannot manage invitations.".into(),
+        return Err(ApiError::new(
+            ErrorCode::TokenNotAllowed,
+            "A token made from an invitation cannot manage invitations.",
         ));
     }
     Ok(())
@@ -239,9 +240,15 @@ pub async fn create_invitation(
         Err(InvitationError::NotCovered(category)) => {
             return Err(caller.category_refusal(Some(&category)))
         }
-        Err(InvitationError::NotAllowed(why)) => return Err(ApiError::Forbidden(why.into())),
+        Err(InvitationError::NotAllowed(why)) => {
+            return Err(ApiError::new(ErrorCode::EmailNotAllowed, why))
+        }
         Err(InvitationError::Store(RepoError::LimitReached(what))) => {
-            return Err(ApiError::RateLimited(JOURNEY_EMAIL_RETRY_SECONDS, what))
+            return Err(ApiError::RateLimited(
+                ErrorCode::EmailLimitReached,
+                JOURNEY_EMAIL_RETRY_SECONDS,
+                format!("The limit of {what} is reached; try again tomorrow, or ask the client."),
+            ))
         }
         Err(InvitationError::Store(error)) => {
             return Err(ApiError::from_repo(
@@ -312,7 +319,12 @@ pub async fn revoke_invitation(
         .revoke_invitation(caller.client, company.into(), id, Utc::now())
         .await
         .map_err(|e| {
-            ApiError::from_repo(e, || ApiError::not_found(format_args!("Invitation {id}")))
+            ApiError::from_repo(e, || {
+                ApiError::not_found(
+                    ErrorCode::InvitationNotFound,
+                    format_args!("Invitation {id}"),
+                )
+            })
         })?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -344,7 +356,12 @@ pub async fn open_invitation(
     body: crate::extract::Json<ExchangeInvitation>,
     request: HttpRequest,
 ) -> ApiResult<web::Json<InvitationAccessToken>> {
-    let invalid = || ApiError::Unauthorized("invalid or foreign invitation token");
+    let invalid = || {
+        ApiError::Unauthorized(
+            ErrorCode::InvalidInvitationToken,
+            "invalid or foreign invitation token",
+        )
+    };
     let scope = state
         .invitation_tokens
         .verify(body.token.trim())
@@ -360,13 +377,19 @@ pub async fn open_invitation(
     };
     let now = Utc::now();
     if invitation.revoked_at.is_some() {
-        return Err(ApiError::Forbidden("This invitation was revoked.".into()));
+        return Err(ApiError::new(
+            ErrorCode::InvitationEnded,
+            "This invitation was revoked.",
+        ));
     }
     if !invitation.usable(now) {
-        return Err(ApiError::Forbidden(format!(
-            "This invitation expired at {} UTC.",
-            invitation.expires_at.format("%Y-%m-%d %H:%M")
-        )));
+        return Err(ApiError::new(
+            ErrorCode::InvitationEnded,
+            format!(
+                "This invitation expired at {} UTC.",
+                invitation.expires_at.format("%Y-%m-%d %H:%M")
+            ),
+        ));
     }
     check_origin(&state, invitation.client_id, &request).await?;
     let company = state

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::openapi::responses::{CreateErrors, ItemErrors};
 use crate::state::AppState;
 
@@ -39,8 +39,9 @@ pub struct JourneyLinkBody {
 
 fn company_tokens_may_not(caller: &Caller) -> ApiResult<()> {
     if caller.token.is_some() {
-        return Err(ApiError::Forbidden(
-            "Journey links are made by the client's back end, with an API key.".into(),
+        return Err(ApiError::new(
+            ErrorCode::TokenNotAllowed,
+            "Journey links are made by the client's back end, with an API key.",
         ));
     }
     Ok(())
@@ -122,7 +123,12 @@ pub async fn revoke_journey_link(
         .revoke_journey_link(caller.client, company.into(), id, Utc::now())
         .await
         .map_err(|e| {
-            ApiError::from_repo(e, || ApiError::not_found(format_args!("Journey link {id}")))
+            ApiError::from_repo(e, || {
+                ApiError::not_found(
+                    ErrorCode::JourneyLinkNotFound,
+                    format_args!("Journey link {id}"),
+                )
+            })
         })?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::catalogue::Entry;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::oauth::{self, Grant, TokenRequest};
 use crate::routes::authorization::seal_tokens;
 use crate::state::AppState;
@@ -205,8 +205,12 @@ fn authorize_url(
 
 /// Custom `{name}` values from the Link URL's query string.
 pub fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
-        .map_err(|_| ApiError::BadRequest("The Link URL's query string is not valid.".into()))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidQueryString,
+            "The Link URL's query string is not valid.",
+        )
+    })?;
     let total: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
     if pairs.len() > MAX_CUSTOM_PARAMS
         || total > MAX_CUSTOM_BYTES
@@ -214,7 +218,7 @@ pub fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> 
             .iter()
             .any(|(k, v)| k.len() > 64 || v.chars().count() > 500)
     {
-        return Err(ApiError::BadRequest(format!(
+        return Err(ApiError::new(ErrorCode::InvalidLinkUrlValues, format!(
             "A Link URL carries at most {MAX_CUSTOM_PARAMS} values, names up to 64 and values up to 500 characters, \
              {MAX_CUSTOM_BYTES} bytes in all."
         )));
@@ -224,8 +228,9 @@ pub fn custom_params(query: &str) -> Result<BTreeMap<String, String>, ApiError> 
         .iter()
         .any(|(k, v)| k.chars().chain(v.chars()).any(char::is_control))
     {
-        return Err(ApiError::BadRequest(
-            "A Link URL's names and values hold no control characters.".into(),
+        return Err(ApiError::new(
+            ErrorCode::InvalidLinkUrlValues,
+            "A Link URL's names and values hold no control characters.",
         ));
     }
     Ok(pairs.into_iter().collect())
@@ -294,16 +299,20 @@ pub async fn callback(
     params: web::Query<CallbackParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let state_value = params
-        .state
-        .ok_or_else(|| ApiError::BadRequest("The provider's answer has no state.".into()))?;
+    let state_value = params.state.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidAuthorizationRequest,
+            "The provider's answer has no state.",
+        )
+    })?;
     let hash = oauth::state_hash(&state_value);
     let (saved, fresh) = match state.store.consume_oauth_state(&hash).await? {
         Consumed::Fresh(saved) => (saved, true),
         Consumed::Replayed(saved) | Consumed::Expired(saved) => (saved, false),
         Consumed::Unknown => {
-            return Err(ApiError::BadRequest(
-                "This authorization is not known; start again from the Link URL.".into(),
+            return Err(ApiError::new(
+                ErrorCode::AuthorizationUnknown,
+                "This authorization is not known; start again from the Link URL.",
             ))
         }
     };
@@ -375,8 +384,8 @@ pub async fn callback(
     .await
     {
         Ok(_) => Outcome::Linked,
-        Err(ApiError::Conflict(_)) => Outcome::AlreadyLinked,
-        Err(ApiError::Forbidden(_)) => Outcome::ConsentRequired,
+        Err(ApiError::Refused(ErrorCode::TransitionRefused, _)) => Outcome::AlreadyLinked,
+        Err(ApiError::Refused(ErrorCode::ConsentRequired, _)) => Outcome::ConsentRequired,
         Err(other) => return Err(other),
     };
     finish(&state, &connection, entry, custom, outcome).await
@@ -405,7 +414,7 @@ pub fn open_verifier(
 async fn consented(state: &AppState, connection: &Connection) -> Result<bool, ApiError> {
     match transitions::check_consent(state, connection).await {
         Ok(_) => Ok(true),
-        Err(ApiError::Forbidden(_)) => Ok(false),
+        Err(ApiError::Refused(ErrorCode::ConsentRequired, _)) => Ok(false),
         Err(other) => Err(other),
     }
 }

@@ -15,7 +15,7 @@ use domain::journey_link::{LinkUse, SESSION_HOURS};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::hosted::{journey_access_token, known_company};
 use crate::routes::link::{cookie, page_with_status};
 use crate::state::AppState;
@@ -215,13 +215,19 @@ pub async fn open_link(
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok());
     if origin.is_some_and(|o| !o.eq_ignore_ascii_case(&state.own_origin())) {
-        return Err(ApiError::Forbidden(
-            "Only the journey's own page opens its links.".into(),
+        return Err(ApiError::new(
+            ErrorCode::ForeignPage,
+            "Only the journey's own page opens its links.",
         ));
     }
     let company = match known_company(&state, &company).await? {
         Ok(company) => company,
-        Err(_) => return Err(ApiError::NotFound(format!("{}. {}", UNKNOWN.0, UNKNOWN.1))),
+        Err(_) => {
+            return Err(ApiError::new(
+                ErrorCode::JourneyLinkNotFound,
+                format!("{}. {}", UNKNOWN.0, UNKNOWN.1),
+            ))
+        }
     };
     let session = session_of(&state, &request, company.id).await?;
     let used = state
@@ -237,12 +243,17 @@ pub async fn open_link(
         LinkUse::Opened(link) if link.company_id == company.id => (link.id, true),
         LinkUse::AlreadyUsed(link) if session == Some(link.id) => (link.id, false),
         LinkUse::AlreadyUsed(link) if link.company_id == company.id => {
-            return Err(ApiError::Conflict(refusal(USED)))
+            return Err(ApiError::new(ErrorCode::JourneyLinkUsed, refusal(USED)))
         }
         LinkUse::Ended(link) if link.company_id == company.id => {
-            return Err(ApiError::Gone(refusal(ENDED)))
+            return Err(ApiError::new(ErrorCode::JourneyLinkEnded, refusal(ENDED)))
         }
-        _ => return Err(ApiError::NotFound(refusal(UNKNOWN))),
+        _ => {
+            return Err(ApiError::new(
+                ErrorCode::JourneyLinkNotFound,
+                refusal(UNKNOWN),
+            ))
+        }
     };
     let token = journey_access_token(&state, &company, Some(link))?;
     let mut response = HttpResponse::Ok();

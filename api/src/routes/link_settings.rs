@@ -6,7 +6,7 @@ use domain::ports::RepoError;
 
 use crate::auth::Caller;
 use crate::dto::link_settings::{LinkSettingsBody, LinkSettingsDocument};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::openapi::responses::{Conflict, CreateErrors, ItemErrors};
 use crate::state::AppState;
 
@@ -109,7 +109,12 @@ pub async fn get_link_settings_version(
     body(&state, caller.client, Some(version))
         .await?
         .map(web::Json)
-        .ok_or_else(|| ApiError::NotFound(format!("Link settings version {version} not found")))
+        .ok_or_else(|| {
+            ApiError::not_found(
+                ErrorCode::LinkSettingsVersionNotFound,
+                format_args!("Link settings version {version}"),
+            )
+        })
 }
 
 /// Update link settings
@@ -164,8 +169,9 @@ pub async fn update_link_settings(
         .add_link_settings(caller.client, settings.version, &text)
         .await
         .map_err(|e| match e {
-            RepoError::Conflict(_) => ApiError::Conflict(
-                "The link settings changed meanwhile; read them again and retry.".into(),
+            RepoError::Conflict(_) => ApiError::new(
+                ErrorCode::ConcurrentChange,
+                "The link settings changed meanwhile; read them again and retry.",
             ),
             other => other.into(),
         })?;

@@ -5,7 +5,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use domain::integration::ClientAuthMethod;
 use serde::Deserialize;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
 use crate::routes::link::{callback_url, cookie, escape_html, html_with_form_origins};
 use crate::sandbox::CLIENT_ID;
@@ -43,8 +43,8 @@ async fn pending(
     challenge: &str,
 ) -> Result<(String, domain::ports::OAuthState), ApiError> {
     let unknown = || {
-        ApiError::BadRequest(
-            "This Sandbox authorization is unknown, used or expired: start again from the Link URL.".into(),
+        ApiError::new(ErrorCode::AuthorizationUnknown,
+            "This Sandbox authorization is unknown, used or expired: start again from the Link URL.",
         )
     };
     let hash = crate::oauth::state_hash(state_value);
@@ -111,10 +111,9 @@ pub async fn authorize(
             .is_some_and(|s| !s.is_empty() && s.len() <= 256);
     let (Some(state_value), Some(challenge), true) = (params.state, params.code_challenge, valid)
     else {
-        return Err(ApiError::BadRequest(
+        return Err(ApiError::new(ErrorCode::InvalidAuthorizationRequest,
             "Not a Sandbox authorization request: it needs response_type=code, the Sandbox client_id, this service's \
-             callback as redirect_uri, a state, and a PKCE S256 code_challenge."
-                .into(),
+             callback as redirect_uri, a state, and a PKCE S256 code_challenge.",
         ));
     };
     let (state_hash, saved) = pending(&state, &state_value, &challenge).await?;
@@ -184,9 +183,9 @@ fn same_origin(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> 
         (None, None) => false,
     };
     if foreign {
-        return Err(ApiError::Forbidden(
-            "A Sandbox decision is made on the Sandbox's own page, not posted from another site."
-                .into(),
+        return Err(ApiError::new(
+            ErrorCode::ForeignPage,
+            "A Sandbox decision is made on the Sandbox's own page, not posted from another site.",
         ));
     }
     Ok(())
@@ -202,17 +201,18 @@ pub async fn decide(
     let form = form.into_inner();
     same_origin(&state, &request)?;
     if !is_challenge(&form.code_challenge) {
-        return Err(ApiError::BadRequest(
-            "code_challenge must be a PKCE S256 challenge: 43 to 128 URL-safe characters.".into(),
+        return Err(ApiError::new(
+            ErrorCode::InvalidAuthorizationRequest,
+            "code_challenge must be a PKCE S256 challenge: 43 to 128 URL-safe characters.",
         ));
     }
     let (state_hash, _) = pending(&state, &form.state, &form.code_challenge).await?;
     let cookie = cookie(&request, &binding_cookie(&state_hash));
     if !binds(&state, &state_hash, form.binding.as_deref()) || !binds(&state, &state_hash, cookie) {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::new(
+            ErrorCode::ForeignPage,
             "This decision does not come from the Sandbox page that showed the authorization: \
-             open the page again from the Link URL."
-                .into(),
+             open the page again from the Link URL.",
         ));
     }
     let callback = callback_url(&state.public_url);
@@ -224,8 +224,8 @@ pub async fn decide(
                 .issue_code(&callback, &state_hash, &form.code_challenge)
                 .await
                 .map_err(|e| match e {
-                    TokenError::InvalidGrant => ApiError::Conflict(
-                        "A code was already issued for this authorization; start again from the Link URL.".into(),
+                    TokenError::InvalidGrant => ApiError::new(ErrorCode::AuthorizationDecided,
+                        "A code was already issued for this authorization; start again from the Link URL.",
                     ),
                     other => ApiError::Unavailable(other.to_string()),
                 })?;
@@ -233,8 +233,9 @@ pub async fn decide(
         }
         "deny" => format!("{callback}?error=access_denied&state={encoded_state}"),
         _ => {
-            return Err(ApiError::BadRequest(
-                "decision must be approve or deny.".into(),
+            return Err(ApiError::new(
+                ErrorCode::InvalidAuthorizationRequest,
+                "decision must be approve or deny.",
             ))
         }
     };
@@ -397,12 +398,17 @@ pub async fn revoke_grant(
         (company.into(), id.into());
     let connection = crate::transitions::load(&state, caller.client, company, id).await?;
     if connection.platform_key.as_str() != crate::sandbox::PLATFORM_KEY {
-        return Err(ApiError::BadRequest(
-            "Only Sandbox connections have a Sandbox grant to revoke.".into(),
+        return Err(ApiError::new(
+            ErrorCode::NotASandboxConnection,
+            "Only Sandbox connections have a Sandbox grant to revoke.",
         ));
     }
-    let no_grant =
-        || ApiError::Conflict("The connection holds no Sandbox grant: authorize it first.".into());
+    let no_grant = || {
+        ApiError::new(
+            ErrorCode::NoSandboxGrant,
+            "The connection holds no Sandbox grant: authorize it first.",
+        )
+    };
     let tokens = crate::routes::authorization::stored_tokens(&state, &connection)
         .await?
         .ok_or_else(no_grant)?;

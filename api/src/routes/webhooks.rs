@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::dispatcher::{may_reach, new_secret};
 use crate::dto::paging::PagingInfo;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::EventBody;
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors, ListErrors};
 use crate::state::AppState;
@@ -225,7 +225,12 @@ pub struct PageParams {
 }
 
 fn not_found(id: Uuid) -> impl FnOnce() -> ApiError {
-    move || ApiError::not_found(format_args!("Webhook consumer {id}"))
+    move || {
+        ApiError::not_found(
+            ErrorCode::WebhookNotFound,
+            format_args!("Webhook consumer {id}"),
+        )
+    }
 }
 
 /// Checks a consumer's fields, recording every problem.
@@ -348,8 +353,9 @@ pub async fn create_webhook(
         .create_webhook(&webhook, &sealed)
         .await
         .map_err(|e| match e {
-            RepoError::LimitReached(_) => ApiError::BadRequest(
-                "A client has at most 50 webhook consumers; delete one first.".into(),
+            RepoError::LimitReached(_) => ApiError::new(
+                ErrorCode::WebhookConsumerLimitReached,
+                "A client has at most 50 webhook consumers; delete one first.",
             ),
             other => other.into(),
         })?;
