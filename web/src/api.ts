@@ -167,6 +167,10 @@ export interface ApiErrorBody {
   statusCode: number;
   error: string;
   correlationId?: string;
+  /** Whether the same call may succeed later. */
+  canBeRetried?: "Yes" | "No" | "Unknown";
+  /** The kind of refusal, from the API's table (see `error-codes.ts`). */
+  detailedErrorCode?: number;
   validation?: { errors: { itemId: string; message: string }[] };
 }
 
@@ -197,6 +201,20 @@ export function sourceTypeOf(category: Category): string {
   return { accounting: "Accounting", banking: "Banking", commerce: "Commerce" }[category];
 }
 
+/**
+ * The error body of a refused call; when something between the page and the
+ * service answered instead (a proxy's page), one made from its status.
+ */
+export function errorBody(response: Response, text: string): ApiErrorBody {
+  try {
+    const body = JSON.parse(text);
+    if (typeof body?.statusCode === "number" && typeof body?.error === "string") return body;
+  } catch {
+    // Not the service's JSON: said by its status below.
+  }
+  return { statusCode: response.status, error: response.statusText, canBeRetried: response.status >= 500 ? "Unknown" : "No" };
+}
+
 /** Posts `body` to one of the service's public paths, which take no token; the answer or its error body. */
 async function postPublic<T>(path: string, body: unknown, credentials: RequestCredentials): Promise<T> {
   const response = await fetch(path, {
@@ -205,9 +223,9 @@ async function postPublic<T>(path: string, body: unknown, credentials: RequestCr
     body: JSON.stringify(body),
     credentials,
   });
-  const answer = await response.json();
-  if (!response.ok) throw new ApiError(answer);
-  return answer;
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(errorBody(response, text));
+  return JSON.parse(text);
 }
 
 /** Exchanges the token of a share URL for a company token (no other credential). */
@@ -244,11 +262,8 @@ export class Api {
     });
     this.correlationId = response.headers.get("x-correlation-id") ?? undefined;
     const text = await response.text();
-    const parsed = text ? JSON.parse(text) : undefined;
-    if (!response.ok) {
-      throw new ApiError(parsed ?? { statusCode: response.status, error: response.statusText });
-    }
-    return parsed as T;
+    if (!response.ok) throw new ApiError(errorBody(response, text));
+    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   private company(rest = ""): string {

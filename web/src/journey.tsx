@@ -10,7 +10,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { EventName } from "../link-sdk/index";
 import { Api, ApiError, Category, categoryOf, Connection, Integration, InvitationAccess, LinkSettings, LinkStatus, Profile } from "./api";
 import { Confirm } from "./confirm";
-import { chooseLocale, direction, translator, Translate } from "./i18n";
+import { ErrorCode } from "./error-codes";
+import { chooseLocale, direction, translator, Translate, type TextKey } from "./i18n";
 import { applyTheme } from "./theme";
 import { Categories } from "./screens/categories";
 import { Consent } from "./screens/consent";
@@ -98,6 +99,12 @@ export interface Host {
   modal?: boolean;
   /** The locale asked for by the client (the component's `locale`); otherwise the page's `?locale=`. */
   locale?: string;
+  /**
+   * Screens are entries of the browser's history (the hosted page, which is
+   * the whole tab): Back and Forward move between them, and a reload stays
+   * where the customer was.
+   */
+  history?: boolean;
   emit(name: EventName, detail?: Record<string, unknown>): void;
 }
 
@@ -114,8 +121,15 @@ export interface Journey {
   status: LinkStatus;
   /** Reads the journey status again (after a consent or a connection). */
   refresh(): Promise<LinkStatus>;
-  go(screen: Screen): void;
-  fail(error: unknown): void;
+  /** Shows `screen`; `replace`: in place of this one in the browser's history (what Back should skip). */
+  go(screen: Screen, replace?: boolean): void;
+  /**
+   * Says that a call failed. The customer stays on their screen, told in
+   * their language what happened, with `retry` offered as Try again when
+   * the same call may succeed later (and run by itself when a lost
+   * connection comes back).
+   */
+  fail(error: unknown, retry?: () => unknown): void;
   /** Puts the focus on the screen's heading (after what had it left the screen). */
   focusHeading(): void;
 }
@@ -139,6 +153,40 @@ function requiredAsSet(status: LinkStatus, settings: LinkSettings): LinkStatus {
   };
 }
 
+/** A failed call the customer is told about on their screen, and how to try it again. */
+interface Trouble {
+  message: string;
+  reference?: string;
+  retry?: () => unknown;
+  /** No answer came (the network, or the service is away): a connection that comes back retries. */
+  unanswered: boolean;
+}
+
+/** What to tell the customer about a failed call, in their language where the kind is known. */
+function describe(error: unknown, t: Translate): string {
+  if (!(error instanceof ApiError)) {
+    if (!navigator.onLine) return t("offline");
+    return error instanceof TypeError ? t("unreachable") : String(error);
+  }
+  const { detailedErrorCode: code, statusCode } = error.body;
+  if (code === ErrorCode.rateLimited) return t("tooMany");
+  if (code === ErrorCode.emailLimitReached) return t("emailLimit");
+  if (statusCode >= 500) return t("serverTrouble");
+  return error.body.error;
+}
+
+/** Whether the same call may succeed if the customer tries again soon. */
+function retryable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.body.canBeRetried !== "No" && error.body.detailedErrorCode !== ErrorCode.emailLimitReached;
+}
+
+/** The journey's screen a history entry holds, if it holds one. */
+function screenOf(state: unknown): Screen | undefined {
+  const screen = (state as { linkJourney?: Screen } | null)?.linkJourney;
+  return screen && screen.name !== "loading" && screen.name !== "error" ? screen : undefined;
+}
+
 export function JourneyApp({ api, host }: { api: Api; host: Host }) {
   const query = host.locale ? new URLSearchParams({ locale: host.locale }) : new URLSearchParams(location.search);
   const [data, setData] = useState<{ profile: Profile; settings: LinkSettings; status: LinkStatus }>();
@@ -147,22 +195,86 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
   const [screen, setScreen] = useState<Screen>({ name: "loading" });
   const heading = useRef<HTMLDivElement>(null);
   const [leaving, setLeaving] = useState(false);
+  const [trouble, setTrouble] = useState<Trouble>();
+  const troubleShown = useRef<HTMLDivElement>(null);
+  const [offline, setOffline] = useState(!navigator.onLine);
+  // The latest trouble and data, for listeners registered once.
+  const latest = useRef<{ trouble?: Trouble; status?: LinkStatus }>({});
+  latest.current = { trouble, status: data?.status };
   const adjusted = (status: LinkStatus, settings: LinkSettings) => (host.adjust ? requiredAsSet(status, settings) : status);
-  const fail = (error: unknown) => {
-    const body = error instanceof ApiError ? error.body : undefined;
-    host.emit("failed", { error, message: body?.error ?? String(error), correlationId: body?.correlationId });
-    // A call that got no answer (the network, or a page the service does not accept) is said in words, not as the exception.
-    const message = body?.error ?? (error instanceof TypeError ? t("unreachable") : String(error));
-    setScreen({ name: "error", message, reference: body?.correlationId });
+  /** Shows `next`, as a new history entry when screens are entries (`replace`: in place of the current one). */
+  const go = (next: Screen, replace = false) => {
+    setTrouble(undefined);
+    setScreen(next);
+    if (host.history && screenOf({ linkJourney: next })) {
+      if (replace) history.replaceState({ linkJourney: next }, "");
+      else history.pushState({ linkJourney: next }, "");
+    }
   };
+  const fail = (error: unknown, retry?: () => unknown) => {
+    const body = error instanceof ApiError ? error.body : undefined;
+    const message = describe(error, t);
+    host.emit("failed", { error, message: body?.error ?? String(error), correlationId: body?.correlationId });
+    const again = retryable(error) ? retry : undefined;
+    // Before the journey has loaded there is no screen to stay on; an ended
+    // session (401) has nothing left to retry.
+    if (!latest.current.status || body?.statusCode === 401) {
+      const said = body?.statusCode === 401 ? t("sessionEnded") : message;
+      setTrouble(again ? { message: said, retry: again, unanswered: !body } : undefined);
+      setScreen({ name: "error", message: said, reference: body?.correlationId });
+      return;
+    }
+    setTrouble({ message, reference: body?.correlationId, retry: again, unanswered: !body });
+  };
+  const retry = () => {
+    const again = latest.current.trouble?.retry;
+    setTrouble(undefined);
+    if (!latest.current.status) setScreen({ name: "loading" });
+    again?.();
+  };
+
+  // A lost connection is said while it lasts; when it comes back, what failed for want of it is tried again.
+  useEffect(() => {
+    const down = () => setOffline(true);
+    const up = () => {
+      setOffline(false);
+      if (latest.current.trouble?.unanswered && latest.current.trouble.retry) retry();
+    };
+    window.addEventListener("offline", down);
+    window.addEventListener("online", up);
+    return () => {
+      window.removeEventListener("offline", down);
+      window.removeEventListener("online", up);
+    };
+  }, []);
+
+  // A failure takes the focus, so it is heard and Try again is the next key press away.
+  useEffect(() => {
+    if (trouble && latest.current.status) troubleShown.current?.focus();
+  }, [trouble]);
+
+  // Back and Forward move between the journey's screens. A consent already
+  // given is not asked again: its entry leads on to the platforms.
+  useEffect(() => {
+    if (!host.history) return;
+    const moved = (event: PopStateEvent) => {
+      const target = screenOf(event.state);
+      if (!target) return;
+      setTrouble(undefined);
+      const consented = latest.current.status?.categories.find((c) => c.category === (target as { category?: Category }).category)?.consented;
+      if (target.name === "consent" && !target.connection && consented) go({ name: "platforms", category: target.category }, true);
+      else setScreen(target);
+    };
+    window.addEventListener("popstate", moved);
+    return () => window.removeEventListener("popstate", moved);
+  }, []);
 
   useEffect(() => {
     host.root.lang = locale;
     host.root.dir = direction(locale);
   }, [locale]);
 
-  useEffect(() => {
-    (async () => {
+  const load = async () => {
       const [own, stored, status] = await Promise.all([api.profile(), api.linkSettings(), api.linkStatus()]);
       const profile = host.clientName ? { ...own, name: host.clientName } : own;
       const settings = host.adjust ? host.adjust(stored) : stored;
@@ -170,7 +282,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       setData({ profile, settings, status: adjusted(status, settings) });
       host.emit("opened", { companyId: api.companyId });
       if (host.connectionsOnly) {
-        setScreen({ name: "shared" });
+        go({ name: "shared" }, true);
         return;
       }
       if (host.consentStep) {
@@ -178,19 +290,29 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
         const category = categoryOf(connection.sourceType);
         const given = status.categories.find((c) => c.category === category)?.consented;
         if (given) host.consentStep.proceed(connection, false);
-        else setScreen({ name: "consent", category, connection });
+        else go({ name: "consent", category, connection }, true);
         return;
       }
       if (host.returned) {
         const connection = await api.connection(host.returned.connectionId);
-        setScreen({ name: "result", category: categoryOf(connection.sourceType), platform: connection.platformName, outcome: host.returned.outcome, connection });
+        go({ name: "result", category: categoryOf(connection.sourceType), platform: connection.platformName, outcome: host.returned.outcome, connection }, true);
+        return;
+      }
+      // A reload (or Back from another page) comes back to the screen the
+      // customer was on; one who had left, or finished, comes back to go on.
+      const resumed = host.history ? screenOf(history.state) : undefined;
+      if (resumed && resumed.name !== "left" && resumed.name !== "done") {
+        setScreen(resumed);
         return;
       }
       const begun = status.categories.some((c) => c.consented || c.connections.length > 0);
       // An invitee always meets the landing: it says who asks and why.
       const landing = host.invitation !== undefined || (!begun && settings.hostedJourney.showLandingPage);
-      setScreen(landing ? { name: "landing" } : { name: "categories" });
-    })().catch(fail);
+      go(landing ? { name: "landing" } : { name: "categories" }, true);
+  };
+  const loadOrFail = () => load().catch((error) => fail(error, loadOrFail));
+  useEffect(() => {
+    loadOrFail();
   }, []);
 
   // Each new screen takes the focus to its heading, so a screen reader says where the customer is.
@@ -233,11 +355,18 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
     return framed(
       <main class="journey" lang={locale}>
         <Problem t={t} message={screen.message} reference={screen.reference} />
-        {host.modal && (
+        {(trouble?.retry || host.modal) && (
           <div class="actions">
-            <button class="primary" onClick={dismiss}>
-              {t("close")}
-            </button>
+            {trouble?.retry && (
+              <button class="primary" onClick={retry}>
+                {t("retry")}
+              </button>
+            )}
+            {host.modal && (
+              <button class={trouble?.retry ? "secondary" : "primary"} onClick={dismiss}>
+                {t("close")}
+              </button>
+            )}
           </div>
         )}
       </main>,
@@ -262,7 +391,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       setData({ ...data, status });
       return status;
     },
-    go: setScreen,
+    go,
     fail,
     focusHeading: () => heading.current?.querySelector<HTMLElement>("h1")?.focus(),
   };
@@ -276,6 +405,22 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       <header class="brand">
         {data.profile.logoUrl ? <img src={data.profile.logoUrl} alt={data.profile.name} class="logo" /> : <strong>{data.profile.name}</strong>}
       </header>
+      {offline && (
+        <p class="notice" role="status">
+          {t("offline")}
+        </p>
+      )}
+      {trouble && !(offline && trouble.unanswered) && (
+        <div class="trouble" role="alert" tabIndex={-1} ref={troubleShown}>
+          <p>{trouble.message}</p>
+          {trouble.reference && <p class="muted">{t("errorReference", { id: trouble.reference })}</p>}
+          {trouble.retry && (
+            <button class="primary" onClick={retry}>
+              {t("retry")}
+            </button>
+          )}
+        </div>
+      )}
       <div ref={heading}>{view(screen, journey)}</div>
       {leaving && (
         <Confirm
@@ -286,7 +431,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
           onYes={() => {
             setLeaving(false);
             if (host.close) host.close();
-            else setScreen({ name: "left" });
+            else go({ name: "left" });
           }}
           onNo={() => setLeaving(false)}
         />
@@ -301,7 +446,7 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
         )}
         {host.proven && !host.connectionsOnly && screen.name !== "shared" && screen.name !== "error" && (
           <p>
-            <button class="link" onClick={() => setScreen({ name: "shared" })}>
+            <button class="link" onClick={() => go({ name: "shared" })}>
               {t("sharedLink")}
             </button>
           </p>
@@ -361,13 +506,40 @@ function Problem({ t, message, reference }: { t: Translate; message: string; ref
   );
 }
 
-/** What the customer sees when the journey cannot even start (an invitation that is no longer valid). */
+/** The words for a link or an invitation that cannot open the journey, by the kind of refusal. */
+const REFUSED: Record<number, [TextKey, TextKey]> = {
+  [ErrorCode.journeyLinkUsed]: ["linkUsedTitle", "linkUsedBody"],
+  [ErrorCode.journeyLinkEnded]: ["linkEndedTitle", "linkEndedBody"],
+  [ErrorCode.journeyLinkNotFound]: ["linkUnknownTitle", "linkUnknownBody"],
+  [ErrorCode.invitationEnded]: ["invitationEndedTitle", "invitationEndedBody"],
+  [ErrorCode.invalidInvitationToken]: ["invitationUnknownTitle", "invitationUnknownBody"],
+};
+
+/**
+ * What the customer sees when the journey cannot even start (a link or an
+ * invitation that no longer opens it, or a service out of reach): in their
+ * language, saying whom to ask, and with Try again where that may help.
+ */
 export function Failure({ error }: { error: unknown }) {
   const locale = chooseLocale(new URLSearchParams(location.search), navigator.languages);
+  // The page's title is the name of the client who asks.
+  const t = translator(locale, {}, { client: document.title });
   const body = error instanceof ApiError ? error.body : undefined;
+  const known = body?.detailedErrorCode === undefined ? undefined : REFUSED[body.detailedErrorCode];
   return (
-    <main class="journey" lang={locale}>
-      <Problem t={translator(locale)} message={body?.error ?? String(error)} reference={body?.correlationId} />
+    <main class="journey" lang={locale} dir={direction(locale)}>
+      <section>
+        <h1 tabIndex={-1}>{t(known?.[0] ?? "errorTitle")}</h1>
+        <p role="alert">{known ? t(known[1]) : describe(error, t)}</p>
+        {body?.correlationId && <p class="muted">{t("errorReference", { id: body.correlationId })}</p>}
+      </section>
+      {!known && retryable(error) && (
+        <div class="actions">
+          <button class="primary" onClick={() => location.reload()}>
+            {t("retry")}
+          </button>
+        </div>
+      )}
     </main>
   );
 }

@@ -82,7 +82,10 @@ async function start(root: HTMLElement) {
     }
   }
   let api = new Api(token, companyId);
-  const invitation = query.get("invitation");
+  // An invitation's token is used for the whole visit: a reload, or the way
+  // back from a provider, finds it in this tab's storage, not in the address.
+  const kept = `link-api-invitation:${companyId}`;
+  const invitation = query.get("invitation") ?? sessionStorage.getItem(kept);
   let invited: Host["invitation"];
   if (invitation) {
     // A share URL: the journey goes on with the invitation's own, narrower token.
@@ -90,7 +93,9 @@ async function start(root: HTMLElement) {
       const access = await openInvitation(invitation);
       api = new Api(access.accessToken, access.companyId);
       invited = access;
+      sessionStorage.setItem(kept, invitation);
     } catch (error) {
+      sessionStorage.removeItem(kept);
       render(<Failure error={error} />, root);
       return;
     }
@@ -100,7 +105,8 @@ async function start(root: HTMLElement) {
   const outcome = returned(query);
   const connectionId = query.get("connectionId");
   // The address keeps only what the journey carries on: no used-up token, no old outcome.
-  history.replaceState(null, "", location.pathname + carried(query));
+  // The history entry keeps the screen it holds, so that a reload stays there.
+  history.replaceState(history.state, "", location.pathname + carried(query));
   const host: Host = {
     root: document.documentElement,
     authorize: toProvider,
@@ -111,6 +117,7 @@ async function start(root: HTMLElement) {
     proven: invitation !== null || access === "customer",
     // The consent step has its own way out (Not now), back to the client.
     canLeave: !consentStep,
+    history: true,
     emit: () => {},
   };
   render(<JourneyApp api={api} host={host} />, root);

@@ -10,7 +10,7 @@ import { render } from "preact";
 import css from "./style.css";
 import type * as Published from "../link-sdk/index";
 import type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions } from "../link-sdk/index";
-import { Api, ApiError, Connection, ConsentScreenTexts, ConsentTexts, LinkSettings } from "./api";
+import { Api, ApiError, errorBody, Connection, ConsentScreenTexts, ConsentTexts, LinkSettings } from "./api";
 import { Host, JourneyApp, PopupBlocked, type ProviderWindow } from "./journey";
 
 export type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
@@ -168,8 +168,9 @@ async function described(service: string, error: unknown, correlationId?: string
 /** The company's journey token, for an app that gives only the company id. */
 async function journeyToken(service: string, companyId: string): Promise<string> {
   const response = await fetch(`${service}/link/company/${encodeURIComponent(companyId)}/token`, { method: "POST", credentials: "omit" });
-  const body = await response.json();
-  if (!response.ok) throw new ApiError(body);
+  const text = await response.text();
+  if (!response.ok) throw new ApiError(errorBody(response, text));
+  const body = JSON.parse(text);
   return body.accessToken;
 }
 

@@ -731,3 +731,105 @@ test("a flow built for Codat records no consent: the customer gives it on Link A
     await context.close();
   }
 });
+
+test("a connection lost at I agree: the customer stays on the screen, is told why, and goes on when it is back", async () => {
+  const company = await newCompany("Offline Olives");
+  const { page, context, violations } = await watchedPage({ locale: "fr-FR" });
+  const consents = `**/companies/${company.id}/consents`;
+
+  await page.goto(company.redirect);
+  await page.getByRole("button", { name: "Commencer" }).click();
+  await page.getByRole("button", { name: "Connecter Comptabilité" }).click();
+  const agree = page.getByRole("button", { name: "J'accepte" });
+
+  // The network drops: the screen stays, its ways out stay, and the connection's return finishes what was asked.
+  await context.setOffline(true);
+  await agree.click();
+  await page.getByRole("status").filter({ hasText: "Vous êtes hors ligne" }).waitFor();
+  assert.equal(await agree.isEnabled(), true);
+  assert.equal(await page.getByRole("button", { name: "Partir pour l'instant" }).count(), 1);
+  await shot(page, "23-offline-fr");
+  await context.setOffline(false);
+  await page.getByRole("heading", { name: "Choisissez votre plateforme de comptabilité" }).waitFor();
+  assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1);
+
+  // The service cannot be reached (the network is up): said in words, with Try again, which the focus is on.
+  await page.goBack();
+  await page.getByRole("heading", { name: "Connectez vos comptes" }).waitFor();
+  await page.getByRole("button", { name: "Connecter Banque" }).click();
+  await page.route(consents, (route) => route.abort("connectionrefused"));
+  await page.getByRole("button", { name: "J'accepte" }).click();
+  const alert = page.getByRole("alert");
+  await alert.filter({ hasText: "Le service est injoignable" }).waitFor();
+  assert.equal(await alert.evaluate((element) => element === document.activeElement), true, "the failure takes the focus");
+  await shot(page, "24-unreachable-fr");
+
+  // The service answers that it is in trouble: its kind is said in French, not its English message.
+  await page.unroute(consents);
+  const unavailable = { statusCode: 503, service: "LinkApi", error: "The store is temporarily unavailable.", correlationId: "0a40c2f31fc8f992fb88b0853e4166f3", canBeRetried: "Yes", detailedErrorCode: 50301 };
+  await page.route(consents, (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify(unavailable) }), { times: 1 });
+  await page.getByRole("button", { name: "Réessayer" }).click();
+  await alert.filter({ hasText: "Le service rencontre un problème" }).waitFor();
+  assert.match(await alert.textContent(), /0a40c2f31fc8f992fb88b0853e4166f3/);
+  await page.getByRole("button", { name: "Réessayer" }).click();
+  await page.getByRole("heading", { name: "Choisissez votre plateforme de banque" }).waitFor();
+  assert.equal(await page.getByRole("alert").count(), 0, "the failure is gone once the call succeeds");
+  assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 2);
+  assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("a journey that cannot load offers Try again, and loads when the service answers", async () => {
+  const company = await newCompany("Patient Pears");
+  const { page, context } = await watchedPage();
+  await page.route("**/linkSettings", (route) => route.abort("connectionrefused"), { times: 1 });
+
+  await page.goto(company.redirect);
+
+  await page.getByText("The service could not be reached.").waitFor();
+  await shot(page, "25-load-failed");
+  await page.getByRole("button", { name: "Try again" }).click();
+  await page.getByRole("button", { name: "Get started" }).waitFor();
+  await context.close();
+});
+
+test("Back and Forward move between the journey's screens, and a reload stays on the screen", async () => {
+  const company = await newCompany("Historic Hats");
+  const { page, context } = await watchedPage();
+  const heading = (name) => page.getByRole("heading", { name }).waitFor();
+
+  await toAccountingPlatforms(page, company);
+  // The consent, once given, is not a step Back returns to.
+  await page.goBack();
+  await heading("Connect your accounts");
+  await page.goBack();
+  await heading(/would like to connect to your business platforms$/);
+  await page.goForward();
+  await heading("Connect your accounts");
+  await page.goForward();
+  await heading("Choose your accounting platform");
+  await page.reload();
+  await heading("Choose your accounting platform");
+  await page.goBack();
+  await heading("Connect your accounts");
+  assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1, "moving about records nothing twice");
+  await context.close();
+});
+
+test("a revoked invitation says so in the customer's language, and whom to ask", async () => {
+  const profile = await server.api("GET", "/profile");
+  await server.api("PUT", "/profile", { ...profile, name: "Acme Lending", whiteListUrls: profile.whiteListUrls ?? [] });
+  const company = await newCompany("Refused Radishes");
+  const invitation = await server.api("POST", `/companies/${company.id}/invitations`, { categories: ["accounting"], recipient: { name: "Claire" } });
+  await server.api("DELETE", `/companies/${company.id}/invitations/${invitation.id}`);
+  const { page, context } = await watchedPage({ locale: "fr-FR" });
+  const says = async (url, title, body) => {
+    await page.goto(url);
+    await page.getByRole("heading", { name: title }).waitFor();
+    assert.equal(await page.getByRole("alert").textContent(), body);
+    assert.equal(await page.getByRole("button", { name: "Réessayer" }).count(), 0, "trying again cannot help");
+  };
+  await says(invitation.shareUrl, "Cette invitation a pris fin", "Elle a expiré ou a été retirée. Demandez à la personne qui vous a invité de vous en envoyer une nouvelle.");
+  await shot(page, "27-invitation-ended-fr");
+  await context.close();
+});

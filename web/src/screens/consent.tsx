@@ -27,9 +27,11 @@ export function Consent({ journey, category, connection }: { journey: Journey; c
         return;
       }
       await refresh();
-      go({ name: "platforms", category });
+      // A consent once given is not asked again: Back from the platforms goes where the customer came from.
+      go({ name: "platforms", category }, true);
     } catch (error) {
-      fail(error);
+      setBusy(false);
+      fail(error, agree);
     }
   };
   return (

@@ -41,7 +41,7 @@ export function Credentials({ journey, category, integration }: { journey: Journ
       go({ name: "result", category, platform: integration.name, outcome: "linked", connection: linked });
     } catch (error) {
       setBusy(false);
-      if (!(error instanceof ApiError) || error.body.statusCode >= 500) return fail(error);
+      if (!(error instanceof ApiError) || error.body.canBeRetried !== "No") return fail(error, () => form.current?.requestSubmit());
       const byField: Record<string, string> = {};
       for (const item of error.body.validation?.errors ?? []) byField[item.itemId] = item.message;
       setErrors(byField);

@@ -26,10 +26,14 @@ export function Desktop({ journey, category, integration, connectionId }: { jour
         await refresh();
         go({ name: "result", category, platform, outcome: "linked", connection });
       } else {
-        timer = window.setTimeout(() => check().catch(fail), POLL_MS);
+        poll();
       }
     };
-    timer = window.setTimeout(() => check().catch(fail), POLL_MS);
+    // A failed check is said, and Try again (or the connection coming back) polls again.
+    const poll = () => {
+      timer = window.setTimeout(() => check().catch((error) => fail(error, poll)), POLL_MS);
+    };
+    poll();
     return () => {
       stopped = true;
       window.clearTimeout(timer);

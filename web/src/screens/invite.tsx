@@ -35,7 +35,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
       setMade(invitation);
     } catch (error) {
       setBusy(false);
-      if (!(error instanceof ApiError) || error.body.statusCode >= 500) return fail(error);
+      if (!(error instanceof ApiError) || error.body.canBeRetried !== "No") return fail(error, () => form.current?.requestSubmit());
       const byField: Record<string, string> = {};
       for (const item of error.body.validation?.errors ?? []) byField[item.itemId.replace("recipient.", "")] = item.message;
       setErrors(Object.keys(byField).length ? byField : { form: error.body.error });

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 
 import { ApiError } from "../api";
 import type { Journey } from "../journey";
@@ -16,6 +16,7 @@ export function Left({ journey }: { journey: Journey }) {
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
   const offered =
     !journey.invitee && journey.host.proven === true && !status.complete && settings.reminders?.enabled === true && settings.reminders.sendEmails && status.reminders?.enabled === true;
 
@@ -27,7 +28,7 @@ export function Left({ journey }: { journey: Journey }) {
       setSaved(reminders.email);
       setError(undefined);
     } catch (problem) {
-      if (!(problem instanceof ApiError) || problem.body.statusCode >= 500) return fail(problem);
+      if (!(problem instanceof ApiError) || problem.body.canBeRetried !== "No") return fail(problem, () => form.current?.requestSubmit());
       setError(problem.body.validation?.errors?.[0]?.message ?? problem.body.error);
     } finally {
       setBusy(false);
@@ -39,7 +40,7 @@ export function Left({ journey }: { journey: Journey }) {
       <h1 tabIndex={-1}>{t("leftTitle")}</h1>
       <p>{t("leftBody")}</p>
       {offered && !saved && (
-        <form onSubmit={submit} noValidate>
+        <form ref={form} onSubmit={submit} noValidate>
           <div class="field">
             <label for="remind-email">{t("remindEmail")}</label>
             <p class="muted" id="remind-hint">

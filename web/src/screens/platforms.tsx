@@ -37,7 +37,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     if (waiting) waitingPanel.current?.focus();
   }, [waiting]);
 
-  useEffect(() => {
+  const load = () => {
     const allowed = settings.categories[category].integrations;
     api
       .integrations(category)
@@ -48,8 +48,9 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
             .filter((i) => settings.hostedJourney.showSandbox || i.key !== SANDBOX),
         ),
       )
-      .catch(fail);
-  }, [category]);
+      .catch((error) => fail(error, load));
+  };
+  useEffect(load, [category]);
 
   const choose = async (integration: Integration) => {
     host.emit("integration_selected", { integrationKey: integration.key, platformName: integration.name });
@@ -68,7 +69,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
       }
       await authorize(integration, connection);
     } catch (error) {
-      stopped(error);
+      stopped(error, () => choose(integration));
     }
   };
 
@@ -85,14 +86,14 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
       if (error instanceof PopupBlocked) {
         setBusy(false);
         setBlocked({ integration, connection });
-      } else stopped(error);
+      } else stopped(error, () => authorize(integration, connection));
     }
   };
 
-  const stopped = (error: unknown) => {
+  const stopped = (error: unknown, retry: () => unknown) => {
     setBusy(false);
-    if (error instanceof ApiError && error.body.statusCode < 500) setProblem(error.body.error);
-    else fail(error);
+    if (error instanceof ApiError && error.body.statusCode < 500 && error.body.canBeRetried === "No") setProblem(error.body.error);
+    else fail(error, retry);
   };
 
   const shown = (offered ?? []).filter((i) => i.name.toLowerCase().includes(search.trim().toLowerCase()));

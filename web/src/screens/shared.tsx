@@ -56,14 +56,18 @@ export function WhatIShared({ journey }: { journey: Journey }) {
     const oauth = new Set(integrations.filter((i) => i.authMethod === "OAuth2").map((i) => i.key));
     setShared({ consents, texts, connections, oauth });
   };
+  const reload = () => load().catch((error) => fail(error, reload));
   useEffect(() => {
-    load().catch(fail);
+    reload();
   }, []);
 
-  const confirm = async () => {
+  const confirm = () => {
     const act = asking?.act;
     setAsking(undefined);
-    if (!act) return;
+    if (act) run(act);
+  };
+  /** Does what the customer confirmed, and shows where it leaves them. */
+  const run = async (act: () => Promise<string>) => {
     try {
       const said = await act();
       await refresh();
@@ -72,7 +76,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
       // What was acted on may be gone from the screen: the focus goes back to its top.
       journey.focusHeading();
     } catch (error) {
-      fail(error);
+      fail(error, () => run(act));
     }
   };
   const withdraw = (consent: ConsentRecord) =>
@@ -90,7 +94,8 @@ export function WhatIShared({ journey }: { journey: Journey }) {
    * disconnected (or whose access ended): a new connection of that platform,
    * authorized in the provider's window, where its category is consented.
    */
-  const reconnect = async ({ integrationKey: key, platformName: platform }: ConnectionSummary) => {
+  const reconnect = async (summary: ConnectionSummary) => {
+    const { integrationKey: key, platformName: platform } = summary;
     try {
       const fresh = await api.createConnection(key);
       const outcome = await journey.host.authorize(fresh, locale);
@@ -104,7 +109,7 @@ export function WhatIShared({ journey }: { journey: Journey }) {
       }
       journey.focusHeading();
     } catch (error) {
-      fail(error);
+      fail(error, () => reconnect(summary));
     }
   };
   const reconnectable = (connection: ConnectionSummary) =>
