@@ -10,6 +10,7 @@ pub mod config;
 pub mod correlation;
 pub mod cors;
 pub mod crypto;
+pub mod customer_page;
 pub mod dispatcher;
 pub mod dto;
 pub mod error;

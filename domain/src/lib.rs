@@ -11,6 +11,7 @@ pub mod company_query;
 pub mod connection;
 pub mod connection_query;
 pub mod consent;
+pub mod customer_pages;
 pub mod email;
 pub mod ids;
 pub mod integration;

@@ -158,6 +158,7 @@ const SPOKEN = {
     consent: "Ihre Buchhaltung-Daten mit Acme Lending teilen",
     agree: "Ich stimme zu",
     platforms: "Wählen Sie Ihre Buchhaltung-Plattform",
+    approve: "Erlauben",
     linked: "Sandbox ist verbunden.",
     next: "Weiter",
     finish: "Abschließen",
@@ -171,6 +172,7 @@ const SPOKEN = {
     consent: "Compartir sus datos de contabilidad con Acme Lending",
     agree: "Acepto",
     platforms: "Elija su plataforma de contabilidad",
+    approve: "Autorizar",
     linked: "Sandbox está conectado.",
     next: "Continuar",
     finish: "Terminar",
@@ -192,7 +194,8 @@ for (const [locale, words] of Object.entries(SPOKEN)) {
     await page.getByRole("button", { name: words.agree, exact: true }).click();
     await page.getByRole("heading", { name: words.platforms }).waitFor();
     await page.getByRole("button", { name: "Sandbox" }).click();
-    await page.getByRole("button", { name: "Approve" }).click();
+    // The Sandbox, like a provider, speaks the browser's language.
+    await page.getByRole("button", { name: words.approve }).click();
     await page.getByRole("heading", { name: words.linked }).waitFor();
     await page.getByRole("button", { name: words.next, exact: true }).click();
     await page.getByRole("button", { name: words.finish, exact: true }).click();
@@ -238,15 +241,21 @@ test("a client's default locale and a right-to-left language: the page mirrors a
   }
 });
 
-test("a link to no company answers a clear page", async () => {
+test("a link to no company answers a clear page, in the browser's language", async () => {
   const { page, context } = await watchedPage();
 
   const unknown = await page.goto(`${server.base}/link/company/0198f3c2-6a7e-7d51-9a0e-3c1f5e2b8d41`);
   assert.equal(unknown.status(), 404);
-  assert.match(await page.locator("h1").textContent(), /not found|no company/i);
-  const malformed = await page.goto(`${server.base}/link/company/not-an-id`);
-  assert.equal(malformed.status(), 400);
+  assert.equal(await page.locator("h1").textContent(), "This link leads nowhere");
+  await shot(page, "29-no-company");
   await context.close();
+
+  const german = await watchedPage({ locale: "de-DE" });
+  const malformed = await german.page.goto(`${server.base}/link/company/not-an-id`);
+  assert.equal(malformed.status(), 400);
+  assert.equal(await german.page.locator("h1").textContent(), "Dieser Link ist ungültig");
+  assert.equal(await german.page.evaluate(() => document.documentElement.lang), "de");
+  await german.context.close();
 });
 
 /** Presses Tab until the focused element's text is `label`, then Enter: the keyboard alone. */
@@ -706,7 +715,7 @@ test("a flow built for Codat records no consent: the customer gives it on Link A
     await page.getByRole("heading", { level: 1, name: /^Partager vos données .* avec Acme Lending$/ }).waitFor();
     await shot(page, "22-consent-step");
     await page.getByRole("button", { name: "J'accepte" }).click();
-    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("button", { name: "Autoriser" }).click();
     await page.getByRole("heading", { name: "Back in the client's app" }).waitFor();
     const landed = new URL(page.url()).search;
     const ledger = await server.api("GET", `/companies/${agreed.id}/consents`);
@@ -813,6 +822,19 @@ test("Back and Forward move between the journey's screens, and a reload stays on
   await page.goBack();
   await heading("Connect your accounts");
   assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1, "moving about records nothing twice");
+
+  // Back from the provider's answer meets the provider's page, which says how to go on, then the journey where it was.
+  await page.goForward();
+  await heading("Choose your accounting platform");
+  await approveSandbox(page);
+  await page.goBack();
+  await heading("This sign-in was already answered");
+  await shot(page, "28-sandbox-answered");
+  await page.goBack();
+  await heading("Choose your accounting platform");
+  await page.goForward();
+  await page.goForward();
+  await heading("Sandbox is connected.");
   await context.close();
 });
 

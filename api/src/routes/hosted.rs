@@ -10,14 +10,16 @@ use std::collections::BTreeMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use domain::customer_pages::Notice;
 use domain::ids::CompanyId;
 use domain::ports::RepoError;
 use domain::profile::fill_redirect;
 use uuid::Uuid;
 
 use crate::company_token::{Claims, HOSTED_PAGE};
+use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::link::{allowed_origin, escape_html, journey_page, page_with_status, redirect};
+use crate::routes::link::{allowed_origin, escape_html, journey_page, redirect};
 use crate::routes::link_session::{admit, Entry};
 use crate::state::AppState;
 use crate::web_origin::web_origin;
@@ -124,7 +126,7 @@ pub async fn journey(
     company: web::Path<String>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let company = match known_company(&state, &company).await? {
+    let company = match known_company(&state, &company, &request).await? {
         Ok(company) => company,
         Err(page) => return Ok(page),
     };
@@ -161,28 +163,42 @@ pub async fn journey(
     Ok(journey_page(&policy(&image_origins)).body(body))
 }
 
-/// The company a hosted URL names, or the page to answer instead: a clear
-/// 400 for an id that is not one, a 404 for a company that does not exist.
+/// The company a hosted URL names, or the page to answer instead, in the
+/// customer's language: a clear 400 for an id that is not one, a 404 for a
+/// company that does not exist.
 pub async fn known_company(
     state: &AppState,
     raw: &str,
+    request: &HttpRequest,
 ) -> Result<Result<domain::company::Company, HttpResponse>, ApiError> {
+    let language = || customer_page::language_for(request, locale_asked(request).as_deref());
     let Ok(id) = Uuid::parse_str(raw) else {
-        return Ok(Err(page_with_status(
+        return Ok(Err(customer_page::notice(
             StatusCode::BAD_REQUEST,
-            "This link is not valid",
-            "Check that the whole address was copied, or ask for a new link.",
+            language(),
+            None,
+            Notice::LinkUnknown,
+            "",
         )));
     };
     match state.store.find_company(CompanyId::from(id)).await {
         Ok(company) => Ok(Ok(company)),
-        Err(RepoError::NotFound) => Ok(Err(page_with_status(
+        Err(RepoError::NotFound) => Ok(Err(customer_page::notice(
             StatusCode::NOT_FOUND,
-            "Company not found",
-            "This link leads to no company. It may have been deleted; ask for a new link.",
+            language(),
+            None,
+            Notice::CompanyUnknown,
+            "",
         ))),
         Err(other) => Err(other.into()),
     }
+}
+
+/// The `locale` a customer page's address asks for, if any.
+pub fn locale_asked(request: &HttpRequest) -> Option<String> {
+    web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
+        .ok()
+        .and_then(|query| query.into_inner().remove("locale"))
 }
 
 /// `GET /link/company/{companyId}/finish`: the end of the hosted journey.
@@ -194,7 +210,7 @@ pub async fn finish(
     company: web::Path<String>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let company = match known_company(&state, &company).await? {
+    let company = match known_company(&state, &company, &request).await? {
         Ok(company) => company,
         Err(page) => return Ok(page),
     };
@@ -215,10 +231,14 @@ pub async fn finish(
     {
         return Ok(redirect(&target));
     }
-    Ok(page_with_status(
+    let brand = Brand::of(&state, company.client_id).await?;
+    let language = customer_page::language_for(&request, values.get("locale").map(String::as_str));
+    Ok(customer_page::notice(
         StatusCode::OK,
-        "All done",
-        "Thank you. You can close this window.",
+        language,
+        Some(&brand),
+        Notice::AllDone,
+        "",
     ))
 }
 

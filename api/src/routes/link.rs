@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, Utc};
 use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
+use domain::customer_pages::Notice;
 use domain::integration::{AuthMethod, OAuthSettings};
 use domain::ports::{Consumed, OAuthState, SecretChange};
 use domain::profile::{fill_redirect, percent_encode};
@@ -18,6 +19,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::catalogue::Entry;
+use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
 use crate::oauth::{self, Grant, TokenRequest};
 use crate::routes::authorization::seal_tokens;
@@ -68,6 +70,17 @@ impl Outcome {
         }
     }
 
+    /// What the customer's page says of it.
+    fn notice(self) -> Notice {
+        match self {
+            Self::Linked | Self::AlreadyLinked => Notice::Connected,
+            Self::Cancelled => Notice::Cancelled,
+            Self::ConsentRequired => Notice::ConsentMissing,
+            Self::NotSupported => Notice::NotOffered,
+            Self::Failed => Notice::NotConnected,
+        }
+    }
+
     fn error_message(self) -> &'static str {
         match self {
             Self::Linked | Self::AlreadyLinked => "",
@@ -113,13 +126,37 @@ pub async fn start(
         .is_some_and(|value| value == "declined");
     let entry = catalogue_entry(&state, &connection)?;
     if connection.status == ConnectionStatus::Linked {
-        return finish(&state, &connection, entry, &custom, Outcome::AlreadyLinked).await;
+        return finish(
+            &state,
+            &request,
+            &connection,
+            entry,
+            &custom,
+            Outcome::AlreadyLinked,
+        )
+        .await;
     }
     let AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
-        return finish(&state, &connection, entry, &custom, Outcome::NotSupported).await;
+        return finish(
+            &state,
+            &request,
+            &connection,
+            entry,
+            &custom,
+            Outcome::NotSupported,
+        )
+        .await;
     };
     if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
-        return fail(&state, &connection, entry, &custom, Outcome::NotSupported).await;
+        return fail(
+            &state,
+            &request,
+            &connection,
+            entry,
+            &custom,
+            Outcome::NotSupported,
+        )
+        .await;
     }
     if !consented(&state, &connection).await? {
         if !consent_declined && !custom.contains_key(RETURN_PARAM) {
@@ -135,6 +172,7 @@ pub async fn start(
         }
         return fail(
             &state,
+            &request,
             &connection,
             entry,
             &custom,
@@ -144,7 +182,15 @@ pub async fn start(
     }
     let Some((client_id, _)) = oauth_client(&state, &connection).await? else {
         tracing::warn!(platform = %connection.platform_key, "no OAuth application is registered for this platform");
-        return fail(&state, &connection, entry, &custom, Outcome::Failed).await;
+        return fail(
+            &state,
+            &request,
+            &connection,
+            entry,
+            &custom,
+            Outcome::Failed,
+        )
+        .await;
     };
     let state_value = oauth::random_token(32);
     let verifier = Zeroizing::new(oauth::random_token(48));
@@ -297,6 +343,7 @@ pub struct CallbackParams {
 pub async fn callback(
     state: web::Data<AppState>,
     params: web::Query<CallbackParams>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let state_value = params.state.ok_or_else(|| {
@@ -322,7 +369,15 @@ pub async fn callback(
     let custom = &saved.redirect_params;
     if !fresh {
         tracing::info!(connection = %connection.id, "an expired or already used OAuth state came back; nothing changes");
-        return finish(&state, &connection, entry, custom, Outcome::Failed).await;
+        return finish(
+            &state,
+            &request,
+            &connection,
+            entry,
+            custom,
+            Outcome::Failed,
+        )
+        .await;
     }
     if let Some(error) = params.error {
         let outcome = if error == "access_denied" {
@@ -330,23 +385,55 @@ pub async fn callback(
         } else {
             Outcome::Failed
         };
-        return fail(&state, &connection, entry, custom, outcome).await;
+        return fail(&state, &request, &connection, entry, custom, outcome).await;
     }
     let (Some(code), AuthMethod::OAuth2(oauth)) = (params.code, &entry.integration.auth) else {
-        return fail(&state, &connection, entry, custom, Outcome::Failed).await;
+        return fail(
+            &state,
+            &request,
+            &connection,
+            entry,
+            custom,
+            Outcome::Failed,
+        )
+        .await;
     };
     if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
-        return fail(&state, &connection, entry, custom, Outcome::NotSupported).await;
+        return fail(
+            &state,
+            &request,
+            &connection,
+            entry,
+            custom,
+            Outcome::NotSupported,
+        )
+        .await;
     }
     if !consented(&state, &connection).await? {
-        return fail(&state, &connection, entry, custom, Outcome::ConsentRequired).await;
+        return fail(
+            &state,
+            &request,
+            &connection,
+            entry,
+            custom,
+            Outcome::ConsentRequired,
+        )
+        .await;
     }
     let Some((client_id, client_secret)) = oauth_client(&state, &connection).await? else {
-        return fail(&state, &connection, entry, custom, Outcome::Failed).await;
+        return fail(
+            &state,
+            &request,
+            &connection,
+            entry,
+            custom,
+            Outcome::Failed,
+        )
+        .await;
     };
     let verifier = open_verifier(&state, &saved, &hash)?;
     let redirect_uri = callback_url(&state.public_url);
-    let request = TokenRequest {
+    let exchange = TokenRequest {
         token_url: &oauth.token_url,
         client_auth: oauth.client_auth,
         client_id: &client_id,
@@ -359,13 +446,21 @@ pub async fn callback(
     };
     let tokens = match state
         .token_endpoint(&connection.platform_key)
-        .request(request)
+        .request(exchange)
         .await
     {
         Ok(tokens) => tokens,
         Err(error) => {
             tracing::warn!(?error, platform = %connection.platform_key, "the code exchange failed");
-            return fail(&state, &connection, entry, custom, Outcome::Failed).await;
+            return fail(
+                &state,
+                &request,
+                &connection,
+                entry,
+                custom,
+                Outcome::Failed,
+            )
+            .await;
         }
     };
     let secret = seal_tokens(&state, connection.id, &tokens)?;
@@ -388,7 +483,7 @@ pub async fn callback(
         Err(ApiError::Refused(ErrorCode::ConsentRequired, _)) => Outcome::ConsentRequired,
         Err(other) => return Err(other),
     };
-    finish(&state, &connection, entry, custom, outcome).await
+    finish(&state, &request, &connection, entry, custom, outcome).await
 }
 
 /// The PKCE verifier of a stored state, opened.
@@ -422,6 +517,7 @@ async fn consented(state: &AppState, connection: &Connection) -> Result<bool, Ap
 /// Records a failed authorization (when the state machine allows it) and finishes.
 async fn fail(
     state: &AppState,
+    request: &HttpRequest,
     connection: &Connection,
     entry: &Entry,
     custom: &BTreeMap<String, String>,
@@ -444,20 +540,21 @@ async fn fail(
             tracing::info!(%error, "the failed authorization was not recorded");
         }
     }
-    finish(state, connection, entry, custom, outcome).await
+    finish(state, request, connection, entry, custom, outcome).await
 }
 
 /// Sends the customer to the client's redirect URL, or shows a page when the
 /// client has none or it points outside its allowed origins.
 async fn finish(
     state: &AppState,
+    request: &HttpRequest,
     connection: &Connection,
     entry: &Entry,
     custom: &BTreeMap<String, String>,
     outcome: Outcome,
 ) -> Result<HttpResponse, ApiError> {
     if custom.get(RETURN_PARAM).map(String::as_str) == Some("popup") {
-        return return_to_popup(state, connection, entry, custom, outcome).await;
+        return return_to_popup(state, request, connection, entry, custom, outcome).await;
     }
     if custom.get(RETURN_PARAM).map(String::as_str) == Some("hosted") {
         let back = crate::routes::hosted::return_to_journey(
@@ -498,10 +595,14 @@ async fn finish(
             ),
         }
     }
-    let headline = outcome_headline(&entry.integration.name, outcome);
-    Ok(page(
-        &headline,
-        &format!("{} You can close this window.", outcome.error_message()),
+    let brand = Brand::of(state, connection.client_id).await?;
+    let language = customer_page::language_for(request, custom.get("locale").map(String::as_str));
+    Ok(customer_page::notice(
+        StatusCode::OK,
+        language,
+        Some(&brand),
+        outcome.notice(),
+        &entry.integration.name,
     ))
 }
 
@@ -528,26 +629,6 @@ pub fn redirect(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// A small HTML page: no scripts, no framing, not cached.
-pub fn page(headline: &str, text: &str) -> HttpResponse {
-    page_with_status(actix_web::http::StatusCode::OK, headline, text)
-}
-
-/// [`page`], answered with `status`.
-pub fn page_with_status(
-    status: actix_web::http::StatusCode,
-    headline: &str,
-    text: &str,
-) -> HttpResponse {
-    let mut response = html(
-        headline,
-        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}",
-        &format!("<h1>{}</h1><p>{}</p>", escape_html(headline), escape_html(text)),
-    );
-    *response.status_mut() = status;
-    response
-}
-
 /// An HTML page with `title`, its one style sheet `style` (fixed text of
 /// the service's own), and `content` (HTML whose values the caller escaped).
 /// It runs no script, loads nothing, cannot be framed, and is not cached
@@ -567,17 +648,18 @@ pub fn html_in(lang: &str, title: &str, style: &str, content: &str) -> HttpRespo
 /// shape of [`crate::web_origin::web_origin`]): browsers hold those
 /// redirects to the page's `form-action`.
 pub fn html_with_form_origins(
+    lang: &str,
     title: &str,
     style: &str,
     content: &str,
     form_origins: &[String],
 ) -> HttpResponse {
-    html_with("en", title, style, content, "", form_origins)
+    html_with(lang, title, style, content, "", form_origins)
 }
 
 /// [`html_in`] with `head` (HTML of the service's own, values escaped) in
 /// the page's head; scripts may come from the service's own files alone.
-fn html_with(
+pub(crate) fn html_with(
     lang: &str,
     title: &str,
     style: &str,
@@ -620,6 +702,7 @@ pub const ORIGIN_PARAM: &str = "linkOrigin";
 /// opener on that origin alone (a script of the service's own), then closes.
 async fn return_to_popup(
     state: &AppState,
+    request: &HttpRequest,
     connection: &Connection,
     entry: &Entry,
     custom: &BTreeMap<String, String>,
@@ -647,25 +730,15 @@ async fn return_to_popup(
         tracing::warn!(?origin, "a popup's journey origin is not among the client's CORS origins; nothing is posted to it");
         String::new()
     };
-    let headline = outcome_headline(&entry.integration.name, outcome);
-    Ok(html_with(
-        "en",
-        &headline,
-        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}",
-        &format!(
-            "<h1>{}</h1><p>You can close this window.</p>",
-            escape_html(&headline)
-        ),
+    let brand = Brand::of(state, connection.client_id).await?;
+    let language = customer_page::language_for(request, custom.get("locale").map(String::as_str));
+    Ok(customer_page::notice_with_head(
+        language,
+        &brand,
+        outcome.notice(),
+        &entry.integration.name,
         &head,
-        &[],
     ))
-}
-
-fn outcome_headline(platform: &str, outcome: Outcome) -> String {
-    match outcome {
-        Outcome::Linked | Outcome::AlreadyLinked => format!("{platform} is connected"),
-        _ => format!("{platform} was not connected"),
-    }
 }
 
 /// The start of an HTML answer of the journey under `policy`: it cannot be

@@ -10,14 +10,16 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use domain::company::Company;
+use domain::customer_pages::Notice;
 use domain::ids::CompanyId;
 use domain::journey_link::{LinkUse, SESSION_HOURS};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::hosted::{journey_access_token, known_company};
-use crate::routes::link::{cookie, page_with_status};
+use crate::routes::link::cookie;
 use crate::state::AppState;
 
 /// The cookie that lets the browser that opened a signed link come back.
@@ -168,27 +170,52 @@ pub async fn admit(
         if !settings.hosted.require_signed_links || session.is_some() || consent_step {
             return Ok(Ok(Entry::Token { link: session }));
         }
-        return Ok(Err(page_with_status(
+        return refused(
+            state,
+            request,
+            &query,
+            company,
             StatusCode::FORBIDDEN,
-            "Open the link you were sent",
-            "This journey opens from the link sent to you. Ask for a new link if you cannot find it.",
-        )));
+            Notice::OpenYourLink,
+        )
+        .await;
     };
     let found = state
         .store
         .peek_journey_link(&crate::oauth::state_hash(token))
         .await?
         .filter(|link| link.company_id == company.id);
-    let (status, (headline, text)) = match found {
+    let (status, notice) = match found {
         Some(link) if session == Some(link.id) => return Ok(Ok(Entry::Token { link: session })),
         Some(link) if link.unopened(Utc::now()) => return Ok(Ok(Entry::Unopened)),
         Some(link) if link.revoked_at.is_none() && link.used_at.is_some() => {
-            (StatusCode::CONFLICT, USED)
+            (StatusCode::CONFLICT, Notice::LinkUsed)
         }
-        Some(_) => (StatusCode::GONE, ENDED),
-        None => (StatusCode::NOT_FOUND, UNKNOWN),
+        Some(_) => (StatusCode::GONE, Notice::LinkEnded),
+        None => (StatusCode::NOT_FOUND, Notice::LinkUnknown),
     };
-    Ok(Err(page_with_status(status, headline, text)))
+    refused(state, request, &query, company, status, notice).await
+}
+
+/// The page of a journey URL that does not open the journey, in the
+/// customer's language and in the client's name.
+async fn refused(
+    state: &AppState,
+    request: &HttpRequest,
+    query: &BTreeMap<String, String>,
+    company: &Company,
+    status: StatusCode,
+    notice: Notice,
+) -> Result<Result<Entry, HttpResponse>, ApiError> {
+    let brand = Brand::of(state, company.client_id).await?;
+    let language = customer_page::language_for(request, query.get("locale").map(String::as_str));
+    Ok(Err(customer_page::notice(
+        status,
+        language,
+        Some(&brand),
+        notice,
+        "",
+    )))
 }
 
 /// What the journey page sends to open its signed link.
@@ -220,7 +247,7 @@ pub async fn open_link(
             "Only the journey's own page opens its links.",
         ));
     }
-    let company = match known_company(&state, &company).await? {
+    let company = match known_company(&state, &company, &request).await? {
         Ok(company) => company,
         Err(_) => {
             return Err(ApiError::new(

@@ -15,13 +15,10 @@ use domain::ids::CompanyId;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::customer_page::{self, Brand};
 use crate::error::ApiError;
-use crate::routes::link::{escape_html, html_in};
+use crate::routes::link::escape_html;
 use crate::state::AppState;
-
-const STYLE: &str =
-    "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}\
-                     button{font-size:1rem;padding:.6rem 1.2rem}";
 
 /// The stop link's query.
 #[derive(Debug, Deserialize)]
@@ -40,20 +37,20 @@ impl StopQuery {
     }
 }
 
-/// A page of a headline and a paragraph, in `lang`, answered with `status`.
-fn page(lang: &str, status: StatusCode, headline: &str, text: &str, more: &str) -> HttpResponse {
-    let mut response = html_in(
-        lang,
-        headline,
-        STYLE,
-        &format!(
-            "<h1>{}</h1><p>{}</p>{more}",
-            escape_html(headline),
-            escape_html(text)
-        ),
-    );
-    *response.status_mut() = status;
-    response
+/// A page of a headline and a paragraph in `lang`, in the name of `client` when known.
+fn page(
+    lang: &str,
+    status: StatusCode,
+    client: Option<&str>,
+    headline: &str,
+    text: &str,
+    more: &str,
+) -> HttpResponse {
+    let brand = client.map(|name| Brand {
+        client: name.to_owned(),
+        help_url: None,
+    });
+    customer_page::render(status, lang, brand.as_ref(), headline, text, more)
 }
 
 /// What a valid link opens: the page's words, the company it names and
@@ -75,6 +72,7 @@ async fn linked(
         page(
             query.locale(),
             status,
+            None,
             &words.not_valid,
             &words.not_valid_body,
             "",
@@ -118,13 +116,14 @@ pub async fn confirm(
         domain::profile::percent_encode(query.locale()),
     );
     let form = format!(
-        "<form method=\"post\" action=\"{}\"><button type=\"submit\">{}</button></form>",
+        "<form method=\"post\" action=\"{}\"><button class=\"primary\" type=\"submit\">{}</button></form>",
         escape_html(&action),
         escape_html(&words.button)
     );
     Ok(page(
         query.locale(),
         StatusCode::OK,
+        Some(&client),
         &words.ask.replace("{client}", &client),
         &words
             .ask_body
@@ -152,6 +151,7 @@ pub async fn stop(
     Ok(page(
         query.locale(),
         StatusCode::OK,
+        Some(&client),
         &words.done,
         &words.done_body.replace("{client}", &client),
         "",

@@ -1,10 +1,12 @@
 //! The Sandbox provider's pages and endpoints, on the service's own origin.
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::customer_pages::{sandbox_words, Notice};
 use domain::integration::ClientAuthMethod;
 use serde::Deserialize;
 
+use crate::customer_page;
 use crate::error::{ApiError, ErrorCode};
 use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
 use crate::routes::link::{callback_url, cookie, escape_html, html_with_form_origins};
@@ -97,7 +99,9 @@ fn binding_cookie(state_hash: &str) -> String {
 pub async fn authorize(
     state: web::Data<AppState>,
     params: web::Query<AuthorizeParams>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let language = customer_page::language_for(&request, None);
     let params = params.into_inner();
     let callback = callback_url(&state.public_url);
     let valid = params.response_type.as_deref() == Some("code")
@@ -116,9 +120,24 @@ pub async fn authorize(
              callback as redirect_uri, a state, and a PKCE S256 code_challenge.",
         ));
     };
-    let (state_hash, saved) = pending(&state, &state_value, &challenge).await?;
+    let (state_hash, saved) = match pending(&state, &state_value, &challenge).await {
+        Ok(found) => found,
+        // Met again after its answer (Back from the journey, an old tab): a
+        // page for the customer, not an error body.
+        Err(ApiError::Refused(ErrorCode::AuthorizationUnknown, _)) => {
+            return Ok(customer_page::notice(
+                StatusCode::BAD_REQUEST,
+                language,
+                None,
+                Notice::SandboxAnswered,
+                "",
+            ))
+        }
+        Err(other) => return Err(other),
+    };
     // As a provider knows the application it authorizes for: the client.
     let profile = crate::routes::profile::profile_of(&state, saved.client).await?;
+    let [headline, question, approve, deny] = sandbox_words(language);
     let bound = binding(&state, &state_hash);
     let hidden = |name: &str, value: &str| {
         format!(
@@ -133,11 +152,14 @@ pub async fn authorize(
     ]
     .concat();
     let content = format!(
-        "<h1>Sandbox accounting</h1><p>{client} asks to read this sandbox company's accounting data.</p>\
+        "<main><header class=\"brand\">Sandbox</header><h1>{}</h1><p>{}</p>\
          <form method=\"post\" action=\"/sandbox/oauth/decision\">{fields}\
-         <button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\
-         <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>",
-        client = escape_html(&profile.name),
+         <button class=\"primary\" type=\"submit\" name=\"decision\" value=\"approve\">{}</button>\
+         <button type=\"submit\" name=\"decision\" value=\"deny\">{}</button></form></main>",
+        escape_html(headline),
+        escape_html(&question.replace("{client}", &profile.name)),
+        escape_html(approve),
+        escape_html(deny),
     );
     let secure = if state.public_url.starts_with("https://") {
         "; Secure"
@@ -145,9 +167,9 @@ pub async fn authorize(
         ""
     };
     let mut page = html_with_form_origins(
-        "Sandbox: authorize access",
-        "body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}\
-         button{font-size:1rem;padding:.6rem 1.2rem;margin-right:.5rem}",
+        language,
+        headline,
+        customer_page::STYLE,
         &content,
         &return_origins(&profile),
     );

@@ -88,7 +88,7 @@ on_both_stores! {
         assert!(allowed.contains("&quot;statusCode&quot;:&quot;200&quot;"), "{allowed}");
         assert!(allowed.contains("/link/assets/popup.js?v="), "{allowed}");
         assert!(!foreign.contains("link-api-authorization") && !foreign.contains("<script"), "nothing is posted to an origin the client did not allow: {foreign}");
-        assert!(foreign.contains("You can close this window."));
+        assert!(foreign.contains("You can close this window"));
     }
 
     async fn a_component_given_only_the_company_id_gets_its_journey_token_on_allowed_origins(app: TestApp) {

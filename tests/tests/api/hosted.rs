@@ -99,7 +99,7 @@ on_both_stores! {
 
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
         assert!(unknown.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
-        assert!(unknown.text().await.unwrap().contains("Company not found"));
+        assert!(unknown.text().await.unwrap().contains("This link leads nowhere"));
         assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
         assert!(malformed.text().await.unwrap().contains("This link is not valid"));
     }
@@ -328,5 +328,59 @@ on_both_stores! {
         assert_eq!(tests::invalid_items(&tests::error_of(too_long, StatusCode::BAD_REQUEST).await), ["expiresInMinutes"]);
         tests::error_of(no_company, StatusCode::NOT_FOUND).await;
         assert_eq!(no_body.status(), StatusCode::CREATED, "the body may be left out");
+    }
+}
+
+on_both_stores! {
+    async fn a_link_that_no_longer_opens_the_journey_says_so_in_the_customers_language_and_names_the_client(app: TestApp) {
+        set_redirect(&app, "").await;
+        let help = json!({"hostedJourney": {"helpUrl": "https://help.acme.example/link"}});
+        json_of(app.send_json(Method::PUT, "/linkSettings", &help).await, StatusCode::OK).await;
+        let company = app.create_company(json!({"name": "Bolt Cycles"})).await;
+        let id = company["id"].as_str().unwrap();
+        let link = json_of(app.post(&format!("/companies/{id}/links"), &json!({})).await, StatusCode::CREATED).await;
+        let revoked = app.delete(&format!("/companies/{id}/links/{}", link["id"].as_str().unwrap())).await;
+        assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+        let url = local(link["url"].as_str().unwrap());
+        let page = |accept: &'static str, url: String| {
+            let asked = app.anonymous(Method::GET, &url).header("accept-language", accept).send();
+            async move {
+                let answer = asked.await.unwrap();
+                assert_eq!(answer.status(), StatusCode::GONE);
+                answer.text().await.unwrap()
+            }
+        };
+
+        let french = page("fr-CH, en;q=0.5", url.clone()).await;
+        let german = page("fr-CH", format!("{url}&locale=de-AT")).await;
+        let unshipped = page("ja-JP, ko;q=0.8", url.clone()).await;
+
+        assert!(french.contains("<html lang=\"fr\">"), "{french}");
+        assert!(french.contains("<h1>Ce lien a expiré</h1>"), "{french}");
+        assert!(french.contains("Demandez un nouveau lien à Acme Lending."), "{french}");
+        assert!(french.contains("<a href=\"https://help.acme.example/link\" rel=\"noopener noreferrer\">Besoin d’aide ? Contactez Acme Lending</a>"), "{french}");
+        assert!(german.contains("<h1>Dieser Link ist abgelaufen</h1>") && german.contains("Bitten Sie Acme Lending um einen neuen Link."), "{german}");
+        assert!(unshipped.contains("<html lang=\"en\">") && unshipped.contains("Ask Acme Lending for a new link."), "{unshipped}");
+    }
+
+    async fn the_sandbox_speaks_the_customers_language_and_its_page_met_again_says_how_to_go_back(app: TestApp) {
+        set_redirect(&app, "").await;
+        let (_, connection) = app.consented_connection("mqjo").await;
+        let start = app.anonymous(Method::GET, &local(connection["linkUrl"].as_str().unwrap())).send().await.unwrap();
+        let authorize = local(start.headers()["location"].to_str().unwrap());
+        let in_spanish = |url: &str| app.anonymous(Method::GET, url).header("accept-language", "es-MX,es;q=0.9").send();
+
+        let page = in_spanish(&authorize).await.unwrap().text().await.unwrap();
+        assert!(page.contains("<html lang=\"es\">") && page.contains("Acme Lending solicita leer") && page.contains(">Autorizar</button>"), "{page}");
+        let decided = app.sandbox_decision(&authorize, "approve").await;
+        assert_eq!(decided.status(), StatusCode::SEE_OTHER);
+        let back = local(decided.headers()["location"].to_str().unwrap());
+        app.anonymous(Method::GET, &back).send().await.unwrap();
+        let again = in_spanish(&authorize).await.unwrap();
+
+        assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+        assert!(again.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let again = again.text().await.unwrap();
+        assert!(again.contains("<h1>Este inicio de sesión ya tiene respuesta</h1>") && again.contains("botón Atrás"), "{again}");
     }
 }

@@ -153,7 +153,10 @@ on_both_stores! {
         error_of(no_cookie, StatusCode::FORBIDDEN).await;
         error_of(wrong_binding, StatusCode::FORBIDDEN).await;
         error_of(cross_site, StatusCode::FORBIDDEN).await;
-        error_of(page_for_unknown, StatusCode::BAD_REQUEST).await;
+        // The page of an unknown (or answered) authorization is a page for the customer, with no form to post.
+        assert_eq!(page_for_unknown.status(), StatusCode::BAD_REQUEST);
+        let unknown_page = page_for_unknown.text().await.unwrap();
+        assert!(unknown_page.contains("This sign-in was already answered") && !unknown_page.contains("<form"), "{unknown_page}");
         error_of(from_a_sandboxed_frame, StatusCode::FORBIDDEN).await;
         assert_eq!(app.count("SELECT COUNT(*) FROM sandbox_codes").await, 0, "no code was stored");
 
