@@ -88,6 +88,8 @@ struct RawIntegration {
     enabled_by_default: bool,
     #[serde(default)]
     device: RawDevice,
+    #[serde(default)]
+    import_only: bool,
     auth: RawAuth,
 }
 
@@ -183,6 +185,7 @@ impl RawIntegration {
             data_types: self.data_types,
             enabled_by_default: self.enabled_by_default,
             brand_colour: self.brand_colour,
+            import_only: self.import_only,
         })
     }
 }
@@ -226,6 +229,7 @@ pub enum IntegrationField {
     Enabled,
     IsBeta,
     IsOfflineConnector,
+    ReadyForCustomers,
 }
 
 /// The `query` and `orderBy` whitelist of `GET /integrations`.
@@ -243,6 +247,7 @@ impl QuerySchema for IntegrationSchema {
             "enabled" => (IntegrationField::Enabled, ValueKind::Bool),
             "isBeta" => (IntegrationField::IsBeta, ValueKind::Bool),
             "isOfflineConnector" => (IntegrationField::IsOfflineConnector, ValueKind::Bool),
+            "readyForCustomers" => (IntegrationField::ReadyForCustomers, ValueKind::Bool),
             _ => return None,
         })
     }
@@ -264,6 +269,7 @@ impl QuerySchema for IntegrationSchema {
 pub struct ClientView<'a> {
     pub entry: &'a Entry,
     pub enabled: bool,
+    pub readiness: Result<(), domain::integration::NotReady>,
 }
 
 impl Record<IntegrationField> for ClientView<'_> {
@@ -278,6 +284,7 @@ impl Record<IntegrationField> for ClientView<'_> {
             IntegrationField::Enabled => Value::Bool(self.enabled),
             IntegrationField::IsBeta => Value::Bool(integration.is_beta),
             IntegrationField::IsOfflineConnector => Value::Bool(integration.is_offline_connector()),
+            IntegrationField::ReadyForCustomers => Value::Bool(self.readiness.is_ok()),
         })
     }
 }

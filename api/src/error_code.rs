@@ -71,6 +71,7 @@ error_codes! {
     ForeignPage = 40308, "foreign_page", "No", "The request does not come from the page that must make it (the journey's or the Sandbox's own).";
     InvitationEnded = 40309, "invitation_ended", "No", "The invitation was revoked or has expired.";
     EmailNotAllowed = 40310, "email_not_allowed", "No", "The journey may not send this email (email invitations are off, or the address is not the journey's to choose).";
+    CredentialsImportRequiresApiKey = 40311, "credentials_import_requires_api_key", "No", "An import-only platform's credential is imported by the client's back end with an API key; customers are never asked for it.";
     RouteNotFound = 40401, "route_not_found", "No", "No operation has this path.";
     CompanyNotFound = 40402, "company_not_found", "No", "No company has this id for this client.";
     ConnectionNotFound = 40403, "connection_not_found", "No", "No connection has this id for this company.";
@@ -96,6 +97,7 @@ error_codes! {
     AuthorizationDecided = 40909, "authorization_decided", "No", "An authorization code was already issued for this authorization.";
     NoSandboxGrant = 40910, "no_sandbox_grant", "No", "The Sandbox connection holds no grant to act on.";
     StateConflict = 40911, "state_conflict", "No", "The request conflicts with the current state of what it names.";
+    IntegrationNotReady = 40912, "integration_not_ready", "No", "A journey cannot connect this platform now (no OAuth application registered, or import-only); `notReadyReason` on the integration says why.";
     JourneyLinkEnded = 41001, "journey_link_ended", "No", "The journey link was revoked or has expired.";
     BodyTooLarge = 41301, "body_too_large", "No", "The request body is larger than the limit.";
     QueryStringTooLong = 41401, "query_string_too_long", "No", "The query string is longer than the limit.";

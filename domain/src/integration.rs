@@ -173,9 +173,62 @@ pub struct Integration {
     pub enabled_by_default: bool,
     /// The accent colour of its generated logo, as `#rrggbb`.
     pub brand_colour: String,
+    /// Its only way in is a credential the client obtains itself (a token
+    /// from the platform's own flow, a developer key): the client's back end
+    /// imports it, and no customer is ever asked for it.
+    pub import_only: bool,
+}
+
+/// Why customers cannot connect an integration in a journey now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotReady {
+    /// The client turned it off.
+    Disabled,
+    /// An OAuth platform with no OAuth application registered by the client.
+    NoOAuthApplication,
+    /// Its credential is the client's to import, not the customer's to type.
+    ImportOnly,
+}
+
+impl NotReady {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disabled => "Disabled",
+            Self::NoOAuthApplication => "NoOAuthApplication",
+            Self::ImportOnly => "ImportOnly",
+        }
+    }
+
+    /// What the client can do about it, in a sentence.
+    pub fn remedy(self, key: &PlatformKey) -> String {
+        match self {
+            Self::Disabled => format!("it is disabled; enable it with PUT /integrations/{key}/settings"),
+            Self::NoOAuthApplication => format!(
+                "no OAuth application is registered for it; register one with PUT /integrations/{key}/settings"
+            ),
+            Self::ImportOnly => "its credential is one your back end obtains and imports \
+                                 (PUT …/authorization with an API key), never one a customer types"
+                .to_owned(),
+        }
+    }
 }
 
 impl Integration {
+    /// Whether a customer can connect it in a journey now, for a client that
+    /// has it `enabled` and (for OAuth) `has_oauth_application`.
+    pub fn readiness(&self, enabled: bool, has_oauth_application: bool) -> Result<(), NotReady> {
+        if !enabled {
+            return Err(NotReady::Disabled);
+        }
+        if self.import_only {
+            return Err(NotReady::ImportOnly);
+        }
+        if matches!(self.auth, AuthMethod::OAuth2(_)) && !has_oauth_application {
+            return Err(NotReady::NoOAuthApplication);
+        }
+        Ok(())
+    }
+
     /// Whether it runs on the customer's own computer.
     pub fn is_offline_connector(&self) -> bool {
         matches!(self.auth, AuthMethod::DesktopConnector)
@@ -185,6 +238,52 @@ impl Integration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn integration(auth: AuthMethod, import_only: bool) -> Integration {
+        Integration {
+            key: PlatformKey::parse("abcd").unwrap(),
+            name: "Test".into(),
+            source_type: SourceType::Accounting,
+            is_beta: false,
+            auth,
+            device: DeviceSupport::default(),
+            data_types: vec![],
+            enabled_by_default: true,
+            brand_colour: "#000000".into(),
+            import_only,
+        }
+    }
+
+    #[test]
+    fn a_customer_is_offered_only_what_they_can_connect_and_the_first_reason_is_given() {
+        let oauth = || {
+            AuthMethod::OAuth2(OAuthSettings {
+                authorize_url: String::new(),
+                token_url: String::new(),
+                revoke_url: None,
+                scopes: vec![],
+                client_auth: ClientAuthMethod::Post,
+            })
+        };
+        let credentials = integration(AuthMethod::Credentials(vec![]), false);
+        let imported = integration(AuthMethod::Credentials(vec![]), true);
+
+        assert_eq!(
+            integration(oauth(), false).readiness(true, false),
+            Err(NotReady::NoOAuthApplication)
+        );
+        assert_eq!(integration(oauth(), false).readiness(true, true), Ok(()));
+        assert_eq!(
+            integration(oauth(), false).readiness(false, true),
+            Err(NotReady::Disabled)
+        );
+        assert_eq!(credentials.readiness(true, false), Ok(()));
+        assert_eq!(imported.readiness(true, true), Err(NotReady::ImportOnly));
+        assert_eq!(
+            integration(AuthMethod::DesktopConnector, false).readiness(true, false),
+            Ok(())
+        );
+    }
 
     #[test]
     fn platform_keys_are_four_lower_case_letters() {

@@ -104,6 +104,8 @@ export interface Integration {
   name: string;
   logoUrl: string;
   enabled: boolean;
+  /** Whether a customer can connect it now (enabled, not import-only, with an OAuth application where it needs one). */
+  readyForCustomers: boolean;
   sourceType: string;
   authMethod: "OAuth2" | "Credentials" | "DesktopConnector";
   credentialFields?: CredentialField[];
@@ -283,7 +285,8 @@ export class Api {
   }
 
   async integrations(category: Category): Promise<Integration[]> {
-    const query = encodeURIComponent(`sourceType=${sourceTypeOf(category)}&&enabled=true`);
+    // Only what a customer can connect now: never a platform without the client's OAuth application, nor one whose credential is the client's.
+    const query = encodeURIComponent(`sourceType=${sourceTypeOf(category)}&&readyForCustomers=true`);
     const page = await this.call<{ results: Integration[] }>("GET", `/integrations?pageSize=200&query=${query}`);
     return page.results;
   }

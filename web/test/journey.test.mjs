@@ -446,16 +446,36 @@ test("a customer who denies at the provider can try again and connect", async ()
   await context.close();
 });
 
-test("a customer can leave a platform that failed and choose another", async () => {
+test("only platforms a customer can connect are offered, and one that failed can be left for another", async () => {
   const company = await newCompany("Change Of Mind Ltd");
   const { page, violations, context } = await watchedPage();
   await toAccountingPlatforms(page, company);
 
-  // No OAuth application is registered for Xero here, so its authorization fails at once.
-  await page.getByRole("button", { name: "Xero" }).click();
-  await page.getByRole("heading", { name: "Xero was not connected" }).waitFor();
+  // No OAuth application is registered for Xero or QuickBooks Online here: they are not offered.
+  await page.getByRole("button", { name: "Sage Intacct" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Xero" }).count(), 0);
+  assert.equal(await page.getByRole("button", { name: "QuickBooks Online" }).count(), 0);
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "Deny" }).click();
+  await page.getByRole("heading", { name: "Sandbox was not connected" }).waitFor();
   await page.getByRole("button", { name: "Choose another platform" }).click();
+  // Once the client registers its application, Xero is offered.
+  await server.api("PATCH", "/integrations/gbol/settings", { oauthClientId: "acme-xero", oauthClientSecret: "not-a-real-secret" });
+  try {
+    await page.reload();
+    await page.getByRole("button", { name: "Xero" }).waitFor();
+  } finally {
+    await server.api("PATCH", "/integrations/gbol/settings", { oauthClientId: "", oauthClientSecret: "" });
+  }
   await approveSandbox(page);
+
+  // A category none of whose platforms a customer can connect (Plaid and TrueLayer need the client) says whom to ask.
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Connect Banking" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+  await page.getByRole("status").filter({ hasText: "No banking platform can be connected here yet." }).waitFor();
+  assert.equal(await page.getByRole("searchbox").count(), 0);
+  await shot(page, "30-no-platforms");
 
   const connections = await server.api("GET", `/companies/${company.id}/connections`);
   assert.deepEqual(connections.results.map((c) => [c.integrationKey, c.status]), [["mqjo", "Linked"]]);
@@ -500,7 +520,7 @@ test("the client's link settings shape the page: no landing, no Sandbox, its col
     await button.click();
     await page.getByRole("heading", { name: "Choose your accounting platform" }).waitFor();
 
-    await page.getByRole("button", { name: "Xero" }).waitFor();
+    await page.getByRole("button", { name: "Sage Intacct" }).waitFor();
 
     assert.deepEqual(colours, ["rgb(255, 208, 0)", "rgb(0, 0, 0)"], "the client's colour, with the text that reads on it");
     assert.equal(await page.getByRole("button", { name: "Sandbox" }).count(), 0);

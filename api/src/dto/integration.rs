@@ -1,4 +1,4 @@
-use domain::integration::{AuthMethod, FieldKind, SourceType};
+use domain::integration::{AuthMethod, FieldKind, NotReady, SourceType};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -51,6 +51,17 @@ pub struct IntegrationBody {
     pub name: String,
     /// Whether the client's customers may use it.
     pub enabled: bool,
+    /// Whether a customer can connect it in a journey now: enabled, not
+    /// import-only, and (OAuth) with an OAuth application registered in its
+    /// settings. Link API's journeys offer only these; yours should too.
+    pub ready_for_customers: bool,
+    /// Why not, when it is not: `Disabled`, `NoOAuthApplication` (register
+    /// one with `PUT /integrations/{platformKey}/settings`) or `ImportOnly`
+    /// (its credential is obtained by your back end, which imports it with
+    /// `PUT …/authorization`; no customer is asked for it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "NoOAuthApplication")]
+    pub not_ready_reason: Option<&'static str>,
     pub source_id: Uuid,
     pub source_type: SourceTypeBody,
     pub integration_id: Uuid,
@@ -118,7 +129,12 @@ pub struct DeviceSupportBody {
 }
 
 impl IntegrationBody {
-    pub fn new(entry: &Entry, enabled: bool, public_url: &str) -> Self {
+    pub fn new(
+        entry: &Entry,
+        enabled: bool,
+        readiness: Result<(), NotReady>,
+        public_url: &str,
+    ) -> Self {
         let integration = &entry.integration;
         let (auth_method, credential_fields, scopes) = match &integration.auth {
             AuthMethod::OAuth2(oauth) => ("OAuth2", Vec::new(), oauth.scopes.clone()),
@@ -134,6 +150,8 @@ impl IntegrationBody {
             logo_url: image_url(public_url, integration.key.as_str(), "square"),
             name: integration.name.clone(),
             enabled,
+            ready_for_customers: readiness.is_ok(),
+            not_ready_reason: readiness.err().map(NotReady::as_str),
             source_id: entry.source_id,
             source_type: integration.source_type.into(),
             integration_id: entry.integration_id,
@@ -206,8 +224,8 @@ pub struct IntegrationListParams {
     /// Number of integrations in a page, from 1 to 5000.
     #[param(value_type = Option<i32>, minimum = 1, maximum = 5000, default = 100, example = 100)]
     pub page_size: Option<i64>,
-    /// A filter on `key`, `name`, `sourceType`, `enabled`, `isBeta` and
-    /// `isOfflineConnector`; text compares without regard to case.
+    /// A filter on `key`, `name`, `sourceType`, `enabled`, `isBeta`,
+    /// `isOfflineConnector` and `readyForCustomers`; text compares without regard to case.
     #[param(example = "sourceType=Accounting && enabled=true")]
     pub query: Option<String>,
     /// `name` (the default), `key` or `sourceType`, with a leading `-` for descending.

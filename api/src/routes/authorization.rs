@@ -202,6 +202,16 @@ pub async fn update_authorization(
             ),
         ));
     }
+    if entry.integration.import_only && caller.token.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::CredentialsImportRequiresApiKey,
+            format!(
+                "{}'s credential is obtained by the client's back end, which imports it with an API key; \
+                 a customer is never asked for it.",
+                entry.integration.name
+            ),
+        ));
+    }
     let authorization = authorization::validate(&entry.integration.auth, body.into_inner())?;
     let secret = seal(&state, id, authorization)?;
     let connection = if current.status == ConnectionStatus::Linked {

@@ -120,6 +120,23 @@ pub async fn create_connection(
             ),
         )));
     }
+    // A journey (a company token) offers only what a customer can connect now.
+    if caller.token.is_some() {
+        let setting = state
+            .store
+            .get_integration_setting(caller.client, &key)
+            .await?;
+        if let Err(why) = crate::routes::integrations::readiness(entry, setting.as_ref()) {
+            return Err(ApiError::new(
+                ErrorCode::IntegrationNotReady,
+                format!(
+                    "{} cannot be connected from a journey: {}.",
+                    entry.integration.name,
+                    why.remedy(&key)
+                ),
+            ));
+        }
+    }
     let new = NewConnection {
         company: company.into(),
         platform_key: key,

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use actix_web::{get, patch, web, HttpRequest};
-use domain::integration::{AuthMethod, PlatformKey};
+use domain::integration::{AuthMethod, NotReady, PlatformKey};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{IntegrationSetting, OAuthClient};
 use domain::query::{self, Expr};
@@ -33,6 +33,17 @@ fn entry<'a>(state: &'a AppState, raw_key: &str) -> ApiResult<&'a Entry> {
 /// Whether the client's customers may use `entry`.
 pub fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
     setting.map_or(entry.integration.enabled_by_default, |s| s.enabled)
+}
+
+/// Whether customers can connect `entry` in a journey now, by the client's
+/// setting: enabled, not import-only, and for OAuth with an application
+/// registered (the Sandbox brings its own).
+pub fn readiness(entry: &Entry, setting: Option<&IntegrationSetting>) -> Result<(), NotReady> {
+    let has_application = entry.integration.key.as_str() == crate::sandbox::PLATFORM_KEY
+        || setting.is_some_and(|s| s.oauth_client.is_some());
+    entry
+        .integration
+        .readiness(is_enabled(entry, setting), has_application)
 }
 
 /// Whether the client's customers may use `entry` now, by the client's stored setting.
@@ -93,6 +104,7 @@ pub async fn list_integrations(
         .map(|entry| ClientView {
             entry,
             enabled: is_enabled(entry, settings.get(&entry.integration.key)),
+            readiness: readiness(entry, settings.get(&entry.integration.key)),
         })
         .filter(|view| {
             filter
@@ -106,7 +118,9 @@ pub async fn list_integrations(
         .into_iter()
         .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
         .take(usize::try_from(page.page_size()).unwrap_or(usize::MAX))
-        .map(|view| IntegrationBody::new(view.entry, view.enabled, &state.public_url))
+        .map(|view| {
+            IntegrationBody::new(view.entry, view.enabled, view.readiness, &state.public_url)
+        })
         .collect();
     let found = Page {
         items,
@@ -160,10 +174,10 @@ pub async fn get_integration(
         .store
         .get_integration_setting(caller.client, &entry.integration.key)
         .await?;
-    let enabled = is_enabled(entry, setting.as_ref());
     Ok(web::Json(IntegrationBody::new(
         entry,
-        enabled,
+        is_enabled(entry, setting.as_ref()),
+        readiness(entry, setting.as_ref()),
         &state.public_url,
     )))
 }

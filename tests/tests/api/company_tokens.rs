@@ -137,7 +137,7 @@ async fn fixture(app: &TestApp) -> Vec<(&'static str, String)> {
     let connection = json_of(
         app.post(
             &format!("/companies/{company}/connections"),
-            &json!({"platformKey": "exgd"}),
+            &json!({"platformKey": "ltpp"}),
         )
         .await,
         StatusCode::OK,
@@ -218,12 +218,12 @@ on_both_stores! {
         for path in ["/integrations", "/integrations/gbol", "/integrations/gbol/branding", base.as_str()] {
             assert_eq!(call(&app, &token, Method::GET, path, None).await.status(), StatusCode::OK, "{path}");
         }
-        let created = json_of(call(&app, &token, Method::POST, &base, Some(json!({"platformKey": "exgd"}))).await, StatusCode::OK).await;
+        let created = json_of(call(&app, &token, Method::POST, &base, Some(json!({"platformKey": "ltpp"}))).await, StatusCode::OK).await;
         let path = format!("{base}/{}", created["id"].as_str().unwrap());
         json_of(call(&app, &token, Method::GET, &path, None).await, StatusCode::OK).await;
         let consent = json!({"categories": ["commerce"], "actor": {"name": "Ada"}});
         json_of(call(&app, &token, Method::POST, &format!("/companies/{company}/consents"), Some(consent)).await, StatusCode::CREATED).await;
-        let linked = call(&app, &token, Method::PUT, &format!("{path}/authorization"), Some(json!({"apiKey": "rk_live_51Habc1234567890"}))).await;
+        let linked = call(&app, &token, Method::PUT, &format!("{path}/authorization"), Some(json!({"storeUrl": "https://shop.example", "consumerKey": "ck_0123456789abcdefghij", "consumerSecret": "cs_0123456789abcdefghij"}))).await;
         assert_eq!(json_of(linked, StatusCode::OK).await["status"], "Linked");
         let history = json_of(app.get(&format!("{path}/history")).await, StatusCode::OK).await;
         assert_eq!(history["results"][0]["actor"], "customer", "changes made with a company token are the customer's");

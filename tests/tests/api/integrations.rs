@@ -140,3 +140,62 @@ on_both_stores! {
         assert_eq!(json_of(app.get("/integrations/gbol/settings").await, StatusCode::OK).await["hasOAuthClientSecret"], false);
     }
 }
+
+/// Each integration's `readyForCustomers` and `notReadyReason`, by key.
+async fn readiness(app: &tests::TestApp, keys: &[&str]) -> Vec<(bool, Option<String>)> {
+    let body = json_of(app.get("/integrations?pageSize=100").await, StatusCode::OK).await;
+    let all = body["results"].as_array().unwrap();
+    keys.iter()
+        .map(|key| {
+            let found = all.iter().find(|i| i["key"] == *key).unwrap();
+            (
+                found["readyForCustomers"].as_bool().unwrap(),
+                found["notReadyReason"].as_str().map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+on_both_stores! {
+    async fn only_what_a_customer_can_connect_now_is_ready_and_the_rest_says_why(app: TestApp) {
+        let reason = |text: &str| (false, Some(text.to_owned()));
+        let named = ["mqjo", "gbol", "knfz", "suuo", "exgd", "fztf", "pqsw"];
+
+        assert_eq!(readiness(&app, &named).await, vec![(true, None), reason("NoOAuthApplication"), (true, None),
+                                                      reason("ImportOnly"), reason("ImportOnly"), reason("ImportOnly"), (true, None)]);
+        let registered = json!({"oauthClientId": "my-app", "oauthClientSecret": "very-secret-value"});
+        json_of(app.send_json(Method::PATCH, "/integrations/gbol/settings", &registered).await, StatusCode::OK).await;
+        json_of(app.send_json(Method::PATCH, "/integrations/knfz/settings", &json!({"enabled": false})).await, StatusCode::OK).await;
+        assert_eq!(readiness(&app, &["gbol", "knfz"]).await, vec![(true, None), reason("Disabled")]);
+        let ready = json_of(app.get(&format!("/integrations?pageSize=100&query={}", encode("readyForCustomers=true"))).await, StatusCode::OK).await;
+        let ready = keys(&ready);
+        assert!(ready.contains(&"gbol".to_owned()) && ready.contains(&"mqjo".to_owned()), "{ready:?}");
+        assert!(!ready.iter().any(|k| ["knfz", "suuo", "exgd", "fztf", "qhyg"].contains(&k.as_str())), "{ready:?}");
+        let single = json_of(app.get("/integrations/suuo").await, StatusCode::OK).await;
+        assert_eq!((single["readyForCustomers"].as_bool(), single["notReadyReason"].as_str()), (Some(false), Some("ImportOnly")));
+    }
+
+    async fn a_journey_cannot_start_what_is_not_ready_nor_type_a_credential_that_is_the_clients(app: TestApp) {
+        let company = app.new_company("Ready Rolls").await;
+        app.consent(&company, &["accounting", "commerce"]).await;
+        let journey = app.with_key(&app.company_token(&company).await);
+        let connections = format!("/companies/{company}/connections");
+
+        let xero = journey.post(&connections, &json!({"platformKey": "gbol"})).await;
+        let refused = tests::refusal_of(xero, tests::ErrorCode::IntegrationNotReady).await;
+        assert!(refused["error"].as_str().unwrap().contains("PUT /integrations/gbol/settings"), "{refused}");
+        let stripe = journey.post(&connections, &json!({"platformKey": "exgd"})).await;
+        tests::refusal_of(stripe, tests::ErrorCode::IntegrationNotReady).await;
+
+        // The client's back end creates it and imports the credential; the journey may not type one in.
+        let created = json_of(app.post(&connections, &json!({"platformKey": "exgd"})).await, StatusCode::OK).await;
+        let authorization = format!("{connections}/{}/authorization", created["id"].as_str().unwrap());
+        let key = json!({"apiKey": "rk_live_51HabcDEF1234567890"});
+        let typed = journey.send_json(Method::PUT, &authorization, &key).await;
+        tests::refusal_of(typed, tests::ErrorCode::CredentialsImportRequiresApiKey).await;
+        let imported = json_of(app.send_json(Method::PUT, &authorization, &key).await, StatusCode::OK).await;
+        assert_eq!(imported["status"], "Linked");
+        // The API key may still create a connection to a platform whose application comes later.
+        json_of(app.post(&connections, &json!({"platformKey": "gbol"})).await, StatusCode::OK).await;
+    }
+}

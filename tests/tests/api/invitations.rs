@@ -56,27 +56,27 @@ on_both_stores! {
         set_invitation_url(&app).await;
         let company = company(&app).await;
         let books = json_of(app.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "gbol"})).await, StatusCode::OK).await;
-        let body = json!({"categories": ["banking"], "recipient": {"name": "Grace Hopper", "email": "grace@example.com"}, "message": "Could you connect the bank?"});
+        let body = json!({"categories": ["commerce"], "recipient": {"name": "Grace Hopper", "email": "grace@example.com"}, "message": "Could you connect the shop?"});
 
         let issued = json_of(invite(&app, &company, body).await, StatusCode::CREATED).await;
 
-        assert_eq!((issued["status"].clone(), issued["categories"].clone()), (json!("pending"), json!(["banking"])));
+        assert_eq!((issued["status"].clone(), issued["categories"].clone()), (json!("pending"), json!(["commerce"])));
         assert_eq!((issued["recipientName"].clone(), issued["recipientEmail"].clone()), (json!("Grace Hopper"), json!("grace@example.com")));
         let created = chrono::DateTime::parse_from_rfc3339(issued["created"].as_str().unwrap()).unwrap();
         let expires = chrono::DateTime::parse_from_rfc3339(issued["expiresAt"].as_str().unwrap()).unwrap();
         assert_eq!((expires - created).num_hours(), 72);
         let mailto = issued["mailtoUrl"].as_str().unwrap();
         assert!(mailto.starts_with("mailto:grace@example.com?subject="), "{mailto}");
-        assert!(mailto.contains("Could%20you%20connect%20the%20bank%3F"), "{mailto}");
+        assert!(mailto.contains("Could%20you%20connect%20the%20shop%3F"), "{mailto}");
         assert!(mailto.contains(&token_of(&issued)), "the email carries the share URL");
         let listed = json_of(app.get(&format!("/companies/{company}/invitations")).await, StatusCode::OK).await;
         assert!(listed["results"][0].get("shareUrl").is_none(), "the share URL is shown once");
 
         let opened = json_of(exchange(&app, &token_of(&issued)).await, StatusCode::OK).await;
-        assert_eq!((opened["categories"].clone(), opened["companyId"].clone(), opened["invitationId"].clone()), (json!(["banking"]), json!(company), issued["id"].clone()));
+        assert_eq!((opened["categories"].clone(), opened["companyId"].clone(), opened["invitationId"].clone()), (json!(["commerce"]), json!(company), issued["id"].clone()));
         assert!(opened["expiresIn"].as_i64().unwrap() <= 86_400);
         assert_eq!((opened["companyName"].clone(), opened["recipientName"].clone(), opened["message"].clone()),
-            (json!("Acme"), json!("Grace Hopper"), json!("Could you connect the bank?")), "what the invitee's landing says");
+            (json!("Acme"), json!("Grace Hopper"), json!("Could you connect the shop?")), "what the invitee's landing says");
         assert_eq!(statuses(&app, &company).await, ["opened"]);
 
         let invitee = app.with_key(opened["accessToken"].as_str().unwrap());
@@ -86,15 +86,15 @@ on_both_stores! {
         error_of(invitee.post(&format!("/companies/{company}/consents"), &json!({"categories": ["accounting"]})).await, StatusCode::FORBIDDEN).await;
         error_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "gbol"})).await, StatusCode::FORBIDDEN).await;
         error_of(invitee.get(&format!("/companies/{company}/connections/{}", books["id"].as_str().unwrap())).await, StatusCode::FORBIDDEN).await;
-        error_of(invite(&invitee, &company, json!({"categories": ["banking"]})).await, StatusCode::FORBIDDEN).await;
+        error_of(invite(&invitee, &company, json!({"categories": ["commerce"]})).await, StatusCode::FORBIDDEN).await;
         let listed = json_of(invitee.get(&format!("/companies/{company}/connections")).await, StatusCode::OK).await;
         assert_eq!(listed["totalResults"], 0, "the accounting connection is not the invitee's to see");
 
-        invitee.consent(&company, &["banking"]).await;
-        let bank = json_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "suuo"})).await, StatusCode::OK).await;
-        let path = format!("/companies/{company}/connections/{}/authorization", bank["id"].as_str().unwrap());
-        let plaid = json!({"accessToken": "access-sandbox-8f4ea4c1-6b5e-4c4b-9d2e-0a1b2c3d4e5f"});
-        let linked = json_of(invitee.send_json(Method::PUT, &path, &plaid).await, StatusCode::OK).await;
+        invitee.consent(&company, &["commerce"]).await;
+        let shop = json_of(invitee.post(&format!("/companies/{company}/connections"), &json!({"platformKey": "ltpp"})).await, StatusCode::OK).await;
+        let path = format!("/companies/{company}/connections/{}/authorization", shop["id"].as_str().unwrap());
+        let woo = json!({"storeUrl": "https://shop.example", "consumerKey": "ck_0123456789abcdefghij", "consumerSecret": "cs_0123456789abcdefghij"});
+        let linked = json_of(invitee.send_json(Method::PUT, &path, &woo).await, StatusCode::OK).await;
 
         assert_eq!(linked["status"], "Linked");
         assert_eq!(statuses(&app, &company).await, ["completed"]);

@@ -80,7 +80,7 @@ on_both_stores! {
         let consented = status(&browser, &company).await;
         let books = link(&browser, &company, "knfz", json!({"companyId": "acme-ltd", "userId": "ada", "password": "s3cret"})).await;
         let halfway = status(&browser, &company).await;
-        link(&browser, &company, "exgd", json!({"apiKey": "rk_live_51HabcDEF1234567890"})).await;
+        link(&browser, &company, "ltpp", json!({"storeUrl": "https://shop.example", "consumerKey": "ck_0123456789abcdefghij", "consumerSecret": "cs_0123456789abcdefghij"})).await;
         let done = status(&browser, &company).await;
 
         assert_eq!((start["complete"].clone(), start["missing"].clone()), (json!(false), json!(["accounting", "commerce"])));

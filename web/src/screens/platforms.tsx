@@ -100,10 +100,12 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
   return (
     <section>
       <h1 tabIndex={-1}>{t("platformsTitle", { category: t.inSentence(category) })}</h1>
-      <label class="search">
-        <span class="visually-hidden">{t("search")}</span>
-        <input type="search" placeholder={t("search")} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
-      </label>
+      {offered?.length !== 0 && (
+        <label class="search">
+          <span class="visually-hidden">{t("search")}</span>
+          <input type="search" placeholder={t("search")} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+        </label>
+      )}
       {problem && (
         <p role="alert" class="problem">
           {problem}
@@ -139,6 +141,8 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
       )}
       {offered === undefined ? (
         <p class="muted">{t("loading")}</p>
+      ) : offered.length === 0 ? (
+        <p role="status">{t("noPlatforms", { category: t.inSentence(category), client: journey.profile.name })}</p>
       ) : shown.length === 0 ? (
         <p class="muted">{t("noMatch")}</p>
       ) : (
