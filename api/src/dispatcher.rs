@@ -118,18 +118,29 @@ impl HttpSender {
 
     /// A sender that waits `timeout` for each answer.
     pub fn with_timeout(allow_private: bool, timeout: Duration) -> Result<Self, reqwest::Error> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent("LinkAPI-Webhooks/1");
-        if !allow_private {
-            builder = builder.dns_resolver(Arc::new(PublicOnly));
-        }
         Ok(Self {
-            client: builder.build()?,
+            client: outbound_client(allow_private, timeout, "LinkAPI-Webhooks/1")?,
             allow_private,
         })
     }
+}
+
+/// An HTTP client for calls to a client's own endpoints: `timeout` for each
+/// answer, no redirects, and, unless private addresses are allowed, names
+/// resolved to public addresses only.
+pub fn outbound_client(
+    allow_private: bool,
+    timeout: Duration,
+    agent: &str,
+) -> Result<reqwest::Client, reqwest::Error> {
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(agent);
+    if !allow_private {
+        builder = builder.dns_resolver(Arc::new(PublicOnly));
+    }
+    builder.build()
 }
 
 #[async_trait]

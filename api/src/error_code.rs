@@ -56,6 +56,7 @@ error_codes! {
     NotASandboxConnection = 40011, "not_a_sandbox_connection", "No", "The operation exists for Sandbox connections only.";
     WebhookConsumerLimitReached = 40012, "webhook_consumer_limit_reached", "No", "The client has as many webhook consumers as it may have.";
     MalformedRequest = 40013, "malformed_request", "No", "The request cannot be read: its line, its headers or its framing.";
+    CredentialsRefused = 40014, "credentials_refused", "No", "The client's credentials verifier refused the typed credentials; `error` is its message for the customer.";
     MissingCredentials = 40101, "missing_credentials", "No", "No `Authorization` header, or one that is not an API key or a bearer token.";
     UnknownApiKey = 40102, "unknown_api_key", "No", "The API key is not known (never issued, or deleted).";
     InvalidCompanyToken = 40103, "invalid_company_token", "No", "The company access token is not valid, has expired, or is for another company.";
@@ -106,6 +107,7 @@ error_codes! {
     EmailLimitReached = 42902, "email_limit_reached", "Yes", "The journey has sent as many emails as a day allows for this company or client.";
     HeadersTooLarge = 43101, "headers_too_large", "No", "A request header is larger than the limit.";
     Internal = 50001, "internal", "Unknown", "Link API failed; the `correlationId` finds the cause in its log.";
+    CredentialsVerifierUnavailable = 50201, "credentials_verifier_unavailable", "Yes", "The client's credentials verifier gave no usable answer (timeout, 5xx, unreachable); nothing was saved.";
     StoreUnavailable = 50301, "store_unavailable", "Yes", "The database does not answer; `Retry-After` says when to retry.";
 }
 

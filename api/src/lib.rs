@@ -37,4 +37,5 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod transitions;
+pub mod verifier;
 pub mod web_origin;

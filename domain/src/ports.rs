@@ -158,6 +158,16 @@ pub struct IntegrationSetting {
     pub enabled: bool,
     /// The client's own OAuth application, when it has registered one.
     pub oauth_client: Option<OAuthClient>,
+    /// Where typed credentials are checked before they link, when set.
+    pub verifier: Option<CredentialsVerifier>,
+}
+
+/// A client's verifier of an integration's credentials: the URL Link API
+/// calls, and the secret that signs each call (encrypted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialsVerifier {
+    pub url: String,
+    pub secret: SealedSecret,
 }
 
 /// An OAuth application's credentials; the secret stays encrypted.

@@ -23,15 +23,18 @@ pub enum SecretClass {
     WebhookPreviousSecret,
     /// The PKCE verifier of an OAuth authorization attempt.
     OAuthVerifier,
+    /// The secret that signs a client's credentials verifier calls.
+    CredentialsVerifierSecret,
 }
 
 impl SecretClass {
-    pub const ALL: [SecretClass; 5] = [
+    pub const ALL: [SecretClass; 6] = [
         SecretClass::ConnectionSecret,
         SecretClass::IntegrationClientSecret,
         SecretClass::WebhookSecret,
         SecretClass::WebhookPreviousSecret,
         SecretClass::OAuthVerifier,
+        SecretClass::CredentialsVerifierSecret,
     ];
 
     /// A short name for reports.
@@ -42,6 +45,7 @@ impl SecretClass {
             SecretClass::WebhookSecret => "webhook signing secrets",
             SecretClass::WebhookPreviousSecret => "previous webhook signing secrets",
             SecretClass::OAuthVerifier => "OAuth PKCE verifiers",
+            SecretClass::CredentialsVerifierSecret => "credentials verifier signing secrets",
         }
     }
 }
@@ -55,6 +59,8 @@ pub enum SecretLocation {
     WebhookPrevious(Uuid),
     /// An OAuth state, by the hash of its `state` value.
     OAuthState(String),
+    /// The signing secret of a client's credentials verifier for a platform.
+    CredentialsVerifier(ClientId, PlatformKey),
 }
 
 impl SecretLocation {
@@ -65,6 +71,7 @@ impl SecretLocation {
             SecretLocation::Webhook(_) => SecretClass::WebhookSecret,
             SecretLocation::WebhookPrevious(_) => SecretClass::WebhookPreviousSecret,
             SecretLocation::OAuthState(_) => SecretClass::OAuthVerifier,
+            SecretLocation::CredentialsVerifier(..) => SecretClass::CredentialsVerifierSecret,
         }
     }
 
@@ -81,6 +88,9 @@ impl SecretLocation {
                 format!("webhook-secret:{id}")
             }
             SecretLocation::OAuthState(state_hash) => format!("oauth-state:{state_hash}"),
+            SecretLocation::CredentialsVerifier(client, key) => {
+                format!("credentials-verifier:{client}:{key}")
+            }
         }
     }
 }
@@ -114,6 +124,17 @@ mod tests {
     }
 
     #[test]
+    fn a_verifier_secret_is_sealed_apart_from_the_oauth_secret_of_the_same_integration() {
+        let client = ClientId::from(Uuid::from_u128(1));
+        let key = PlatformKey::parse("knfz").unwrap();
+
+        assert_ne!(
+            SecretLocation::CredentialsVerifier(client, key.clone()).context(),
+            SecretLocation::IntegrationClient(client, key).context()
+        );
+    }
+
+    #[test]
     fn every_class_has_its_location() {
         let id = Uuid::nil();
         let locations = [
@@ -125,6 +146,10 @@ mod tests {
             SecretLocation::Webhook(id),
             SecretLocation::WebhookPrevious(id),
             SecretLocation::OAuthState("h".into()),
+            SecretLocation::CredentialsVerifier(
+                ClientId::from(id),
+                PlatformKey::parse("knfz").unwrap(),
+            ),
         ];
         let classes: Vec<SecretClass> = locations.iter().map(SecretLocation::class).collect();
         assert_eq!(classes, SecretClass::ALL);

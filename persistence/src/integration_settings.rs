@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use domain::ids::ClientId;
 use domain::integration::PlatformKey;
 use domain::ports::{
-    IntegrationSetting, IntegrationSettingsRepository, OAuthClient, RepoError, SealedSecret,
+    CredentialsVerifier, IntegrationSetting, IntegrationSettingsRepository, OAuthClient, RepoError,
+    SealedSecret,
 };
 use uuid::Uuid;
 
@@ -13,7 +14,8 @@ use crate::rows::now;
 use crate::SqlStore;
 
 const COLUMNS: &str =
-    "platform_key, enabled, oauth_client_id, oauth_client_secret, oauth_secret_key_version";
+    "platform_key, enabled, oauth_client_id, oauth_client_secret, oauth_secret_key_version, \
+     verifier_url, verifier_secret, verifier_secret_key_version";
 
 #[derive(sqlx::FromRow)]
 struct SettingRow {
@@ -22,6 +24,18 @@ struct SettingRow {
     oauth_client_id: Option<String>,
     oauth_client_secret: Option<Vec<u8>>,
     oauth_secret_key_version: Option<i32>,
+    verifier_url: Option<String>,
+    verifier_secret: Option<Vec<u8>>,
+    verifier_secret_key_version: Option<i32>,
+}
+
+/// A sealed secret from its columns.
+fn sealed(bytes: Vec<u8>, version: i32) -> Result<SealedSecret, RepoError> {
+    Ok(SealedSecret {
+        key_version: u32::try_from(version)
+            .map_err(|_| RepoError::Failure("bad key version".into()))?,
+        bytes,
+    })
 }
 
 impl TryFrom<SettingRow> for IntegrationSetting {
@@ -38,11 +52,18 @@ impl TryFrom<SettingRow> for IntegrationSetting {
         ) {
             (Some(client_id), Some(bytes), Some(version)) => Some(OAuthClient {
                 client_id,
-                client_secret: SealedSecret {
-                    key_version: u32::try_from(version)
-                        .map_err(|_| RepoError::Failure("bad key version".into()))?,
-                    bytes,
-                },
+                client_secret: sealed(bytes, version)?,
+            }),
+            _ => None,
+        };
+        let verifier = match (
+            row.verifier_url,
+            row.verifier_secret,
+            row.verifier_secret_key_version,
+        ) {
+            (Some(url), Some(bytes), Some(version)) => Some(CredentialsVerifier {
+                url,
+                secret: sealed(bytes, version)?,
             }),
             _ => None,
         };
@@ -50,6 +71,7 @@ impl TryFrom<SettingRow> for IntegrationSetting {
             platform_key,
             enabled: row.enabled,
             oauth_client,
+            verifier,
         })
     }
 }
@@ -92,13 +114,17 @@ macro_rules! integration_settings_repository {
                     setting: &IntegrationSetting,
                 ) -> Result<(), RepoError> {
                     let secret = setting.oauth_client.as_ref().map(|c| &c.client_secret);
+                    let verifier = setting.verifier.as_ref();
                     sqlx::query(
                         "INSERT INTO integration_settings \
-                         (client_id, platform_key, enabled, oauth_client_id, oauth_client_secret, oauth_secret_key_version, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         (client_id, platform_key, enabled, oauth_client_id, oauth_client_secret, oauth_secret_key_version, updated_at, \
+                          verifier_url, verifier_secret, verifier_secret_key_version) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                          ON CONFLICT (client_id, platform_key) DO UPDATE SET enabled = excluded.enabled, \
                          oauth_client_id = excluded.oauth_client_id, oauth_client_secret = excluded.oauth_client_secret, \
-                         oauth_secret_key_version = excluded.oauth_secret_key_version, updated_at = excluded.updated_at",
+                         oauth_secret_key_version = excluded.oauth_secret_key_version, updated_at = excluded.updated_at, \
+                         verifier_url = excluded.verifier_url, verifier_secret = excluded.verifier_secret, \
+                         verifier_secret_key_version = excluded.verifier_secret_key_version",
                     )
                     .bind::<Uuid>(client.as_uuid())
                     .bind(setting.platform_key.as_str())
@@ -107,6 +133,9 @@ macro_rules! integration_settings_repository {
                     .bind(secret.map(|s| s.bytes.as_slice()))
                     .bind(secret.map(|s| i32::try_from(s.key_version).unwrap_or(i32::MAX)))
                     .bind(now())
+                    .bind(verifier.map(|v| v.url.as_str()))
+                    .bind(verifier.map(|v| v.secret.bytes.as_slice()))
+                    .bind(verifier.map(|v| i32::try_from(v.secret.key_version).unwrap_or(i32::MAX)))
                     .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;

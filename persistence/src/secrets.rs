@@ -56,6 +56,13 @@ impl Columns {
                 "verifier_key_version",
                 "verifier",
             ),
+            SecretClass::CredentialsVerifierSecret => (
+                "integration_settings",
+                Some("client_id"),
+                Some("platform_key"),
+                "verifier_secret_key_version",
+                "verifier_secret",
+            ),
         };
         Self {
             table,
@@ -138,7 +145,8 @@ impl Columns {
 fn key_values(location: &SecretLocation) -> (Option<Uuid>, Option<String>) {
     match location {
         SecretLocation::Connection(id) => (Some(id.as_uuid()), None),
-        SecretLocation::IntegrationClient(client, key) => {
+        SecretLocation::IntegrationClient(client, key)
+        | SecretLocation::CredentialsVerifier(client, key) => {
             (Some(client.as_uuid()), Some(key.as_str().to_owned()))
         }
         SecretLocation::Webhook(id) | SecretLocation::WebhookPrevious(id) => (Some(*id), None),
@@ -172,6 +180,11 @@ impl SecretRow {
                 SecretLocation::WebhookPrevious(self.id.ok_or_else(broken)?)
             }
             SecretClass::OAuthVerifier => SecretLocation::OAuthState(self.name.ok_or_else(broken)?),
+            SecretClass::CredentialsVerifierSecret => SecretLocation::CredentialsVerifier(
+                ClientId::from(self.id.ok_or_else(broken)?),
+                PlatformKey::parse(&self.name.ok_or_else(broken)?)
+                    .map_err(|e| RepoError::Failure(e.message))?,
+            ),
         };
         Ok(StoredSecret {
             location,

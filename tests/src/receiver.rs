@@ -22,6 +22,8 @@ pub struct Reply {
     pub status: u16,
     pub retry_after: Option<u32>,
     pub delay: Duration,
+    /// The answer's body (JSON when not empty).
+    pub body: &'static str,
 }
 
 impl Reply {
@@ -30,6 +32,7 @@ impl Reply {
             status,
             retry_after: None,
             delay: Duration::ZERO,
+            body: "",
         }
     }
 }
@@ -170,7 +173,10 @@ async fn receive(
     if let Some(seconds) = reply.retry_after {
         response.insert_header(("retry-after", seconds.to_string()));
     }
-    response.finish()
+    if reply.body.is_empty() {
+        return response.finish();
+    }
+    response.content_type("application/json").body(reply.body)
 }
 
 /// A clock the test moves by hand.

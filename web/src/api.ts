@@ -106,6 +106,8 @@ export interface Integration {
   enabled: boolean;
   /** Whether a customer can connect it now (enabled, not import-only, with an OAuth application where it needs one). */
   readyForCustomers: boolean;
+  /** Whether typed credentials are checked by the client's verifier before they link. */
+  credentialsChecked: boolean;
   sourceType: string;
   authMethod: "OAuth2" | "Credentials" | "DesktopConnector";
   credentialFields?: CredentialField[];

@@ -33,7 +33,8 @@ export type Screen =
   | { name: "platforms"; category: Category }
   | { name: "credentials"; category: Category; integration: Integration }
   | { name: "desktop"; category: Category; integration: Integration; connectionId: string }
-  | { name: "result"; category: Category; platform: string; outcome: Outcome; connection?: Connection }
+  /** `unchecked`: typed credentials that no verifier of the client's checked (saved, not proven to work). */
+  | { name: "result"; category: Category; platform: string; outcome: Outcome; connection?: Connection; unchecked?: boolean }
   | { name: "done" }
   | { name: "shared" }
   | { name: "invite"; category: Category; toMyself?: boolean }
@@ -477,7 +478,7 @@ function view(screen: Screen, journey: Journey) {
     case "credentials":
       return <Credentials journey={journey} category={screen.category} integration={screen.integration} />;
     case "result":
-      return <Result journey={journey} category={screen.category} platform={screen.platform} outcome={screen.outcome} connection={screen.connection} />;
+      return <Result journey={journey} category={screen.category} platform={screen.platform} outcome={screen.outcome} connection={screen.connection} unchecked={screen.unchecked} />;
     case "desktop":
       return <Desktop journey={journey} category={screen.category} integration={screen.integration} connectionId={screen.connectionId} />;
     case "done":

@@ -111,9 +111,10 @@ test("a customer connects the Sandbox from the company's redirect and ends at th
   await context.close();
 });
 
-test("a credentials platform shows each wrong field, then links with the right values", async () => {
+test("a credentials platform shows each wrong field, the client's verifier refuses a wrong password, then the right values link", async () => {
   const company = await newCompany("Credential Traders");
   const { page, violations, context } = await watchedPage({ locale: "en-GB" });
+  await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: `${server.client.url}/verify` });
 
   await toAccountingPlatforms(page, company);
   await page.getByRole("button", { name: "Sage Intacct" }).click();
@@ -125,14 +126,37 @@ test("a credentials platform shows each wrong field, then links with the right v
   await shot(page, "7-credentials-errors");
   await page.getByLabel("Company ID").fill("bolt-cycles");
   await page.getByLabel("Web services user ID").fill("ada");
+  await page.getByLabel("Web services user password").fill("wrong-pass");
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  const refused = page.getByRole("alert").filter({ hasText: "The Sage Intacct password for ada is wrong." });
+  await refused.waitFor();
+  assert.equal(await refused.evaluate((element) => element === document.activeElement), true, "the focus goes to what was said");
+  await shot(page, "31-credentials-refused");
   await page.getByLabel("Web services user password").fill("s3cret-pass");
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await page.getByRole("heading", { name: "Sage Intacct is connected." }).waitFor();
+  await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: "" });
 
   assert.equal(await page.content().then((html) => html.includes("s3cret-pass")), false, "nothing typed stays in the page");
   const status = await server.api("GET", `/companies/${company.id}/linkStatus`);
   assert.equal(status.categories[0].linked, true);
   assert.deepEqual(violations, []);
+  await context.close();
+});
+
+test("without the client's verifier, typed details are said to be saved, not to work", async () => {
+  const company = await newCompany("Unverified Ltd");
+  const { page, context } = await watchedPage();
+
+  await toAccountingPlatforms(page, company);
+  await page.getByRole("button", { name: "Sage Intacct" }).click();
+  await page.getByLabel("Company ID").fill("unverified-ltd");
+  await page.getByLabel("Web services user ID").fill("ada");
+  await page.getByLabel("Web services user password").fill("anything");
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await page.getByRole("heading", { name: "Your Sage Intacct details are saved." }).waitFor();
+  await page.getByText(/will check them before using them/).waitFor();
+  await shot(page, "32-credentials-saved");
   await context.close();
 });
 

@@ -31,6 +31,18 @@ const IMAGES = {
 async function clientApp() {
   const visits = [];
   const server = createServer((request, response) => {
+    if (request.method === "POST" && request.url === "/verify") {
+      // The client's credentials verifier: one password is right.
+      let body = "";
+      request.on("data", (chunk) => (body += chunk));
+      request.on("end", () => {
+        const { credentials } = JSON.parse(body);
+        const right = credentials.password === "s3cret-pass";
+        response.writeHead(right ? 200 : 401, { "content-type": "application/json" });
+        response.end(right ? "{}" : JSON.stringify({ message: `The Sage Intacct password for ${credentials.userId} is wrong.` }));
+      });
+      return;
+    }
     if (request.url in IMAGES) {
       response.writeHead(200, { "content-type": "image/svg+xml" });
       response.end(IMAGES[request.url]);
@@ -61,6 +73,8 @@ export async function start() {
       LINK_SMTP_URL: "smtp://127.0.0.1:9",
       LINK_SMTP_FROM: "Acme Lending <connect@acme.example>",
       LINK_RATE_LIMIT_PER_MINUTE: "0",
+      // The client's credentials verifier runs on loopback here.
+      LINK_WEBHOOK_ALLOW_PRIVATE: "true",
       RUST_LOG: "warn",
     },
     stdio: ["ignore", "ignore", "inherit"],

@@ -62,6 +62,10 @@ pub struct IntegrationBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "NoOAuthApplication")]
     pub not_ready_reason: Option<&'static str>,
+    /// Whether credentials typed for it are checked by the client's
+    /// verifier before they link (`credentialsVerifierUrl` in its settings);
+    /// when not, a journey says they were saved, not that they work.
+    pub credentials_checked: bool,
     pub source_id: Uuid,
     pub source_type: SourceTypeBody,
     pub integration_id: Uuid,
@@ -133,6 +137,7 @@ impl IntegrationBody {
         entry: &Entry,
         enabled: bool,
         readiness: Result<(), NotReady>,
+        credentials_checked: bool,
         public_url: &str,
     ) -> Self {
         let integration = &entry.integration;
@@ -152,6 +157,7 @@ impl IntegrationBody {
             enabled,
             ready_for_customers: readiness.is_ok(),
             not_ready_reason: readiness.err().map(NotReady::as_str),
+            credentials_checked,
             source_id: entry.source_id,
             source_type: integration.source_type.into(),
             integration_id: entry.integration_id,
@@ -301,6 +307,14 @@ pub struct IntegrationSettingsBody {
     pub oauth_client_id: Option<String>,
     #[serde(rename = "hasOAuthClientSecret")]
     pub has_oauth_client_secret: bool,
+    /// Where Link API checks the credentials a customer types before it
+    /// links them (Credentials integrations only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials_verifier_url: Option<String>,
+    /// The secret that signs the verifier's calls (as webhooks are signed):
+    /// answered once, when the verifier is set; keep it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials_verifier_secret: Option<String>,
 }
 
 /// Changes to a client's settings for one integration; absent fields stay as they are.
@@ -315,4 +329,11 @@ pub struct IntegrationSettingsUpdate {
     pub oauth_client_id: Option<String>,
     /// The application's secret: stored encrypted, never returned.
     pub oauth_client_secret: Option<String>,
+    /// A Credentials integration's verifier: an HTTPS URL of yours (HTTP on
+    /// loopback where webhooks may reach private addresses) that Link API
+    /// calls with the credentials a customer typed before it links them. A
+    /// new URL gets a new signing secret, answered once; an empty string
+    /// removes the verifier.
+    #[schema(example = "https://app.example.com/link/verify-credentials")]
+    pub credentials_verifier_url: Option<String>,
 }

@@ -213,6 +213,18 @@ pub async fn update_authorization(
         ));
     }
     let authorization = authorization::validate(&entry.integration.auth, body.into_inner())?;
+    if let Authorization::Credentials(typed) = &authorization {
+        let setting = state
+            .store
+            .get_integration_setting(caller.client, &entry.integration.key)
+            .await?;
+        if let Some(verifier) = setting.and_then(|s| s.verifier) {
+            match crate::verifier::verify(&state, &current, entry, &verifier, typed).await? {
+                crate::verifier::Verdict::Accepted => {}
+                refused => return Err(crate::verifier::refusal(refused, &entry.integration.name)),
+            }
+        }
+    }
     let secret = seal(&state, id, authorization)?;
     let connection = if current.status == ConnectionStatus::Linked {
         state

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use actix_web::{get, patch, web, HttpRequest};
 use domain::integration::{AuthMethod, NotReady, PlatformKey};
 use domain::paging::{Page, PageRequest};
-use domain::ports::{IntegrationSetting, OAuthClient};
+use domain::ports::{CredentialsVerifier, IntegrationSetting, OAuthClient};
 use domain::query::{self, Expr};
 use domain::secrets::SecretLocation;
 use domain::{FieldError, ValidationErrors};
@@ -119,7 +119,16 @@ pub async fn list_integrations(
         .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
         .take(usize::try_from(page.page_size()).unwrap_or(usize::MAX))
         .map(|view| {
-            IntegrationBody::new(view.entry, view.enabled, view.readiness, &state.public_url)
+            let checked = settings
+                .get(&view.entry.integration.key)
+                .is_some_and(|s| s.verifier.is_some());
+            IntegrationBody::new(
+                view.entry,
+                view.enabled,
+                view.readiness,
+                checked,
+                &state.public_url,
+            )
         })
         .collect();
     let found = Page {
@@ -178,6 +187,7 @@ pub async fn get_integration(
         entry,
         is_enabled(entry, setting.as_ref()),
         readiness(entry, setting.as_ref()),
+        setting.as_ref().is_some_and(|s| s.verifier.is_some()),
         &state.public_url,
     )))
 }
@@ -209,7 +219,46 @@ fn settings_body(entry: &Entry, setting: Option<&IntegrationSetting>) -> Integra
         enabled: is_enabled(entry, setting),
         oauth_client_id: oauth.map(|o| o.client_id.clone()),
         has_oauth_client_secret: oauth.is_some(),
+        credentials_verifier_url: setting
+            .and_then(|s| s.verifier.as_ref())
+            .map(|v| v.url.clone()),
+        credentials_verifier_secret: None,
     }
+}
+
+/// The verifier a settings update asks for, and its new secret to answer
+/// once; `current` when the update leaves it out or names the same URL.
+fn verifier_update(
+    state: &AppState,
+    client: domain::ids::ClientId,
+    entry: &Entry,
+    asked: Option<String>,
+    current: Option<CredentialsVerifier>,
+) -> ApiResult<(Option<CredentialsVerifier>, Option<String>)> {
+    let url = match asked {
+        None => return Ok((current, None)),
+        Some(url) if url.is_empty() => return Ok((None, None)),
+        Some(url) => url,
+    };
+    if current.as_ref().is_some_and(|v| v.url == url) {
+        return Ok((current, None));
+    }
+    crate::verifier::check_url(entry, &url, state.webhooks_may_reach_private)?;
+    let secret = crate::dispatcher::new_secret();
+    let sealed = state
+        .cipher
+        .seal(
+            secret.as_bytes(),
+            &SecretLocation::CredentialsVerifier(client, entry.integration.key.clone()).context(),
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        Some(CredentialsVerifier {
+            url,
+            secret: sealed,
+        }),
+        Some(secret.to_string()),
+    ))
 }
 
 /// Get integration settings
@@ -290,18 +339,29 @@ pub async fn update_integration_settings(
                 "Send oauthClientId and oauthClientSecret together (both empty to remove them).",
             ))),
         };
+    let (verifier, new_secret) = verifier_update(
+        &state,
+        caller.client,
+        entry,
+        body.credentials_verifier_url,
+        current.as_ref().and_then(|s| s.verifier.clone()),
+    )?;
     let setting = IntegrationSetting {
         platform_key: key.clone(),
         enabled: body
             .enabled
             .unwrap_or_else(|| is_enabled(entry, current.as_ref())),
         oauth_client,
+        verifier,
     };
     state
         .store
         .put_integration_setting(caller.client, &setting)
         .await?;
-    Ok(web::Json(settings_body(entry, Some(&setting))))
+    Ok(web::Json(IntegrationSettingsBody {
+        credentials_verifier_secret: new_secret,
+        ..settings_body(entry, Some(&setting))
+    }))
 }
 
 fn check_oauth_client(entry: &Entry, id: &str, secret: &str) -> ApiResult<()> {

@@ -135,3 +135,88 @@ on_both_stores! {
         assert_eq!(json_of(app.get(&path).await, StatusCode::OK).await["status"], "Linked");
     }
 }
+
+mod verifier {
+    use std::time::Duration;
+
+    use reqwest::{Method, StatusCode};
+    use serde_json::json;
+    use tests::receiver::{Receiver, Reply};
+    use tests::{error_of, invalid_items, json_of, on_both_stores, refusal_of, ErrorCode, TestApp};
+
+    const INTACCT: &str = "knfz";
+
+    fn typed(password: &str) -> serde_json::Value {
+        json!({"companyId": "acme-ltd", "userId": "ada", "password": password})
+    }
+
+    /// Sets `url` as Sage Intacct's verifier; the signing secret, answered once.
+    async fn set_verifier(app: &TestApp, url: &str) -> serde_json::Value {
+        json_of(
+            app.send_json(
+                Method::PATCH,
+                &format!("/integrations/{INTACCT}/settings"),
+                &json!({"credentialsVerifierUrl": url}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    on_both_stores! {
+        async fn a_verifier_accepts_refuses_or_cannot_answer_and_the_connection_follows(app: TestApp) {
+            let receiver = Receiver::start().await;
+            let set = set_verifier(&app, &receiver.url).await;
+            let secret = set["credentialsVerifierSecret"].as_str().unwrap().to_owned();
+            assert!(secret.starts_with("whsec_"));
+            let read = json_of(app.get(&format!("/integrations/{INTACCT}/settings")).await, StatusCode::OK).await;
+            assert_eq!(read["credentialsVerifierUrl"], receiver.url.as_str());
+            assert!(read.get("credentialsVerifierSecret").is_none(), "the secret is answered once");
+            let listed = json_of(app.get(&format!("/integrations/{INTACCT}")).await, StatusCode::OK).await;
+            assert_eq!(listed["credentialsChecked"], true);
+            let (company, created) = app.consented_connection(INTACCT).await;
+            let journey = app.with_key(&app.company_token(&company).await);
+            let path = format!("/companies/{company}/connections/{}", created["id"].as_str().unwrap());
+            let authorize = |password: &'static str| journey.request(Method::PUT, &format!("{path}/authorization")).json(&typed(password)).send();
+
+            receiver.reply_next(&[Reply { body: r#"{"message": "Wrong web services password for ada."}"#, ..Reply::status(401) }]);
+            let refused = refusal_of(authorize("wrong").await.unwrap(), ErrorCode::CredentialsRefused).await;
+            assert_eq!(refused["error"], "Wrong web services password for ada.");
+            assert_eq!(app.fetch_connection(&company, &created).await["status"], "PendingAuth");
+
+            receiver.reply_next(&[Reply::status(503)]);
+            let unavailable = refusal_of(authorize("right").await.unwrap(), ErrorCode::CredentialsVerifierUnavailable).await;
+            assert!(unavailable["error"].as_str().unwrap().contains("nothing was saved"), "{unavailable}");
+            receiver.reply_next(&[Reply { delay: Duration::from_secs(11), ..Reply::status(200) }]);
+            refusal_of(authorize("right").await.unwrap(), ErrorCode::CredentialsVerifierUnavailable).await;
+            assert_eq!(app.fetch_connection(&company, &created).await["status"], "PendingAuth");
+
+            let linked = json_of(authorize("right").await.unwrap(), StatusCode::OK).await;
+            assert_eq!(linked["status"], "Linked");
+            let calls = receiver.received();
+            assert_eq!(calls.len(), 4);
+            let last = calls.last().unwrap();
+            assert!(last.signed_with(&secret), "signed as webhooks are");
+            let body = last.json();
+            assert_eq!((body["type"].as_str(), body["platformKey"].as_str(), body["companyId"].as_str()), (Some("credentials.verification"), Some(INTACCT), Some(company.as_str())));
+            assert_eq!(body["credentials"], typed("right"));
+        }
+
+        async fn a_verifier_is_an_https_address_of_a_credentials_platform(app: TestApp) {
+            let settings = |key: &str, url: &str| app.request(Method::PATCH, &format!("/integrations/{key}/settings")).json(&json!({"credentialsVerifierUrl": url})).send();
+
+            for bad in ["http://verify.example/in", "https://user:pw@verify.example/in", "ftp://verify.example/in", "not a url"] {
+                let refused = error_of(settings(INTACCT, bad).await.unwrap(), StatusCode::BAD_REQUEST).await;
+                assert_eq!(invalid_items(&refused), ["credentialsVerifierUrl"], "{bad}");
+            }
+            let oauth = error_of(settings("mqjo", "https://verify.example/in").await.unwrap(), StatusCode::BAD_REQUEST).await;
+            assert_eq!(invalid_items(&oauth), ["credentialsVerifierUrl"]);
+            let first = json_of(settings(INTACCT, "https://verify.example/in").await.unwrap(), StatusCode::OK).await;
+            let same = json_of(settings(INTACCT, "https://verify.example/in").await.unwrap(), StatusCode::OK).await;
+            assert!(first["credentialsVerifierSecret"].is_string() && same.get("credentialsVerifierSecret").is_none(), "the same URL keeps its secret");
+            let removed = json_of(settings(INTACCT, "").await.unwrap(), StatusCode::OK).await;
+            assert!(removed.get("credentialsVerifierUrl").is_none());
+        }
+    }
+}

@@ -71,6 +71,11 @@ async fn secrets_of_every_class(app: &TestApp, receiver: &Receiver) -> Setup {
         .send_json(Method::PATCH, "/integrations/gbol/settings", &settings)
         .await;
     json_of(patched, StatusCode::OK).await;
+    let verifier = json!({"credentialsVerifierUrl": "https://verify.example/credentials"});
+    let patched = app
+        .send_json(Method::PATCH, "/integrations/knfz/settings", &verifier)
+        .await;
+    json_of(patched, StatusCode::OK).await;
     let materials = [
         ("exgd", json!({"apiKey": "rk_live_KEYROTATIONCREDENTIAL42"})),
         (

@@ -10,6 +10,7 @@ export function Credentials({ journey, category, integration }: { journey: Journ
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const problemShown = useRef<HTMLParagraphElement>(null);
   const fields = integration.credentialFields ?? [];
 
   const submit = async (event: Event) => {
@@ -38,14 +39,19 @@ export function Credentials({ journey, category, integration }: { journey: Journ
       // Nothing typed stays in the page once it is sent.
       element.reset();
       await refresh();
-      go({ name: "result", category, platform: integration.name, outcome: "linked", connection: linked });
+      // Without the client's verifier, the details are saved, not known to work: the customer is told so.
+      go({ name: "result", category, platform: integration.name, outcome: "linked", connection: linked, unchecked: !integration.credentialsChecked });
     } catch (error) {
       setBusy(false);
+      // The connection made for this attempt is used again by the next one.
+      await refresh().catch(() => undefined);
       if (!(error instanceof ApiError) || error.body.canBeRetried !== "No") return fail(error, () => form.current?.requestSubmit());
       const byField: Record<string, string> = {};
       for (const item of error.body.validation?.errors ?? []) byField[item.itemId] = item.message;
       setErrors(byField);
       setProblem(error.body.error);
+      // The focus goes to the first field to fix, or to what was said.
+      requestAnimationFrame(() => (form.current?.querySelector<HTMLElement>("[aria-invalid=true]") ?? problemShown.current)?.focus());
     }
   };
 
@@ -54,7 +60,7 @@ export function Credentials({ journey, category, integration }: { journey: Journ
       <h1 tabIndex={-1}>{t("credentialsTitle", { platform: integration.name })}</h1>
       <p class="muted">{t("credentialsBody", { client: profile.name })}</p>
       {problem && (
-        <p role="alert" class="problem">
+        <p role="alert" class="problem" tabIndex={-1} ref={problemShown}>
           {problem}
         </p>
       )}

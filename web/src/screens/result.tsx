@@ -6,8 +6,22 @@ import type { Journey } from "../journey";
 export type Outcome = "linked" | "cancelled" | "consentMissing" | "failed";
 
 /** How an authorization ended, with the ways on: back to the categories, try again, or another platform. */
-export function Result({ journey, category, platform, outcome, connection }: { journey: Journey; category: Category; platform: string; outcome: Outcome; connection?: Connection }) {
-  const { t, go, host } = journey;
+export function Result({
+  journey,
+  category,
+  platform,
+  outcome,
+  connection,
+  unchecked,
+}: {
+  journey: Journey;
+  category: Category;
+  platform: string;
+  outcome: Outcome;
+  connection?: Connection;
+  unchecked?: boolean;
+}) {
+  const { t, go, host, profile } = journey;
   const linked = outcome === "linked";
   useEffect(() => {
     const detail = connection ? { connection: connectionEvent(connection) } : {};
@@ -16,7 +30,8 @@ export function Result({ journey, category, platform, outcome, connection }: { j
   }, []);
   return (
     <section>
-      <h1 tabIndex={-1}>{linked ? t("linked", { platform }) : t("notConnected", { platform })}</h1>
+      <h1 tabIndex={-1}>{!linked ? t("notConnected", { platform }) : unchecked ? t("savedTitle", { platform }) : t("linked", { platform })}</h1>
+      {linked && unchecked && <p>{t("savedBody", { client: profile.name })}</p>}
       {!linked && (
         <p role="alert" class="problem">
           {t(outcome, { platform })}
