@@ -113,6 +113,9 @@ pub struct CategorySettings {
     /// The data types shown to the customer.
     pub data_types: Vec<String>,
     pub texts: ConsentTexts,
+    /// The consent texts in other languages, by locale (`fr`, `de-CH` …):
+    /// the client's, and Link API's own translations of its default texts.
+    pub localized: std::collections::BTreeMap<String, ConsentTexts>,
 }
 
 impl CategorySettings {
@@ -142,6 +145,120 @@ impl CategorySettings {
             }
         }
     }
+
+    /// Checks the consent texts given by locale, naming fields under `prefix`.
+    pub fn check_localized(&self, prefix: &str, errors: &mut ValidationErrors) {
+        let by_locale: std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, String>,
+        > = self
+            .localized
+            .iter()
+            .map(|(locale, texts)| {
+                let parts = texts
+                    .parts()
+                    .into_iter()
+                    .map(|(n, t)| (n.to_owned(), t.to_owned()))
+                    .collect();
+                (locale.clone(), parts)
+            })
+            .collect();
+        check_texts_by_locale(
+            errors,
+            &format!("{prefix}.localizedConsentTexts"),
+            &by_locale,
+            MAX_TEXT_LOCALES,
+            |field, _, text| {
+                if char_len(text) > MAX_TEXT_LEN {
+                    Some(FieldError::new(
+                        field,
+                        "MaxLength",
+                        format!("Consent texts are at most {MAX_TEXT_LEN} characters."),
+                    ))
+                } else {
+                    crate::validation::check_control_characters(
+                        field,
+                        text,
+                        crate::validation::ControlCharacters::LineBreaks,
+                    )
+                    .err()
+                }
+            },
+        );
+    }
+
+    /// Adds Link API's own translations of its default texts, for each
+    /// language the client has not given, when the texts are the defaults.
+    pub fn with_shipped_translations(mut self) -> Self {
+        if self.texts != shipped_texts(self.name, "en").unwrap_or_default() {
+            return self;
+        }
+        for language in SHIPPED_LANGUAGES.into_iter().filter(|l| *l != "en") {
+            if let Some(texts) = shipped_texts(self.name, language) {
+                self.localized.entry(language.to_owned()).or_insert(texts);
+            }
+        }
+        self
+    }
+}
+
+/// The languages Link API writes its default consent texts in.
+pub const SHIPPED_LANGUAGES: [&str; 4] = ["en", "fr", "de", "es"];
+
+/// Link API's default consent texts for `category` in `language`.
+pub fn shipped_texts(category: &str, language: &str) -> Option<ConsentTexts> {
+    let what: &str = match (language, category) {
+        ("en", "accounting") => "accounting",
+        ("en", "banking") => "banking",
+        ("en", "commerce") => "commerce",
+        ("fr", "accounting") => "comptables",
+        ("fr", "banking") => "bancaires",
+        ("fr", "commerce") => "commerciales",
+        ("de", "accounting") => "Buchhaltungsdaten",
+        ("de", "banking") => "Bankdaten",
+        ("de", "commerce") => "Handelsdaten",
+        ("es", "accounting") => "contables",
+        ("es", "banking") => "bancarios",
+        ("es", "commerce") => "comerciales",
+        _ => return None,
+    };
+    let [purpose, access, account_information, platform_data, retention] = match language {
+        "fr" => [
+            format!("Nous utilisons vos données {what} pour évaluer votre entreprise et vous servir."),
+            format!("Nous lisons vos données {what} ; nous ne les modifions jamais."),
+            "Nous voyons les comptes que vous choisissez de connecter.".to_owned(),
+            format!("Nous recevons de votre plateforme les données {what} listées ici."),
+            "Nous conservons ces données tant que vous utilisez notre service, et les supprimons quand vous retirez votre consentement.".to_owned(),
+        ],
+        "de" => [
+            format!("Wir nutzen Ihre {what}, um Ihr Unternehmen zu beurteilen und Ihnen unsere Leistungen zu erbringen."),
+            format!("Wir lesen Ihre {what}; wir ändern sie nie."),
+            "Wir sehen die Konten, die Sie verbinden.".to_owned(),
+            format!("Wir erhalten von Ihrer Plattform die hier aufgeführten {what}."),
+            "Wir bewahren die Daten auf, solange Sie unseren Dienst nutzen, und löschen sie, wenn Sie Ihre Einwilligung widerrufen.".to_owned(),
+        ],
+        "es" => [
+            format!("Usamos sus datos {what} para evaluar su empresa y prestarle nuestros servicios."),
+            format!("Leemos sus datos {what}; nunca los modificamos."),
+            "Vemos las cuentas que usted elige conectar.".to_owned(),
+            format!("Recibimos de su plataforma los datos {what} que se indican aquí."),
+            "Conservamos los datos mientras use nuestro servicio y los eliminamos cuando retire su consentimiento.".to_owned(),
+        ],
+        _ => [
+            format!("We use your {what} data to assess and serve your business."),
+            format!("We read your {what} data; we never change it."),
+            "We see the accounts you choose to connect.".to_owned(),
+            format!("We receive the {what} records listed here from your platform."),
+            "We keep the data while you use our service, and delete it when you withdraw consent.".to_owned(),
+        ],
+    };
+    Some(ConsentTexts {
+        purpose,
+        access,
+        account_information,
+        platform_data,
+        retention,
+    })
 }
 
 /// How the hosted journey page looks and what it offers.
@@ -282,20 +399,16 @@ impl LinkSettings {
     /// What a client has before it sets anything: accounting required, the
     /// others optional, consent required, every integration offered.
     pub fn defaults() -> Self {
-        let category = |name: &'static str, required: bool, data_types: &[&str], what: &str| {
+        let category = |name: &'static str, required: bool, data_types: &[&str]| {
             CategorySettings {
-            name,
-            required,
-            integrations: None,
-            data_types: data_types.iter().map(|d| (*d).to_owned()).collect(),
-            texts: ConsentTexts {
-                purpose: format!("We use your {what} data to assess and serve your business."),
-                access: format!("We read your {what} data; we never change it."),
-                account_information: "We see the accounts you choose to connect.".into(),
-                platform_data: format!("We receive the {what} records listed here from your platform."),
-                retention: "We keep the data while you use our service, and delete it when you withdraw consent.".into(),
-            },
-        }
+                name,
+                required,
+                integrations: None,
+                data_types: data_types.iter().map(|d| (*d).to_owned()).collect(),
+                texts: shipped_texts(name, "en").unwrap_or_default(),
+                localized: std::collections::BTreeMap::new(),
+            }
+            .with_shipped_translations()
         };
         Self {
             version: 0,
@@ -317,7 +430,6 @@ impl LinkSettings {
                         "balanceSheet",
                         "profitAndLoss",
                     ],
-                    "accounting",
                 ),
                 category(
                     "banking",
@@ -327,13 +439,11 @@ impl LinkSettings {
                         "banking-accountBalances",
                         "banking-transactions",
                     ],
-                    "banking",
                 ),
                 category(
                     "commerce",
                     false,
                     &["commerce-orders", "commerce-payments", "commerce-customers"],
-                    "commerce",
                 ),
             ],
         }
@@ -448,6 +558,7 @@ impl LinkSettings {
                 }
             }
             category.check_shown(&format!("categories.{}", category.name), &mut errors);
+            category.check_localized(&format!("categories.{}", category.name), &mut errors);
         }
         self.reminders.check(&mut errors);
         errors.into_result(())

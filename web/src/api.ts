@@ -65,6 +65,8 @@ export interface CategorySettings {
   integrations?: string[];
   dataTypes: string[];
   consentTexts: ConsentTexts;
+  /** The consent texts in other languages, by locale. */
+  localizedConsentTexts?: Record<string, ConsentTexts>;
   /** Only in a mount's settings: its own words for the consent screen. */
   screen?: ConsentScreenTexts;
 }

@@ -17,6 +17,10 @@ const en = {
   accounting: "Accounting",
   banking: "Banking",
   commerce: "Commerce",
+  /** A category as the first part of a compound word (German: Buchhaltungs|daten); elsewhere its name. */
+  accountingCompound: "accounting",
+  bankingCompound: "banking",
+  commerceCompound: "commerce",
   required: "Required",
   optional: "Optional",
   statusLinked: "Connected",
@@ -178,6 +182,9 @@ const fr: Texts = {
   accounting: "Comptabilité",
   banking: "Banque",
   commerce: "Commerce",
+  accountingCompound: "comptabilité",
+  bankingCompound: "banque",
+  commerceCompound: "commerce",
   required: "Requis",
   optional: "Facultatif",
   statusLinked: "Connecté",
@@ -336,6 +343,9 @@ const de: Texts = {
   accounting: "Buchhaltung",
   banking: "Bank",
   commerce: "Handel",
+  accountingCompound: "Buchhaltungs",
+  bankingCompound: "Bank",
+  commerceCompound: "Handels",
   required: "Erforderlich",
   optional: "Optional",
   statusLinked: "Verbunden",
@@ -345,7 +355,7 @@ const de: Texts = {
   connectAnother: "Weiteres Konto verbinden",
   finish: "Abschließen",
   finishHint: "Verbinden Sie jede erforderliche Art von Daten, um abzuschließen.",
-  consentTitle: "Ihre {category}-Daten mit {client} teilen",
+  consentTitle: "Ihre {compound}daten mit {client} teilen",
   purpose: "Wozu sie gebraucht werden",
   access: "Welcher Zugriff gewährt wird",
   accountInformation: "Welche Konten sichtbar sind",
@@ -356,10 +366,10 @@ const de: Texts = {
   agree: "Ich stimme zu",
   back: "Zurück",
   notNow: "Nicht jetzt",
-  platformsTitle: "Wählen Sie Ihre {category}-Plattform",
+  platformsTitle: "Wählen Sie Ihre {compound}plattform",
   search: "Plattformen suchen",
   noMatch: "Keine Plattform passt zu Ihrer Suche.",
-  noPlatforms: "Hier kann noch keine {category}-Plattform verbunden werden. Fragen Sie {client}, wie Sie diese Daten teilen können.",
+  noPlatforms: "Hier kann noch keine {compound}plattform verbunden werden. Fragen Sie {client}, wie Sie diese Daten teilen können.",
   desktopOnly: "Funktioniert nur auf einem Computer, auf dem die Plattform installiert ist.",
   needsDesktopPackage: "Benötigt ein auf Ihrem Computer installiertes Paket.",
   notMobile: "Einfacher am Computer: Die Seiten sind nicht für Telefone gemacht.",
@@ -411,7 +421,7 @@ const de: Texts = {
   help: "Hilfe",
   notConnected: "{platform} wurde nicht verbunden",
   inviteLinkLabel: "Jemand anderes hat die Zugangsdaten?",
-  inviteTitle: "Eine Kollegin oder einen Kollegen einladen, {category}-Daten zu verbinden",
+  inviteTitle: "Eine Kollegin oder einen Kollegen einladen, {compound}daten zu verbinden",
   inviteBody: "Sie erhalten einen Link nur für diesen Teil, damit niemand ein Passwort weitergeben muss.",
   inviteName: "Name",
   inviteEmail: "E-Mail-Adresse",
@@ -439,7 +449,7 @@ const de: Texts = {
   consentActive: "aktiv",
   consentWithdrawn: "widerrufen",
   consentGiven: "Zugestimmt am {when}",
-  consentTextsOf: "Wozu Sie für {category}-Daten zugestimmt haben",
+  consentTextsOf: "Wozu Sie für {compound}daten zugestimmt haben",
   downloadReceipt: "Beleg herunterladen",
   withdraw: "Diese Zustimmung widerrufen",
   withdrawn: "Ihre Zustimmung ist widerrufen: Die betroffenen Verbindungen teilen keine Daten mehr.",
@@ -494,6 +504,9 @@ const es: Texts = {
   accounting: "Contabilidad",
   banking: "Banca",
   commerce: "Comercio",
+  accountingCompound: "contabilidad",
+  bankingCompound: "banca",
+  commerceCompound: "comercio",
   required: "Obligatorio",
   optional: "Opcional",
   statusLinked: "Conectado",
@@ -688,7 +701,94 @@ export function translator(locale: string, overrides: Overrides = {}, defaults: 
     texts[key].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? defaults[name] ?? "");
   /** A word as it is written inside a sentence: lower case, but German keeps its nouns capitalised. */
   const inSentence = (key: keyof Texts): string => (language === "de" ? t(key) : t(key).toLowerCase());
-  return Object.assign(t, { inSentence });
+  /** The words a sentence about `category` takes: its name inside a sentence, and its compound form. */
+  const about = (category: "accounting" | "banking" | "commerce") => ({ category: inSentence(category), compound: t(`${category}Compound`) });
+  return Object.assign(t, { inSentence, about });
+}
+
+/**
+ * What of `byLocale` a customer reading `locale` is shown: the exact
+ * locale's, then its language's, then `base`; with the locale the chosen
+ * text is written in (`baseLocale` for `base`), to mark it when it is not
+ * the customer's language.
+ */
+export function localized<T>(byLocale: Record<string, T> | undefined, base: T, locale: string, baseLocale: string): { value: T; lang: string } {
+  const entries = Object.entries(byLocale ?? {});
+  const found =
+    entries.find(([tag]) => tag.toLowerCase() === locale.toLowerCase()) ?? entries.find(([tag]) => tag.toLowerCase() === languageOf(locale));
+  return found ? { value: found[1], lang: found[0] } : { value: base, lang: baseLocale };
+}
+
+/** Whether two locales are of one language. */
+export function sameLanguage(a: string, b: string): boolean {
+  return languageOf(a) === languageOf(b);
+}
+
+/** The names of the data types Link API knows, by language. */
+const DATA_TYPES: Record<string, Record<string, string>> = {
+  en: {
+    chartOfAccounts: "Chart of accounts", invoices: "Invoices", bills: "Bills", payments: "Payments", billPayments: "Bill payments",
+    creditNotes: "Credit notes", balanceSheet: "Balance sheet", profitAndLoss: "Profit and loss", cashFlowStatement: "Cash flow statement",
+    bankAccounts: "Bank accounts", customers: "Customers", suppliers: "Suppliers", journals: "Journals", journalEntries: "Journal entries",
+    taxRates: "Tax rates", items: "Items", company: "Company details", trackingCategories: "Tracking categories",
+    purchaseOrders: "Purchase orders", salesOrders: "Sales orders",
+    "banking-accounts": "Bank accounts", "banking-accountBalances": "Account balances", "banking-transactions": "Bank transactions",
+    "commerce-orders": "Orders", "commerce-payments": "Payments received", "commerce-customers": "Customers",
+    "commerce-products": "Products", "commerce-transactions": "Transactions",
+  },
+  fr: {
+    chartOfAccounts: "Plan comptable", invoices: "Factures de vente", bills: "Factures d’achat", payments: "Paiements", billPayments: "Paiements fournisseurs",
+    creditNotes: "Avoirs", balanceSheet: "Bilan", profitAndLoss: "Compte de résultat", cashFlowStatement: "Tableau des flux de trésorerie",
+    bankAccounts: "Comptes bancaires", customers: "Clients", suppliers: "Fournisseurs", journals: "Journaux", journalEntries: "Écritures comptables",
+    taxRates: "Taux de TVA", items: "Articles", company: "Informations sur l’entreprise", trackingCategories: "Axes analytiques",
+    purchaseOrders: "Bons de commande", salesOrders: "Commandes clients",
+    "banking-accounts": "Comptes bancaires", "banking-accountBalances": "Soldes des comptes", "banking-transactions": "Opérations bancaires",
+    "commerce-orders": "Commandes", "commerce-payments": "Paiements reçus", "commerce-customers": "Clients",
+    "commerce-products": "Produits", "commerce-transactions": "Transactions",
+  },
+  de: {
+    chartOfAccounts: "Kontenplan", invoices: "Ausgangsrechnungen", bills: "Eingangsrechnungen", payments: "Zahlungen", billPayments: "Lieferantenzahlungen",
+    creditNotes: "Gutschriften", balanceSheet: "Bilanz", profitAndLoss: "Gewinn- und Verlustrechnung", cashFlowStatement: "Kapitalflussrechnung",
+    bankAccounts: "Bankkonten", customers: "Kunden", suppliers: "Lieferanten", journals: "Journale", journalEntries: "Buchungssätze",
+    taxRates: "Steuersätze", items: "Artikel", company: "Unternehmensangaben", trackingCategories: "Kostenstellen",
+    purchaseOrders: "Bestellungen", salesOrders: "Kundenaufträge",
+    "banking-accounts": "Bankkonten", "banking-accountBalances": "Kontostände", "banking-transactions": "Kontoumsätze",
+    "commerce-orders": "Bestellungen", "commerce-payments": "Zahlungseingänge", "commerce-customers": "Kunden",
+    "commerce-products": "Produkte", "commerce-transactions": "Transaktionen",
+  },
+  es: {
+    chartOfAccounts: "Plan de cuentas", invoices: "Facturas emitidas", bills: "Facturas recibidas", payments: "Pagos", billPayments: "Pagos a proveedores",
+    creditNotes: "Notas de crédito", balanceSheet: "Balance", profitAndLoss: "Cuenta de resultados", cashFlowStatement: "Estado de flujos de efectivo",
+    bankAccounts: "Cuentas bancarias", customers: "Clientes", suppliers: "Proveedores", journals: "Diarios", journalEntries: "Asientos contables",
+    taxRates: "Tipos impositivos", items: "Artículos", company: "Datos de la empresa", trackingCategories: "Categorías de seguimiento",
+    purchaseOrders: "Órdenes de compra", salesOrders: "Pedidos de venta",
+    "banking-accounts": "Cuentas bancarias", "banking-accountBalances": "Saldos de cuentas", "banking-transactions": "Movimientos bancarios",
+    "commerce-orders": "Pedidos", "commerce-payments": "Pagos recibidos", "commerce-customers": "Clientes",
+    "commerce-products": "Productos", "commerce-transactions": "Transacciones",
+  },
+};
+
+/**
+ * A data type as a person reads it, never its id: its name in the
+ * customer's language, else in English (marked `lang`), else its id spelled
+ * out (`banking-accountBalances` reads "Account balances").
+ */
+export function dataTypeLabel(type: string, locale: string): { label: string; lang?: string } {
+  const language = languageOf(locale);
+  const own = DATA_TYPES[language]?.[type];
+  if (own) return { label: own };
+  const english = DATA_TYPES.en[type] ?? spelledOut(type);
+  return language === "en" ? { label: english } : { label: english, lang: "en" };
+}
+
+function spelledOut(id: string): string {
+  const words = id
+    .replace(/^[a-z]+-/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[-_]+/g, " ")
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 export type Translate = ReturnType<typeof translator>;

@@ -90,12 +90,18 @@ function adjusted(settings: LinkSettings, options: LinkOptions): LinkSettings {
     const chosen: SourceTypeOptions = options.sourceTypes?.[name] ?? {};
     const stored = categories[name];
     const consentTexts = { ...stored.consentTexts };
+    let reworded = false;
     for (const section of Object.keys(consentTexts) as (keyof ConsentTexts)[]) {
       const text = texts.consent[`${name}.${section}`];
-      if (text !== undefined) consentTexts[section] = text;
+      if (text !== undefined) {
+        consentTexts[section] = text;
+        reworded = true;
+      }
     }
     categories[name] = {
       ...stored,
+      // The mount's own consent words are the ones shown, in the mount's locale.
+      localizedConsentTexts: reworded ? undefined : stored.localizedConsentTexts,
       screen: texts.screens[name],
       required: chosen.optional === undefined ? stored.required : !chosen.optional,
       integrations: chosen.allowedIntegrations ?? stored.integrations,

@@ -179,9 +179,11 @@ const SPOKEN = {
     start: "Los geht's",
     categories: "Verbinden Sie Ihre Konten",
     connect: "Verbinden Buchhaltung",
-    consent: "Ihre Buchhaltung-Daten mit Acme Lending teilen",
+    consent: "Ihre Buchhaltungsdaten mit Acme Lending teilen",
+    purpose: "Wir nutzen Ihre Buchhaltungsdaten, um Ihr Unternehmen zu beurteilen und Ihnen unsere Leistungen zu erbringen.",
+    dataType: "Kontenplan",
     agree: "Ich stimme zu",
-    platforms: "Wählen Sie Ihre Buchhaltung-Plattform",
+    platforms: "Wählen Sie Ihre Buchhaltungsplattform",
     approve: "Erlauben",
     linked: "Sandbox ist verbunden.",
     next: "Weiter",
@@ -194,6 +196,8 @@ const SPOKEN = {
     categories: "Conecte sus cuentas",
     connect: "Conectar Contabilidad",
     consent: "Compartir sus datos de contabilidad con Acme Lending",
+    purpose: "Usamos sus datos contables para evaluar su empresa y prestarle nuestros servicios.",
+    dataType: "Plan de cuentas",
     agree: "Acepto",
     platforms: "Elija su plataforma de contabilidad",
     approve: "Autorizar",
@@ -215,6 +219,10 @@ for (const [locale, words] of Object.entries(SPOKEN)) {
     await page.getByRole("heading", { name: words.categories }).waitFor();
     await page.getByRole("button", { name: words.connect, exact: true }).click();
     await page.getByRole("heading", { name: words.consent }).waitFor();
+    // The consent texts and data types are in the customer's language too: what they agree to is what they read.
+    await page.getByText(words.purpose).waitFor();
+    await page.locator(".data-types li", { hasText: words.dataType }).waitFor();
+    assert.equal(await page.getByText("chartOfAccounts").count(), 0, "no data type is shown by its id");
     await page.getByRole("button", { name: words.agree, exact: true }).click();
     await page.getByRole("heading", { name: words.platforms }).waitFor();
     await page.getByRole("button", { name: "Sandbox" }).click();
@@ -228,6 +236,7 @@ for (const [locale, words] of Object.entries(SPOKEN)) {
 
     const consents = await server.api("GET", `/companies/${company.id}/consents`);
     assert.equal(consents.results[0].locale, locale, "the consent records the locale it was given in");
+    assert.equal(consents.results[0].shownTexts.accounting.purpose, words.purpose, "the ledger records the texts in the language they were read in");
     assert.deepEqual(violations, []);
     await context.close();
   });
@@ -898,4 +907,26 @@ test("a revoked invitation says so in the customer's language, and whom to ask",
   await says(invitation.shareUrl, "Cette invitation a pris fin", "Elle a expiré ou a été retirée. Demandez à la personne qui vous a invité de vous en envoyer une nouvelle.");
   await shot(page, "27-invitation-ended-fr");
   await context.close();
+});
+
+test("consent texts the client wrote in one language are marked with it on a page in another", async () => {
+  const before = await server.api("GET", "/linkSettings");
+  const own = { purpose: "To price your loan.", access: "Read only.", accountInformation: "Your ledgers.", platformData: "Invoices and bills.", retention: "Twelve months." };
+  await server.api("PUT", "/linkSettings", { categories: { accounting: { required: true, dataTypes: ["invoices", "customReport"], consentTexts: own } } });
+  const company = await newCompany("Bilingual Bakes");
+  const { page, context } = await watchedPage({ locale: "fr-FR" });
+  try {
+    await page.goto(company.redirect);
+    await page.getByRole("button", { name: "Commencer" }).click();
+    await page.getByRole("button", { name: "Connecter Comptabilité" }).click();
+    const purpose = page.getByText("To price your loan.");
+    await purpose.waitFor();
+    assert.equal(await purpose.getAttribute("lang"), "en", "a screen reader reads it as English");
+    assert.equal(await page.locator(".data-types li", { hasText: "Factures de vente" }).getAttribute("lang"), null);
+    assert.equal(await page.locator(".data-types li", { hasText: "Custom report" }).getAttribute("lang"), "en", "an unknown data type is spelled out, not shown by its id");
+    await shot(page, "33-consent-fallback-fr");
+  } finally {
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+    await context.close();
+  }
 });

@@ -23,6 +23,18 @@ pub struct ConsentTextsBody {
     pub retention: String,
 }
 
+impl From<ConsentTextsBody> for ConsentTexts {
+    fn from(body: ConsentTextsBody) -> Self {
+        Self {
+            purpose: body.purpose,
+            access: body.access,
+            account_information: body.account_information,
+            platform_data: body.platform_data,
+            retention: body.retention,
+        }
+    }
+}
+
 impl From<&ConsentTexts> for ConsentTextsBody {
     fn from(texts: &ConsentTexts) -> Self {
         Self {
@@ -49,6 +61,15 @@ pub struct CategoryBody {
     pub data_types: Vec<String>,
     #[serde(default)]
     pub consent_texts: ConsentTextsBody,
+    /// The consent texts in other languages, by locale (`fr`, `de-CH` …; the exact locale first,
+    /// then its language, then `consentTexts`); at most 20 locales. While `consentTexts` are Link
+    /// API's defaults, its own French, German and Spanish translations are filled in for the
+    /// languages you leave out. The journey shows the customer's, and the ledger records the
+    /// texts they were shown.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[schema(example = json!({"fr": {"purpose": "Pour étudier votre demande de prêt.", "access": "Lecture seule.",
+        "accountInformation": "Vos comptes.", "platformData": "Factures et achats.", "retention": "Douze mois."}}))]
+    pub localized_consent_texts: std::collections::BTreeMap<String, ConsentTextsBody>,
 }
 
 /// The three categories; one left out of an update takes its default.
@@ -235,14 +256,14 @@ impl LinkSettingsDocument {
                     required: body.required,
                     integrations: body.integrations,
                     data_types: body.data_types,
-                    texts: ConsentTexts {
-                        purpose: body.consent_texts.purpose,
-                        access: body.consent_texts.access,
-                        account_information: body.consent_texts.account_information,
-                        platform_data: body.consent_texts.platform_data,
-                        retention: body.consent_texts.retention,
-                    },
-                },
+                    texts: body.consent_texts.into(),
+                    localized: body
+                        .localized_consent_texts
+                        .into_iter()
+                        .map(|(locale, texts)| (locale, texts.into()))
+                        .collect(),
+                }
+                .with_shipped_translations(),
                 None => defaults
                     .category(name)
                     .cloned()
@@ -269,6 +290,11 @@ impl LinkSettingsDocument {
                 integrations: c.integrations.clone(),
                 data_types: c.data_types.clone(),
                 consent_texts: ConsentTextsBody::from(&c.texts),
+                localized_consent_texts: c
+                    .localized
+                    .iter()
+                    .map(|(locale, texts)| (locale.clone(), ConsentTextsBody::from(texts)))
+                    .collect(),
             })
         };
         Self {

@@ -75,3 +75,36 @@ on_both_stores! {
         error_of(other.get("/linkSettings/versions/1").await, StatusCode::NOT_FOUND).await;
     }
 }
+
+on_both_stores! {
+    async fn consent_texts_come_in_the_customers_language_the_defaults_in_four(app: TestApp) {
+        let defaults = json_of(app.get("/linkSettings").await, StatusCode::OK).await;
+        let banking = &defaults["categories"]["banking"];
+
+        assert_eq!(banking["localizedConsentTexts"]["fr"]["access"], "Nous lisons vos données bancaires ; nous ne les modifions jamais.");
+        assert_eq!(banking["localizedConsentTexts"]["de"]["access"], "Wir lesen Ihre Bankdaten; wir ändern sie nie.");
+        assert_eq!(banking["localizedConsentTexts"]["es"]["access"], "Leemos sus datos bancarios; nunca los modificamos.");
+
+        // The defaults kept, one language worded by the client: Link API's others stay.
+        let mut settings = defaults.clone();
+        let own = json!({"purpose": "Pour étudier votre prêt.", "access": "Lecture seule.", "accountInformation": "Vos comptes.",
+                         "platformData": "Vos relevés.", "retention": "Douze mois."});
+        settings["categories"]["banking"]["localizedConsentTexts"] = json!({"fr-CA": own});
+        let saved = json_of(put(&app, &settings).await, StatusCode::OK).await;
+        let localized = &saved["categories"]["banking"]["localizedConsentTexts"];
+        assert_eq!(localized["fr-CA"], own);
+        assert!(localized["de"].is_object() && localized["fr"].is_object());
+
+        // Texts of the client's own: no translation of Link API's stands in for them.
+        let reworded = json_of(put(&app, &json!({"categories": {"accounting": accounting("To price your loan.")}})).await, StatusCode::OK).await;
+        assert!(reworded["categories"]["accounting"].get("localizedConsentTexts").is_none(), "{reworded}");
+
+        let bad = json!({"categories": {"accounting": {"required": true, "consentTexts": {"purpose": "x"},
+            "localizedConsentTexts": {"not a locale": {"purpose": "x"}, "de": {"purpose": "a\u{0}b", "retention": "y".repeat(4001)}}}}});
+        let refused = error_of(put(&app, &bad).await, StatusCode::BAD_REQUEST).await;
+        let mut items = invalid_items(&refused);
+        items.sort();
+        assert_eq!(items, ["categories.accounting.localizedConsentTexts.de.purpose", "categories.accounting.localizedConsentTexts.de.retention",
+                           "categories.accounting.localizedConsentTexts.not a locale"]);
+    }
+}

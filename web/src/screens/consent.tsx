@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
 import type { Category, Connection, ConsentTexts } from "../api";
+import { dataTypeLabel, localized, sameLanguage } from "../i18n";
 import type { Journey } from "../journey";
 import { Rich } from "../markdown";
 
@@ -14,7 +15,12 @@ const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformati
 export function Consent({ journey, category, connection }: { journey: Journey; category: Category; connection?: Connection }) {
   const { t, settings, profile, api, locale, go, fail, refresh } = journey;
   const [busy, setBusy] = useState(false);
-  const texts = settings.categories[category];
+  const stored = settings.categories[category];
+  // The texts in the customer's language where the client (or Link API, for its defaults) wrote them;
+  // otherwise the client's own, marked with their language. The ledger records the ones shown.
+  const chosen = localized(stored.localizedConsentTexts, stored.consentTexts, locale, settings.hostedJourney.defaultLocale ?? "en");
+  const texts = { ...stored, consentTexts: chosen.value };
+  const foreign = sameLanguage(chosen.lang, locale) ? undefined : chosen.lang;
   const agree = async () => {
     setBusy(true);
     try {
@@ -36,21 +42,26 @@ export function Consent({ journey, category, connection }: { journey: Journey; c
   };
   return (
     <section>
-      <h1 tabIndex={-1}>{texts.screen?.title ?? t("consentTitle", { category: t.inSentence(category), client: profile.name })}</h1>
+      <h1 tabIndex={-1}>{texts.screen?.title ?? t("consentTitle", { ...t.about(category), client: profile.name })}</h1>
       {texts.screen?.subtitle && <Rich text={texts.screen.subtitle} />}
       <dl class="consent">
         {SECTIONS.map((section) => (
           <div key={section}>
             <dt>{t(section)}</dt>
-            <dd>{texts.consentTexts[section]}</dd>
+            <dd lang={foreign}>{texts.consentTexts[section]}</dd>
           </div>
         ))}
       </dl>
       <h2>{t("dataTypes")}</h2>
       <ul class="data-types">
-        {texts.dataTypes.map((type) => (
-          <li key={type}>{type}</li>
-        ))}
+        {texts.dataTypes.map((type) => {
+          const { label, lang } = dataTypeLabel(type, locale);
+          return (
+            <li key={type} lang={lang}>
+              {label}
+            </li>
+          );
+        })}
       </ul>
       {texts.screen?.termsAndConditions && <Rich text={texts.screen.termsAndConditions} />}
       {settings.termsUrl && (

@@ -52,7 +52,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
             ? t("inviteEmailed", { email: made.recipientEmail ?? "" })
             : toMyself
               ? t("toMyselfReady")
-              : t("inviteReadyBody", { category: t.inSentence(category) })}
+              : t("inviteReadyBody", t.about(category))}
         </p>
         <label class="field">
           <span>{t("inviteLink")}</span>
@@ -99,7 +99,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
   );
   return (
     <section>
-      <h1 tabIndex={-1}>{toMyself ? t("toMyselfTitle") : t("inviteTitle", { category: t.inSentence(category) })}</h1>
+      <h1 tabIndex={-1}>{toMyself ? t("toMyselfTitle") : t("inviteTitle", t.about(category))}</h1>
       <p class="muted">{toMyself ? t("toMyselfBody") : t("inviteBody")}</p>
       {errors.form && (
         <p role="alert" class="problem">

@@ -99,7 +99,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
   const shown = (offered ?? []).filter((i) => i.name.toLowerCase().includes(search.trim().toLowerCase()));
   return (
     <section>
-      <h1 tabIndex={-1}>{t("platformsTitle", { category: t.inSentence(category) })}</h1>
+      <h1 tabIndex={-1}>{t("platformsTitle", t.about(category))}</h1>
       {offered?.length !== 0 && (
         <label class="search">
           <span class="visually-hidden">{t("search")}</span>
@@ -142,7 +142,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
       {offered === undefined ? (
         <p class="muted">{t("loading")}</p>
       ) : offered.length === 0 ? (
-        <p role="status">{t("noPlatforms", { category: t.inSentence(category), client: journey.profile.name })}</p>
+        <p role="status">{t("noPlatforms", { ...t.about(category), client: journey.profile.name })}</p>
       ) : shown.length === 0 ? (
         <p class="muted">{t("noMatch")}</p>
       ) : (

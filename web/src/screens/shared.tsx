@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { categoryOf, connectionEvent } from "../api";
 import type { Category, ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
 import { Confirm } from "../confirm";
+import { sameLanguage } from "../i18n";
 import type { Journey } from "../journey";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
@@ -184,12 +185,12 @@ export function WhatIShared({ journey }: { journey: Journey }) {
             <p class="muted">{t("consentGiven", { when: when(consent.created) })}</p>
             {consent.categories.map((category) => (
               <details key={category}>
-                <summary>{t("consentTextsOf", { category: t.inSentence(category) })}</summary>
+                <summary>{t("consentTextsOf", t.about(category))}</summary>
                 <dl class="consent">
                   {SECTIONS.map((section) => (
                     <div key={section}>
                       <dt>{t(section)}</dt>
-                      <dd>{agreedTexts(consent, category, texts)?.[section]}</dd>
+                      <dd lang={consent.locale && !sameLanguage(consent.locale, locale) ? consent.locale : undefined}>{agreedTexts(consent, category, texts)?.[section]}</dd>
                     </div>
                   ))}
                 </dl>
