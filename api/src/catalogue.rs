@@ -90,6 +90,10 @@ struct RawIntegration {
     device: RawDevice,
     #[serde(default)]
     import_only: bool,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    popularity: u32,
     auth: RawAuth,
 }
 
@@ -186,6 +190,8 @@ impl RawIntegration {
             enabled_by_default: self.enabled_by_default,
             brand_colour: self.brand_colour,
             import_only: self.import_only,
+            aliases: self.aliases.iter().map(|a| a.to_lowercase()).collect(),
+            popularity: self.popularity,
         })
     }
 }

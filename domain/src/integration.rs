@@ -177,6 +177,10 @@ pub struct Integration {
     /// from the platform's own flow, a developer key): the client's back end
     /// imports it, and no customer is ever asked for it.
     pub import_only: bool,
+    /// Other names customers search it by (`qbo`, `intuit` …), in lower case.
+    pub aliases: Vec<String>,
+    /// How widely it is used, for ordering: higher first.
+    pub popularity: u32,
 }
 
 /// Why customers cannot connect an integration in a journey now.
@@ -251,6 +255,8 @@ mod tests {
             enabled_by_default: true,
             brand_colour: "#000000".into(),
             import_only,
+            aliases: vec![],
+            popularity: 0,
         }
     }
 

@@ -110,6 +110,10 @@ export interface Integration {
   readyForCustomers: boolean;
   /** Whether typed credentials are checked by the client's verifier before they link. */
   credentialsChecked: boolean;
+  /** Other names customers search it by. */
+  aliases?: string[];
+  /** How widely it is used: higher first. */
+  popularity?: number;
   sourceType: string;
   authMethod: "OAuth2" | "Credentials" | "DesktopConnector";
   credentialFields?: CredentialField[];
@@ -177,7 +181,7 @@ export interface ApiErrorBody {
   canBeRetried?: "Yes" | "No" | "Unknown";
   /** The kind of refusal, from the API's table (see `error-codes.ts`). */
   detailedErrorCode?: number;
-  validation?: { errors: { itemId: string; message: string }[] };
+  validation?: { errors: { itemId: string; message: string; validatorName?: string }[] };
 }
 
 export class ApiError extends Error {

@@ -44,6 +44,8 @@ const en = {
   platformsTitle: "Choose your {category} platform",
   search: "Search platforms",
   noMatch: "No platform matches your search.",
+  oneFound: "1 platform found.",
+  manyFound: "{count} platforms found.",
   noPlatforms: "No {category} platform can be connected here yet. Ask {client} how to share this data.",
   desktopOnly: "Works only from a computer with the platform installed.",
   needsDesktopPackage: "Needs a package installed on your computer.",
@@ -53,6 +55,9 @@ const en = {
   credentialsBody: "Your details go straight to {client}'s secure store, encrypted. They are never shown again.",
   fieldRequired: "This field is required.",
   fieldPattern: "This value does not have the expected format.",
+  fieldEmail: "Enter an email address such as name@example.com.",
+  fieldTooLong: "This is too long.",
+  fieldControl: "Remove the special characters from this field.",
   submit: "Connect",
   connecting: "Connecting…",
   linked: "{platform} is connected.",
@@ -208,6 +213,8 @@ const fr: Texts = {
   platformsTitle: "Choisissez votre plateforme de {category}",
   search: "Rechercher une plateforme",
   noMatch: "Aucune plateforme ne correspond à votre recherche.",
+  oneFound: "1 plateforme trouvée.",
+  manyFound: "{count} plateformes trouvées.",
   noPlatforms: "Aucune plateforme de {category} ne peut encore être connectée ici. Demandez à {client} comment partager ces données.",
   desktopOnly: "Fonctionne uniquement depuis un ordinateur où la plateforme est installée.",
   needsDesktopPackage: "Nécessite un logiciel installé sur votre ordinateur.",
@@ -217,6 +224,9 @@ const fr: Texts = {
   credentialsBody: "Vos informations vont directement, chiffrées, dans le stockage sécurisé de {client}. Elles ne sont plus jamais affichées.",
   fieldRequired: "Ce champ est requis.",
   fieldPattern: "Cette valeur n'a pas le format attendu.",
+  fieldEmail: "Saisissez une adresse e-mail comme nom@exemple.fr.",
+  fieldTooLong: "Ce texte est trop long.",
+  fieldControl: "Retirez les caractères spéciaux de ce champ.",
   submit: "Connecter",
   connecting: "Connexion…",
   linked: "{platform} est connecté.",
@@ -369,6 +379,8 @@ const de: Texts = {
   platformsTitle: "Wählen Sie Ihre {compound}plattform",
   search: "Plattformen suchen",
   noMatch: "Keine Plattform passt zu Ihrer Suche.",
+  oneFound: "1 Plattform gefunden.",
+  manyFound: "{count} Plattformen gefunden.",
   noPlatforms: "Hier kann noch keine {compound}plattform verbunden werden. Fragen Sie {client}, wie Sie diese Daten teilen können.",
   desktopOnly: "Funktioniert nur auf einem Computer, auf dem die Plattform installiert ist.",
   needsDesktopPackage: "Benötigt ein auf Ihrem Computer installiertes Paket.",
@@ -378,6 +390,9 @@ const de: Texts = {
   credentialsBody: "Ihre Angaben gehen verschlüsselt direkt in den sicheren Speicher von {client}. Sie werden nie wieder angezeigt.",
   fieldRequired: "Dieses Feld ist erforderlich.",
   fieldPattern: "Dieser Wert hat nicht das erwartete Format.",
+  fieldEmail: "Geben Sie eine E-Mail-Adresse wie name@beispiel.de ein.",
+  fieldTooLong: "Dieser Text ist zu lang.",
+  fieldControl: "Entfernen Sie die Sonderzeichen aus diesem Feld.",
   submit: "Verbinden",
   connecting: "Verbindung wird hergestellt…",
   linked: "{platform} ist verbunden.",
@@ -530,6 +545,8 @@ const es: Texts = {
   platformsTitle: "Elija su plataforma de {category}",
   search: "Buscar plataformas",
   noMatch: "Ninguna plataforma coincide con su búsqueda.",
+  oneFound: "1 plataforma encontrada.",
+  manyFound: "{count} plataformas encontradas.",
   noPlatforms: "Aún no se puede conectar aquí ninguna plataforma de {category}. Pregunte a {client} cómo compartir estos datos.",
   desktopOnly: "Solo funciona desde un ordenador con la plataforma instalada.",
   needsDesktopPackage: "Necesita un programa instalado en su ordenador.",
@@ -539,6 +556,9 @@ const es: Texts = {
   credentialsBody: "Sus datos van cifrados directamente al almacén seguro de {client}. No se vuelven a mostrar.",
   fieldRequired: "Este campo es obligatorio.",
   fieldPattern: "Este valor no tiene el formato esperado.",
+  fieldEmail: "Introduzca una dirección de correo como nombre@ejemplo.es.",
+  fieldTooLong: "Este texto es demasiado largo.",
+  fieldControl: "Quite los caracteres especiales de este campo.",
   submit: "Conectar",
   connecting: "Conectando…",
   linked: "{platform} está conectado.",
@@ -722,6 +742,25 @@ export function localized<T>(byLocale: Record<string, T> | undefined, base: T, l
 /** Whether two locales are of one language. */
 export function sameLanguage(a: string, b: string): boolean {
   return languageOf(a) === languageOf(b);
+}
+
+/** A field's refusal from the API in the customer's words, by the rule that refused it; the API's own otherwise. */
+export function fieldMessage(item: { validatorName?: string; message: string }, t: Translate): string {
+  switch (item.validatorName) {
+    case "Email":
+      return t("fieldEmail");
+    case "Required":
+      return t("fieldRequired");
+    case "Pattern":
+      return t("fieldPattern");
+    case "MaxLength":
+    case "Length":
+      return t("fieldTooLong");
+    case "ControlCharacter":
+      return t("fieldControl");
+    default:
+      return item.message;
+  }
 }
 
 /** The names of the data types Link API knows, by language. */

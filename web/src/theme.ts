@@ -13,10 +13,15 @@ function luminance(colour: string): number {
   return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
 }
 
-/** Black or white, whichever reads better on `colour`. */
+/**
+ * The text on `colour`: white wherever it meets WCAG AA (4.5:1), as brand
+ * buttons are usually read; black only where white does not and black
+ * reads better.
+ */
 export function textOn(colour: string): string {
   const l = luminance(colour);
-  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? "#000000" : "#ffffff";
+  const onWhite = 1.05 / (l + 0.05);
+  return onWhite >= 4.5 || onWhite >= (l + 0.05) / 0.05 ? "#ffffff" : "#000000";
 }
 
 /** The contrast ratio of two colours (WCAG 2). */
@@ -25,8 +30,8 @@ function contrast(a: string, b: string): number {
   return (light + 0.05) / (darker + 0.05);
 }
 
-/** The page's background in each scheme, as the style sheet has it. */
-const SURFACE = { light: "#ffffff", dark: "#0d1117" };
+/** The surfaces text in the colour sits on in each scheme, as the style sheet has them: the page and its cards. */
+const SURFACES = { light: ["#ffffff", "#f6f8fa"], dark: ["#0d1117", "#161b22"] };
 
 /** Sets the client's colour on `root`, the element the journey lives in. */
 export function applyTheme(root: HTMLElement, settings: HostedJourney) {
@@ -36,6 +41,7 @@ export function applyTheme(root: HTMLElement, settings: HostedJourney) {
   const style = root.style;
   style.setProperty("--primary", colour);
   style.setProperty("--on-primary", textOn(colour));
-  // Text in the colour itself (links, outlined buttons) only where it reads on the page (4.5:1).
-  style.setProperty("--link", contrast(colour, dark ? SURFACE.dark : SURFACE.light) >= 4.5 ? colour : "var(--text)");
+  // Text in the colour itself (links, outlined buttons, badges on cards) only where it reads on every surface (4.5:1).
+  const readable = (dark ? SURFACES.dark : SURFACES.light).every((surface) => contrast(colour, surface) >= 4.5);
+  style.setProperty("--link", readable ? colour : "var(--text)");
 }

@@ -66,6 +66,11 @@ pub struct IntegrationBody {
     /// verifier before they link (`credentialsVerifierUrl` in its settings);
     /// when not, a journey says they were saved, not that they work.
     pub credentials_checked: bool,
+    /// Other names customers search it by (`qbo`, `intuit` …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// How widely it is used, for ordering a list: higher first.
+    pub popularity: u32,
     pub source_id: Uuid,
     pub source_type: SourceTypeBody,
     pub integration_id: Uuid,
@@ -158,6 +163,8 @@ impl IntegrationBody {
             ready_for_customers: readiness.is_ok(),
             not_ready_reason: readiness.err().map(NotReady::as_str),
             credentials_checked,
+            aliases: integration.aliases.clone(),
+            popularity: integration.popularity,
             source_id: entry.source_id,
             source_type: integration.source_type.into(),
             integration_id: entry.integration_id,

@@ -171,6 +171,9 @@ on_both_stores! {
         let ready = keys(&ready);
         assert!(ready.contains(&"gbol".to_owned()) && ready.contains(&"mqjo".to_owned()), "{ready:?}");
         assert!(!ready.iter().any(|k| ["knfz", "suuo", "exgd", "fztf", "qhyg"].contains(&k.as_str())), "{ready:?}");
+        let quickbooks = json_of(app.get("/integrations/qhyg").await, StatusCode::OK).await;
+        assert!(quickbooks["aliases"].as_array().unwrap().contains(&json!("qbo")), "{quickbooks}");
+        assert_eq!(quickbooks["popularity"], 95);
         let single = json_of(app.get("/integrations/suuo").await, StatusCode::OK).await;
         assert_eq!((single["readyForCustomers"].as_bool(), single["notReadyReason"].as_str()), (Some(false), Some("ImportOnly")));
     }

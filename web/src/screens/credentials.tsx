@@ -1,6 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 
 import { ApiError, connectionEvent, type Category, type Integration } from "../api";
+import { fieldMessage } from "../i18n";
 import type { Journey } from "../journey";
 
 /** The integration's credential form: labels, types, masked secrets, and each field's error from the answer. */
@@ -47,7 +48,7 @@ export function Credentials({ journey, category, integration }: { journey: Journ
       await refresh().catch(() => undefined);
       if (!(error instanceof ApiError) || error.body.canBeRetried !== "No") return fail(error, () => form.current?.requestSubmit());
       const byField: Record<string, string> = {};
-      for (const item of error.body.validation?.errors ?? []) byField[item.itemId] = item.message;
+      for (const item of error.body.validation?.errors ?? []) byField[item.itemId] = fieldMessage(item, t);
       setErrors(byField);
       setProblem(error.body.error);
       // The focus goes to the first field to fix, or to what was said.

@@ -1,6 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 
 import { ApiError, type Category, type Invitation } from "../api";
+import { fieldMessage } from "../i18n";
 import type { Journey } from "../journey";
 
 /**
@@ -37,7 +38,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
       setBusy(false);
       if (!(error instanceof ApiError) || error.body.canBeRetried !== "No") return fail(error, () => form.current?.requestSubmit());
       const byField: Record<string, string> = {};
-      for (const item of error.body.validation?.errors ?? []) byField[item.itemId.replace("recipient.", "")] = item.message;
+      for (const item of error.body.validation?.errors ?? []) byField[item.itemId.replace("recipient.", "")] = fieldMessage(item, t);
       setErrors(Object.keys(byField).length ? byField : { form: error.body.error });
     }
   };

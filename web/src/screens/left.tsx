@@ -1,6 +1,7 @@
 import { useRef, useState } from "preact/hooks";
 
 import { ApiError } from "../api";
+import { fieldMessage } from "../i18n";
 import type { Journey } from "../journey";
 
 /**
@@ -29,7 +30,8 @@ export function Left({ journey }: { journey: Journey }) {
       setError(undefined);
     } catch (problem) {
       if (!(problem instanceof ApiError) || problem.body.canBeRetried !== "No") return fail(problem, () => form.current?.requestSubmit());
-      setError(problem.body.validation?.errors?.[0]?.message ?? problem.body.error);
+      const field = problem.body.validation?.errors?.[0];
+      setError(field ? fieldMessage(field, t) : problem.body.error);
     } finally {
       setBusy(false);
     }

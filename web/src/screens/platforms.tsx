@@ -20,6 +20,22 @@ function warnings(integration: Integration): ("desktopOnly" | "needsDesktopPacka
   return found;
 }
 
+/** Letters and digits only, in lower case: "Quick Books" and "quickbooks" compare equal. */
+function folded(text: string): string {
+  return text.toLocaleLowerCase().normalize("NFD").replace(/[^\p{L}\p{N}]/gu, "");
+}
+
+/** Whether a platform answers a search: by its name, one of its other names (`qbo`, `intuit`) or its key. */
+function matches(integration: Integration, search: string): boolean {
+  const wanted = folded(search);
+  return !wanted || [integration.name, integration.key, ...(integration.aliases ?? [])].some((name) => folded(name).includes(wanted));
+}
+
+/** The most used platforms first, then by name. */
+function byPopularity(a: Integration, b: Integration): number {
+  return (b.popularity ?? 0) - (a.popularity ?? 0) || a.name.localeCompare(b.name);
+}
+
 /** The platforms offered for a category, searchable, with device warnings. */
 export function Platforms({ journey, category }: { journey: Journey; category: Category }) {
   const { t, api, settings, status, go, fail, locale, host } = journey;
@@ -96,7 +112,7 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
     else fail(error, retry);
   };
 
-  const shown = (offered ?? []).filter((i) => i.name.toLowerCase().includes(search.trim().toLowerCase()));
+  const shown = (offered ?? []).filter((i) => matches(i, search)).sort(byPopularity);
   return (
     <section>
       <h1 tabIndex={-1}>{t("platformsTitle", t.about(category))}</h1>
@@ -105,6 +121,12 @@ export function Platforms({ journey, category }: { journey: Journey; category: C
           <span class="visually-hidden">{t("search")}</span>
           <input type="search" placeholder={t("search")} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
         </label>
+      )}
+      {offered !== undefined && search.trim() !== "" && (
+        // How many platforms a search found is announced as it changes.
+        <p class="visually-hidden" role="status">
+          {shown.length === 1 ? t("oneFound") : t("manyFound", { count: String(shown.length) })}
+        </p>
       )}
       {problem && (
         <p role="alert" class="problem">
