@@ -86,6 +86,15 @@ export interface LinkOptions {
   locale?: string;
   /** A nonce for the style element, only used by browsers without constructable style sheets. */
   nonce?: string;
+  /**
+   * Where providers' sign-in opens: a popup over this page (the default), or this page itself
+   * (`"page"`), for in-app webviews where popups fail. With `"page"`, the provider's answer comes
+   * back to this page's address with `linkCompanyId`, `linkConnectionId`, `linkStatusCode` and
+   * `linkStatusText` in its query; mount the component again for the company there and it
+   * resumes on the outcome (the parameters are then removed). The page's origin must be one of
+   * your CORS origins, and its address at most 500 characters.
+   */
+  authorizeIn?: "popup" | "page";
 }
 
 export interface LinkProps {

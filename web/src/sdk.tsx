@@ -237,6 +237,44 @@ function inPopup(api: Api, service: string, connection: Connection, locale: stri
   });
 }
 
+/** The query parameters a provider's return to the page (`authorizeIn: "page"`) carries. */
+const RETURN_PARAMS = ["linkCompanyId", "linkConnectionId", "linkStatusCode", "linkStatusText"];
+
+/**
+ * Sends this page to a connection's provider (for in-app webviews, where
+ * popups fail): the provider's answer comes back to this address, where the
+ * next mount for the company resumes on it.
+ */
+function inPage(service: string, connection: Connection, locale: string): Promise<never> {
+  const url = new URL(connection.linkUrl, service);
+  url.searchParams.set("linkReturn", "page");
+  url.searchParams.set("linkOrigin", location.origin);
+  url.searchParams.set("linkBack", withoutReturn(location.href));
+  url.searchParams.set("locale", locale);
+  location.assign(url.toString());
+  return new Promise(() => {});
+}
+
+/** `href` without the parameters of a provider's return. */
+function withoutReturn(href: string): string {
+  const url = new URL(href);
+  for (const name of RETURN_PARAMS) url.searchParams.delete(name);
+  return url.toString();
+}
+
+/**
+ * How a provider's return to this page ended, for `companyId`'s journey;
+ * the page's address loses the return's parameters once read.
+ */
+function returnedHere(companyId: string): Host["returned"] {
+  const query = new URLSearchParams(location.search);
+  const connectionId = query.get("linkConnectionId");
+  if (!connectionId || query.get("linkCompanyId") !== companyId) return undefined;
+  const report = { type: "link-api:authorization" as const, connectionId, statusCode: query.get("linkStatusCode") ?? "", statusText: query.get("linkStatusText") ?? "" };
+  history.replaceState(history.state, "", withoutReturn(location.href));
+  return { outcome: outcomeOf(report), connectionId };
+}
+
 /** What one mount of the component is: its company, token, options, and how the application hears it. */
 interface Mount {
   companyId: string;
@@ -322,7 +360,9 @@ function mount(target: HTMLElement, spec: Mount): LinkHandle {
     proven: Boolean(spec.accessToken),
     connectionsOnly: spec.connectionsOnly,
     clientName: textOptions(options.text).page.companyName,
-    authorize: (connection, locale, opened) => inPopup(api, service, connection, locale, opened),
+    authorize: (connection, locale, opened) =>
+      options.authorizeIn === "page" ? inPage(service, connection, locale) : inPopup(api, service, connection, locale, opened),
+    returned: returnedHere(spec.companyId),
     finish: end,
     // The application hears first, then the component goes: Codat's apps remove it in onClose themselves.
     close: spec.onClose

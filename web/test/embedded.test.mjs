@@ -509,3 +509,29 @@ test("the README's porting snippet, run in a Codat app's surroundings, connects 
   assert.deepEqual(violations, []);
   await context.close();
 });
+
+test("in a webview, a provider opens in the page itself and the journey resumes on its answer there", async () => {
+  const company = await server.api("POST", "/companies", { name: "Webview Works" });
+  const { page, context, heard, violations } = await appPage(app.url);
+  await page.goto(`${app.url}/test.html?inline&inpage&company=${company.id}&ref=order-9`);
+  await page.getByRole("button", { name: "Get started" }).click();
+  await page.getByRole("button", { name: "Connect Accounting" }).click();
+  await page.getByRole("button", { name: "I agree" }).click();
+
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+
+  assert.equal(context.pages().length, 1, "no popup was opened");
+  const back = new URL(page.url());
+  assert.equal(back.origin, app.url, "back on the app's own page");
+  assert.equal(back.searchParams.get("linkConnectionId"), null, "the return's parameters are removed once read");
+  assert.equal(back.searchParams.get("ref"), "order-9", "the page's own query stays");
+  await heardSoon(heard, (h) => h.name === "onConnection");
+  assert.equal(heard.some((h) => h.name === "onConnection"), true, "the app hears the connection on the page it came back to");
+  await shot(page, "e9-returned-in-page");
+  const connections = await server.api("GET", `/companies/${company.id}/connections`);
+  assert.deepEqual(connections.results.map((c) => c.status), ["Linked"]);
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -7,7 +7,7 @@
 // Codat's initializeCodatLink; `?connections&company=…`: Codat's connections
 // component for that company;
 // `?hoststyle`: a page style that is inherited; `?tall`: a target 842 px
-// high) and logs every callback, and any page error, as `link <name> <JSON>`,
+// high; `?inpage`: providers open in the page itself, as in a webview) and logs every callback, and any page error, as `link <name> <JSON>`,
 // which the tests read from the console.
 import { CodatConnections, CodatLink, initializeCodatLink, mountLink } from "LINK_API/link/sdk.js";
 
@@ -48,6 +48,7 @@ if (query.has("codattexts")) {
   };
 }
 if (query.has("nonce")) props.options.nonce = "link-test-nonce";
+if (query.has("inpage")) props.options.authorizeIn = "page";
 if (query.has("banking")) props.options.sourceTypes = { banking: {} };
 const target = document.getElementById("link");
 if (!query.has("inline")) props.onClose = () => log("onClose");

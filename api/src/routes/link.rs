@@ -556,6 +556,11 @@ async fn finish(
     if custom.get(RETURN_PARAM).map(String::as_str) == Some("popup") {
         return return_to_popup(state, request, connection, entry, custom, outcome).await;
     }
+    if custom.get(RETURN_PARAM).map(String::as_str) == Some("page") {
+        if let Some(back) = page_return(state, connection, custom, outcome).await? {
+            return Ok(redirect(&back));
+        }
+    }
     if custom.get(RETURN_PARAM).map(String::as_str) == Some("hosted") {
         let back = crate::routes::hosted::return_to_journey(
             &state.public_url,
@@ -695,6 +700,47 @@ pub(crate) fn html_with(
 /// The Link URL parameter naming the origin of the embedded journey that
 /// opened the provider in a popup (`linkReturn=popup`).
 pub const ORIGIN_PARAM: &str = "linkOrigin";
+
+/// The Link URL parameter naming the page an embedded journey sent to the
+/// provider itself (`linkReturn=page`, for in-app webviews), to come back to.
+pub const BACK_PARAM: &str = "linkBack";
+
+/// Where the provider's answer goes back to the page that sent the customer
+/// (`linkBack`), with how it ended in its query: only an http(s) page on the
+/// service's own origin or one of the client's CORS origins; `None` (a page
+/// of the service's instead) otherwise.
+async fn page_return(
+    state: &AppState,
+    connection: &Connection,
+    custom: &BTreeMap<String, String>,
+    outcome: Outcome,
+) -> Result<Option<String>, ApiError> {
+    let Some(mut back) = custom
+        .get(BACK_PARAM)
+        .and_then(|b| url::Url::parse(b).ok())
+        .filter(|b| {
+            matches!(b.scheme(), "http" | "https")
+                && b.username().is_empty()
+                && b.password().is_none()
+        })
+    else {
+        tracing::warn!("a page return without a usable linkBack; showing a page instead");
+        return Ok(None);
+    };
+    let origin = back.origin().ascii_serialization().to_ascii_lowercase();
+    if origin != state.own_origin()
+        && !crate::auth::origin_allowed(state, connection.client_id, &origin).await?
+    {
+        tracing::warn!(%origin, "a page return to an origin outside the client's CORS settings; showing a page instead");
+        return Ok(None);
+    }
+    back.query_pairs_mut()
+        .append_pair("linkCompanyId", &connection.company_id.to_string())
+        .append_pair("linkConnectionId", &connection.id.to_string())
+        .append_pair("linkStatusCode", &outcome.status_code().to_string())
+        .append_pair("linkStatusText", outcome.status_text());
+    Ok(Some(back.into()))
+}
 
 /// The last page of a provider's popup opened by the embedded journey: it
 /// says how the authorization ended and, when the journey's origin is the

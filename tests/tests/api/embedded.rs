@@ -21,9 +21,9 @@ fn published() -> (String, String) {
     (parts[1].to_owned(), parts[3].to_owned())
 }
 
-/// Goes through the Sandbox from a Link URL opened with `query`, and returns the page the popup ends on.
-async fn popup_end(app: &TestApp, query: &str) -> (String, String) {
-    let (_, connection) = app.consented_connection("mqjo").await;
+/// Goes through the Sandbox from a Link URL opened with `query`: the answer that ends it.
+async fn sandbox_end(app: &TestApp, query: &str) -> (String, reqwest::Response) {
+    let (company, connection) = app.consented_connection("mqjo").await;
     let link = local(connection["linkUrl"].as_str().unwrap());
     let start = app
         .anonymous(Method::GET, &format!("{link}?{query}"))
@@ -44,6 +44,12 @@ async fn popup_end(app: &TestApp, query: &str) -> (String, String) {
         .send()
         .await
         .unwrap();
+    (company, back)
+}
+
+/// Goes through the Sandbox from a Link URL opened with `query`, and returns the page the popup ends on.
+async fn popup_end(app: &TestApp, query: &str) -> (String, String) {
+    let (_, back) = sandbox_end(app, query).await;
     assert_eq!(
         back.status(),
         StatusCode::OK,
@@ -89,6 +95,26 @@ on_both_stores! {
         assert!(allowed.contains("/link/assets/popup.js?v="), "{allowed}");
         assert!(!foreign.contains("link-api-authorization") && !foreign.contains("<script"), "nothing is posted to an origin the client did not allow: {foreign}");
         assert!(foreign.contains("You can close this window"));
+    }
+
+    async fn a_provider_opened_in_the_page_returns_to_it_only_on_the_clients_origins(app: TestApp) {
+        json_of(app.post("/corsSettings", &json!({"allowedOrigins": ["https://app.example"]})).await, StatusCode::OK).await;
+
+        let (company, allowed) = sandbox_end(&app, "linkReturn=page&linkOrigin=https://app.example&linkBack=https%3A%2F%2Fapp.example%2Fconnect%3Fref%3D7").await;
+        let (_, foreign) = sandbox_end(&app, "linkReturn=page&linkOrigin=https://app.example&linkBack=https%3A%2F%2Fevil.example%2Fsteal").await;
+        let (_, scripted) = sandbox_end(&app, "linkReturn=page&linkBack=javascript%3Aalert(1)").await;
+
+        assert_eq!(allowed.status(), StatusCode::FOUND);
+        let back = url::Url::parse(allowed.headers()["location"].to_str().unwrap()).unwrap();
+        assert_eq!((back.origin().ascii_serialization(), back.path()), ("https://app.example".to_owned(), "/connect"));
+        let query: std::collections::HashMap<String, String> = back.query_pairs().into_owned().collect();
+        assert_eq!(query["ref"], "7", "the page's own query stays");
+        assert_eq!((query["linkCompanyId"].as_str(), query["linkStatusCode"].as_str(), query["linkStatusText"].as_str()), (company.as_str(), "200", "Linked"));
+        assert!(!query["linkConnectionId"].is_empty());
+        for refused in [foreign, scripted] {
+            assert_eq!(refused.status(), StatusCode::OK, "no redirect to a page the client did not allow");
+            assert!(refused.text().await.unwrap().contains("Sandbox is connected"));
+        }
     }
 
     async fn a_component_given_only_the_company_id_gets_its_journey_token_on_allowed_origins(app: TestApp) {
