@@ -90,7 +90,7 @@ test("a customer connects the Sandbox from the company's redirect and ends at th
   await approveSandbox(page);
   await shot(page, "5-linked");
   assert.equal(await page.getByRole("button", { name: "What I have shared" }).count(), 0, "the bare company URL proves nothing: what was shared stays hidden");
-  await page.getByRole("button", { name: "Continue" }).click();
+  // Everything required is linked: Finish is right there, one click from the client's app.
   await page.getByRole("button", { name: "Finish" }).click();
   await page.getByRole("heading", { name: "All done" }).waitFor();
   await shot(page, "6-done");
@@ -186,7 +186,6 @@ const SPOKEN = {
     platforms: "Wählen Sie Ihre Buchhaltungsplattform",
     approve: "Erlauben",
     linked: "Sandbox ist verbunden.",
-    next: "Weiter",
     finish: "Abschließen",
     done: "Fertig",
   },
@@ -202,7 +201,6 @@ const SPOKEN = {
     platforms: "Elija su plataforma de contabilidad",
     approve: "Autorizar",
     linked: "Sandbox está conectado.",
-    next: "Continuar",
     finish: "Terminar",
     done: "Listo",
   },
@@ -229,7 +227,6 @@ for (const [locale, words] of Object.entries(SPOKEN)) {
     // The Sandbox, like a provider, speaks the browser's language.
     await page.getByRole("button", { name: words.approve }).click();
     await page.getByRole("heading", { name: words.linked }).waitFor();
-    await page.getByRole("button", { name: words.next, exact: true }).click();
     await page.getByRole("button", { name: words.finish, exact: true }).click();
     await page.getByRole("heading", { name: words.done }).waitFor();
     await shot(page, `15-done-${locale}`);
@@ -504,7 +501,7 @@ test("only platforms a customer can connect are offered, and one that failed can
   await approveSandbox(page);
 
   // A category none of whose platforms a customer can connect (Plaid and TrueLayer need the client) says whom to ask.
-  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Connect more" }).click();
   await page.getByRole("button", { name: "Connect Banking" }).click();
   await page.getByRole("button", { name: "I agree" }).click();
   await page.getByRole("status").filter({ hasText: "No banking platform can be connected here yet." }).waitFor();

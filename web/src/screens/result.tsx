@@ -21,7 +21,7 @@ export function Result({
   connection?: Connection;
   unchecked?: boolean;
 }) {
-  const { t, go, host, profile } = journey;
+  const { t, go, host, profile, status } = journey;
   const linked = outcome === "linked";
   useEffect(() => {
     const detail = connection ? { connection: connectionEvent(connection) } : {};
@@ -45,9 +45,21 @@ export function Result({
                 {t("connectAnother")}
               </button>
             )}
-            <button class="primary" onClick={() => go({ name: "categories" })}>
-              {t("continue")}
-            </button>
+            {status.complete ? (
+              // Nothing required is left: the way out is one click away, the rest stays within reach.
+              <>
+                <button class="secondary" onClick={() => go({ name: "categories" })}>
+                  {t("connectMore")}
+                </button>
+                <button class="primary" onClick={() => go({ name: "done" })}>
+                  {t("finish")}
+                </button>
+              </>
+            ) : (
+              <button class="primary" onClick={() => go({ name: "categories" })}>
+                {t("continue")}
+              </button>
+            )}
           </>
         ) : (
           <>
