@@ -36,6 +36,8 @@ export interface Reminders {
 
 export interface LinkStatus {
   companyId: string;
+  /** Given to a caller that proves it is the customer's. */
+  companyName?: string;
   reminders?: Reminders;
   settingsVersion: number;
   consentRequired: boolean;

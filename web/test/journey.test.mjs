@@ -384,15 +384,26 @@ test("what the customer has shared can be read back and withdrawn from the journ
   await shot(page, "10-shared");
   const receipt = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download the receipt" }).click();
-  const file = await (await receipt).path();
-  const saved = JSON.parse(readFileSync(file, "utf8"));
+  const download = await receipt;
+  assert.equal(download.suggestedFilename(), "consent-1.html");
+  const saved = readFileSync(await download.path(), "utf8");
   assert.equal(await page.getByRole("button", { name: "Print the receipts" }).count(), 1);
   await page.getByRole("button", { name: "Withdraw this consent" }).click();
   await page.getByRole("dialog", { name: "Withdraw this consent?" }).getByRole("button", { name: "Withdraw this consent" }).click();
   await page.getByRole("status").waitFor();
+  const withdrawn = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download the receipt" }).click();
+  const later = readFileSync(await (await withdrawn).path(), "utf8");
 
-  assert.deepEqual(saved.categories, ["accounting"]);
-  assert.equal(saved.texts.accounting.access, "We read your accounting data; we never change it.");
+  // A receipt a person reads and prints: who, with whom, what was agreed, when, and how to take it back.
+  assert.match(saved, /^<!doctype html>/);
+  assert.match(saved, /You agreed to share data of Transparent Ltd with Acme Lending\./);
+  assert.match(saved, /<dd>We read your accounting data; we never change it\.<\/dd>/);
+  assert.match(saved, /<li>Chart of accounts<\/li>/);
+  assert.match(saved, /You can withdraw it at any time/);
+  assert.match(later, /Withdrawn on /);
+  // What it shows is set as text: a receipt is never a page that runs anything.
+  assert.doesNotMatch(saved, /<script/);
   const ledger = await server.api("GET", `/companies/${company.id}/consents`);
   assert.deepEqual(ledger.results.map((r) => r.kind), ["Granted", "Withdrawn"]);
   const connections = await server.api("GET", `/companies/${company.id}/connections`);

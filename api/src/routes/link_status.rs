@@ -39,6 +39,10 @@ pub struct CategoryStatusBody {
 #[serde(rename_all = "camelCase")]
 pub struct LinkStatus {
     pub company_id: Uuid,
+    /// The company's name, for a caller that proves it is the customer's (the client's back
+    /// end, a signed link, an invitation): what a receipt names. Left out for a bare company id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
     /// The link settings version the status is judged by (the newest).
     pub settings_version: i64,
     /// Whether linking needs an active consent for the connection's category.
@@ -109,6 +113,9 @@ pub async fn get_link_status(
     }
     Ok(web::Json(LinkStatus {
         company_id: company.as_uuid(),
+        company_name: caller
+            .proves_customer()
+            .then(|| owner.fields.name.as_str().to_owned()),
         settings_version: settings.version,
         consent_required: settings.consent_required,
         complete: status.complete(),

@@ -293,3 +293,17 @@ on_both_stores! {
         assert_eq!(invalid_items(&quoted), ["email"]);
     }
 }
+
+on_both_stores! {
+    async fn the_company_name_is_told_only_to_who_proves_the_customer(app: TestApp) {
+        let company = app.new_company("Named Nuts").await;
+        let path = format!("/companies/{company}/linkStatus");
+
+        let by_key = json_of(app.get(&path).await, StatusCode::OK).await;
+        let bare = bare_token(&app, &company).await;
+        let by_bare_id = json_of(app.with_key(&bare).get(&path).await, StatusCode::OK).await;
+
+        assert_eq!(by_key["companyName"], "Named Nuts");
+        assert!(by_bare_id.get("companyName").is_none(), "a bare company id learns no name: {by_bare_id}");
+    }
+}

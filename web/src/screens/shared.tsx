@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { categoryOf, connectionEvent } from "../api";
 import type { Category, ConnectionSummary, ConsentRecord, ConsentTexts, LinkSettings } from "../api";
 import { Confirm } from "../confirm";
-import { sameLanguage } from "../i18n";
+import { dataTypeLabel, sameLanguage, type Translate } from "../i18n";
 import type { Journey } from "../journey";
 
 const SECTIONS: (keyof ConsentTexts)[] = ["purpose", "access", "accountInformation", "platformData", "retention"];
@@ -21,15 +21,57 @@ function agreedTexts(consent: ConsentRecord, category: Category, version: LinkSe
   return consent.shownTexts?.[category] ?? version?.categories[category]?.consentTexts;
 }
 
-/** A consent's receipt, as a JSON file the customer keeps. */
-function download(consent: ConsentRecord, version: LinkSettings | undefined) {
-  const receipt = {
-    ...consent,
-    texts: Object.fromEntries(consent.categories.map((c) => [c, agreedTexts(consent, c, version)])),
+/** What a receipt says: who agreed to share what with whom, when, and how to take it back. */
+interface Receipt {
+  consent: ConsentRecord;
+  texts: LinkSettings | undefined;
+  /** When it was withdrawn, if it was. */
+  withdrawn?: string;
+  client: string;
+  company?: string;
+  t: Translate;
+  locale: string;
+}
+
+/**
+ * A consent's receipt as a page a person reads and prints: the client and
+ * the company, the texts agreed to, the data types, when it was given (and
+ * withdrawn), and the record's hashes. Built as a document (every value
+ * set as text, never as markup) and saved as an HTML file.
+ */
+function download({ consent, texts, withdrawn, client, company, t, locale }: Receipt) {
+  const page = document.implementation.createHTMLDocument(t("receiptTitle"));
+  page.documentElement.lang = consent.locale ?? locale;
+  const add = (tag: string, text: string, parent: HTMLElement = page.body) => {
+    const element = page.createElement(tag);
+    element.textContent = text;
+    parent.appendChild(element);
+    return element;
   };
+  const when = (iso: string) => `${new Date(iso).toLocaleString(locale)} (${iso})`;
+  add("h1", t("receiptTitle"));
+  add("p", t("receiptWho", { client, company: company ?? t("receiptYourBusiness") }));
+  add("p", t("consentGiven", { when: when(consent.created) }));
+  add("p", withdrawn ? t("receiptWithdrawn", { when: when(withdrawn) }) : t("receiptActive", { client }));
+  for (const category of consent.categories) {
+    add("h2", t("consentTextsOf", t.about(category)));
+    const list = page.createElement("dl");
+    const agreed = agreedTexts(consent, category, texts);
+    for (const section of SECTIONS) {
+      add("dt", t(section), list);
+      add("dd", agreed?.[section] ?? "", list);
+    }
+    page.body.appendChild(list);
+  }
+  add("h2", t("dataTypes"));
+  const types = page.createElement("ul");
+  for (const type of consent.dataTypes) add("li", dataTypeLabel(type, locale).label, types);
+  page.body.appendChild(types);
+  add("p", t("receiptRecord", { id: consent.id, hash: consent.hash, version: String(consent.settingsVersion) }));
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([JSON.stringify(receipt, null, 2)], { type: "application/json" }));
-  link.download = `consent-${consent.sequence}.json`;
+  const html = `<!doctype html>\n${page.documentElement.outerHTML}`;
+  link.href = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+  link.download = `consent-${consent.sequence}.html`;
   link.click();
   URL.revokeObjectURL(link.href);
 }
@@ -197,7 +239,20 @@ export function WhatIShared({ journey }: { journey: Journey }) {
               </details>
             ))}
             <div class="actions">
-              <button class="secondary" onClick={() => download(consent, texts)}>
+              <button
+                class="secondary"
+                onClick={() =>
+                  download({
+                    consent,
+                    texts,
+                    withdrawn: shared.consents.find((c) => c.withdraws === consent.id)?.created,
+                    client: journey.profile.name,
+                    company: journey.status.companyName,
+                    t,
+                    locale,
+                  })
+                }
+              >
                 {t("downloadReceipt")}
               </button>
               {active && (
