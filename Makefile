@@ -70,7 +70,7 @@ web: $(WEB_DEPS) ## Rebuild the journey's bundle (web/dist) from web/src; commit
 
 web-screenshots: test-web ## Refresh the screenshots the README shows (web/screenshots) from a browser test run
 	mkdir -p web/screenshots
-	for shot in 1-landing 2-categories 3-consent 4-platforms 7-credentials-errors 5-linked 6-done 10-shared 17-disconnect 18-leave 20-remind-me 19-desktop-waiting 11-invitation 8-platforms-phone 9-categories-dark 16-landing-rtl 23-offline-fr 24-unreachable-fr e1-modal-landing e2-inline; do \
+	for shot in 1-landing 2-categories 3-consent 4-platforms 7-credentials-errors 5-linked 6-done 10-shared 17-disconnect 18-leave 20-remind-me 19-desktop-waiting 11-invitation 8-platforms-phone 9-categories-dark 16-landing-rtl 23-offline-fr 24-unreachable-fr 31-credentials-refused 32-credentials-saved 36-consent-ar e1-modal-landing e2-inline; do \
 		cp target/web-screenshots/$$shot.png web/screenshots/; \
 	done
 

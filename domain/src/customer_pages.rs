@@ -4,7 +4,12 @@
 //! platform's.
 
 /// The languages the pages are written in; any other reads English.
-pub const LANGUAGES: [&str; 4] = ["en", "fr", "de", "es"];
+pub const LANGUAGES: [&str; 5] = ["en", "fr", "de", "es", "ar"];
+
+/// Whether `language` is written right to left.
+pub fn right_to_left(language: &str) -> bool {
+    matches!(language, "ar" | "he" | "fa" | "ur")
+}
 
 /// A page's reason to be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +66,7 @@ pub fn words(notice: Notice, language: &str) -> Words {
         "fr" => french(notice),
         "de" => german(notice),
         "es" => spanish(notice),
+        "ar" => arabic(notice),
         _ => english(notice),
     };
     Words { title, body }
@@ -72,6 +78,7 @@ pub fn help_label(language: &str) -> &'static str {
         "fr" => "Besoin d’aide ? Contactez {client}",
         "de" => "Brauchen Sie Hilfe? Wenden Sie sich an {client}",
         "es" => "¿Necesita ayuda? Contacte con {client}",
+        "ar" => "هل تحتاج إلى مساعدة؟ تواصل مع {client}",
         _ => "Need help? Contact {client}",
     }
 }
@@ -90,6 +97,12 @@ pub fn sandbox_words(language: &str) -> [&'static str; 4] {
             "{client} möchte die Buchhaltungsdaten dieses Testunternehmens lesen.",
             "Erlauben",
             "Ablehnen",
+        ],
+        "ar" => [
+            "محاسبة Sandbox",
+            "تطلب {client} قراءة البيانات المحاسبية لهذه الشركة التجريبية.",
+            "موافقة",
+            "رفض",
         ],
         "es" => [
             "Contabilidad de Sandbox",
@@ -171,6 +184,23 @@ fn spanish(notice: Notice) -> [&'static str; 2] {
         Notice::NotOffered => ["{platform} no se ha conectado", "Esta plataforma no se puede conectar aquí. Vuelva a {client} para elegir otra."],
         Notice::NotConnected => ["{platform} no se ha conectado", "Algo salió mal por el camino. Vuelva a {client} para intentarlo de nuevo."],
         Notice::SandboxAnswered => ["Este inicio de sesión ya tiene respuesta", "Aquí no hace falta nada más. Use el botón Atrás de su navegador para volver al proceso."],
+    }
+}
+
+fn arabic(notice: Notice) -> [&'static str; 2] {
+    match notice {
+        Notice::OpenYourLink => ["افتح الرابط الذي أُرسل إليك", "تُفتح هذه الرحلة من الرابط الذي أرسلته إليك {client}. إن لم تجده، فاطلب من {client} رابطًا جديدًا."],
+        Notice::LinkUsed => ["سبق استخدام هذا الرابط", "كل رابط يفتح الرحلة مرة واحدة فقط. اطلب من {client} رابطًا جديدًا."],
+        Notice::LinkEnded => ["انتهت صلاحية هذا الرابط", "انقضت مدته أو تم سحبه. اطلب من {client} رابطًا جديدًا."],
+        Notice::LinkUnknown => ["هذا الرابط غير صالح", "تحقّق من نسخ العنوان كاملًا، أو اطلب رابطًا جديدًا."],
+        Notice::CompanyUnknown => ["هذا الرابط لا يؤدي إلى أي مكان", "الشركة التي أُنشئ من أجلها لم تعد موجودة. اطلب رابطًا جديدًا ممن أرسله إليك."],
+        Notice::AllDone => ["اكتمل كل شيء", "شكرًا لك. يمكنك إغلاق هذه النافذة."],
+        Notice::Connected => ["تم ربط {platform}", "يمكنك إغلاق هذه النافذة والعودة إلى {client}."],
+        Notice::Cancelled => ["لم يتم ربط {platform}", "توقفت قبل منح الصلاحية. يمكنك إغلاق هذه النافذة، أو العودة إلى {client} للمحاولة مجددًا."],
+        Notice::ConsentMissing => ["لم يتم ربط {platform}", "تحتاج {client} أولًا إلى موافقتك على مشاركة هذه البيانات. عد إلى {client} لتمنحها."],
+        Notice::NotOffered => ["لم يتم ربط {platform}", "لا يمكن ربط هذه المنصة هنا. عد إلى {client} لاختيار منصة أخرى."],
+        Notice::NotConnected => ["لم يتم ربط {platform}", "حدث خطأ في الطريق. عد إلى {client} للمحاولة مجددًا."],
+        Notice::SandboxAnswered => ["سبقت الإجابة على تسجيل الدخول هذا", "لا حاجة إلى أي شيء آخر هنا. استخدم زر الرجوع في متصفحك للعودة إلى الرحلة."],
     }
 }
 

@@ -203,7 +203,7 @@ impl CategorySettings {
 }
 
 /// The languages Link API writes its default consent texts in.
-pub const SHIPPED_LANGUAGES: [&str; 4] = ["en", "fr", "de", "es"];
+pub const SHIPPED_LANGUAGES: [&str; 5] = ["en", "fr", "de", "es", "ar"];
 
 /// Link API's default consent texts for `category` in `language`.
 pub fn shipped_texts(category: &str, language: &str) -> Option<ConsentTexts> {
@@ -220,6 +220,9 @@ pub fn shipped_texts(category: &str, language: &str) -> Option<ConsentTexts> {
         ("es", "accounting") => "contables",
         ("es", "banking") => "bancarios",
         ("es", "commerce") => "comerciales",
+        ("ar", "accounting") => "المحاسبية",
+        ("ar", "banking") => "المصرفية",
+        ("ar", "commerce") => "التجارية",
         _ => return None,
     };
     let [purpose, access, account_information, platform_data, retention] = match language {
@@ -236,6 +239,13 @@ pub fn shipped_texts(category: &str, language: &str) -> Option<ConsentTexts> {
             "Wir sehen die Konten, die Sie verbinden.".to_owned(),
             format!("Wir erhalten von Ihrer Plattform die hier aufgeführten {what}."),
             "Wir bewahren die Daten auf, solange Sie unseren Dienst nutzen, und löschen sie, wenn Sie Ihre Einwilligung widerrufen.".to_owned(),
+        ],
+        "ar" => [
+            format!("نستخدم بياناتك {what} لتقييم نشاطك التجاري وتقديم خدماتنا لك."),
+            format!("نقرأ بياناتك {what}؛ ولا نغيّرها أبدًا."),
+            "نطّلع على الحسابات التي تختار ربطها.".to_owned(),
+            format!("نتلقى من منصتك البيانات {what} المذكورة هنا."),
+            "نحتفظ بالبيانات طوال استخدامك لخدمتنا، ونحذفها عند سحب موافقتك.".to_owned(),
         ],
         "es" => [
             format!("Usamos sus datos {what} para evaluar su empresa y prestarle nuestros servicios."),
@@ -286,16 +296,178 @@ pub struct HostedJourney {
     pub texts: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
-/// The texts of the hosted page a client may reword.
-pub const HOSTED_TEXTS: [&str; 8] = [
+/// The texts of the journey a client may reword: every one of them, by the
+/// names of the journey's own (`web/src/i18n.ts`, held to this list by a test).
+pub const HOSTED_TEXTS: [&str; 169] = [
+    "loading",
+    "securedBy",
     "landingTitle",
+    "invitedTitle",
+    "invitedHello",
+    "invitedBody",
+    "invitedMessage",
     "landingBody",
     "start",
     "categoriesTitle",
     "categoriesBody",
+    "accounting",
+    "banking",
+    "commerce",
+    "accountingCompound",
+    "bankingCompound",
+    "commerceCompound",
+    "required",
+    "optional",
+    "statusLinked",
+    "statusConsented",
+    "statusNotStarted",
+    "connect",
+    "connectAnother",
+    "connectMore",
     "finish",
+    "finishHint",
+    "consentTitle",
+    "purpose",
+    "access",
+    "accountInformation",
+    "platformData",
+    "retention",
+    "dataTypes",
+    "terms",
+    "agree",
+    "back",
+    "notNow",
+    "platformsTitle",
+    "search",
+    "noMatch",
+    "oneFound",
+    "manyFound",
+    "noPlatforms",
+    "desktopOnly",
+    "needsDesktopPackage",
+    "notMobile",
+    "desktopOnlyOnPhone",
+    "credentialsTitle",
+    "credentialsBody",
+    "fieldRequired",
+    "fieldPattern",
+    "fieldEmail",
+    "fieldTooLong",
+    "fieldControl",
+    "submit",
+    "connecting",
+    "linked",
+    "savedTitle",
+    "savedBody",
+    "cancelled",
+    "consentMissing",
+    "failed",
+    "tryAgain",
+    "chooseAnother",
+    "doneTitle",
     "doneBody",
+    "continue",
+    "closeWindow",
+    "errorTitle",
+    "unreachable",
+    "offline",
+    "serverTrouble",
+    "tooMany",
+    "emailLimit",
+    "sessionEnded",
+    "retry",
+    "linkUsedTitle",
+    "linkUsedBody",
+    "linkEndedTitle",
+    "linkEndedBody",
+    "linkUnknownTitle",
+    "linkUnknownBody",
+    "invitationEndedTitle",
+    "invitationEndedBody",
+    "invitationUnknownTitle",
+    "invitationUnknownBody",
+    "errorReference",
+    "printReceipts",
+    "toMyselfLink",
+    "toMyselfTitle",
+    "toMyselfBody",
+    "toMyselfEmail",
+    "toMyselfMessage",
+    "toMyselfReady",
+    "help",
+    "notConnected",
+    "inviteLinkLabel",
+    "inviteTitle",
+    "inviteBody",
+    "inviteName",
+    "inviteEmail",
+    "inviteMessage",
+    "inviteSubmit",
+    "inviteReady",
+    "inviteReadyBody",
+    "inviteLink",
+    "inviteWho",
+    "toMyselfWho",
+    "copyLink",
+    "inviteByEmail",
+    "inviteEmailed",
+    "sharedLink",
+    "sharedTitle",
+    "sharedConnections",
+    "sharedNoConnections",
+    "sharedConsents",
+    "sharedNoConsents",
+    "connectionPendingAuth",
+    "connectionLinked",
+    "connectionUnlinked",
+    "connectionDeauthorized",
+    "reconnect",
+    "consentActive",
+    "consentWithdrawn",
+    "consentGiven",
+    "consentTextsOf",
+    "downloadReceipt",
+    "receiptTitle",
+    "receiptWho",
+    "receiptYourBusiness",
+    "receiptActive",
+    "receiptWithdrawn",
+    "receiptRecord",
+    "withdraw",
+    "withdrawn",
+    "leave",
+    "exitTitle",
     "exitConfirmation",
+    "stay",
+    "leaveNow",
+    "leftTitle",
+    "leftBody",
+    "resume",
+    "remindEmail",
+    "remindHint",
+    "remindMe",
+    "remindSaved",
+    "cancel",
+    "disconnect",
+    "disconnectTitle",
+    "disconnectBody",
+    "disconnected",
+    "withdrawTitle",
+    "withdrawBody",
+    "desktopTitle",
+    "desktopBody",
+    "desktopStep1",
+    "desktopStep2",
+    "desktopStep3",
+    "desktopWaiting",
+    "copy",
+    "copied",
+    "close",
+    "popupBlocked",
+    "popupOpen",
+    "popupWaiting",
+    "popupFocus",
+    "popupCancel",
 ];
 /// Most locales the page's texts may be given in.
 pub const MAX_TEXT_LOCALES: usize = 20;
@@ -507,8 +679,9 @@ impl LinkSettings {
                         field,
                         "UnknownText",
                         format!(
-                            "The page's texts that can be reworded are {}.",
-                            HOSTED_TEXTS.join(", ")
+                            "`{}` is not a text of the journey; texts are named as the journey names \
+                             them (landingTitle, consentTitle, agree …: see the README).",
+                            name.escape_debug()
                         ),
                     ))
                 } else if char_len(text) > MAX_HOSTED_TEXT_LEN {
@@ -567,6 +740,29 @@ impl LinkSettings {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_text_of_the_journey_may_be_reworded_and_no_other() {
+        let source = include_str!("../../web/src/i18n.ts");
+        let start = source
+            .find("const en = {")
+            .expect("the journey's English texts");
+        let english = &source[start..start + source[start..].find("\n};").expect("their end")];
+        let names: Vec<&str> = english
+            .lines()
+            .filter_map(|line| {
+                line.strip_prefix("  ")?
+                    .split_once(':')
+                    .map(|(name, _)| name)
+            })
+            .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect();
+
+        assert_eq!(
+            names, HOSTED_TEXTS,
+            "HOSTED_TEXTS lists the journey's texts, in their order"
+        );
+    }
+
     use super::*;
 
     #[test]

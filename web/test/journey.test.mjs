@@ -983,3 +983,33 @@ test("platforms are searched by their other names, the most used first, and the 
   assert.deepEqual(await names(), ["Sage 50", "Sage Intacct"]);
   await context.close();
 });
+
+test("Arabic is shipped whole: the journey, its consent and data types, and Link API's pages read right to left", async () => {
+  const company = await newCompany("Arabic Atelier");
+  const { page, violations, context } = await watchedPage({ locale: "ar-EG", viewport: { width: 390, height: 844 } });
+
+  await page.goto(company.redirect);
+  await page.getByRole("heading", { name: "تود Acme Lending الاتصال بمنصات أعمالك" }).waitFor();
+  assert.deepEqual(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ["ar-EG", "rtl"]);
+  await page.getByRole("button", { name: "ابدأ" }).click();
+  await page.getByRole("heading", { name: "اربط حساباتك" }).waitFor();
+  await shot(page, "35-categories-ar");
+  await page.getByRole("button", { name: "ربط المحاسبة" }).click();
+  await page.getByRole("heading", { name: "شارك بيانات المحاسبة مع Acme Lending" }).waitFor();
+  await page.getByText("نقرأ بياناتك المحاسبية؛ ولا نغيّرها أبدًا.").waitFor();
+  await page.locator(".data-types li", { hasText: "دليل الحسابات" }).waitFor();
+  assert.equal(await page.locator("[lang=en]").count(), 0, "nothing on the consent screen falls back to English");
+  await shot(page, "36-consent-ar");
+  await page.getByRole("button", { name: "أوافق" }).click();
+  await page.getByRole("heading", { name: "اختر منصة المحاسبة" }).waitFor();
+  await page.getByRole("button", { name: "Sandbox" }).click();
+  await page.getByRole("button", { name: "موافقة" }).click();
+  await page.getByRole("heading", { name: "تم ربط Sandbox." }).waitFor();
+  await shot(page, "37-linked-ar");
+
+  const consents = await server.api("GET", `/companies/${company.id}/consents`);
+  assert.equal(consents.results[0].locale, "ar-EG");
+  assert.equal(consents.results[0].shownTexts.accounting.access, "نقرأ بياناتك المحاسبية؛ ولا نغيّرها أبدًا.");
+  assert.deepEqual(violations, []);
+  await context.close();
+});

@@ -169,10 +169,10 @@ pub struct HostedJourneyBody {
     )]
     pub default_locale: Option<String>,
     /// The page's texts in your words, by locale (`en`, `fr-CA` …; the exact locale first, then its
-    /// language) and name: `landingTitle`, `landingBody`, `start`, `categoriesTitle`,
-    /// `categoriesBody`, `finish`, `doneBody`, `exitConfirmation` (asked when the customer leaves
-    /// before the end); at most 500 characters each, `{client}` stands for
-    /// your name. The bodies may hold paragraphs (a blank line), `**bold**` and `[links](https://…)`.
+    /// language) and name: any text of the journey, by its name (`landingTitle`, `landingBody`,
+    /// `start`, `categoriesTitle`, `categoriesBody`, `consentTitle`, `agree`, `finish`, `doneBody`,
+    /// `exitConfirmation` …, as the README lists them); at most 500 characters each, `{client}`
+    /// stands for your name. The bodies may hold paragraphs (a blank line), `**bold**` and `[links](https://…)`.
     /// What you leave out keeps the page's own wording in the customer's language.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     #[schema(example = json!({"en": {"landingTitle": "Connect your books to Acme Lending"}, "fr": {"landingTitle": "Connectez votre comptabilité à Acme Lending"}}))]

@@ -675,8 +675,14 @@ pub(crate) fn html_with(
     use base64::Engine;
     use sha2::Digest;
     let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
+    let language = lang.split(['-', '_']).next().unwrap_or_default();
+    let direction = if domain::customer_pages::right_to_left(&language.to_ascii_lowercase()) {
+        "rtl"
+    } else {
+        "ltr"
+    };
     let body = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+        "<!doctype html><html lang=\"{}\" dir=\"{direction}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{}</title><style>{style}</style>{head}</head><body>{content}</body></html>",
         escape_html(lang),
         escape_html(title)

@@ -355,12 +355,15 @@ on_both_stores! {
         let german = page("fr-CH", format!("{url}&locale=de-AT")).await;
         let unshipped = page("ja-JP, ko;q=0.8", url.clone()).await;
 
-        assert!(french.contains("<html lang=\"fr\">"), "{french}");
+        assert!(french.contains("<html lang=\"fr\" dir=\"ltr\">"), "{french}");
         assert!(french.contains("<h1>Ce lien a expiré</h1>"), "{french}");
         assert!(french.contains("Demandez un nouveau lien à Acme Lending."), "{french}");
         assert!(french.contains("<a href=\"https://help.acme.example/link\" rel=\"noopener noreferrer\">Besoin d’aide ? Contactez Acme Lending</a>"), "{french}");
         assert!(german.contains("<h1>Dieser Link ist abgelaufen</h1>") && german.contains("Bitten Sie Acme Lending um einen neuen Link."), "{german}");
-        assert!(unshipped.contains("<html lang=\"en\">") && unshipped.contains("Ask Acme Lending for a new link."), "{unshipped}");
+        assert!(unshipped.contains("<html lang=\"en\" dir=\"ltr\">") && unshipped.contains("Ask Acme Lending for a new link."), "{unshipped}");
+        let arabic = page("ar-EG, en;q=0.3", url.clone()).await;
+        assert!(arabic.contains("<html lang=\"ar\" dir=\"rtl\">") && arabic.contains("<h1>انتهت صلاحية هذا الرابط</h1>"), "{arabic}");
+        assert!(arabic.contains("اطلب من Acme Lending رابطًا جديدًا."), "{arabic}");
     }
 
     async fn the_sandbox_speaks_the_customers_language_and_its_page_met_again_says_how_to_go_back(app: TestApp) {
@@ -371,7 +374,7 @@ on_both_stores! {
         let in_spanish = |url: &str| app.anonymous(Method::GET, url).header("accept-language", "es-MX,es;q=0.9").send();
 
         let page = in_spanish(&authorize).await.unwrap().text().await.unwrap();
-        assert!(page.contains("<html lang=\"es\">") && page.contains("Acme Lending solicita leer") && page.contains(">Autorizar</button>"), "{page}");
+        assert!(page.contains("<html lang=\"es\" dir=\"ltr\">") && page.contains("Acme Lending solicita leer") && page.contains(">Autorizar</button>"), "{page}");
         let decided = app.sandbox_decision(&authorize, "approve").await;
         assert_eq!(decided.status(), StatusCode::SEE_OTHER);
         let back = local(decided.headers()["location"].to_str().unwrap());

@@ -84,6 +84,7 @@ on_both_stores! {
         assert_eq!(banking["localizedConsentTexts"]["fr"]["access"], "Nous lisons vos données bancaires ; nous ne les modifions jamais.");
         assert_eq!(banking["localizedConsentTexts"]["de"]["access"], "Wir lesen Ihre Bankdaten; wir ändern sie nie.");
         assert_eq!(banking["localizedConsentTexts"]["es"]["access"], "Leemos sus datos bancarios; nunca los modificamos.");
+        assert_eq!(banking["localizedConsentTexts"]["ar"]["access"], "نقرأ بياناتك المصرفية؛ ولا نغيّرها أبدًا.");
 
         // The defaults kept, one language worded by the client: Link API's others stay.
         let mut settings = defaults.clone();
