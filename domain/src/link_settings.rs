@@ -169,20 +169,12 @@ impl CategorySettings {
             &by_locale,
             MAX_TEXT_LOCALES,
             |field, _, text| {
-                if char_len(text) > MAX_TEXT_LEN {
-                    Some(FieldError::new(
-                        field,
-                        "MaxLength",
-                        format!("Consent texts are at most {MAX_TEXT_LEN} characters."),
-                    ))
-                } else {
-                    crate::validation::check_control_characters(
-                        field,
-                        text,
-                        crate::validation::ControlCharacters::LineBreaks,
-                    )
-                    .err()
-                }
+                text_problem(
+                    field,
+                    text,
+                    MAX_TEXT_LEN,
+                    format!("Consent texts are at most {MAX_TEXT_LEN} characters."),
+                )
             },
         );
     }
@@ -525,6 +517,21 @@ pub(crate) fn check_texts_by_locale(
     }
 }
 
+/// What is wrong with a text a client words for the page: longer than `max`
+/// characters (`too_long` says so), or holding control characters other
+/// than line breaks.
+fn text_problem(field: &str, text: &str, max: usize, too_long: String) -> Option<FieldError> {
+    if char_len(text) > max {
+        return Some(FieldError::new(field, "MaxLength", too_long));
+    }
+    crate::validation::check_control_characters(
+        field,
+        text,
+        crate::validation::ControlCharacters::LineBreaks,
+    )
+    .err()
+}
+
 /// Whether `text` is a locale tag such as `en` or `fr-CA`: parts of one to
 /// eight letters or digits joined by hyphens, at most 35 characters.
 pub fn is_locale_tag(text: &str) -> bool {
@@ -684,19 +691,13 @@ impl LinkSettings {
                             name.escape_debug()
                         ),
                     ))
-                } else if char_len(text) > MAX_HOSTED_TEXT_LEN {
-                    Some(FieldError::new(
-                        field,
-                        "MaxLength",
-                        format!("A text of the page is at most {MAX_HOSTED_TEXT_LEN} characters."),
-                    ))
                 } else {
-                    crate::validation::check_control_characters(
+                    text_problem(
                         field,
                         text,
-                        crate::validation::ControlCharacters::LineBreaks,
+                        MAX_HOSTED_TEXT_LEN,
+                        format!("A text of the page is at most {MAX_HOSTED_TEXT_LEN} characters."),
                     )
-                    .err()
                 }
             },
         );

@@ -125,38 +125,16 @@ pub async fn start(
         .remove(crate::routes::link_session::CONSENT_PARAM)
         .is_some_and(|value| value == "declined");
     let entry = catalogue_entry(&state, &connection)?;
+    let ended = |outcome| finish(&state, &request, &connection, entry, &custom, outcome);
+    let failed = |outcome| fail(&state, &request, &connection, entry, &custom, outcome);
     if connection.status == ConnectionStatus::Linked {
-        return finish(
-            &state,
-            &request,
-            &connection,
-            entry,
-            &custom,
-            Outcome::AlreadyLinked,
-        )
-        .await;
+        return ended(Outcome::AlreadyLinked).await;
     }
     let AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
-        return finish(
-            &state,
-            &request,
-            &connection,
-            entry,
-            &custom,
-            Outcome::NotSupported,
-        )
-        .await;
+        return ended(Outcome::NotSupported).await;
     };
     if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            &custom,
-            Outcome::NotSupported,
-        )
-        .await;
+        return failed(Outcome::NotSupported).await;
     }
     if !consented(&state, &connection).await? {
         if !consent_declined && !custom.contains_key(RETURN_PARAM) {
@@ -170,27 +148,11 @@ pub async fn start(
                 &custom,
             )));
         }
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            &custom,
-            Outcome::ConsentRequired,
-        )
-        .await;
+        return failed(Outcome::ConsentRequired).await;
     }
     let Some((client_id, _)) = oauth_client(&state, &connection).await? else {
         tracing::warn!(platform = %connection.platform_key, "no OAuth application is registered for this platform");
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            &custom,
-            Outcome::Failed,
-        )
-        .await;
+        return failed(Outcome::Failed).await;
     };
     let state_value = oauth::random_token(32);
     let verifier = Zeroizing::new(oauth::random_token(48));
@@ -367,6 +329,7 @@ pub async fn callback(
         crate::transitions::load(&state, saved.client, saved.company, saved.connection).await?;
     let entry = catalogue_entry(&state, &connection)?;
     let custom = &saved.redirect_params;
+    let failed = |outcome| fail(&state, &request, &connection, entry, custom, outcome);
     if !fresh {
         tracing::info!(connection = %connection.id, "an expired or already used OAuth state came back; nothing changes");
         return finish(
@@ -385,51 +348,19 @@ pub async fn callback(
         } else {
             Outcome::Failed
         };
-        return fail(&state, &request, &connection, entry, custom, outcome).await;
+        return failed(outcome).await;
     }
     let (Some(code), AuthMethod::OAuth2(oauth)) = (params.code, &entry.integration.auth) else {
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            custom,
-            Outcome::Failed,
-        )
-        .await;
+        return failed(Outcome::Failed).await;
     };
     if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            custom,
-            Outcome::NotSupported,
-        )
-        .await;
+        return failed(Outcome::NotSupported).await;
     }
     if !consented(&state, &connection).await? {
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            custom,
-            Outcome::ConsentRequired,
-        )
-        .await;
+        return failed(Outcome::ConsentRequired).await;
     }
     let Some((client_id, client_secret)) = oauth_client(&state, &connection).await? else {
-        return fail(
-            &state,
-            &request,
-            &connection,
-            entry,
-            custom,
-            Outcome::Failed,
-        )
-        .await;
+        return failed(Outcome::Failed).await;
     };
     let verifier = open_verifier(&state, &saved, &hash)?;
     let redirect_uri = callback_url(&state.public_url);
@@ -452,15 +383,7 @@ pub async fn callback(
         Ok(tokens) => tokens,
         Err(error) => {
             tracing::warn!(?error, platform = %connection.platform_key, "the code exchange failed");
-            return fail(
-                &state,
-                &request,
-                &connection,
-                entry,
-                custom,
-                Outcome::Failed,
-            )
-            .await;
+            return failed(Outcome::Failed).await;
         }
     };
     let secret = seal_tokens(&state, connection.id, &tokens)?;
