@@ -162,6 +162,7 @@ fn category_name(language: &str, category: &str) -> String {
         "fr" => ["comptabilité", "banque", "commerce"],
         "de" => ["Buchhaltung", "Bankkonten", "Handel"],
         "es" => ["contabilidad", "banca", "comercio"],
+        "ar" => ["المحاسبة", "الحسابات المصرفية", "التجارة"],
         _ => ["accounting", "banking", "commerce"],
     };
     domain::link_settings::CATEGORIES
@@ -196,8 +197,14 @@ fn html_part(locale: &str, client: &str, logo_url: Option<&str>, content: &str) 
             )
         })
         .unwrap_or_default();
+    let language = domain::link_settings::language_of(locale).to_ascii_lowercase();
+    let direction = if domain::customer_pages::right_to_left(&language) {
+        "rtl"
+    } else {
+        "ltr"
+    };
     format!(
-        "<!doctype html><html lang=\"{}\"><body style=\"font-family: sans-serif; line-height: 1.5\">{logo}{content}</body></html>",
+        "<!doctype html><html lang=\"{}\" dir=\"{direction}\"><body style=\"font-family: sans-serif; line-height: 1.5\">{logo}{content}</body></html>",
         escape(locale)
     )
 }

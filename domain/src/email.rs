@@ -155,6 +155,12 @@ pub fn reminder_words(locale: &str) -> ReminderWords {
             "Sie erhalten diese Erinnerung, weil Sie begonnen haben, Ihr Unternehmen mit {client} zu verbinden.",
             "Keine Erinnerungen mehr erhalten",
         ),
+        "ar" => (
+            "ما زال عليك ربط: {categories}.",
+            "اختياري",
+            "تصلك هذه الرسالة لأنك بدأت ربط شركتك مع {client}.",
+            "إيقاف هذه التذكيرات",
+        ),
         "es" => (
             "Falta por conectar: {categories}.",
             "opcional",
@@ -212,6 +218,15 @@ pub fn stop_page_words(locale: &str) -> StopPageWords {
             "{client} sendet Ihnen keine Erinnerungen mehr, Ihr Unternehmen zu verbinden.",
             "Dieser Link ist ungültig",
             "Prüfen Sie, ob die ganze Adresse aus der E-Mail kopiert wurde.",
+        ],
+        "ar" => [
+            "هل تريد إيقاف التذكيرات من {client}؟",
+            "لن تراسلك {client} بعد الآن بشأن ربط {company}. ما ربطته بالفعل يبقى كما هو.",
+            "إيقاف التذكيرات",
+            "تم إيقاف التذكيرات",
+            "لن ترسل إليك {client} المزيد من التذكيرات بشأن ربط شركتك.",
+            "هذا الرابط غير صالح",
+            "تحقّق من نسخ العنوان كاملًا من الرسالة.",
         ],
         "es" => [
             "¿Dejar de recibir recordatorios de {client}?",
@@ -278,6 +293,14 @@ pub fn invitation_words(locale: &str) -> InvitationWords {
             "Dieser Link gilt bis {date}.",
             "Wenn Sie diese Nachricht nicht erwartet haben, ignorieren Sie sie: Es wird nichts geteilt.",
         ),
+        "ar" => (
+            "تدعوك {client} إلى ربط بيانات شركتك",
+            "مرحبًا {name}،",
+            "تطلب منك {client} ربط البيانات التالية: {categories}. أنت من يختار ما تشاركه، ويُشرح كل خطوة قبل موافقتك.",
+            "ابدأ",
+            "يبقى هذا الرابط صالحًا حتى {date}.",
+            "إن لم تكن تتوقع هذه الرسالة فتجاهلها: لن تتم مشاركة أي شيء.",
+        ),
         "es" => (
             "{client} le invita a conectar datos de su empresa",
             "Hola, {name}:",
@@ -338,5 +361,8 @@ mod tests {
         assert!(invitation_words("fr-CA").subject.contains("vous invite"));
         assert!(invitation_words("de").action.starts_with("Jetzt"));
         assert_eq!(invitation_words("ja"), invitation_words("en"));
+        assert!(invitation_words("ar-EG").subject.contains("تدعوك"));
+        assert!(reminder_words("ar").stop.contains("إيقاف"));
+        assert!(stop_page_words("ar").button.contains("إيقاف"));
     }
 }

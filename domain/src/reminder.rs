@@ -214,6 +214,11 @@ fn shipped(language: &str) -> ReminderTexts {
             "Sobald Ihre Konten verbunden sind, hat {client} die aktuellen Angaben, die es braucht, ganz ohne Unterlagen zu senden.",
             "Fortfahren",
         ),
+        "ar" => (
+            "تبقّت خطوة واحدة لربط شركتك مع {client}",
+            "بمجرد ربط حساباتك، تحصل {client} على الأرقام المحدّثة التي تحتاجها، دون أن ترسل أي مستندات.",
+            "تابع من حيث توقفت",
+        ),
         "es" => (
             "Falta un paso para conectar su empresa con {client}",
             "Cuando sus cuentas estén conectadas, {client} tendrá la información actualizada que necesita, sin que usted envíe documentos.",

@@ -62,6 +62,23 @@ on_both_stores! {
         assert_eq!(app.count("SELECT COUNT(*) FROM emails WHERE message IS NOT NULL").await, 0, "the message with its link is not kept once sent");
     }
 
+    async fn an_invitation_in_arabic_reads_right_to_left(backend: Backend) {
+        let smtp = SmtpServer::start().await;
+        let app = smtp.app(backend).await;
+        let company = app.new_company("Northwind").await;
+        let clock = ManualClock::new();
+        let dispatcher = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
+
+        json_of(invite(&app, &company, json!({"categories": ["banking"], "send": true, "locale": "ar-EG",
+            "recipient": {"name": "Layla", "email": "layla@example.com"}})).await, StatusCode::CREATED).await;
+        clock.advance(1);
+        dispatcher.send_emails().await.unwrap();
+
+        let decoded = decoded(&smtp.received()[0].data);
+        assert!(decoded.contains("<html lang=\"ar-EG\" dir=\"rtl\">"), "{decoded}");
+        assert!(!decoded.contains("Hello Layla") && !decoded.contains("Get started"), "not in English: {decoded}");
+    }
+
     async fn a_refused_recipient_fails_and_a_busy_server_is_tried_again(backend: Backend) {
         let smtp = SmtpServer::start().await;
         let app = smtp.app(backend).await;
