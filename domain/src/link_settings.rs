@@ -290,7 +290,7 @@ pub struct HostedJourney {
 
 /// The texts of the journey a client may reword: every one of them, by the
 /// names of the journey's own (`web/src/i18n.ts`, held to this list by a test).
-pub const HOSTED_TEXTS: [&str; 169] = [
+pub const HOSTED_TEXTS: [&str; 170] = [
     "loading",
     "securedBy",
     "landingTitle",
@@ -449,6 +449,7 @@ pub const HOSTED_TEXTS: [&str; 169] = [
     "desktopTitle",
     "desktopBody",
     "desktopStep1",
+    "desktopDownload",
     "desktopStep2",
     "desktopStep3",
     "desktopWaiting",

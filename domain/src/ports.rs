@@ -160,6 +160,8 @@ pub struct IntegrationSetting {
     pub oauth_client: Option<OAuthClient>,
     /// Where typed credentials are checked before they link, when set.
     pub verifier: Option<CredentialsVerifier>,
+    /// Where customers download a desktop platform's connector, when set.
+    pub connector_url: Option<String>,
 }
 
 /// A client's verifier of an integration's credentials: the URL Link API

@@ -15,7 +15,7 @@ use crate::SqlStore;
 
 const COLUMNS: &str =
     "platform_key, enabled, oauth_client_id, oauth_client_secret, oauth_secret_key_version, \
-     verifier_url, verifier_secret, verifier_secret_key_version";
+     verifier_url, verifier_secret, verifier_secret_key_version, connector_url";
 
 #[derive(sqlx::FromRow)]
 struct SettingRow {
@@ -27,6 +27,7 @@ struct SettingRow {
     verifier_url: Option<String>,
     verifier_secret: Option<Vec<u8>>,
     verifier_secret_key_version: Option<i32>,
+    connector_url: Option<String>,
 }
 
 /// A sealed secret from its columns.
@@ -72,6 +73,7 @@ impl TryFrom<SettingRow> for IntegrationSetting {
             enabled: row.enabled,
             oauth_client,
             verifier,
+            connector_url: row.connector_url,
         })
     }
 }
@@ -118,13 +120,14 @@ macro_rules! integration_settings_repository {
                     sqlx::query(
                         "INSERT INTO integration_settings \
                          (client_id, platform_key, enabled, oauth_client_id, oauth_client_secret, oauth_secret_key_version, updated_at, \
-                          verifier_url, verifier_secret, verifier_secret_key_version) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                          verifier_url, verifier_secret, verifier_secret_key_version, connector_url) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                          ON CONFLICT (client_id, platform_key) DO UPDATE SET enabled = excluded.enabled, \
                          oauth_client_id = excluded.oauth_client_id, oauth_client_secret = excluded.oauth_client_secret, \
                          oauth_secret_key_version = excluded.oauth_secret_key_version, updated_at = excluded.updated_at, \
                          verifier_url = excluded.verifier_url, verifier_secret = excluded.verifier_secret, \
-                         verifier_secret_key_version = excluded.verifier_secret_key_version",
+                         verifier_secret_key_version = excluded.verifier_secret_key_version, \
+                         connector_url = excluded.connector_url",
                     )
                     .bind::<Uuid>(client.as_uuid())
                     .bind(setting.platform_key.as_str())
@@ -136,6 +139,7 @@ macro_rules! integration_settings_repository {
                     .bind(verifier.map(|v| v.url.as_str()))
                     .bind(verifier.map(|v| v.secret.bytes.as_slice()))
                     .bind(verifier.map(|v| i32::try_from(v.secret.key_version).unwrap_or(i32::MAX)))
+                    .bind(setting.connector_url.as_deref())
                     .execute(&mut *self.connection().await?)
                     .await
                     .map_err(repo_error)?;

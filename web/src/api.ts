@@ -112,6 +112,8 @@ export interface Integration {
   readyForCustomers: boolean;
   /** Whether typed credentials are checked by the client's verifier before they link. */
   credentialsChecked: boolean;
+  /** Where customers download its desktop connector, when the client set one. */
+  desktopConnectorUrl?: string;
   /** Other names customers search it by. */
   aliases?: string[];
   /** How widely it is used: higher first. */

@@ -701,9 +701,10 @@ test("leaving before the end asks first, in the client's words, offers a reminde
   }
 });
 
-test("a desktop connector waits for its agent, then moves on by itself", async () => {
+test("a desktop connector links to its download, waits for its agent, then moves on by itself", async () => {
   const company = await newCompany("Ledger Desk Ltd");
   await server.api("POST", `/companies/${company.id}/consents`, { categories: ["accounting"] });
+  await server.api("PATCH", "/integrations/pqsw/settings", { desktopConnectorUrl: "https://downloads.acme.example/qbd-connector" });
   const { page, violations, context } = await watchedPage({ viewport: { width: 1024, height: 800 } });
   await page.goto(company.redirect);
   await page.getByRole("button", { name: "Connect Accounting" }).click();
@@ -715,6 +716,9 @@ test("a desktop connector waits for its agent, then moves on by itself", async (
   assert.deepEqual([waiting.integrationKey, waiting.status], ["pqsw", "PendingAuth"]);
   assert.equal(await page.locator(".reference code").textContent(), waiting.id, "the reference the connector asks for");
   await page.getByRole("status").filter({ hasText: "Waiting for the connector…" }).waitFor();
+  const download = page.getByRole("link", { name: "Download the QuickBooks Desktop connector" });
+  assert.equal(await download.getAttribute("href"), "https://downloads.acme.example/qbd-connector");
+  await server.api("PATCH", "/integrations/pqsw/settings", { desktopConnectorUrl: "" });
   await shot(page, "19-desktop-waiting");
   // The connector on the customer's computer reports in: the page's next look at the connection finds it linked.
   await page.route(`**/connections/${waiting.id}`, async (route) => {

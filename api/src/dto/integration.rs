@@ -66,6 +66,9 @@ pub struct IntegrationBody {
     /// verifier before they link (`credentialsVerifierUrl` in its settings);
     /// when not, a journey says they were saved, not that they work.
     pub credentials_checked: bool,
+    /// Where customers download its connector (DesktopConnector integrations whose client set one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_connector_url: Option<String>,
     /// Other names customers search it by (`qbo`, `intuit` …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -142,9 +145,10 @@ impl IntegrationBody {
         entry: &Entry,
         enabled: bool,
         readiness: Result<(), NotReady>,
-        credentials_checked: bool,
+        setting: Option<&domain::ports::IntegrationSetting>,
         public_url: &str,
     ) -> Self {
+        let credentials_checked = setting.is_some_and(|s| s.verifier.is_some());
         let integration = &entry.integration;
         let (auth_method, credential_fields, scopes) = match &integration.auth {
             AuthMethod::OAuth2(oauth) => ("OAuth2", Vec::new(), oauth.scopes.clone()),
@@ -163,6 +167,7 @@ impl IntegrationBody {
             ready_for_customers: readiness.is_ok(),
             not_ready_reason: readiness.err().map(NotReady::as_str),
             credentials_checked,
+            desktop_connector_url: setting.and_then(|s| s.connector_url.clone()),
             aliases: integration.aliases.clone(),
             popularity: integration.popularity,
             source_id: entry.source_id,
@@ -318,6 +323,9 @@ pub struct IntegrationSettingsBody {
     /// links them (Credentials integrations only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials_verifier_url: Option<String>,
+    /// Where customers download a desktop platform's connector (DesktopConnector integrations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_connector_url: Option<String>,
     /// The secret that signs the verifier's calls (as webhooks are signed):
     /// answered once, when the verifier is set; keep it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -343,4 +351,8 @@ pub struct IntegrationSettingsUpdate {
     /// removes the verifier.
     #[schema(example = "https://app.example.com/link/verify-credentials")]
     pub credentials_verifier_url: Option<String>,
+    /// A DesktopConnector integration's download page for its connector (https), linked from
+    /// the journey's desktop screen; an empty string removes it.
+    #[schema(example = "https://app.example.com/downloads/quickbooks-connector")]
+    pub desktop_connector_url: Option<String>,
 }

@@ -119,14 +119,11 @@ pub async fn list_integrations(
         .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
         .take(usize::try_from(page.page_size()).unwrap_or(usize::MAX))
         .map(|view| {
-            let checked = settings
-                .get(&view.entry.integration.key)
-                .is_some_and(|s| s.verifier.is_some());
             IntegrationBody::new(
                 view.entry,
                 view.enabled,
                 view.readiness,
-                checked,
+                settings.get(&view.entry.integration.key),
                 &state.public_url,
             )
         })
@@ -187,7 +184,7 @@ pub async fn get_integration(
         entry,
         is_enabled(entry, setting.as_ref()),
         readiness(entry, setting.as_ref()),
-        setting.as_ref().is_some_and(|s| s.verifier.is_some()),
+        setting.as_ref(),
         &state.public_url,
     )))
 }
@@ -222,8 +219,43 @@ fn settings_body(entry: &Entry, setting: Option<&IntegrationSetting>) -> Integra
         credentials_verifier_url: setting
             .and_then(|s| s.verifier.as_ref())
             .map(|v| v.url.clone()),
+        desktop_connector_url: setting.and_then(|s| s.connector_url.clone()),
         credentials_verifier_secret: None,
     }
+}
+
+/// The connector download page a settings update asks for: `current` when
+/// left out, none for an empty string, else an https URL of a
+/// DesktopConnector integration.
+fn connector_update(
+    entry: &Entry,
+    asked: Option<String>,
+    current: Option<String>,
+) -> ApiResult<Option<String>> {
+    let url = match asked {
+        None => return Ok(current),
+        Some(url) if url.is_empty() => return Ok(None),
+        Some(url) => url,
+    };
+    let desktop = matches!(entry.integration.auth, AuthMethod::DesktopConnector);
+    let https = url::Url::parse(&url).is_ok_and(|u| {
+        u.scheme() == "https"
+            && u.host().is_some()
+            && u.username().is_empty()
+            && u.password().is_none()
+    });
+    if !desktop || !https || url.len() > 2048 {
+        return Err(ApiError::field(FieldError::new(
+            "desktopConnectorUrl",
+            if desktop { "Url" } else { "DesktopOnly" },
+            format!(
+                "desktopConnectorUrl is an https URL of at most 2048 characters, for platforms connected by a \
+                 desktop connector ({} is not one, or the URL is not).",
+                entry.integration.name
+            ),
+        )));
+    }
+    Ok(Some(url))
 }
 
 /// The verifier a settings update asks for, and its new secret to answer
@@ -353,6 +385,11 @@ pub async fn update_integration_settings(
             .unwrap_or_else(|| is_enabled(entry, current.as_ref())),
         oauth_client,
         verifier,
+        connector_url: connector_update(
+            entry,
+            body.desktop_connector_url,
+            current.as_ref().and_then(|s| s.connector_url.clone()),
+        )?,
     };
     state
         .store

@@ -202,3 +202,20 @@ on_both_stores! {
         json_of(app.post(&connections, &json!({"platformKey": "gbol"})).await, StatusCode::OK).await;
     }
 }
+
+on_both_stores! {
+    async fn a_desktop_platform_may_say_where_its_connector_is_downloaded(app: TestApp) {
+        let set = |key: &str, url: &str| app.request(Method::PATCH, &format!("/integrations/{key}/settings")).json(&json!({"desktopConnectorUrl": url})).send();
+
+        let saved = json_of(set("pqsw", "https://downloads.acme.example/qbd-connector").await.unwrap(), StatusCode::OK).await;
+        assert_eq!(saved["desktopConnectorUrl"], "https://downloads.acme.example/qbd-connector");
+        let shown = json_of(app.get("/integrations/pqsw").await, StatusCode::OK).await;
+        assert_eq!(shown["desktopConnectorUrl"], "https://downloads.acme.example/qbd-connector");
+        for (key, url) in [("pqsw", "http://downloads.acme.example/x"), ("pqsw", "https://user:pw@acme.example/x"), ("gbol", "https://acme.example/x")] {
+            let refused = error_of(set(key, url).await.unwrap(), StatusCode::BAD_REQUEST).await;
+            assert_eq!(invalid_items(&refused), ["desktopConnectorUrl"], "{key} {url}");
+        }
+        let removed = json_of(set("pqsw", "").await.unwrap(), StatusCode::OK).await;
+        assert!(removed.get("desktopConnectorUrl").is_none());
+    }
+}

@@ -49,7 +49,16 @@ export function Desktop({ journey, category, integration, connectionId }: { jour
       <h1 tabIndex={-1}>{t("desktopTitle", { platform })}</h1>
       <p>{t("desktopBody", { platform })}</p>
       <ol class="steps">
-        <li>{t("desktopStep1", { platform })}</li>
+        <li>
+          {t("desktopStep1", { platform })}
+          {integration.desktopConnectorUrl && (
+            <p>
+              <a href={integration.desktopConnectorUrl} target="_blank" rel="noopener noreferrer">
+                {t("desktopDownload", { platform })}
+              </a>
+            </p>
+          )}
+        </li>
         <li>
           {t("desktopStep2")}
           <div class="reference">
