@@ -38,19 +38,36 @@ impl Brand {
     /// The brand of `client`: its profile's name and its link settings' help page.
     pub async fn of(state: &AppState, client: ClientId) -> Result<Self, ApiError> {
         let profile = crate::routes::profile::profile_of(state, client).await?;
+        Self::named(state, client, profile.name).await
+    }
+
+    /// The brand of `client`, whose profile's `name` the caller has read already.
+    pub async fn named(state: &AppState, client: ClientId, name: String) -> Result<Self, ApiError> {
         let settings = crate::routes::link_settings::latest_settings(state, client).await?;
         Ok(Self {
-            client: profile.name,
+            client: name,
             help_url: settings.hosted.help_url,
         })
     }
 }
 
-/// The page's language: the `locale` asked for when it is shipped, else the
-/// browser's first shipped one (`Accept-Language`), else English.
+/// The page's language: the `locale` asked for (a Link URL's, carried
+/// through its provider), else the address's `?locale=`, when shipped; else
+/// the browser's first shipped one (`Accept-Language`); else English.
 pub fn language_for(request: &HttpRequest, asked: Option<&str>) -> &'static str {
-    if let Some(locale) = asked.filter(|l| !l.is_empty()) {
-        return domain::customer_pages::language(locale);
+    let in_address = || {
+        actix_web::web::Query::<std::collections::BTreeMap<String, String>>::from_query(
+            request.query_string(),
+        )
+        .ok()
+        .and_then(|query| query.into_inner().remove("locale"))
+    };
+    if let Some(locale) = asked
+        .map(str::to_owned)
+        .or_else(in_address)
+        .filter(|l| !l.is_empty())
+    {
+        return domain::customer_pages::language(&locale);
     }
     let header = request
         .headers()
@@ -71,19 +88,18 @@ pub fn notice(
     notice: Notice,
     platform: &str,
 ) -> HttpResponse {
-    let said = words(notice, language);
+    let (title, text) = said(notice, language, brand, platform);
+    render(status, language, brand, &title, &text, "")
+}
+
+/// The headline and text of `notice` in `language`, filled in.
+fn said(notice: Notice, language: &str, brand: Option<&Brand>, platform: &str) -> (String, String) {
+    let words = words(notice, language);
     let fill = |text: &str| {
         text.replace("{platform}", platform)
             .replace("{client}", brand.map_or("", |b| b.client.as_str()))
     };
-    render(
-        status,
-        language,
-        brand,
-        &fill(said.title),
-        &fill(said.body),
-        "",
-    )
+    (fill(words.title), fill(words.body))
 }
 
 /// [`notice`] (200) with `head` in the page's head: HTML of the service's
@@ -95,12 +111,7 @@ pub fn notice_with_head(
     platform: &str,
     head: &str,
 ) -> HttpResponse {
-    let said = words(notice, language);
-    let fill = |text: &str| {
-        text.replace("{platform}", platform)
-            .replace("{client}", &brand.client)
-    };
-    let (title, text) = (fill(said.title), fill(said.body));
+    let (title, text) = said(notice, language, Some(brand), platform);
     html_with(
         language,
         &title,

@@ -262,8 +262,8 @@ export function JourneyApp({ api, host }: { api: Api; host: Host }) {
       const target = screenOf(event.state);
       if (!target) return;
       setTrouble(undefined);
-      const consented = latest.current.status?.categories.find((c) => c.category === (target as { category?: Category }).category)?.consented;
-      if (target.name === "consent" && !target.connection && consented) go({ name: "platforms", category: target.category }, true);
+      const given = (category: Category) => latest.current.status?.categories.some((c) => c.category === category && c.consented);
+      if (target.name === "consent" && !target.connection && given(target.category)) go({ name: "platforms", category: target.category }, true);
       else setScreen(target);
     };
     window.addEventListener("popstate", moved);

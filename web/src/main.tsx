@@ -10,7 +10,7 @@ import { render } from "preact";
 import { Api, Connection, openInvitation, openLink } from "./api";
 import { Failure, Host, JourneyApp } from "./journey";
 import { carried } from "./query";
-import type { Outcome } from "./screens/result";
+import { outcomeOf, type Outcome } from "./screens/result";
 
 function meta(name: string): string {
   return document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? "";
@@ -18,17 +18,8 @@ function meta(name: string): string {
 
 /** How the OAuth hand-off came back, from the page's query string. */
 function returned(query: URLSearchParams): Outcome | undefined {
-  switch (query.get("statusCode")) {
-    case null:
-      return undefined;
-    case "200":
-    case "201":
-      return "linked";
-    case "403":
-      return query.get("statusText") === "ConsentRequired" ? "consentMissing" : "cancelled";
-    default:
-      return "failed";
-  }
+  const statusCode = query.get("statusCode");
+  return statusCode === null ? undefined : outcomeOf(statusCode, query.get("statusText"));
 }
 
 /** A connection's Link URL with the custom values this journey carries, and `extra` over them. */

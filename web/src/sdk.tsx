@@ -14,7 +14,7 @@ import { Api, ApiError, errorBody, Connection, ConsentScreenTexts, ConsentTexts,
 import { Host, JourneyApp, PopupBlocked, type ProviderWindow } from "./journey";
 
 export type { Category, ConnectionEvent, ConnectionsProps, EventName, LinkError, LinkHandle, LinkOptions, LinkProps, SourceTypeOptions };
-import type { Outcome } from "./screens/result";
+import { outcomeOf, type Outcome } from "./screens/result";
 
 /** Where this module was served from: the API it talks to, unless a mount names another. */
 const SERVED_FROM = new URL(import.meta.url).origin;
@@ -188,12 +188,6 @@ interface PopupReport {
   statusText: string;
 }
 
-function outcomeOf(report: PopupReport): Outcome {
-  if (report.statusCode === "200" || report.statusCode === "201") return "linked";
-  if (report.statusCode === "403") return report.statusText === "ConsentRequired" ? "consentMissing" : "cancelled";
-  return "failed";
-}
-
 /**
  * Opens a connection's provider in a popup and waits for the callback page
  * to report back (only a message from the service's origin and that popup
@@ -222,7 +216,7 @@ function inPopup(api: Api, service: string, connection: Connection, locale: stri
       const report = event.data as PopupReport;
       if (event.origin !== service || event.source !== popup || report?.type !== "link-api:authorization") return;
       if (report.connectionId !== connection.id) return;
-      done(outcomeOf(report));
+      done(outcomeOf(report.statusCode, report.statusText));
     };
     window.addEventListener("message", listen);
     const watch = window.setInterval(() => {
@@ -270,9 +264,8 @@ function returnedHere(companyId: string): Host["returned"] {
   const query = new URLSearchParams(location.search);
   const connectionId = query.get("linkConnectionId");
   if (!connectionId || query.get("linkCompanyId") !== companyId) return undefined;
-  const report = { type: "link-api:authorization" as const, connectionId, statusCode: query.get("linkStatusCode") ?? "", statusText: query.get("linkStatusText") ?? "" };
   history.replaceState(history.state, "", withoutReturn(location.href));
-  return { outcome: outcomeOf(report), connectionId };
+  return { outcome: outcomeOf(query.get("linkStatusCode"), query.get("linkStatusText")), connectionId };
 }
 
 /** What one mount of the component is: its company, token, options, and how the application hears it. */

@@ -171,7 +171,7 @@ pub async fn known_company(
     raw: &str,
     request: &HttpRequest,
 ) -> Result<Result<domain::company::Company, HttpResponse>, ApiError> {
-    let language = || customer_page::language_for(request, locale_asked(request).as_deref());
+    let language = || customer_page::language_for(request, None);
     let Ok(id) = Uuid::parse_str(raw) else {
         return Ok(Err(customer_page::notice(
             StatusCode::BAD_REQUEST,
@@ -192,13 +192,6 @@ pub async fn known_company(
         ))),
         Err(other) => Err(other.into()),
     }
-}
-
-/// The `locale` a customer page's address asks for, if any.
-pub fn locale_asked(request: &HttpRequest) -> Option<String> {
-    web::Query::<BTreeMap<String, String>>::from_query(request.query_string())
-        .ok()
-        .and_then(|query| query.into_inner().remove("locale"))
 }
 
 /// `GET /link/company/{companyId}/finish`: the end of the hosted journey.
@@ -231,8 +224,8 @@ pub async fn finish(
     {
         return Ok(redirect(&target));
     }
-    let brand = Brand::of(&state, company.client_id).await?;
-    let language = customer_page::language_for(&request, values.get("locale").map(String::as_str));
+    let brand = Brand::named(&state, company.client_id, profile.name).await?;
+    let language = customer_page::language_for(&request, None);
     Ok(customer_page::notice(
         StatusCode::OK,
         language,

@@ -523,7 +523,7 @@ async fn finish(
             ),
         }
     }
-    let brand = Brand::of(state, connection.client_id).await?;
+    let brand = Brand::named(state, connection.client_id, profile.name).await?;
     let language = customer_page::language_for(request, custom.get("locale").map(String::as_str));
     Ok(customer_page::notice(
         StatusCode::OK,

@@ -173,7 +173,6 @@ pub async fn admit(
         return refused(
             state,
             request,
-            &query,
             company,
             StatusCode::FORBIDDEN,
             Notice::OpenYourLink,
@@ -194,7 +193,7 @@ pub async fn admit(
         Some(_) => (StatusCode::GONE, Notice::LinkEnded),
         None => (StatusCode::NOT_FOUND, Notice::LinkUnknown),
     };
-    refused(state, request, &query, company, status, notice).await
+    refused(state, request, company, status, notice).await
 }
 
 /// The page of a journey URL that does not open the journey, in the
@@ -202,13 +201,12 @@ pub async fn admit(
 async fn refused(
     state: &AppState,
     request: &HttpRequest,
-    query: &BTreeMap<String, String>,
     company: &Company,
     status: StatusCode,
     notice: Notice,
 ) -> Result<Result<Entry, HttpResponse>, ApiError> {
     let brand = Brand::of(state, company.client_id).await?;
-    let language = customer_page::language_for(request, query.get("locale").map(String::as_str));
+    let language = customer_page::language_for(request, None);
     Ok(Err(customer_page::notice(
         status,
         language,

@@ -5,6 +5,13 @@ import type { Journey } from "../journey";
 
 export type Outcome = "linked" | "cancelled" | "consentMissing" | "failed";
 
+/** How an authorization ended, from the `statusCode` and `statusText` a provider's return carries. */
+export function outcomeOf(statusCode: string | null, statusText: string | null): Outcome {
+  if (statusCode === "200" || statusCode === "201") return "linked";
+  if (statusCode === "403") return statusText === "ConsentRequired" ? "consentMissing" : "cancelled";
+  return "failed";
+}
+
 /** How an authorization ended, with the ways on: back to the categories, try again, or another platform. */
 export function Result({
   journey,
