@@ -8,7 +8,6 @@ use domain::ids::{ClientId, CompanyId};
 use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
 use domain::link_settings::{categories_error, normalize_categories, CategorySet};
 use domain::ports::RepoError;
-use domain::profile::percent_encode;
 use domain::validation::{char_len, is_http_url};
 use domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
@@ -140,11 +139,26 @@ pub async fn create(
             &mut errors,
             (recipient_email.as_deref(), email_given),
             recipient_name.as_deref(),
-            request.locale.as_deref(),
         )
     } else {
         None
     };
+    if request
+        .locale
+        .as_deref()
+        .is_some_and(|l| !domain::link_settings::is_locale_tag(l))
+    {
+        errors.push(FieldError::new(
+            "locale",
+            "Locale",
+            "locale is a locale such as en or fr-CA.",
+        ));
+    }
+    // The email and the mailto: address speak the language asked for, else the client's default.
+    let locale = request
+        .locale
+        .or(settings.hosted.default_locale.clone())
+        .unwrap_or_else(|| "en".into());
     if !errors.is_empty() {
         return Err(InvitationError::Invalid(errors));
     }
@@ -182,26 +196,23 @@ pub async fn create(
         .map_err(|e| InvitationError::Internal(e.to_string()))?;
     let share = share_url(&journey_url, &token);
     let profile = crate::reminders::profile_of(store, inviter.client).await?;
+    let wording = InvitationEmail {
+        recipient_name: invitation.recipient_name.as_deref(),
+        client: &profile.name,
+        logo_url: profile.logo_url.as_deref(),
+        locale: &locale,
+        categories: &invitation.categories,
+        note: invitation.message.as_deref(),
+        share_url: &share,
+        expires_at,
+    };
+    let mailto_url =
+        crate::mailer::invitation_mailto(&wording, invitation.recipient_email.as_deref());
     let email = match delivery {
-        Some((mailer, to, locale)) => {
-            let locale = locale
-                .or(settings.hosted.default_locale.clone())
-                .unwrap_or_else(|| "en".into());
-            let message = crate::mailer::invitation_message(
-                &mailer.sender_for(&profile.name),
-                &InvitationEmail {
-                    recipient_name: invitation.recipient_name.as_deref(),
-                    recipient: &to,
-                    client: &profile.name,
-                    logo_url: profile.logo_url.as_deref(),
-                    locale: &locale,
-                    categories: &invitation.categories,
-                    note: invitation.message.as_deref(),
-                    share_url: &share,
-                    expires_at,
-                },
-            )
-            .map_err(InvitationError::Internal)?;
+        Some((mailer, to)) => {
+            let message =
+                crate::mailer::invitation_message(&mailer.sender_for(&profile.name), &to, &wording)
+                    .map_err(InvitationError::Internal)?;
             invitation.email = Some(EmailDelivery {
                 status: EmailStatus::Pending,
                 attempts: 0,
@@ -226,7 +237,6 @@ pub async fn create(
         None => None,
     };
     store.create_invitation(&invitation, email.as_ref()).await?;
-    let mailto_url = mailto_url(&profile.name, &invitation, &share);
     Ok(MadeInvitation {
         invitation,
         share_url: share,
@@ -261,8 +271,7 @@ fn email_delivery<'a>(
     errors: &mut ValidationErrors,
     (email, given): (Option<&str>, bool),
     name: Option<&str>,
-    locale: Option<&str>,
-) -> Option<(&'a Mailer, lettre::Address, Option<String>)> {
+) -> Option<(&'a Mailer, lettre::Address)> {
     if mailer.is_none() {
         errors.push(FieldError::new(
             "send",
@@ -298,14 +307,7 @@ fn email_delivery<'a>(
             "recipient.name is one line when the invitation is emailed.",
         ));
     }
-    if locale.is_some_and(|l| !domain::link_settings::is_locale_tag(l)) {
-        errors.push(FieldError::new(
-            "locale",
-            "Locale",
-            "locale is a locale such as en or fr-CA.",
-        ));
-    }
-    Some((mailer?, to?, locale.map(str::to_owned)))
+    Some((mailer?, to?))
 }
 
 /// The share URL: the journey UI's address with the token in it.
@@ -315,32 +317,4 @@ fn share_url(journey_url: &str, token: &str) -> String {
     }
     let separator = if journey_url.contains('?') { '&' } else { '?' };
     format!("{journey_url}{separator}invitation={token}")
-}
-
-/// A ready email: the recipient, a subject naming the client, and a body
-/// with the message, the share URL and its expiry.
-fn mailto_url(sender: &str, invitation: &Invitation, share: &str) -> String {
-    let recipient = invitation
-        .recipient_email
-        .as_deref()
-        .map(|email| percent_encode(email).replace("%40", "@"))
-        .unwrap_or_default();
-    let what = invitation.categories.join(" and ");
-    let subject = format!("{sender} invites you to connect your {what} accounts");
-    let mut body = String::new();
-    if let Some(name) = &invitation.recipient_name {
-        body.push_str(&format!("Hello {name},\n\n"));
-    }
-    if let Some(message) = &invitation.message {
-        body.push_str(&format!("{message}\n\n"));
-    }
-    body.push_str(&format!(
-        "Open this link to connect your {what} accounts:\n{share}\n\nThe link works until {} UTC.",
-        invitation.expires_at.format("%Y-%m-%d %H:%M")
-    ));
-    format!(
-        "mailto:{recipient}?subject={}&body={}",
-        percent_encode(&subject),
-        percent_encode(&body)
-    )
 }

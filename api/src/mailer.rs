@@ -144,7 +144,6 @@ impl Mailer {
 /// What an invitation email is made of.
 pub struct InvitationEmail<'a> {
     pub recipient_name: Option<&'a str>,
-    pub recipient: &'a Address,
     pub client: &'a str,
     /// An absolute http(s) logo address, shown at the top of the HTML part.
     pub logo_url: Option<&'a str>,
@@ -229,8 +228,19 @@ fn recipient(name: Option<&str>, address: &Address) -> Mailbox {
     Mailbox::new(name, address.clone())
 }
 
-/// The invitation email, formatted (RFC 5322, text and HTML alternatives).
-pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result<Vec<u8>, String> {
+/// An invitation's words in its language, filled in.
+struct InvitationText {
+    subject: String,
+    greeting: String,
+    body: String,
+    action: String,
+    expiry: String,
+    ignore: String,
+    /// The plain text a person reads: the words, the inviter's note and the link.
+    plain: String,
+}
+
+fn invitation_text(email: &InvitationEmail<'_>) -> InvitationText {
     let language = domain::link_settings::language_of(email.locale);
     let words = invitation_words(email.locale);
     let categories = email
@@ -245,7 +255,7 @@ pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result
             .replace("{name}", email.recipient_name.unwrap_or_default())
             .replace(
                 "{date}",
-                &email.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                &domain::email::spoken_date(email.expires_at, email.locale),
             )
     };
     let greeting = if email.recipient_name.is_some() {
@@ -258,10 +268,44 @@ pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result
         .note
         .map(|n| format!("\n\n> {}", n.replace('\n', "\n> ")))
         .unwrap_or_default();
-    let text = format!(
+    let plain = format!(
         "{greeting}\n\n{body}{note}\n\n{}: {}\n\n{expiry}\n{ignore}\n",
         words.action, email.share_url
     );
+    InvitationText {
+        subject: fill(&words.subject),
+        greeting,
+        body,
+        action: words.action,
+        expiry,
+        ignore,
+        plain,
+    }
+}
+
+/// An invitation as a `mailto:` address (to the recipient, if known) whose
+/// subject and body are the invitation email's words, for a person to send
+/// from their own email app.
+pub fn invitation_mailto(email: &InvitationEmail<'_>, to: Option<&str>) -> String {
+    let text = invitation_text(email);
+    use domain::profile::percent_encode as encode;
+    let recipient = to
+        .map(|to| encode(to).replace("%40", "@"))
+        .unwrap_or_default();
+    format!(
+        "mailto:{recipient}?subject={}&body={}",
+        encode(&text.subject),
+        encode(&text.plain)
+    )
+}
+
+/// The invitation email, formatted (RFC 5322, text and HTML alternatives).
+pub fn invitation_message(
+    from: &Mailbox,
+    to: &Address,
+    email: &InvitationEmail<'_>,
+) -> Result<Vec<u8>, String> {
+    let text = invitation_text(email);
     let note_html = email
         .note
         .map(|n| {
@@ -277,18 +321,18 @@ pub fn invitation_message(from: &Mailbox, email: &InvitationEmail<'_>) -> Result
         email.logo_url,
         &format!(
             "<p>{}</p><p>{}</p>{note_html}{}<p style=\"color: #555\">{}<br>{}</p>",
-            escape(&greeting),
-            escape(&body),
-            button(email.share_url, &words.action),
-            escape(&expiry),
-            escape(&ignore),
+            escape(&text.greeting),
+            escape(&text.body),
+            button(email.share_url, &text.action),
+            escape(&text.expiry),
+            escape(&text.ignore),
         ),
     );
     let message = Message::builder()
         .from(from.clone())
-        .to(recipient(email.recipient_name, email.recipient))
-        .subject(fill(&words.subject))
-        .multipart(MultiPart::alternative_plain_html(text, html))
+        .to(recipient(email.recipient_name, to))
+        .subject(text.subject)
+        .multipart(MultiPart::alternative_plain_html(text.plain, html))
         .map_err(|e| e.to_string())?;
     Ok(message.formatted())
 }
@@ -419,7 +463,6 @@ mod tests {
         let to: Address = "ada@example.com".parse().unwrap();
         let email = InvitationEmail {
             recipient_name: Some("Ada\r\nBcc: eve@example.com"),
-            recipient: &to,
             client: "Acme <b>Lending</b>",
             logo_url: Some("https://acme.example/logo.png"),
             locale: "fr",
@@ -429,7 +472,7 @@ mod tests {
             expires_at: DateTime::UNIX_EPOCH,
         };
 
-        let raw = String::from_utf8(invitation_message(&from, &email).unwrap()).unwrap();
+        let raw = String::from_utf8(invitation_message(&from, &to, &email).unwrap()).unwrap();
 
         let headers = raw.split("\r\n\r\n").next().unwrap();
         assert!(!headers.lines().any(|l| l.starts_with("Bcc:")), "{headers}");

@@ -271,6 +271,22 @@ pub struct InvitationWords {
     pub ignore: String,
 }
 
+/// A moment as an email says it in `locale`'s language: the day and month in
+/// words (never a numeric date a reader in another country reads the other
+/// way round), and the time in UTC.
+pub fn spoken_date(at: DateTime<Utc>, locale: &str) -> String {
+    use chrono::Locale;
+    let (pattern, shown) = match crate::link_settings::language_of(locale) {
+        "fr" => ("%-d %B %Y à %H:%M UTC", Locale::fr_FR),
+        "de" => ("%-d. %B %Y um %H:%M UTC", Locale::de_DE),
+        "es" => ("%-d de %B de %Y a las %H:%M UTC", Locale::es_ES),
+        "ar" => ("%-d %B %Y، %H:%M UTC", Locale::ar_EG),
+        _ if locale == "en-US" => ("%B %-d, %Y at %H:%M UTC", Locale::en_US),
+        _ => ("%-d %B %Y at %H:%M UTC", Locale::en_GB),
+    };
+    at.format_localized(pattern, shown).to_string()
+}
+
 /// The invitation email's words in `locale` (English when its language is
 /// not shipped): `{client}`, `{inviter}`, `{categories}`, `{name}` and
 /// `{date}` filled in by the caller.
@@ -330,6 +346,22 @@ pub fn invitation_words(locale: &str) -> InvitationWords {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_date_in_an_email_names_its_month_in_the_readers_language() {
+        let at = DateTime::parse_from_rfc3339("2026-12-08T14:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(spoken_date(at, "en-GB"), "8 December 2026 at 14:05 UTC");
+        assert_eq!(spoken_date(at, "en-US"), "December 8, 2026 at 14:05 UTC");
+        assert_eq!(spoken_date(at, "fr-FR"), "8 décembre 2026 à 14:05 UTC");
+        assert_eq!(spoken_date(at, "de"), "8. Dezember 2026 um 14:05 UTC");
+        assert_eq!(
+            spoken_date(at, "es-ES"),
+            "8 de diciembre de 2026 a las 14:05 UTC"
+        );
+        assert_eq!(spoken_date(at, "ar"), "8 ديسمبر 2026، 14:05 UTC");
+    }
     use super::*;
 
     #[test]

@@ -325,8 +325,9 @@ export class Api {
     return this.call("GET", this.company(`/connections/${encodeURIComponent(id)}`));
   }
 
-  invite(categories: Category[], recipient: { name?: string; email?: string }, message?: string): Promise<Invitation> {
-    return this.call("POST", this.company("/invitations"), { categories, recipient, message });
+  /** An invitation whose email (or `mailtoUrl`) speaks `locale`. */
+  invite(categories: Category[], recipient: { name?: string; email?: string }, message: string | undefined, locale: string): Promise<Invitation> {
+    return this.call("POST", this.company("/invitations"), { categories, recipient, message, locale });
   }
 
   /** Keeps the company's reminders on, emailed to `email`. */

@@ -95,9 +95,13 @@ async function start(root: HTMLElement) {
   const consentStep = ticket ? { connectionId: ticket.split(".")[0], proceed: onToLinkUrl } : undefined;
   const outcome = returned(query);
   const connectionId = query.get("connectionId");
-  // The address keeps only what the journey carries on: no used-up token, no old outcome.
+  // The address keeps only what the journey carries on: no used-up token, no old outcome,
+  // but the consent step's ticket, so that a reload opens the step again.
   // The history entry keeps the screen it holds, so that a reload stays there.
-  history.replaceState(history.state, "", location.pathname + carried(query));
+  const address = new URLSearchParams(carried(query));
+  if (ticket) address.set("linkConsent", ticket);
+  const search = address.toString();
+  history.replaceState(history.state, "", location.pathname + (search ? `?${search}` : ""));
   const host: Host = {
     root: document.documentElement,
     authorize: toProvider,

@@ -780,6 +780,8 @@ test("a flow built for Codat records no consent: the customer gives it on Link A
     await page.goto(`${connection.linkUrl}?ref=order-7`);
     await page.getByRole("heading", { level: 1, name: /^Partager vos données .* avec Acme Lending$/ }).waitFor();
     await shot(page, "22-consent-step");
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: /^Partager vos données .* avec Acme Lending$/ }).waitFor();
     await page.getByRole("button", { name: "J'accepte" }).click();
     await page.getByRole("button", { name: "Autoriser" }).click();
     await page.getByRole("heading", { name: "Back in the client's app" }).waitFor();

@@ -68,8 +68,10 @@ pub struct CreateInvitation {
     /// otherwise), and at most 10 such emails go out per company and 200 per client in a
     /// rolling day (429 past that).
     pub send: Option<bool>,
-    /// The language of the email (`en`, `fr`, `de`, `es`, with a region or not); the link
-    /// settings' `hostedJourney.defaultLocale`, else English, when left out.
+    /// The language of the email and of `mailtoUrl` (`en`, `fr`, `de`, `es`, `ar`, with a
+    /// region or not; the expiry date is said in words, `en-US` month first); the link
+    /// settings' `hostedJourney.defaultLocale`, else English, when left out. The journey
+    /// sends the language its customer reads.
     #[schema(example = "fr", max_length = 35)]
     pub locale: Option<String>,
 }

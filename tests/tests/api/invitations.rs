@@ -147,18 +147,39 @@ on_both_stores! {
 
         let everything = error_of(invite(&app, &company, json!({
             "categories": ["payroll"], "recipient": {"email": "not an email"}, "message": "x".repeat(1001),
-            "expiresInHours": 721, "journeyUrl": "ftp://app.example"})).await, StatusCode::BAD_REQUEST).await;
+            "expiresInHours": 721, "journeyUrl": "ftp://app.example", "locale": "de\r\nBcc: x"})).await, StatusCode::BAD_REQUEST).await;
         let empty = error_of(invite(&app, &company, json!({"categories": [], "journeyUrl": "https://app.example/go", "expiresInHours": 0})).await, StatusCode::BAD_REQUEST).await;
         let unknown = invite(&app, &uuid::Uuid::new_v4().to_string(), json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})).await;
         let foreign = invite(&app.with_key(&app.other_client_key().await), &company, json!({"categories": ["banking"], "journeyUrl": "https://app.example/go"})).await;
 
         let mut fields = invalid_items(&everything);
         fields.sort();
-        assert_eq!(fields, ["categories", "expiresInHours", "journeyUrl", "message", "recipient.email"]);
+        assert_eq!(fields, ["categories", "expiresInHours", "journeyUrl", "locale", "message", "recipient.email"]);
         assert_eq!(invalid_items(&empty), ["categories", "expiresInHours"]);
         error_of(unknown, StatusCode::NOT_FOUND).await;
         error_of(foreign, StatusCode::NOT_FOUND).await;
         assert!(statuses(&app, &company).await.is_empty());
+    }
+
+    async fn the_ready_email_speaks_the_invitations_language_and_says_its_date_in_words(app: TestApp) {
+        let company = company(&app).await;
+
+        let issued = json_of(invite(&app, &company, json!({"categories": ["banking"], "locale": "de-DE",
+            "recipient": {"name": "Grete", "email": "grete@example.com"}})).await, StatusCode::CREATED).await;
+
+        let mailto = issued["mailtoUrl"].as_str().unwrap();
+        let (_, query) = mailto.split_once('?').unwrap();
+        let fields: std::collections::HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+        let client = json_of(app.get("/profile").await, StatusCode::OK).await["name"].as_str().unwrap().to_owned();
+        assert_eq!(fields["subject"], format!("{client} bittet Sie, Daten Ihres Unternehmens zu verbinden"));
+        let body = &fields["body"];
+        assert!(body.starts_with(&format!("Hallo Grete,\n\n{client} bittet Sie, folgende Daten zu verbinden: Bankkonten.")), "{body}");
+        let expires = chrono::DateTime::parse_from_rfc3339(issued["expiresAt"].as_str().unwrap()).unwrap();
+        let month = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
+        let said = format!("Dieser Link gilt bis {}. {} {}", chrono::Datelike::day(&expires),
+            month[chrono::Datelike::month0(&expires) as usize], chrono::Datelike::year(&expires));
+        assert!(body.contains(&said), "{body}");
+        assert!(body.contains(issued["shareUrl"].as_str().unwrap()));
     }
 
     async fn without_an_invitation_url_the_share_url_opens_the_hosted_journey(app: TestApp) {

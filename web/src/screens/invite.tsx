@@ -10,7 +10,7 @@ import type { Journey } from "../journey";
  * computer (an invitation to themselves).
  */
 export function Invite({ journey, category, toMyself }: { journey: Journey; category: Category; toMyself: boolean }) {
-  const { t, api, go, fail } = journey;
+  const { t, api, go, fail, locale } = journey;
   const form = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [made, setMade] = useState<Invitation>();
@@ -31,7 +31,7 @@ export function Invite({ journey, category, toMyself }: { journey: Journey; cate
     setBusy(true);
     try {
       const message = toMyself ? t("toMyselfMessage") : value("message");
-      const invitation = await api.invite([category], { name: value("name"), email: value("email") }, message);
+      const invitation = await api.invite([category], { name: value("name"), email: value("email") }, message, locale);
       journey.host.emit("invitation_sent", { invitationId: invitation.id, categories: invitation.categories });
       setMade(invitation);
     } catch (error) {
