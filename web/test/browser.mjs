@@ -10,6 +10,15 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = new URL("../../target/web-screenshots/", import.meta.url).pathname;
 const AXE = readFileSync(new URL("../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 
+/**
+ * The screens each failure is tried on: a phone (touch, 390 px) and a
+ * desktop. A desktop's screenshots carry `-desktop` in their name.
+ */
+export const DEVICES = [
+  { device: "phone", suffix: "", options: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } },
+  { device: "desktop", suffix: "-desktop", options: { viewport: { width: 1280, height: 800 } } },
+];
+
 export async function launch() {
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });

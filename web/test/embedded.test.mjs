@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { launch, shot, watchedPage } from "./browser.mjs";
+import { DEVICES, launch, shot, watchedPage } from "./browser.mjs";
 import { readFileSync } from "node:fs";
 
 import { hostApp, readmeSnippet, start } from "./server.mjs";
@@ -442,56 +442,60 @@ test("the package's React component mounts the journey once and removes it on un
   await context.close();
 });
 
-test("a modal journey that cannot load lets the customer out: Close or Escape, the focus back, the page usable, onError once", async () => {
-  const { page, context, heard } = await appPage(stranger.url);
-  await page.goto(`${stranger.url}/test.html`);
-  const dialog = page.getByRole("dialog");
+for (const { device, suffix, options } of DEVICES) {
+  test(`a modal journey that cannot load lets the customer out: Close or Escape, the focus back, the page usable, onError once (${device})`, async () => {
+    const { page, context, heard } = await appPage(stranger.url, options);
+    await page.goto(`${stranger.url}/test.html`);
+    const dialog = page.getByRole("dialog");
 
-  await page.getByRole("button", { name: "Connect your accounts" }).click();
-  await dialog.getByRole("heading", { name: "Something went wrong" }).waitFor();
-  await dialog.getByText("The service could not be reached. Check your connection, then try again.").waitFor();
-  await shot(page, "e7-cannot-load", { fullPage: false });
-  await page.keyboard.press("Escape");
-  await dialog.waitFor({ state: "detached" });
-  const focused = await page.evaluate(() => document.activeElement?.id);
-  await page.getByRole("button", { name: "Connect your accounts" }).click();
-  await dialog.getByRole("button", { name: "Close" }).click();
-  await dialog.waitFor({ state: "detached" });
-  await heardSoon(heard, (h) => h.name === "onError" && heard.filter((e) => e.name === "onError").length === 2);
+    await page.getByRole("button", { name: "Connect your accounts" }).click();
+    await dialog.getByRole("heading", { name: "Something went wrong" }).waitFor();
+    await dialog.getByText("The service could not be reached. Check your connection, then try again.").waitFor();
+    await shot(page, `e7-cannot-load${suffix}`, { fullPage: false });
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    await page.getByRole("button", { name: "Connect your accounts" }).click();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await heardSoon(heard, (h) => h.name === "onError" && heard.filter((e) => e.name === "onError").length === 2);
 
-  assert.equal(focused, "connect", "the focus is back on the opener");
-  assert.equal(heard.filter((h) => h.name === "onError").length, 2, "once for each opening");
-  assert.equal(heard.filter((h) => h.name === "onClose").length, 2);
-  await context.close();
-});
+    assert.equal(focused, "connect", "the focus is back on the opener");
+    assert.equal(heard.filter((h) => h.name === "onError").length, 2, "once for each opening");
+    assert.equal(heard.filter((h) => h.name === "onClose").length, 2);
+    await context.close();
+  });
+}
 
-test("while the provider's popup is open the journey says so, brings it back, or cancels it", async () => {
-  const { page, context, heard, violations } = await appPage(app.url);
-  await page.goto(`${app.url}/test.html?inline`);
-  await page.getByRole("button", { name: "Get started" }).click();
-  await page.getByRole("button", { name: "Connect Accounting" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
-  const popup = context.waitForEvent("page");
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  const provider = await popup;
-  await provider.getByRole("button", { name: "Approve" }).waitFor();
+for (const { device, suffix, options } of DEVICES) {
+  test(`while the provider's popup is open the journey says so, brings it back, or cancels it (${device})`, async () => {
+    const { page, context, heard, violations } = await appPage(app.url, options);
+    await page.goto(`${app.url}/test.html?inline`);
+    await page.getByRole("button", { name: "Get started" }).click();
+    await page.getByRole("button", { name: "Connect Accounting" }).click();
+    await page.getByRole("button", { name: "I agree" }).click();
+    const popup = context.waitForEvent("page");
+    await page.getByRole("button", { name: "Sandbox" }).click();
+    const provider = await popup;
+    await provider.getByRole("button", { name: "Approve" }).waitFor();
 
-  const waiting = page.getByRole("status").filter({ hasText: "Continue in the Sandbox window." });
-  await waiting.waitFor();
-  await shot(page, "e8-popup-waiting", { fullPage: false });
-  await page.getByRole("button", { name: "Show the Sandbox window" }).click();
-  await page.getByRole("button", { name: "Cancel" }).click();
-  await waiting.waitFor({ state: "detached" });
-  await page.getByText("You cancelled the connection to Sandbox.").waitFor();
-  await heardSoon(heard, (h) => h.name === "onError");
+    const waiting = page.getByRole("status").filter({ hasText: "Continue in the Sandbox window." });
+    await waiting.waitFor();
+    await shot(page, `e8-popup-waiting${suffix}`, { fullPage: false });
+    await page.getByRole("button", { name: "Show the Sandbox window" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await waiting.waitFor({ state: "detached" });
+    await page.getByText("You cancelled the connection to Sandbox.").waitFor();
+    await heardSoon(heard, (h) => h.name === "onError");
 
-  assert.equal(provider.isClosed(), true, "Cancel closed the provider's window");
-  assert.equal(heard.find((h) => h.name === "onError").value.reason, "cancelled");
-  const [connection] = (await server.api("GET", `/companies/${app.companies.at(-1)}/connections`)).results;
-  assert.equal(connection.status, "PendingAuth", "nothing was linked");
-  assert.deepEqual(violations, []);
-  await context.close();
-});
+    assert.equal(provider.isClosed(), true, "Cancel closed the provider's window");
+    assert.equal(heard.find((h) => h.name === "onError").value.reason, "cancelled");
+    const [connection] = (await server.api("GET", `/companies/${app.companies.at(-1)}/connections`)).results;
+    assert.equal(connection.status, "PendingAuth", "nothing was linked");
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+}
 
 test("the README's porting snippet, run in a Codat app's surroundings, connects and ends with Codat's clean-up", async () => {
   const { page, context, heard, violations } = await appPage(app.url);
@@ -509,28 +513,30 @@ test("the README's porting snippet, run in a Codat app's surroundings, connects 
   await context.close();
 });
 
-test("in a webview, a provider opens in the page itself and the journey resumes on its answer there", async () => {
-  const company = await server.api("POST", "/companies", { name: "Webview Works" });
-  const { page, context, heard, violations } = await appPage(app.url);
-  await page.goto(`${app.url}/test.html?inline&inpage&company=${company.id}&ref=order-9`);
-  await page.getByRole("button", { name: "Get started" }).click();
-  await page.getByRole("button", { name: "Connect Accounting" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
+for (const { device, suffix, options } of DEVICES) {
+  test(`in a webview, a provider opens in the page itself and the journey resumes on its answer there (${device})`, async () => {
+    const company = await server.api("POST", "/companies", { name: "Webview Works" });
+    const { page, context, heard, violations } = await appPage(app.url, options);
+    await page.goto(`${app.url}/test.html?inline&inpage&company=${company.id}&ref=order-9`);
+    await page.getByRole("button", { name: "Get started" }).click();
+    await page.getByRole("button", { name: "Connect Accounting" }).click();
+    await page.getByRole("button", { name: "I agree" }).click();
 
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  await page.getByRole("button", { name: "Approve" }).click();
-  await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
+    await page.getByRole("button", { name: "Sandbox" }).click();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByRole("heading", { name: "Sandbox is connected." }).waitFor();
 
-  assert.equal(context.pages().length, 1, "no popup was opened");
-  const back = new URL(page.url());
-  assert.equal(back.origin, app.url, "back on the app's own page");
-  assert.equal(back.searchParams.get("linkConnectionId"), null, "the return's parameters are removed once read");
-  assert.equal(back.searchParams.get("ref"), "order-9", "the page's own query stays");
-  await heardSoon(heard, (h) => h.name === "onConnection");
-  assert.equal(heard.some((h) => h.name === "onConnection"), true, "the app hears the connection on the page it came back to");
-  await shot(page, "e9-returned-in-page");
-  const connections = await server.api("GET", `/companies/${company.id}/connections`);
-  assert.deepEqual(connections.results.map((c) => c.status), ["Linked"]);
-  assert.deepEqual(violations, []);
-  await context.close();
-});
+    assert.equal(context.pages().length, 1, "no popup was opened");
+    const back = new URL(page.url());
+    assert.equal(back.origin, app.url, "back on the app's own page");
+    assert.equal(back.searchParams.get("linkConnectionId"), null, "the return's parameters are removed once read");
+    assert.equal(back.searchParams.get("ref"), "order-9", "the page's own query stays");
+    await heardSoon(heard, (h) => h.name === "onConnection");
+    assert.equal(heard.some((h) => h.name === "onConnection"), true, "the app hears the connection on the page it came back to");
+    await shot(page, `e9-returned-in-page${suffix}`);
+    const connections = await server.api("GET", `/companies/${company.id}/connections`);
+    assert.deepEqual(connections.results.map((c) => c.status), ["Linked"]);
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+}

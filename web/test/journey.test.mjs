@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 
-import { launch, shot, watchedPage as openPage } from "./browser.mjs";
+import { DEVICES, launch, shot, watchedPage as openPage } from "./browser.mjs";
 import { start } from "./server.mjs";
 
 let server;
@@ -111,38 +111,40 @@ test("a customer connects the Sandbox from the company's redirect and ends at th
   await context.close();
 });
 
-test("a credentials platform shows each wrong field, the client's verifier refuses a wrong password, then the right values link", async () => {
-  const company = await newCompany("Credential Traders");
-  const { page, violations, context } = await watchedPage({ locale: "en-GB" });
-  await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: `${server.client.url}/verify` });
+for (const { device, suffix, options } of DEVICES) {
+  test(`a credentials platform shows each wrong field, the client's verifier refuses a wrong password, then the right values link (${device})`, async () => {
+    const company = await newCompany("Credential Traders");
+    const { page, violations, context } = await watchedPage({ ...options, locale: "en-GB" });
+    await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: `${server.client.url}/verify` });
 
-  await toAccountingPlatforms(page, company);
-  await page.getByRole("button", { name: "Sage Intacct" }).click();
-  await page.getByRole("heading", { name: "Connect Sage Intacct" }).waitFor();
-  await page.getByLabel("Company ID").fill("not valid!");
-  await page.getByRole("button", { name: "Connect", exact: true }).click();
-  await page.getByText("This value does not have the expected format.").waitFor();
-  assert.equal(await page.getByText("This field is required.").count(), 2);
-  await shot(page, "7-credentials-errors");
-  await page.getByLabel("Company ID").fill("bolt-cycles");
-  await page.getByLabel("Web services user ID").fill("ada");
-  await page.getByLabel("Web services user password").fill("wrong-pass");
-  await page.getByRole("button", { name: "Connect", exact: true }).click();
-  const refused = page.getByRole("alert").filter({ hasText: "The Sage Intacct password for ada is wrong." });
-  await refused.waitFor();
-  assert.equal(await refused.evaluate((element) => element === document.activeElement), true, "the focus goes to what was said");
-  await shot(page, "31-credentials-refused");
-  await page.getByLabel("Web services user password").fill("s3cret-pass");
-  await page.getByRole("button", { name: "Connect", exact: true }).click();
-  await page.getByRole("heading", { name: "Sage Intacct is connected." }).waitFor();
-  await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: "" });
+    await toAccountingPlatforms(page, company);
+    await page.getByRole("button", { name: "Sage Intacct" }).click();
+    await page.getByRole("heading", { name: "Connect Sage Intacct" }).waitFor();
+    await page.getByLabel("Company ID").fill("not valid!");
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await page.getByText("This value does not have the expected format.").waitFor();
+    assert.equal(await page.getByText("This field is required.").count(), 2);
+    await shot(page, `7-credentials-errors${suffix}`);
+    await page.getByLabel("Company ID").fill("bolt-cycles");
+    await page.getByLabel("Web services user ID").fill("ada");
+    await page.getByLabel("Web services user password").fill("wrong-pass");
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    const refused = page.getByRole("alert").filter({ hasText: "The Sage Intacct password for ada is wrong." });
+    await refused.waitFor();
+    assert.equal(await refused.evaluate((element) => element === document.activeElement), true, "the focus goes to what was said");
+    await shot(page, `31-credentials-refused${suffix}`);
+    await page.getByLabel("Web services user password").fill("s3cret-pass");
+    await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await page.getByRole("heading", { name: "Sage Intacct is connected." }).waitFor();
+    await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: "" });
 
-  assert.equal(await page.content().then((html) => html.includes("s3cret-pass")), false, "nothing typed stays in the page");
-  const status = await server.api("GET", `/companies/${company.id}/linkStatus`);
-  assert.equal(status.categories[0].linked, true);
-  assert.deepEqual(violations, []);
-  await context.close();
-});
+    assert.equal(await page.content().then((html) => html.includes("s3cret-pass")), false, "nothing typed stays in the page");
+    const status = await server.api("GET", `/companies/${company.id}/linkStatus`);
+    assert.equal(status.categories[0].linked, true);
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+}
 
 test("without the client's verifier, typed details are said to be saved, not to work", async () => {
   const company = await newCompany("Unverified Ltd");
@@ -488,42 +490,44 @@ test("a customer who denies at the provider can try again and connect", async ()
   await context.close();
 });
 
-test("only platforms a customer can connect are offered, and one that failed can be left for another", async () => {
-  const company = await newCompany("Change Of Mind Ltd");
-  const { page, violations, context } = await watchedPage();
-  await toAccountingPlatforms(page, company);
+for (const { device, suffix, options } of DEVICES) {
+  test(`only platforms a customer can connect are offered, and one that failed can be left for another (${device})`, async () => {
+    const company = await newCompany("Change Of Mind Ltd");
+    const { page, violations, context } = await watchedPage(options);
+    await toAccountingPlatforms(page, company);
 
-  // No OAuth application is registered for Xero or QuickBooks Online here: they are not offered.
-  await page.getByRole("button", { name: "Sage Intacct" }).waitFor();
-  assert.equal(await page.getByRole("button", { name: "Xero" }).count(), 0);
-  assert.equal(await page.getByRole("button", { name: "QuickBooks Online" }).count(), 0);
-  await page.getByRole("button", { name: "Sandbox" }).click();
-  await page.getByRole("button", { name: "Deny" }).click();
-  await page.getByRole("heading", { name: "Sandbox was not connected" }).waitFor();
-  await page.getByRole("button", { name: "Choose another platform" }).click();
-  // Once the client registers its application, Xero is offered.
-  await server.api("PATCH", "/integrations/gbol/settings", { oauthClientId: "acme-xero", oauthClientSecret: "not-a-real-secret" });
-  try {
-    await page.reload();
-    await page.getByRole("button", { name: "Xero" }).waitFor();
-  } finally {
-    await server.api("PATCH", "/integrations/gbol/settings", { oauthClientId: "", oauthClientSecret: "" });
-  }
-  await approveSandbox(page);
+    // No OAuth application is registered for Xero or QuickBooks Online here: they are not offered.
+    await page.getByRole("button", { name: "Sage Intacct" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Xero" }).count(), 0);
+    assert.equal(await page.getByRole("button", { name: "QuickBooks Online" }).count(), 0);
+    await page.getByRole("button", { name: "Sandbox" }).click();
+    await page.getByRole("button", { name: "Deny" }).click();
+    await page.getByRole("heading", { name: "Sandbox was not connected" }).waitFor();
+    await page.getByRole("button", { name: "Choose another platform" }).click();
+    // Once the client registers its application, Xero is offered.
+    await server.api("PATCH", "/integrations/gbol/settings", { oauthClientId: "acme-xero", oauthClientSecret: "not-a-real-secret" });
+    try {
+      await page.reload();
+      await page.getByRole("button", { name: "Xero" }).waitFor();
+    } finally {
+      await server.api("PATCH", "/integrations/gbol/settings", { oauthClientId: "", oauthClientSecret: "" });
+    }
+    await approveSandbox(page);
 
-  // A category none of whose platforms a customer can connect (Plaid and TrueLayer need the client) says whom to ask.
-  await page.getByRole("button", { name: "Connect more" }).click();
-  await page.getByRole("button", { name: "Connect Banking" }).click();
-  await page.getByRole("button", { name: "I agree" }).click();
-  await page.getByRole("status").filter({ hasText: "No banking platform can be connected here yet." }).waitFor();
-  assert.equal(await page.getByRole("searchbox").count(), 0);
-  await shot(page, "30-no-platforms");
+    // A category none of whose platforms a customer can connect (Plaid and TrueLayer need the client) says whom to ask.
+    await page.getByRole("button", { name: "Connect more" }).click();
+    await page.getByRole("button", { name: "Connect Banking" }).click();
+    await page.getByRole("button", { name: "I agree" }).click();
+    await page.getByRole("status").filter({ hasText: "No banking platform can be connected here yet." }).waitFor();
+    assert.equal(await page.getByRole("searchbox").count(), 0);
+    await shot(page, `30-no-platforms${suffix}`);
 
-  const connections = await server.api("GET", `/companies/${company.id}/connections`);
-  assert.deepEqual(connections.results.map((c) => [c.integrationKey, c.status]), [["mqjo", "Linked"]]);
-  assert.deepEqual(violations, []);
-  await context.close();
-});
+    const connections = await server.api("GET", `/companies/${company.id}/connections`);
+    assert.deepEqual(connections.results.map((c) => [c.integrationKey, c.status]), [["mqjo", "Linked"]]);
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+}
 
 test("the client's link settings shape the page: no landing, no Sandbox, its colour, a help link", async () => {
   const before = await server.api("GET", "/linkSettings");
@@ -809,102 +813,108 @@ test("a flow built for Codat records no consent: the customer gives it on Link A
   }
 });
 
-test("a connection lost at I agree: the customer stays on the screen, is told why, and goes on when it is back", async () => {
-  const company = await newCompany("Offline Olives");
-  const { page, context, violations } = await watchedPage({ locale: "fr-FR" });
-  const consents = `**/companies/${company.id}/consents`;
+for (const { device, suffix, options } of DEVICES) {
+  test(`a connection lost at I agree: the customer stays on the screen, is told why, and goes on when it is back (${device})`, async () => {
+    const company = await newCompany("Offline Olives");
+    const { page, context, violations } = await watchedPage({ ...options, locale: "fr-FR" });
+    const consents = `**/companies/${company.id}/consents`;
 
-  await page.goto(company.redirect);
-  await page.getByRole("button", { name: "Commencer" }).click();
-  await page.getByRole("button", { name: "Connecter Comptabilité" }).click();
-  const agree = page.getByRole("button", { name: "J'accepte" });
+    await page.goto(company.redirect);
+    await page.getByRole("button", { name: "Commencer" }).click();
+    await page.getByRole("button", { name: "Connecter Comptabilité" }).click();
+    const agree = page.getByRole("button", { name: "J'accepte" });
 
-  // The network drops: the screen stays, its ways out stay, and the connection's return finishes what was asked.
-  await context.setOffline(true);
-  await agree.click();
-  await page.getByRole("status").filter({ hasText: "Vous êtes hors ligne" }).waitFor();
-  assert.equal(await agree.isEnabled(), true);
-  assert.equal(await page.getByRole("button", { name: "Partir pour l'instant" }).count(), 1);
-  await shot(page, "23-offline-fr");
-  await context.setOffline(false);
-  await page.getByRole("heading", { name: "Choisissez votre plateforme de comptabilité" }).waitFor();
-  assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1);
+    // The network drops: the screen stays, its ways out stay, and the connection's return finishes what was asked.
+    await context.setOffline(true);
+    await agree.click();
+    await page.getByRole("status").filter({ hasText: "Vous êtes hors ligne" }).waitFor();
+    assert.equal(await agree.isEnabled(), true);
+    assert.equal(await page.getByRole("button", { name: "Partir pour l'instant" }).count(), 1);
+    await shot(page, `23-offline-fr${suffix}`);
+    await context.setOffline(false);
+    await page.getByRole("heading", { name: "Choisissez votre plateforme de comptabilité" }).waitFor();
+    assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1);
 
-  // The service cannot be reached (the network is up): said in words, with Try again, which the focus is on.
-  await page.goBack();
-  await page.getByRole("heading", { name: "Connectez vos comptes" }).waitFor();
-  await page.getByRole("button", { name: "Connecter Banque" }).click();
-  await page.route(consents, (route) => route.abort("connectionrefused"));
-  await page.getByRole("button", { name: "J'accepte" }).click();
-  const alert = page.getByRole("alert");
-  await alert.filter({ hasText: "Le service est injoignable" }).waitFor();
-  assert.equal(await alert.evaluate((element) => element === document.activeElement), true, "the failure takes the focus");
-  await shot(page, "24-unreachable-fr");
+    // The service cannot be reached (the network is up): said in words, with Try again, which the focus is on.
+    await page.goBack();
+    await page.getByRole("heading", { name: "Connectez vos comptes" }).waitFor();
+    await page.getByRole("button", { name: "Connecter Banque" }).click();
+    await page.route(consents, (route) => route.abort("connectionrefused"));
+    await page.getByRole("button", { name: "J'accepte" }).click();
+    const alert = page.getByRole("alert");
+    await alert.filter({ hasText: "Le service est injoignable" }).waitFor();
+    assert.equal(await alert.evaluate((element) => element === document.activeElement), true, "the failure takes the focus");
+    await shot(page, `24-unreachable-fr${suffix}`);
 
-  // The service answers that it is in trouble: its kind is said in French, not its English message.
-  await page.unroute(consents);
-  const unavailable = { statusCode: 503, service: "LinkApi", error: "The store is temporarily unavailable.", correlationId: "0a40c2f31fc8f992fb88b0853e4166f3", canBeRetried: "Yes", detailedErrorCode: 50301 };
-  await page.route(consents, (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify(unavailable) }), { times: 1 });
-  await page.getByRole("button", { name: "Réessayer" }).click();
-  await alert.filter({ hasText: "Le service rencontre un problème" }).waitFor();
-  assert.match(await alert.textContent(), /0a40c2f31fc8f992fb88b0853e4166f3/);
-  await page.getByRole("button", { name: "Réessayer" }).click();
-  await page.getByRole("heading", { name: "Choisissez votre plateforme de banque" }).waitFor();
-  assert.equal(await page.getByRole("alert").count(), 0, "the failure is gone once the call succeeds");
-  assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 2);
-  assert.deepEqual(violations, []);
-  await context.close();
-});
+    // The service answers that it is in trouble: its kind is said in French, not its English message.
+    await page.unroute(consents);
+    const unavailable = { statusCode: 503, service: "LinkApi", error: "The store is temporarily unavailable.", correlationId: "0a40c2f31fc8f992fb88b0853e4166f3", canBeRetried: "Yes", detailedErrorCode: 50301 };
+    await page.route(consents, (route) => route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify(unavailable) }), { times: 1 });
+    await page.getByRole("button", { name: "Réessayer" }).click();
+    await alert.filter({ hasText: "Le service rencontre un problème" }).waitFor();
+    assert.match(await alert.textContent(), /0a40c2f31fc8f992fb88b0853e4166f3/);
+    await page.getByRole("button", { name: "Réessayer" }).click();
+    await page.getByRole("heading", { name: "Choisissez votre plateforme de banque" }).waitFor();
+    assert.equal(await page.getByRole("alert").count(), 0, "the failure is gone once the call succeeds");
+    assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 2);
+    assert.deepEqual(violations, []);
+    await context.close();
+  });
+}
 
-test("a journey that cannot load offers Try again, and loads when the service answers", async () => {
-  const company = await newCompany("Patient Pears");
-  const { page, context } = await watchedPage();
-  await page.route("**/linkSettings", (route) => route.abort("connectionrefused"), { times: 1 });
+for (const { device, suffix, options } of DEVICES) {
+  test(`a journey that cannot load offers Try again, and loads when the service answers (${device})`, async () => {
+    const company = await newCompany("Patient Pears");
+    const { page, context } = await watchedPage(options);
+    await page.route("**/linkSettings", (route) => route.abort("connectionrefused"), { times: 1 });
 
-  await page.goto(company.redirect);
+    await page.goto(company.redirect);
 
-  await page.getByText("The service could not be reached.").waitFor();
-  await shot(page, "25-load-failed");
-  await page.getByRole("button", { name: "Try again" }).click();
-  await page.getByRole("button", { name: "Get started" }).waitFor();
-  await context.close();
-});
+    await page.getByText("The service could not be reached.").waitFor();
+    await shot(page, `25-load-failed${suffix}`);
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.getByRole("button", { name: "Get started" }).waitFor();
+    await context.close();
+  });
+}
 
-test("Back and Forward move between the journey's screens, and a reload stays on the screen", async () => {
-  const company = await newCompany("Historic Hats");
-  const { page, context } = await watchedPage();
-  const heading = (name) => page.getByRole("heading", { name }).waitFor();
+for (const { device, suffix, options } of DEVICES) {
+  test(`Back and Forward move between the journey's screens, and a reload stays on the screen (${device})`, async () => {
+    const company = await newCompany("Historic Hats");
+    const { page, context } = await watchedPage(options);
+    const heading = (name) => page.getByRole("heading", { name }).waitFor();
 
-  await toAccountingPlatforms(page, company);
-  // The consent, once given, is not a step Back returns to.
-  await page.goBack();
-  await heading("Connect your accounts");
-  await page.goBack();
-  await heading(/would like to connect to your business platforms$/);
-  await page.goForward();
-  await heading("Connect your accounts");
-  await page.goForward();
-  await heading("Choose your accounting platform");
-  await page.reload();
-  await heading("Choose your accounting platform");
-  await page.goBack();
-  await heading("Connect your accounts");
-  assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1, "moving about records nothing twice");
+    await toAccountingPlatforms(page, company);
+    // The consent, once given, is not a step Back returns to.
+    await page.goBack();
+    await heading("Connect your accounts");
+    await page.goBack();
+    await heading(/would like to connect to your business platforms$/);
+    await page.goForward();
+    await heading("Connect your accounts");
+    await page.goForward();
+    await heading("Choose your accounting platform");
+    await page.reload();
+    await heading("Choose your accounting platform");
+    await page.goBack();
+    await heading("Connect your accounts");
+    assert.equal((await server.api("GET", `/companies/${company.id}/consents`)).results.length, 1, "moving about records nothing twice");
 
-  // Back from the provider's answer meets the provider's page, which says how to go on, then the journey where it was.
-  await page.goForward();
-  await heading("Choose your accounting platform");
-  await approveSandbox(page);
-  await page.goBack();
-  await heading("This sign-in was already answered");
-  await shot(page, "28-sandbox-answered");
-  await page.goBack();
-  await heading("Choose your accounting platform");
-  await page.goForward();
-  await page.goForward();
-  await heading("Sandbox is connected.");
-  await context.close();
-});
+    // Back from the provider's answer meets the provider's page, which says how to go on, then the journey where it was.
+    await page.goForward();
+    await heading("Choose your accounting platform");
+    await approveSandbox(page);
+    await page.goBack();
+    await heading("This sign-in was already answered");
+    await shot(page, `28-sandbox-answered${suffix}`);
+    await page.goBack();
+    await heading("Choose your accounting platform");
+    await page.goForward();
+    await page.goForward();
+    await heading("Sandbox is connected.");
+    await context.close();
+  });
+}
 
 test("a revoked invitation says so in the customer's language, and whom to ask", async () => {
   const profile = await server.api("GET", "/profile");

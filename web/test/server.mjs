@@ -112,7 +112,7 @@ export async function start() {
 
 /** The page every host app serves: a button that opens the journey, and where it goes. */
 const HOST_PAGE = (script) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme app</title></head>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Acme app</title></head>
 <body><main><h1>Acme app</h1><button id="connect">Connect your accounts</button><div id="link"></div></main>
 <script type="module" src="${script}"></script></body></html>`;
 
