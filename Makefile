@@ -93,12 +93,15 @@ lint: deps-rule web-check ## Formatting, clippy on all targets (warnings are err
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-deps-rule: ## domain knows no HTTP, SQL or runtime; persistence knows no HTTP
+deps-rule: ## domain knows no HTTP, SQL or runtime; app no HTTP, SQL, OpenAPI or email transport; persistence no HTTP; no import circle; only routes/, openapi.rs and startup.rs use routes (scripts/module_rules.py)
 	@! $(CARGO) tree -p domain -e normal --prefix none | grep -E '^(sqlx|actix|utoipa|tokio|reqwest)[ -]' \
 		|| (echo "domain must not depend on the crates above" && false)
+	@! $(CARGO) tree -p app -e normal --prefix none | grep -E '^(sqlx|actix|utoipa|reqwest|lettre|hyper|persistence|link-api)[ -]' \
+		|| (echo "app must not depend on the crates above" && false)
 	@! $(CARGO) tree -p persistence -e normal --prefix none | grep -E '^(actix|utoipa|reqwest)[ -]' \
 		|| (echo "persistence must not depend on the crates above" && false)
 	@echo "dependency rule: ok"
+	@python3 scripts/module_rules.py
 
 openapi: ## Regenerate openapi.yaml from the code
 	$(CARGO) run -q -p link-api -- openapi > openapi.yaml.tmp && mv openapi.yaml.tmp openapi.yaml

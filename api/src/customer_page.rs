@@ -9,7 +9,7 @@ use domain::customer_pages::{help_label, shipped, words, Notice};
 use domain::ids::ClientId;
 
 use crate::error::ApiError;
-use crate::routes::link::{escape_html, html_in, html_with};
+use crate::html_page::{escape_html, html_in, html_with};
 use crate::state::AppState;
 
 /// The pages' one style sheet: the journey's colours, both colour schemes.
@@ -37,13 +37,13 @@ pub struct Brand {
 impl Brand {
     /// The brand of `client`: its profile's name and its link settings' help page.
     pub async fn of(state: &AppState, client: ClientId) -> Result<Self, ApiError> {
-        let profile = crate::routes::profile::profile_of(state, client).await?;
+        let profile = crate::client_settings::profile(state.store.as_ref(), client).await?;
         Self::named(state, client, profile.name).await
     }
 
     /// The brand of `client`, whose profile's `name` the caller has read already.
     pub async fn named(state: &AppState, client: ClientId, name: String) -> Result<Self, ApiError> {
-        let settings = crate::routes::link_settings::latest_settings(state, client).await?;
+        let settings = crate::client_settings::link_settings(state.store.as_ref(), client).await?;
         Ok(Self {
             client: name,
             help_url: settings.hosted.help_url,
@@ -165,4 +165,39 @@ fn content(brand: Option<&Brand>, language: &str, title: &str, text: &str, more:
         escape_html(title),
         escape_html(text)
     )
+}
+
+/// The company a hosted URL names, or the page to answer instead, in the
+/// customer's language: a clear 400 for an id that is not one, a 404 for a
+/// company that does not exist.
+pub async fn known_company(
+    state: &AppState,
+    raw: &str,
+    request: &HttpRequest,
+) -> Result<Result<domain::company::Company, HttpResponse>, ApiError> {
+    let language = || language_for(request, None);
+    let Ok(id) = uuid::Uuid::parse_str(raw) else {
+        return Ok(Err(notice(
+            StatusCode::BAD_REQUEST,
+            language(),
+            None,
+            Notice::LinkUnknown,
+            "",
+        )));
+    };
+    match state
+        .store
+        .find_company(domain::ids::CompanyId::from(id))
+        .await
+    {
+        Ok(company) => Ok(Ok(company)),
+        Err(domain::ports::RepoError::NotFound) => Ok(Err(notice(
+            StatusCode::NOT_FOUND,
+            language(),
+            None,
+            Notice::CompanyUnknown,
+            "",
+        ))),
+        Err(other) => Err(other.into()),
+    }
 }

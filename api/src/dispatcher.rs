@@ -7,18 +7,19 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use app::clock::Clock;
+use app::secrets::Cipher;
 use async_trait::async_trait;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use chrono::{DateTime, SubsecRound, Utc};
-use domain::ports::{Attempt, DeliveryNext, DueDelivery, Outcome, RepoError, SealedSecret, Store};
-use domain::secrets::SecretLocation;
+use chrono::{DateTime, Utc};
+use domain::ports::{Attempt, DeliveryNext, DueDelivery, Outcome, RepoError, Store};
+use domain::secrets::{SealedSecret, SecretLocation};
 use domain::webhook::{is_public_ip, next_attempt};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::crypto::Cipher;
 use crate::events::EventBody;
 
 /// How long a consumer has to answer.
@@ -33,21 +34,6 @@ const SEND_BATCH: u32 = 50;
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 /// How often companies due a reminder are looked at.
 const REMIND_EVERY: Duration = Duration::from_secs(60);
-
-/// The time, so tests can move it.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The real time.
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        // Stores keep microseconds.
-        Utc::now().trunc_subsecs(6)
-    }
-}
 
 /// What a consumer answered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -169,6 +169,16 @@ impl From<RepoError> for ApiError {
     }
 }
 
+impl From<app::AppError> for ApiError {
+    fn from(error: app::AppError) -> Self {
+        match error {
+            app::AppError::Store(error) => error.into(),
+            app::AppError::Secret(error) => Self::Internal(error.to_string()),
+            app::AppError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         Self::Validation(errors)

@@ -19,9 +19,9 @@ use uuid::Uuid;
 use crate::catalogue::Catalogue;
 use crate::dto::company::CompanyBody;
 use crate::dto::connection::ConnectionBody;
+use crate::dto::consent::ConsentBody;
+use crate::dto::invitation::InvitationBody;
 use crate::dto::reminders::ReminderBody;
-use crate::routes::consents::ConsentBody;
-use crate::routes::invitations::InvitationBody;
 
 /// The company an event is about.
 #[derive(Debug, Serialize, ToSchema)]

@@ -20,6 +20,19 @@ pub fn declares_json(request: &impl HttpMessage) -> bool {
     matches!(request.mime_type(), Ok(Some(mime)) if is_json(&mime))
 }
 
+/// The answer to a body that did not arrive in time.
+pub fn body_timed_out() -> ApiError {
+    ApiError::new(
+        ErrorCode::BodyTimeout,
+        "The request body did not arrive in time.",
+    )
+}
+
+/// Whether a payload error is the body deadline passing.
+pub fn timed_out(error: &actix_web::error::PayloadError) -> bool {
+    matches!(error, actix_web::error::PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
+}
+
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
@@ -58,9 +71,7 @@ fn json_error(error: JsonPayloadError) -> ApiError {
             "Send the request body as JSON, with `Content-Type: application/json`.",
         ),
         JsonPayloadError::Deserialize(error) => body_not_valid(&error, ""),
-        JsonPayloadError::Payload(error) if crate::limits::timed_out(&error) => {
-            crate::limits::body_timed_out()
-        }
+        JsonPayloadError::Payload(error) if timed_out(&error) => body_timed_out(),
         other => ApiError::new(
             ErrorCode::MalformedBody,
             format!("The request body could not be read: {other}"),

@@ -6,8 +6,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use domain::email::{EmailDelivery, EmailStatus, OutgoingEmail};
 use domain::ids::{ClientId, CompanyId};
 use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
+use domain::journey::JourneyStatus;
 use domain::link_settings::{categories_error, normalize_categories, CategorySet};
-use domain::ports::RepoError;
+use domain::ports::{RepoError, Store};
 use domain::validation::{char_len, is_http_url};
 use domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
@@ -98,7 +99,7 @@ pub async fn create(
             inviter.token_expiry,
         ))
         .unwrap_or(now);
-    let settings = crate::reminders::settings_of(store, inviter.client).await?;
+    let settings = crate::client_settings::link_settings(store, inviter.client).await?;
     let asked_url = request.journey_url.is_some();
     // Without a journey UI of the client's own, invitations open the hosted journey.
     let journey_url = request
@@ -146,7 +147,7 @@ pub async fn create(
     if request
         .locale
         .as_deref()
-        .is_some_and(|l| !domain::link_settings::is_locale_tag(l))
+        .is_some_and(|l| !domain::locale::is_locale_tag(l))
     {
         errors.push(FieldError::new(
             "locale",
@@ -195,7 +196,7 @@ pub async fn create(
         })
         .map_err(|e| InvitationError::Internal(e.to_string()))?;
     let share = share_url(&journey_url, &token);
-    let profile = crate::reminders::profile_of(store, inviter.client).await?;
+    let profile = crate::client_settings::profile(store, inviter.client).await?;
     let wording = InvitationEmail {
         recipient_name: invitation.recipient_name.as_deref(),
         client: &profile.name,
@@ -317,4 +318,38 @@ fn share_url(journey_url: &str, token: &str) -> String {
     }
     let separator = if journey_url.contains('?') { '&' } else { '?' };
     format!("{journey_url}{separator}invitation={token}")
+}
+
+/// Marks the company's open invitations whose categories are now all linked
+/// as completed. Called after a connection becomes `Linked`.
+pub async fn complete_invitations(
+    store: &dyn Store,
+    client: ClientId,
+    company: CompanyId,
+) -> Result<(), RepoError> {
+    let now = Utc::now();
+    let open: Vec<Invitation> = store
+        .list_invitations(client, company)
+        .await?
+        .into_iter()
+        .filter(|i| i.completed_at.is_none() && i.usable(now))
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    let settings = crate::client_settings::link_settings(store, client).await?;
+    let connections = store.connections_of(client, &[company]).await?;
+    let status = JourneyStatus::new(&settings, &[], &connections);
+    let done: Vec<Uuid> = open
+        .iter()
+        .filter(|i| {
+            status
+                .clone()
+                .invited(CategorySet::of(&i.categories))
+                .complete()
+        })
+        .map(|i| i.id)
+        .collect();
+    store.mark_invitations_completed(client, &done, now).await?;
+    Ok(())
 }

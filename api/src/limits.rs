@@ -96,8 +96,11 @@ pub async fn middleware(
     if crate::extract::declares_json(&request) {
         let body = match request.extract::<web::Bytes>().await {
             Ok(body) => body,
-            Err(e) if e.as_error::<PayloadError>().is_some_and(timed_out) => {
-                return Ok(refuse(request, body_timed_out()))
+            Err(e)
+                if e.as_error::<PayloadError>()
+                    .is_some_and(crate::extract::timed_out) =>
+            {
+                return Ok(refuse(request, crate::extract::body_timed_out()))
             }
             Err(e) => return Ok(request.error_response(e).map_into_boxed_body()),
         };
@@ -143,7 +146,7 @@ fn undeclared_body(request: &ServiceRequest) -> Option<ApiError> {
         return None;
     }
     let documented = request
-        .app_data::<web::Data<crate::routes::fallback::RouteTable>>()
+        .app_data::<web::Data<crate::route_table::RouteTable>>()
         .is_some_and(|routes| routes.documents(method.as_str(), request.path()));
     documented.then(|| {
         ApiError::new(
@@ -179,19 +182,6 @@ fn json_depth(text: &[u8]) -> usize {
         }
     }
     deepest
-}
-
-/// The answer to a body that did not arrive in time.
-pub fn body_timed_out() -> ApiError {
-    ApiError::new(
-        ErrorCode::BodyTimeout,
-        "The request body did not arrive in time.",
-    )
-}
-
-/// Whether a payload error is the body deadline passing.
-pub fn timed_out(error: &PayloadError) -> bool {
-    matches!(error, PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
 }
 
 #[cfg(test)]

@@ -196,7 +196,7 @@ fn html_part(locale: &str, client: &str, logo_url: Option<&str>, content: &str) 
             )
         })
         .unwrap_or_default();
-    let language = domain::link_settings::language_of(locale).to_ascii_lowercase();
+    let language = domain::locale::language_of(locale).to_ascii_lowercase();
     let direction = if domain::customer_pages::right_to_left(&language) {
         "rtl"
     } else {
@@ -241,7 +241,7 @@ struct InvitationText {
 }
 
 fn invitation_text(email: &InvitationEmail<'_>) -> InvitationText {
-    let language = domain::link_settings::language_of(email.locale);
+    let language = domain::locale::language_of(email.locale);
     let words = invitation_words(email.locale);
     let categories = email
         .categories
@@ -356,7 +356,7 @@ pub struct ReminderEmail<'a> {
 /// The reminder email, formatted (RFC 5322, text and HTML alternatives),
 /// with `List-Unsubscribe` and one-click `List-Unsubscribe-Post` headers.
 pub fn reminder_message(from: &Mailbox, email: &ReminderEmail<'_>) -> Result<Vec<u8>, String> {
-    let language = domain::link_settings::language_of(email.locale);
+    let language = domain::locale::language_of(email.locale);
     let words = reminder_words(email.locale);
     let categories = email
         .missing
@@ -420,9 +420,9 @@ const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
 /// attempt at the time it ended; returns how many were attempted.
 pub async fn send_due(
     store: &dyn domain::ports::Store,
-    cipher: &crate::crypto::Cipher,
+    cipher: &app::secrets::Cipher,
     mailer: &Mailer,
-    clock: &dyn crate::dispatcher::Clock,
+    clock: &dyn app::clock::Clock,
 ) -> Result<usize, domain::ports::RepoError> {
     let mut attempted = 0;
     while attempted < SEND_BATCH {

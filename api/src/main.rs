@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use link_api::cli::{ApiKeysCommand, Cli, Command, DocumentFormat, KeysCommand};
 use link_api::config::Settings;
-use link_api::crypto::Cipher;
 use link_api::startup::Application;
 use link_api::{admin, openapi, telemetry};
 
@@ -52,7 +51,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), Box<dyn std::e
 }
 
 async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), Box<dyn std::error::Error>> {
-    let cipher = Cipher::from_settings(settings)?;
+    let cipher = link_api::crypto::cipher_from_settings(settings)?;
     let (store, _) = link_api::startup::open_store(settings).await?;
     if let KeysCommand::Rotate { batch_size } = command {
         eprintln!(

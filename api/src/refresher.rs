@@ -7,13 +7,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::oauth::{Grant, TokenError, TokenRequest};
 use chrono::Utc;
 use domain::connection::{Actor, Cause, Connection, ConnectionError};
 use zeroize::Zeroizing;
 
-use crate::oauth::{Grant, TokenError, TokenRequest};
-use crate::routes::authorization::{seal_tokens, stored_tokens};
-use crate::routes::link::oauth_client;
 use crate::state::{AppState, Stop};
 use crate::transitions::{self, Change};
 
@@ -100,7 +98,7 @@ pub async fn run_once(state: &AppState, margin: Duration) -> Option<usize> {
 
 async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String> {
     let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
-    let stored = stored_tokens(state, connection)
+    let stored = app::secrets::stored_tokens(state.store.as_ref(), &state.cipher, connection)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("the connection holds no OAuth tokens")?;
@@ -110,10 +108,11 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
             .clone()
             .ok_or("the provider gave no refresh token")?,
     );
-    let (client_id, client_secret) = oauth_client(state, connection)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no OAuth application is registered for this platform")?;
+    let (client_id, client_secret) =
+        app::secrets::oauth_application(state.store.as_ref(), &state.cipher, connection)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("no OAuth application is registered for this platform")?;
     let entry = state
         .catalogue
         .get(&connection.platform_key)
@@ -139,7 +138,8 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
             if tokens.refresh_token.is_none() {
                 tokens.refresh_token = Some(refresh_token.to_string());
             }
-            let secret = seal_tokens(state, connection.id, &tokens).map_err(|e| e.to_string())?;
+            let secret = app::secrets::seal_tokens(&state.cipher, connection.id, &tokens)
+                .map_err(|e| e.to_string())?;
             state
                 .store
                 .replace_connection_secret(client, company, id, secret)

@@ -3,6 +3,7 @@
 //! that stops the company's reminders. No HTTP here: the housekeeping round
 //! and the stop link's pages call these.
 
+use app::secrets::Cipher;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::company::Company;
 use domain::email::OutgoingEmail;
@@ -10,9 +11,8 @@ use domain::ids::CompanyId;
 use domain::ports::{DueReminders, RepoError, Store};
 use domain::reminder::Reminder;
 
-use crate::crypto::Cipher;
+use crate::client_settings::ClientContext;
 use crate::mailer::{Mailer, ReminderEmail};
-use crate::reminders::{profile_of, ClientContext};
 
 /// What emailing reminders takes: the service's mailer, and the cipher that
 /// seals each message in the outbox and signs its stop link.
@@ -148,6 +148,8 @@ pub async fn stop_link_company(
         Err(RepoError::NotFound) => return Ok(None),
         Err(other) => return Err(other),
     };
-    let client = profile_of(store, found.client_id).await?.name;
+    let client = crate::client_settings::profile(store, found.client_id)
+        .await?
+        .name;
     Ok(Some((found, client)))
 }

@@ -13,10 +13,8 @@ use domain::ids::ClientId;
 use domain::journey::JourneyStatus;
 use domain::link_settings::LinkSettings;
 use domain::ports::{DueReminders, RepoError, Store};
-use domain::profile::Profile;
 use domain::reminder::{JourneyAddress, Reminder, ReminderState, Step};
 
-use crate::dto::link_settings::LinkSettingsDocument;
 use crate::reminder_emails::Mail;
 
 /// Companies looked at in one round.
@@ -35,48 +33,6 @@ pub struct Round {
     pub expiring: usize,
 }
 
-/// A client's newest link settings, the defaults before any change.
-pub async fn settings_of(store: &dyn Store, client: ClientId) -> Result<LinkSettings, RepoError> {
-    match store.latest_link_settings(client).await? {
-        None => Ok(LinkSettings::defaults()),
-        Some(stored) => LinkSettingsDocument::parse_stored(&stored).map_err(RepoError::Failure),
-    }
-}
-
-/// A client's profile, or a default named after the client.
-pub async fn profile_of(store: &dyn Store, client: ClientId) -> Result<Profile, RepoError> {
-    if let Some(profile) = store.get_profile(client).await? {
-        return Ok(profile);
-    }
-    let name = store
-        .get_client(client)
-        .await?
-        .map_or_else(|| "Link API".to_owned(), |c| c.name);
-    Ok(Profile {
-        name,
-        redirect_url: String::new(),
-        logo_url: None,
-        icon_url: None,
-        whitelist_urls: Vec::new(),
-    })
-}
-
-/// What a client's reminders need besides the company: its settings, name and logo.
-pub(crate) struct ClientContext {
-    pub(crate) settings: LinkSettings,
-    pub(crate) name: String,
-    pub(crate) logo_url: Option<String>,
-}
-
-async fn context_of(store: &dyn Store, client: ClientId) -> Result<ClientContext, RepoError> {
-    let profile = profile_of(store, client).await?;
-    Ok(ClientContext {
-        settings: settings_of(store, client).await?,
-        name: profile.name,
-        logo_url: profile.logo_url,
-    })
-}
-
 /// One round: every company due is reminded, moved on to its next look, or
 /// left alone for good (journey complete, schedule done); then the
 /// invitations expiring within a day are announced.
@@ -90,13 +46,13 @@ pub async fn remind(
         looked_at: due.len(),
         ..Round::default()
     };
-    let mut clients: HashMap<ClientId, ClientContext> = HashMap::new();
+    let mut clients: HashMap<ClientId, crate::client_settings::ClientContext> = HashMap::new();
     for company in &due {
         let client = company.company.client_id;
         let context = match clients.entry(client) {
             std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
             std::collections::hash_map::Entry::Vacant(new) => {
-                new.insert(context_of(store, client).await?)
+                new.insert(crate::client_settings::context_of(store, client).await?)
             }
         };
         if look_at(store, mail, context, company, now).await? {
@@ -113,7 +69,7 @@ pub async fn remind(
 async fn look_at(
     store: &dyn Store,
     mail: Option<Mail<'_>>,
-    context: &ClientContext,
+    context: &crate::client_settings::ClientContext,
     due: &DueReminders,
     now: DateTime<Utc>,
 ) -> Result<bool, RepoError> {
@@ -123,11 +79,8 @@ async fn look_at(
         .connections_of(company.client_id, &[company.id])
         .await?;
     let policy = &context.settings.reminders;
-    let missing = policy.missing(&JourneyStatus::new(
-        &context.settings,
-        &ledger,
-        &connections,
-    ));
+    let missing = JourneyStatus::new(&context.settings, &ledger, &connections)
+        .missing(policy.include_optional);
     if missing.is_empty() {
         return store
             .advance_reminders(due, due.sent, None, None, None, now)
@@ -194,7 +147,7 @@ pub fn next_due(
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
     let policy = &settings.reminders;
-    if !state.enabled || policy.missing(status).is_empty() {
+    if !state.enabled || status.missing(policy.include_optional).is_empty() {
         return None;
     }
     match policy.step(created, state.sent, now) {

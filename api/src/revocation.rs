@@ -10,6 +10,8 @@
 
 use std::time::Duration;
 
+use app::oauth::RevokeRequest;
+use app::secrets::{open_tokens, StoredTokens};
 use chrono::{SubsecRound, Utc};
 use domain::connection::Connection;
 use domain::integration::AuthMethod;
@@ -19,9 +21,6 @@ use futures_util::future::join_all;
 use serde::Serialize;
 
 use crate::events::ReferenceCompany;
-use crate::oauth::RevokeRequest;
-use crate::routes::authorization::{open_tokens, StoredTokens};
-use crate::routes::link::oauth_client;
 use crate::state::AppState;
 
 /// The event type that records a revocation attempt.
@@ -67,7 +66,7 @@ pub async fn revoke_all(state: &AppState, deleted: DeletedCompany) {
         .oauth_grants
         .into_iter()
         .map(|(connection, secret)| Held {
-            tokens: open_tokens(state, connection.id, &secret).map_err(|e| e.to_string()),
+            tokens: open_tokens(&state.cipher, connection.id, &secret).map_err(|e| e.to_string()),
             connection,
         })
         .collect();
@@ -133,7 +132,13 @@ async fn revoke(state: &AppState, held: &Held) -> Revocation {
         (None, Some(access)) => (access, "access_token"),
         (None, None) => return not(Outcome::NotSupported, "No token is held."),
     };
-    let (client_id, client_secret) = match oauth_client(state, connection).await {
+    let (client_id, client_secret) = match app::secrets::oauth_application(
+        state.store.as_ref(),
+        &state.cipher,
+        connection,
+    )
+    .await
+    {
         Ok(Some(client)) => client,
         Ok(None) => {
             return not(

@@ -12,8 +12,8 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::catalogue::Catalogue;
 use crate::config::Settings;
-use crate::crypto::Cipher;
-use crate::routes::fallback::{ensure_error_body, fallback, RouteTable};
+use crate::route_table::RouteTable;
+use crate::routes::fallback::{ensure_error_body, fallback};
 use crate::state::AppState;
 use crate::{auth, correlation, extract, openapi, routes};
 
@@ -70,7 +70,7 @@ impl Application {
     /// Opens the store (applying migrations), creates the first client on
     /// an empty store, and binds the listener.
     pub async fn build(settings: &Settings) -> Result<Self, StartError> {
-        let cipher = Cipher::from_settings(settings)?;
+        let cipher = crate::crypto::cipher_from_settings(settings)?;
         let (store, catalogue) = open_store(settings).await?;
         bootstrap(store.as_ref(), settings).await?;
         let listen_error = |source| StartError::Listen {
@@ -88,7 +88,7 @@ impl Application {
                 crate::company_token::INVITATION_AUDIENCE,
             )
             .ignoring_expiry(),
-            sandbox: crate::sandbox::SandboxProvider::new(store.clone()),
+            sandbox: app::sandbox::SandboxProvider::new(store.clone()),
             store,
             catalogue,
             cipher,
@@ -116,7 +116,7 @@ impl Application {
                 state.store.clone(),
                 state.cipher.clone(),
                 std::sync::Arc::new(sender),
-                std::sync::Arc::new(crate::dispatcher::SystemClock),
+                std::sync::Arc::new(app::clock::SystemClock),
             )
             .with_mailer(state.mailer.clone());
             let dispatcher = std::sync::Arc::new(dispatcher);

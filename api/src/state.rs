@@ -1,13 +1,14 @@
 use std::sync::Arc;
 
+use app::oauth::TokenEndpoint;
+use app::sandbox::SandboxProvider;
+use app::secrets::Cipher;
 use domain::ports::Store;
 
 use domain::integration::PlatformKey;
 
 use crate::catalogue::Catalogue;
-use crate::crypto::Cipher;
-use crate::oauth::{HttpTokenEndpoint, TokenEndpoint};
-use crate::sandbox::SandboxProvider;
+use crate::oauth::HttpTokenEndpoint;
 
 /// What every handler shares.
 pub struct AppState {
@@ -50,7 +51,7 @@ impl AppState {
 
     /// Where token requests for a platform go: the Sandbox in process, others over HTTP.
     pub fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint {
-        if key.as_str() == crate::sandbox::PLATFORM_KEY {
+        if key.as_str() == app::sandbox::PLATFORM_KEY {
             &self.sandbox
         } else {
             &self.http_tokens

@@ -6,7 +6,6 @@ use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::ports::{RepoError, SecretChange, TransitionRequest};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::link_settings::latest_settings;
 use crate::state::AppState;
 
 /// The 404 of a connection.
@@ -115,7 +114,7 @@ pub async fn apply(
     if linked {
         // The link is done; a failure here only delays an invitation's completion.
         if let Err(error) =
-            crate::routes::invitations::complete_invitations(state, client, company).await
+            crate::invitations::complete_invitations(state.store.as_ref(), client, company).await
         {
             tracing::warn!(%error, "invitations were not checked for completion");
         }
@@ -129,7 +128,8 @@ pub async fn consent_needed(
     state: &AppState,
     connection: &Connection,
 ) -> Result<Option<&'static str>, ApiError> {
-    let settings = latest_settings(state, connection.client_id).await?;
+    let settings =
+        crate::client_settings::link_settings(state.store.as_ref(), connection.client_id).await?;
     Ok(settings.consent_category(connection.source_type))
 }
 

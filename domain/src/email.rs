@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
 use crate::ids::{ClientId, CompanyId};
-use crate::ports::SealedSecret;
+use crate::secrets::SealedSecret;
 
 /// Where an email stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub struct ReminderWords {
 
 /// The reminder email's words in `locale` (English when its language is not shipped).
 pub fn reminder_words(locale: &str) -> ReminderWords {
-    let language = crate::link_settings::language_of(locale);
+    let language = crate::locale::language_of(locale);
     let (missing, optional, why, stop) = match language {
         "fr" => (
             "Il reste à connecter : {categories}.",
@@ -199,7 +199,7 @@ pub struct StopPageWords {
 
 /// The stop page's words in `locale` (English when its language is not shipped).
 pub fn stop_page_words(locale: &str) -> StopPageWords {
-    let language = crate::link_settings::language_of(locale);
+    let language = crate::locale::language_of(locale);
     let words: [&str; 7] = match language {
         "fr" => [
             "Ne plus recevoir les rappels de {client} ?",
@@ -276,7 +276,7 @@ pub struct InvitationWords {
 /// way round), and the time in UTC.
 pub fn spoken_date(at: DateTime<Utc>, locale: &str) -> String {
     use chrono::Locale;
-    let (pattern, shown) = match crate::link_settings::language_of(locale) {
+    let (pattern, shown) = match crate::locale::language_of(locale) {
         "fr" => ("%-d %B %Y à %H:%M UTC", Locale::fr_FR),
         "de" => ("%-d. %B %Y um %H:%M UTC", Locale::de_DE),
         "es" => ("%-d de %B de %Y a las %H:%M UTC", Locale::es_ES),
@@ -291,7 +291,7 @@ pub fn spoken_date(at: DateTime<Utc>, locale: &str) -> String {
 /// not shipped): `{client}`, `{inviter}`, `{categories}`, `{name}` and
 /// `{date}` filled in by the caller.
 pub fn invitation_words(locale: &str) -> InvitationWords {
-    let language = crate::link_settings::language_of(locale);
+    let language = crate::locale::language_of(locale);
     let (subject, greeting, body, action, expiry, ignore) = match language {
         "fr" => (
             "{client} vous invite à connecter des données de votre entreprise",

@@ -39,6 +39,17 @@ pub struct JourneyStatus<'a> {
 }
 
 impl<'a> JourneyStatus<'a> {
+    /// The categories still to link, optional ones only when asked
+    /// (`include_optional`), each with whether it is required: what a
+    /// reminder is about.
+    pub fn missing(&self, include_optional: bool) -> Vec<(&'static str, bool)> {
+        self.categories
+            .iter()
+            .filter(|c| !c.linked() && (c.required || include_optional))
+            .map(|c| (c.name, c.required))
+            .collect()
+    }
+
     /// Every category of the settings, with the company's consents and connections.
     pub fn new(
         settings: &LinkSettings,

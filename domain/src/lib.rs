@@ -19,6 +19,7 @@ pub mod invitation;
 pub mod journey;
 pub mod journey_link;
 pub mod link_settings;
+pub mod locale;
 pub mod paging;
 pub mod ports;
 pub mod profile;

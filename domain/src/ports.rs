@@ -15,7 +15,7 @@ use crate::integration::PlatformKey;
 use crate::integration::SourceType;
 use crate::invitation::Invitation;
 use crate::paging::Page;
-use crate::secrets::{SecretClass, SecretLocation};
+use crate::secrets::{SealedSecret, SecretClass, SecretLocation};
 use crate::webhook::{Event, Webhook};
 
 /// Why a store could not do what was asked.
@@ -42,14 +42,6 @@ pub enum RepoError {
 pub struct Client {
     pub id: ClientId,
     pub name: String,
-}
-
-/// An encrypted secret as stored: the version of the key that sealed it
-/// and the nonce followed by the ciphertext.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SealedSecret {
-    pub key_version: u32,
-    pub bytes: Vec<u8>,
 }
 
 /// The SHA-256 of an API key, in lower-case hex: the only form in which keys are stored.

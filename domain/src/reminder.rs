@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::journey::JourneyStatus;
 use crate::validation::{char_len, is_http_url, FieldError, ValidationErrors};
 
 /// Most reminders in a schedule.
@@ -103,22 +102,11 @@ impl ReminderPolicy {
         }
     }
 
-    /// The categories a reminder is about: those not linked, optional ones
-    /// only when the policy counts them; with their `required` flag.
-    pub fn missing(&self, status: &JourneyStatus<'_>) -> Vec<(&'static str, bool)> {
-        status
-            .categories
-            .iter()
-            .filter(|c| !c.linked() && (c.required || self.include_optional))
-            .map(|c| (c.name, c.required))
-            .collect()
-    }
-
     /// The reminder's texts in `locale`: the client's words for the exact
     /// locale, then its language, over the shipped ones (English when the
     /// language is not shipped).
     pub fn texts(&self, locale: &str) -> ReminderTexts {
-        let language = crate::link_settings::language_of(locale);
+        let language = crate::locale::language_of(locale);
         let mut texts = shipped(language);
         for chosen in [language, locale] {
             if let Some(own) = self.texts.get(chosen) {
@@ -158,7 +146,7 @@ impl ReminderPolicy {
                 ));
             }
         }
-        crate::link_settings::check_texts_by_locale(
+        crate::locale::check_texts_by_locale(
             errors,
             "reminders.texts",
             &self.texts,
@@ -391,13 +379,16 @@ mod tests {
     #[test]
     fn optional_categories_are_missing_only_when_the_policy_counts_them() {
         let settings = LinkSettings::defaults();
-        let status = JourneyStatus::new(&settings, &[], &[]);
+        let status = crate::journey::JourneyStatus::new(&settings, &[], &[]);
         let mut policy = ReminderPolicy::default();
 
-        assert_eq!(policy.missing(&status), vec![("accounting", true)]);
+        assert_eq!(
+            status.missing(policy.include_optional),
+            vec![("accounting", true)]
+        );
         policy.include_optional = true;
         assert_eq!(
-            policy.missing(&status),
+            status.missing(policy.include_optional),
             vec![
                 ("accounting", true),
                 ("banking", false),

@@ -10,6 +10,14 @@ use uuid::Uuid;
 use crate::ids::{ClientId, ConnectionId};
 use crate::integration::PlatformKey;
 
+/// An encrypted secret as stored: the version of the key that sealed it
+/// and the nonce followed by the ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedSecret {
+    pub key_version: u32,
+    pub bytes: Vec<u8>,
+}
+
 /// The classes of stored secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretClass {

@@ -12,9 +12,10 @@ use domain::ids::{ClientId, CompanyId, ConnectionId};
 use domain::integration::{PlatformKey, SourceType};
 use domain::paging::Page;
 use domain::ports::{
-    ConnectionRepository, ConnectionSecret, EventPayloads, NewConnection, RepoError, SealedSecret,
-    SecretChange, SecretKind, TransitionRequest,
+    ConnectionRepository, ConnectionSecret, EventPayloads, NewConnection, RepoError, SecretChange,
+    SecretKind, TransitionRequest,
 };
+use domain::secrets::SealedSecret;
 use uuid::Uuid;
 
 use crate::error::repo_error;

@@ -8,7 +8,8 @@ use domain::email::{
     after_attempt, DueEmail, EmailDelivery, EmailStatus, OutgoingEmail, SendOutcome,
     JOURNEY_EMAILS_PER_CLIENT, JOURNEY_EMAILS_PER_COMPANY, JOURNEY_EMAIL_WINDOW_HOURS,
 };
-use domain::ports::{EmailRepository, RepoError, SealedSecret};
+use domain::ports::{EmailRepository, RepoError};
+use domain::secrets::SealedSecret;
 use uuid::Uuid;
 
 use crate::error::repo_error;

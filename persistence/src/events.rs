@@ -13,8 +13,9 @@ use domain::ids::{ClientId, CompanyId};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{
     Attempt, DeliveryLog, DeliveryNext, DeliveryRepository, DueDelivery, EventQuery,
-    EventRepository, Outcome, RepoError, SealedSecret, StoredWebhook, WebhookRepository,
+    EventRepository, Outcome, RepoError, StoredWebhook, WebhookRepository,
 };
+use domain::secrets::SealedSecret;
 use domain::webhook::{tag_list, Event, Webhook, MAX_WEBHOOKS};
 use sqlx::types::Json;
 use uuid::Uuid;

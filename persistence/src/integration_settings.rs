@@ -5,8 +5,8 @@ use domain::ids::ClientId;
 use domain::integration::PlatformKey;
 use domain::ports::{
     CredentialsVerifier, IntegrationSetting, IntegrationSettingsRepository, OAuthClient, RepoError,
-    SealedSecret,
 };
+use domain::secrets::SealedSecret;
 use uuid::Uuid;
 
 use crate::error::repo_error;

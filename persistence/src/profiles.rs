@@ -6,10 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::connection::Connection;
 use domain::ids::{ClientId, CompanyId, ConnectionId};
-use domain::ports::{
-    Consumed, OAuthState, OAuthStateRepository, ProfileRepository, RepoError, SealedSecret,
-};
+use domain::ports::{Consumed, OAuthState, OAuthStateRepository, ProfileRepository, RepoError};
 use domain::profile::Profile;
+use domain::secrets::SealedSecret;
 use sqlx::types::Json;
 use uuid::Uuid;
 

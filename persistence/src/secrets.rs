@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use domain::ids::{ClientId, ConnectionId};
 use domain::integration::PlatformKey;
-use domain::ports::{RepoError, Reseal, SealedSecret, SecretCount, SecretRepository, StoredSecret};
-use domain::secrets::{SecretClass, SecretLocation};
+use domain::ports::{RepoError, Reseal, SecretCount, SecretRepository, StoredSecret};
+use domain::secrets::{SealedSecret, SecretClass, SecretLocation};
 use uuid::Uuid;
 
 use crate::error::repo_error;

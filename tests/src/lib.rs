@@ -280,7 +280,7 @@ impl TestApp {
         timeout: std::time::Duration,
     ) -> link_api::dispatcher::Dispatcher {
         let settings = settings(&self.database.url);
-        let cipher = link_api::crypto::Cipher::from_settings(&settings).unwrap();
+        let cipher = link_api::crypto::cipher_from_settings(&settings).unwrap();
         let sender = link_api::dispatcher::HttpSender::with_timeout(true, timeout).unwrap();
         link_api::dispatcher::Dispatcher::new(self.store().await, cipher, Arc::new(sender), clock)
     }

@@ -193,7 +193,7 @@ impl ManualClock {
     }
 }
 
-impl link_api::dispatcher::Clock for ManualClock {
+impl app::clock::Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *self.0.lock().unwrap()
     }

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use domain::integration::PlatformKey;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::link::escape_html;
+use crate::html_page::escape_html;
 use crate::state::AppState;
 
 /// `GET /assets/integrations/{platformKey}/{variant}.svg`

@@ -5,138 +5,19 @@
 use std::collections::BTreeMap;
 
 use actix_web::{put, web};
-use chrono::{DateTime, Duration, Utc};
 use domain::authorization::{self, Authorization};
 use domain::connection::{Cause, ConnectionStatus};
 use domain::ids::ConnectionId;
 use domain::integration::AuthMethod;
-use domain::ports::{ConnectionSecret, SecretChange, SecretKind};
-use domain::secrets::SecretLocation;
+use domain::ports::SecretChange;
 use uuid::Uuid;
-use zeroize::Zeroizing;
 
 use crate::auth::Caller;
 use crate::dto::connection::ConnectionBody;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::oauth::Tokens;
 use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
 use crate::transitions::{self, connection_not_found, write_error, Change};
-
-/// Encrypts a secret document for a connection.
-fn seal_document(
-    state: &AppState,
-    id: ConnectionId,
-    kind: SecretKind,
-    document: &serde_json::Value,
-    access_expires_at: Option<DateTime<Utc>>,
-) -> ApiResult<ConnectionSecret> {
-    let plaintext = Zeroizing::new(
-        serde_json::to_vec(document).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    let sealed = state
-        .cipher
-        .seal(&plaintext, &SecretLocation::Connection(id).context())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(ConnectionSecret {
-        kind,
-        sealed,
-        access_expires_at,
-    })
-}
-
-/// A connection's OAuth tokens, opened. Wiped from memory when dropped.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StoredTokens {
-    pub access_token: Option<String>,
-    pub refresh_token: Option<String>,
-}
-
-impl Drop for StoredTokens {
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        self.access_token.zeroize();
-        self.refresh_token.zeroize();
-    }
-}
-
-/// The OAuth tokens the connection holds, if it holds any.
-pub async fn stored_tokens(
-    state: &AppState,
-    connection: &domain::connection::Connection,
-) -> ApiResult<Option<StoredTokens>> {
-    let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
-    match state
-        .store
-        .get_connection_secret(client, company, id)
-        .await?
-    {
-        Some(secret) => open_tokens(state, id, &secret),
-        None => Ok(None),
-    }
-}
-
-/// Opens a connection's secret if it holds OAuth tokens.
-pub fn open_tokens(
-    state: &AppState,
-    id: ConnectionId,
-    secret: &ConnectionSecret,
-) -> ApiResult<Option<StoredTokens>> {
-    if secret.kind != SecretKind::OAuthTokens {
-        return Ok(None);
-    }
-    let plaintext = state
-        .cipher
-        .open(&secret.sealed, &SecretLocation::Connection(id).context())
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    serde_json::from_slice(&plaintext)
-        .map(Some)
-        .map_err(|e| ApiError::Internal(format!("stored tokens: {e}")))
-}
-
-/// Encrypts OAuth tokens for a connection, however they were obtained.
-pub fn seal_tokens(
-    state: &AppState,
-    id: ConnectionId,
-    tokens: &Tokens,
-) -> ApiResult<ConnectionSecret> {
-    let expires_at = tokens
-        .expires_in
-        .and_then(|s| i64::try_from(s).ok())
-        .map(|s| Utc::now() + Duration::seconds(s));
-    let document = serde_json::json!({
-        "accessToken": tokens.access_token,
-        "refreshToken": tokens.refresh_token,
-        "expiresAt": expires_at,
-    });
-    seal_document(state, id, SecretKind::OAuthTokens, &document, expires_at)
-}
-
-/// Encrypts validated authorization material.
-fn seal(
-    state: &AppState,
-    id: ConnectionId,
-    authorization: Authorization,
-) -> ApiResult<ConnectionSecret> {
-    match authorization {
-        Authorization::Credentials(values) => seal_document(
-            state,
-            id,
-            SecretKind::Credentials,
-            &serde_json::json!(values),
-            None,
-        ),
-        Authorization::Tokens(imported) => {
-            let tokens = Tokens {
-                access_token: imported.access_token,
-                refresh_token: imported.refresh_token,
-                expires_in: imported.expires_in,
-            };
-            seal_tokens(state, id, &tokens)
-        }
-    }
-}
 
 /// Update authorization
 ///
@@ -225,7 +106,7 @@ pub async fn update_authorization(
             }
         }
     }
-    let secret = seal(&state, id, authorization)?;
+    let secret = app::secrets::seal_authorization(&state.cipher, id, authorization)?;
     let connection = if current.status == ConnectionStatus::Linked {
         state
             .store

@@ -13,11 +13,11 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::dto::company::CompanyBody;
 use crate::dto::connection::{ConnectionBody, HistoryEntryBody};
+use crate::dto::consent::ConsentBody;
+use crate::dto::invitation::InvitationBody;
 use crate::error::{ApiError, ApiResult};
 use crate::events::EventBody;
 use crate::openapi::responses::ItemErrors;
-use crate::routes::consents::ConsentBody;
-use crate::routes::invitations::InvitationBody;
 use crate::state::AppState;
 
 /// A connection with every transition it went through.

@@ -3,57 +3,13 @@
 //! document, so it can never disagree with what is served.
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ResourceDef, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
-use utoipa::openapi::OpenApi;
 
 use crate::error::{ApiError, ErrorCode};
-
-/// Every documented path pattern with its methods.
-pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
-
-impl RouteTable {
-    pub fn from_spec(spec: &OpenApi) -> Self {
-        let routes = spec
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                let allowed = methods
-                    .iter()
-                    .filter(|(_, on)| *on)
-                    .map(|(m, _)| (*m).to_owned())
-                    .collect();
-                (ResourceDef::new(path.as_str()), allowed)
-            })
-            .collect();
-        Self(routes)
-    }
-
-    /// Whether `method` on `path` is a documented operation.
-    pub fn documents(&self, method: &str, path: &str) -> bool {
-        self.0
-            .iter()
-            .any(|(def, methods)| def.is_match(path) && methods.iter().any(|m| m == method))
-    }
-
-    fn allowed(&self, path: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .flat_map(|(_, m)| m.clone())
-            .collect()
-    }
-}
+use crate::route_table::RouteTable;
 
 /// The default service.
 pub async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {

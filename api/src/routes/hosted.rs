@@ -9,24 +9,18 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use domain::customer_pages::Notice;
 use domain::ids::CompanyId;
-use domain::ports::RepoError;
 use domain::profile::fill_redirect;
 use uuid::Uuid;
 
-use crate::company_token::{Claims, HOSTED_PAGE};
 use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::link::{allowed_origin, escape_html, journey_page, redirect};
-use crate::routes::link_session::{admit, Entry};
+use crate::html_page::{escape_html, journey_page, redirect};
+use crate::routes::link::allowed_origin;
+use crate::routes::link_session::{admit, journey_access_token, journey_token_for, Entry};
 use crate::state::AppState;
 use crate::web_origin::web_origin;
-
-/// How long the hosted page's company token lives; the page asks for a new
-/// one each time it opens (the OAuth hand-off reopens it).
-pub const TOKEN_SECONDS: i64 = 3600;
 
 /// What the journey page may load: its own script, style sheet, images and
 /// API, and the images at `image_origins` (the client's logo and icon).
@@ -40,38 +34,6 @@ fn policy(image_origins: &[String]) -> String {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; \
          connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
-}
-
-/// The company token the journey's own pages get: an hour, for that
-/// company, naming the signed link it was opened from (none for the bare id).
-fn journey_token_for(
-    state: &AppState,
-    company: &domain::company::Company,
-    link: Option<Uuid>,
-) -> Result<String, ApiError> {
-    let claims = Claims {
-        exp: Utc::now().timestamp() + TOKEN_SECONDS,
-        via: Some(HOSTED_PAGE.into()),
-        lnk: link,
-        ..Claims::new(company.client_id, company.id)
-    };
-    state
-        .company_tokens
-        .sign(&claims)
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// [`journey_token_for`] as the body that answers it, in Codat's token shape.
-pub fn journey_access_token(
-    state: &AppState,
-    company: &domain::company::Company,
-    link: Option<Uuid>,
-) -> Result<crate::routes::access_token::CompanyAccessToken, ApiError> {
-    Ok(crate::routes::access_token::CompanyAccessToken {
-        access_token: journey_token_for(state, company, link)?,
-        expires_in: TOKEN_SECONDS,
-        token_type: "Bearer",
-    })
 }
 
 /// `POST /link/company/{companyId}/token`: the token the embedded component
@@ -102,7 +64,8 @@ pub async fn journey_token(
         .and_then(|v| v.to_str().ok())
         .map(str::to_ascii_lowercase);
     crate::auth::check_origin(&state, company.client_id, &request).await?;
-    let settings = crate::routes::link_settings::latest_settings(&state, company.client_id).await?;
+    let settings =
+        crate::client_settings::link_settings(state.store.as_ref(), company.client_id).await?;
     if settings.hosted.require_signed_links {
         return Err(ApiError::new(
             ErrorCode::SignedLinkRequired,
@@ -126,7 +89,7 @@ pub async fn journey(
     company: web::Path<String>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let company = match known_company(&state, &company, &request).await? {
+    let company = match crate::customer_page::known_company(&state, &company, &request).await? {
         Ok(company) => company,
         Err(page) => return Ok(page),
     };
@@ -137,7 +100,7 @@ pub async fn journey(
         Ok(Entry::Unopened) => (String::new(), "link"),
         Err(page) => return Ok(page),
     };
-    let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
+    let profile = crate::client_settings::profile(state.store.as_ref(), company.client_id).await?;
     let images = [&profile.logo_url, &profile.icon_url];
     let image_origins: Vec<String> = images
         .iter()
@@ -163,37 +126,6 @@ pub async fn journey(
     Ok(journey_page(&policy(&image_origins)).body(body))
 }
 
-/// The company a hosted URL names, or the page to answer instead, in the
-/// customer's language: a clear 400 for an id that is not one, a 404 for a
-/// company that does not exist.
-pub async fn known_company(
-    state: &AppState,
-    raw: &str,
-    request: &HttpRequest,
-) -> Result<Result<domain::company::Company, HttpResponse>, ApiError> {
-    let language = || customer_page::language_for(request, None);
-    let Ok(id) = Uuid::parse_str(raw) else {
-        return Ok(Err(customer_page::notice(
-            StatusCode::BAD_REQUEST,
-            language(),
-            None,
-            Notice::LinkUnknown,
-            "",
-        )));
-    };
-    match state.store.find_company(CompanyId::from(id)).await {
-        Ok(company) => Ok(Ok(company)),
-        Err(RepoError::NotFound) => Ok(Err(customer_page::notice(
-            StatusCode::NOT_FOUND,
-            language(),
-            None,
-            Notice::CompanyUnknown,
-            "",
-        ))),
-        Err(other) => Err(other.into()),
-    }
-}
-
 /// `GET /link/company/{companyId}/finish`: the end of the hosted journey.
 /// Sends the customer to the client's redirect URL with its placeholders
 /// filled (`{companyId}`, `{statusCode}` 200, `{statusText}`, and the custom
@@ -203,7 +135,7 @@ pub async fn finish(
     company: web::Path<String>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let company = match known_company(&state, &company, &request).await? {
+    let company = match crate::customer_page::known_company(&state, &company, &request).await? {
         Ok(company) => company,
         Err(page) => return Ok(page),
     };
@@ -218,7 +150,7 @@ pub async fn finish(
     ] {
         values.insert(name.to_owned(), value);
     }
-    let profile = crate::routes::profile::profile_of(&state, company.client_id).await?;
+    let profile = crate::client_settings::profile(state.store.as_ref(), company.client_id).await?;
     if let Some(target) = fill_redirect(&profile.redirect_url, &values, &profile.whitelist_urls)
         .filter(|target| !target.is_empty() && allowed_origin(target, &profile.whitelist_urls))
     {
@@ -233,32 +165,4 @@ pub async fn finish(
         Notice::AllDone,
         "",
     ))
-}
-
-/// When the Link URL was opened from the hosted journey, the OAuth hand-off
-/// returns there: the journey page with the connection and how it ended
-/// (`connectionId`, `statusCode`, `statusText`), and the custom values of
-/// the Link URL (minus the marker itself), which the journey carries on to
-/// the client's redirect URL at its end.
-pub fn return_to_journey(
-    public_url: &str,
-    connection: &domain::connection::Connection,
-    custom: &BTreeMap<String, String>,
-    (status_code, status_text): (u16, &str),
-) -> String {
-    let mut query: Vec<(String, String)> = custom
-        .iter()
-        .filter(|(name, _)| name.as_str() != crate::routes::link::RETURN_PARAM)
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect();
-    query.extend([
-        ("connectionId".to_owned(), connection.id.to_string()),
-        ("statusCode".to_owned(), status_code.to_string()),
-        ("statusText".to_owned(), status_text.to_owned()),
-    ]);
-    let query = serde_urlencoded::to_string(query).unwrap_or_default();
-    format!(
-        "{public_url}/link/company/{}?{query}",
-        connection.company_id
-    )
 }

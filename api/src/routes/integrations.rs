@@ -39,7 +39,7 @@ pub fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
 /// setting: enabled, not import-only, and for OAuth with an application
 /// registered (the Sandbox brings its own).
 pub fn readiness(entry: &Entry, setting: Option<&IntegrationSetting>) -> Result<(), NotReady> {
-    let has_application = entry.integration.key.as_str() == crate::sandbox::PLATFORM_KEY
+    let has_application = entry.integration.key.as_str() == app::sandbox::PLATFORM_KEY
         || setting.is_some_and(|s| s.oauth_client.is_some());
     entry
         .integration

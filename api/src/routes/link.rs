@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use app::oauth::{self, Grant, TokenRequest};
 use chrono::{Duration, Utc};
 use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
 use domain::customer_pages::Notice;
@@ -21,8 +22,7 @@ use zeroize::Zeroizing;
 use crate::catalogue::Entry;
 use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
-use crate::oauth::{self, Grant, TokenRequest};
-use crate::routes::authorization::seal_tokens;
+use crate::html_page::{escape_html, redirect};
 use crate::state::AppState;
 use crate::transitions::{self, Change};
 
@@ -150,7 +150,9 @@ pub async fn start(
         }
         return failed(Outcome::ConsentRequired).await;
     }
-    let Some((client_id, _)) = oauth_client(&state, &connection).await? else {
+    let Some((client_id, _)) =
+        app::secrets::oauth_application(state.store.as_ref(), &state.cipher, &connection).await?
+    else {
         tracing::warn!(platform = %connection.platform_key, "no OAuth application is registered for this platform");
         return failed(Outcome::Failed).await;
     };
@@ -259,40 +261,6 @@ fn catalogue_entry<'a>(
         })
 }
 
-/// The OAuth application to use for the connection's platform: the built-in
-/// one for the Sandbox, otherwise the client's own.
-pub async fn oauth_client(
-    state: &AppState,
-    connection: &Connection,
-) -> Result<Option<(String, Zeroizing<String>)>, ApiError> {
-    if connection.platform_key.as_str() == crate::sandbox::PLATFORM_KEY {
-        return Ok(Some((
-            crate::sandbox::CLIENT_ID.into(),
-            Zeroizing::new(crate::sandbox::CLIENT_SECRET.into()),
-        )));
-    }
-    let Some(setting) = state
-        .store
-        .get_integration_setting(connection.client_id, &connection.platform_key)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(client) = setting.oauth_client else {
-        return Ok(None);
-    };
-    let context =
-        SecretLocation::IntegrationClient(connection.client_id, connection.platform_key.clone())
-            .context();
-    let secret = state
-        .cipher
-        .open(&client.client_secret, &context)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let secret =
-        String::from_utf8(secret.to_vec()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Some((client.client_id, Zeroizing::new(secret))))
-}
-
 /// The provider's answer.
 #[derive(Debug, Deserialize)]
 pub struct CallbackParams {
@@ -359,7 +327,9 @@ pub async fn callback(
     if !consented(&state, &connection).await? {
         return failed(Outcome::ConsentRequired).await;
     }
-    let Some((client_id, client_secret)) = oauth_client(&state, &connection).await? else {
+    let Some((client_id, client_secret)) =
+        app::secrets::oauth_application(state.store.as_ref(), &state.cipher, &connection).await?
+    else {
         return failed(Outcome::Failed).await;
     };
     let verifier = open_verifier(&state, &saved, &hash)?;
@@ -386,7 +356,7 @@ pub async fn callback(
             return failed(Outcome::Failed).await;
         }
     };
-    let secret = seal_tokens(&state, connection.id, &tokens)?;
+    let secret = app::secrets::seal_tokens(&state.cipher, connection.id, &tokens)?;
     let change = Change {
         secret: SecretChange::Put(secret),
         consent_for: transitions::consent_needed(&state, &connection).await?,
@@ -485,7 +455,7 @@ async fn finish(
         }
     }
     if custom.get(RETURN_PARAM).map(String::as_str) == Some("hosted") {
-        let back = crate::routes::hosted::return_to_journey(
+        let back = return_to_journey(
             &state.public_url,
             connection,
             custom,
@@ -493,7 +463,8 @@ async fn finish(
         );
         return Ok(redirect(&back));
     }
-    let profile = crate::routes::profile::profile_of(state, connection.client_id).await?;
+    let profile =
+        crate::client_settings::profile(state.store.as_ref(), connection.client_id).await?;
     let mut values = custom.clone();
     for (name, value) in [
         ("clientId", connection.client_id.to_string()),
@@ -547,83 +518,6 @@ pub fn allowed_origin(target: &str, allowed: &[String]) -> bool {
             .iter()
             .filter_map(|a| url::Url::parse(a).ok())
             .any(|a| a.origin() == url.origin())
-}
-
-pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .finish()
-}
-
-/// An HTML page with `title`, its one style sheet `style` (fixed text of
-/// the service's own), and `content` (HTML whose values the caller escaped).
-/// It runs no script, loads nothing, cannot be framed, and is not cached
-/// (journey pages can carry single-use values). The policy allows the style
-/// sheet by its hash, so no inline style may run but this one.
-pub fn html(title: &str, style: &str, content: &str) -> HttpResponse {
-    html_with("en", title, style, content, "", &[])
-}
-
-/// [`html`] in the language `lang` (a locale tag).
-pub fn html_in(lang: &str, title: &str, style: &str, content: &str) -> HttpResponse {
-    html_with(lang, title, style, content, "", &[])
-}
-
-/// [`html`] whose form may lead, through the redirects that follow it, to
-/// `form_origins` as well as the service's own (origins in the strict
-/// shape of [`crate::web_origin::web_origin`]): browsers hold those
-/// redirects to the page's `form-action`.
-pub fn html_with_form_origins(
-    lang: &str,
-    title: &str,
-    style: &str,
-    content: &str,
-    form_origins: &[String],
-) -> HttpResponse {
-    html_with(lang, title, style, content, "", form_origins)
-}
-
-/// [`html_in`] with `head` (HTML of the service's own, values escaped) in
-/// the page's head; scripts may come from the service's own files alone.
-pub(crate) fn html_with(
-    lang: &str,
-    title: &str,
-    style: &str,
-    content: &str,
-    head: &str,
-    form_origins: &[String],
-) -> HttpResponse {
-    use base64::Engine;
-    use sha2::Digest;
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style));
-    let language = lang.split(['-', '_']).next().unwrap_or_default();
-    let direction = if domain::customer_pages::right_to_left(&language.to_ascii_lowercase()) {
-        "rtl"
-    } else {
-        "ltr"
-    };
-    let body = format!(
-        "<!doctype html><html lang=\"{}\" dir=\"{direction}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{}</title><style>{style}</style>{head}</head><body>{content}</body></html>",
-        escape_html(lang),
-        escape_html(title)
-    );
-    let scripts = if head.is_empty() {
-        ""
-    } else {
-        " script-src 'self';"
-    };
-    let mut forms = String::from("'self'");
-    for origin in form_origins {
-        forms.push(' ');
-        forms.push_str(origin);
-    }
-    journey_page(&format!(
-        "default-src 'none';{scripts} style-src 'sha256-{hash}'; form-action {forms}; frame-ancestors 'none'; base-uri 'none'"
-    ))
-    .body(body)
 }
 
 /// The Link URL parameter naming the origin of the embedded journey that
@@ -716,34 +610,30 @@ async fn return_to_popup(
     ))
 }
 
-/// The start of an HTML answer of the journey under `policy`: it cannot be
-/// framed, is not cached, and sends no referrer.
-pub fn journey_page(policy: &str) -> actix_web::HttpResponseBuilder {
-    let mut page = HttpResponse::Ok();
-    page.content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, policy))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"));
-    page
-}
-
-/// A cookie's value from the request's `Cookie` headers.
-pub fn cookie<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|line| line.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
-
-/// Escapes text for HTML and XML content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// When the Link URL was opened from the hosted journey, the OAuth hand-off
+/// returns there: the journey page with the connection and how it ended
+/// (`connectionId`, `statusCode`, `statusText`), and the custom values of
+/// the Link URL (minus the marker itself), which the journey carries on to
+/// the client's redirect URL at its end.
+pub fn return_to_journey(
+    public_url: &str,
+    connection: &domain::connection::Connection,
+    custom: &BTreeMap<String, String>,
+    (status_code, status_text): (u16, &str),
+) -> String {
+    let mut query: Vec<(String, String)> = custom
+        .iter()
+        .filter(|(name, _)| name.as_str() != crate::routes::link::RETURN_PARAM)
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    query.extend([
+        ("connectionId".to_owned(), connection.id.to_string()),
+        ("statusCode".to_owned(), status_code.to_string()),
+        ("statusText".to_owned(), status_text.to_owned()),
+    ]);
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    format!(
+        "{public_url}/link/company/{}?{query}",
+        connection.company_id
+    )
 }

@@ -16,10 +16,10 @@ use domain::journey_link::{LinkUse, SESSION_HOURS};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use crate::company_token::{Claims, HOSTED_PAGE};
 use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::hosted::{journey_access_token, known_company};
-use crate::routes::link::cookie;
+use crate::html_page::cookie;
 use crate::state::AppState;
 
 /// The cookie that lets the browser that opened a signed link come back.
@@ -163,7 +163,7 @@ pub async fn admit(
     let session = session_of(state, request, company.id).await?;
     let Some(token) = query.get("link") else {
         let settings =
-            crate::routes::link_settings::latest_settings(state, company.client_id).await?;
+            crate::client_settings::link_settings(state.store.as_ref(), company.client_id).await?;
         let consent_step = query
             .get(CONSENT_PARAM)
             .is_some_and(|ticket| consent_ticket_holds(state, company.id, ticket));
@@ -181,7 +181,7 @@ pub async fn admit(
     };
     let found = state
         .store
-        .peek_journey_link(&crate::oauth::state_hash(token))
+        .peek_journey_link(&app::oauth::state_hash(token))
         .await?
         .filter(|link| link.company_id == company.id);
     let (status, notice) = match found {
@@ -245,7 +245,7 @@ pub async fn open_link(
             "Only the journey's own page opens its links.",
         ));
     }
-    let company = match known_company(&state, &company, &request).await? {
+    let company = match crate::customer_page::known_company(&state, &company, &request).await? {
         Ok(company) => company,
         Err(_) => {
             return Err(ApiError::new(
@@ -257,11 +257,7 @@ pub async fn open_link(
     let session = session_of(&state, &request, company.id).await?;
     let used = state
         .store
-        .use_journey_link(
-            company.id,
-            &crate::oauth::state_hash(&body.link),
-            Utc::now(),
-        )
+        .use_journey_link(company.id, &app::oauth::state_hash(&body.link), Utc::now())
         .await?;
     let refusal = |(headline, text): (&str, &str)| format!("{headline}. {text}");
     let (link, new_session) = match used {
@@ -303,4 +299,40 @@ fn session_cookie(state: &AppState, company: &Company, link: Uuid) -> String {
         company.id,
         SESSION_HOURS * 3600
     )
+}
+
+/// How long the hosted page's company token lives; the page asks for a new
+/// one each time it opens (the OAuth hand-off reopens it).
+pub const TOKEN_SECONDS: i64 = 3600;
+
+/// The company token the journey's own pages get: an hour, for that
+/// company, naming the signed link it was opened from (none for the bare id).
+pub fn journey_token_for(
+    state: &AppState,
+    company: &domain::company::Company,
+    link: Option<Uuid>,
+) -> Result<String, ApiError> {
+    let claims = Claims {
+        exp: Utc::now().timestamp() + TOKEN_SECONDS,
+        via: Some(HOSTED_PAGE.into()),
+        lnk: link,
+        ..Claims::new(company.client_id, company.id)
+    };
+    state
+        .company_tokens
+        .sign(&claims)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// [`journey_token_for`] as the body that answers it, in Codat's token shape.
+pub fn journey_access_token(
+    state: &AppState,
+    company: &domain::company::Company,
+    link: Option<Uuid>,
+) -> Result<crate::routes::access_token::CompanyAccessToken, ApiError> {
+    Ok(crate::routes::access_token::CompanyAccessToken {
+        access_token: journey_token_for(state, company, link)?,
+        expires_in: TOKEN_SECONDS,
+        token_type: "Bearer",
+    })
 }

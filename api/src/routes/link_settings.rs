@@ -44,16 +44,6 @@ pub async fn settings_of(
         .map(|(settings, _)| settings))
 }
 
-/// The client's newest settings (the defaults before any change).
-pub async fn latest_settings(
-    state: &AppState,
-    client: domain::ids::ClientId,
-) -> ApiResult<LinkSettings> {
-    Ok(settings_of(state, client, None)
-        .await?
-        .unwrap_or_else(LinkSettings::defaults))
-}
-
 async fn body(
     state: &AppState,
     client: domain::ids::ClientId,
@@ -137,7 +127,7 @@ pub async fn update_link_settings(
     state: web::Data<AppState>,
     document: crate::extract::Json<LinkSettingsDocument>,
 ) -> ApiResult<web::Json<LinkSettingsBody>> {
-    let before = latest_settings(&state, caller.client).await?;
+    let before = crate::client_settings::link_settings(state.store.as_ref(), caller.client).await?;
     let settings = document.into_inner().into_domain(before.version + 1);
     let mut errors = settings
         .validate(|category, key| {

@@ -13,7 +13,6 @@ use crate::dto::connection::ConnectionBody;
 use crate::dto::reminders::CompanyRemindersBody;
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::responses::ItemErrors;
-use crate::routes::link_settings::latest_settings;
 use crate::state::AppState;
 
 /// Where one category of the journey stands.
@@ -85,7 +84,8 @@ pub async fn get_link_status(
         .consent_ledger(caller.client, company)
         .await
         .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
-    let settings = latest_settings(&state, caller.client).await?;
+    let settings =
+        crate::client_settings::link_settings(state.store.as_ref(), caller.client).await?;
     let connections = state
         .store
         .connections_of(caller.client, &[company])

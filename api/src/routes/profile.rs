@@ -7,11 +7,6 @@ use crate::error::ApiResult;
 use crate::openapi::responses::{CreateErrors, ItemErrors};
 use crate::state::AppState;
 
-/// The client's profile, or a default named after the client.
-pub async fn profile_of(state: &AppState, client: domain::ids::ClientId) -> ApiResult<Profile> {
-    Ok(crate::reminders::profile_of(state.store.as_ref(), client).await?)
-}
-
 /// Get profile
 #[utoipa::path(
     operation_id = "get-profile",
@@ -23,7 +18,11 @@ pub async fn get_profile(
     caller: Caller,
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<ProfileBody>> {
-    Ok(web::Json(profile_of(&state, caller.client).await?.into()))
+    Ok(web::Json(
+        crate::client_settings::profile(state.store.as_ref(), caller.client)
+            .await?
+            .into(),
+    ))
 }
 
 /// Update profile

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::customer_page::{self, Brand};
 use crate::error::ApiError;
-use crate::routes::link::escape_html;
+use crate::html_page::escape_html;
 use crate::state::AppState;
 
 /// The stop link's query.
@@ -32,7 +32,7 @@ impl StopQuery {
     fn locale(&self) -> &str {
         self.locale
             .as_deref()
-            .filter(|l| domain::link_settings::is_locale_tag(l))
+            .filter(|l| domain::locale::is_locale_tag(l))
             .unwrap_or("en")
     }
 }

@@ -25,7 +25,8 @@ pub async fn reminders_of(
         .get_company(caller.client, company)
         .await
         .map_err(|e| ApiError::from_repo(e, ApiError::company_not_found(company)))?;
-    let settings = crate::routes::link_settings::latest_settings(state, caller.client).await?;
+    let settings =
+        crate::client_settings::link_settings(state.store.as_ref(), caller.client).await?;
     let ledger = state.store.consent_ledger(caller.client, company).await?;
     let connections = state
         .store

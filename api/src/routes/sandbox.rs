@@ -2,15 +2,17 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{post, web, HttpRequest, HttpResponse};
+use app::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
+use app::sandbox::CLIENT_ID;
 use domain::customer_pages::{sandbox_words, Notice};
 use domain::integration::ClientAuthMethod;
 use serde::Deserialize;
 
 use crate::customer_page;
 use crate::error::{ApiError, ErrorCode};
-use crate::oauth::{Grant, RevokeRequest, TokenEndpoint, TokenError, TokenRequest};
-use crate::routes::link::{callback_url, cookie, escape_html, html_with_form_origins};
-use crate::sandbox::CLIENT_ID;
+use crate::html_page::cookie;
+use crate::html_page::{escape_html, html_with_form_origins};
+use crate::routes::link::callback_url;
 use crate::state::AppState;
 
 /// An authorization request, as the Link URL sends it.
@@ -49,14 +51,14 @@ async fn pending(
             "This Sandbox authorization is unknown, used or expired: start again from the Link URL.",
         )
     };
-    let hash = crate::oauth::state_hash(state_value);
+    let hash = app::oauth::state_hash(state_value);
     let saved = state
         .store
         .find_usable_oauth_state(&hash)
         .await?
         .ok_or_else(unknown)?;
     let verifier = crate::routes::link::open_verifier(state, &saved, &hash)?;
-    if crate::oauth::pkce_challenge(&verifier) != challenge {
+    if app::oauth::pkce_challenge(&verifier) != challenge {
         return Err(unknown());
     }
     Ok((hash, saved))
@@ -136,7 +138,7 @@ pub async fn authorize(
         Err(other) => return Err(other),
     };
     // As a provider knows the application it authorizes for: the client.
-    let profile = crate::routes::profile::profile_of(&state, saved.client).await?;
+    let profile = crate::client_settings::profile(state.store.as_ref(), saved.client).await?;
     let [headline, question, approve, deny] = sandbox_words(language);
     let bound = binding(&state, &state_hash);
     let hidden = |name: &str, value: &str| {
@@ -419,7 +421,7 @@ pub async fn revoke_grant(
     let (company, id): (domain::ids::CompanyId, domain::ids::ConnectionId) =
         (company.into(), id.into());
     let connection = crate::transitions::load(&state, caller.client, company, id).await?;
-    if connection.platform_key.as_str() != crate::sandbox::PLATFORM_KEY {
+    if connection.platform_key.as_str() != app::sandbox::PLATFORM_KEY {
         return Err(ApiError::new(
             ErrorCode::NotASandboxConnection,
             "Only Sandbox connections have a Sandbox grant to revoke.",
@@ -431,7 +433,7 @@ pub async fn revoke_grant(
             "The connection holds no Sandbox grant: authorize it first.",
         )
     };
-    let tokens = crate::routes::authorization::stored_tokens(&state, &connection)
+    let tokens = app::secrets::stored_tokens(state.store.as_ref(), &state.cipher, &connection)
         .await?
         .ok_or_else(no_grant)?;
     let refresh_token = tokens.refresh_token.as_deref().ok_or_else(no_grant)?;

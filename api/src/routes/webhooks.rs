@@ -4,8 +4,8 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use domain::paging::PageRequest;
-use domain::ports::{DeliveryLog, RepoError, SealedSecret};
-use domain::secrets::SecretLocation;
+use domain::ports::{DeliveryLog, RepoError};
+use domain::secrets::{SealedSecret, SecretLocation};
 use domain::validation::char_len;
 use domain::webhook::{
     Event, Webhook, EVENT_TYPES, MAX_COMPANY_TAGS, SECRET_GRACE_HOURS, TEST_EVENT_TYPE,

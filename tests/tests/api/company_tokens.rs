@@ -19,7 +19,7 @@ async fn token_for(app: &TestApp, company: &str) -> String {
 /// The signer the server uses, rebuilt from the same settings.
 fn server_signer(app: &TestApp) -> TokenSigner {
     let cipher =
-        link_api::crypto::Cipher::from_settings(&tests::settings(&app.database.url)).unwrap();
+        link_api::crypto::cipher_from_settings(&tests::settings(&app.database.url)).unwrap();
     TokenSigner::new(cipher.token_secret())
 }
 

@@ -213,7 +213,7 @@ on_both_stores! {
         let first = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
         let second = app.mail_dispatcher(clock.clone(), &smtp.url()).await;
         clock.advance(1);
-        let started = link_api::dispatcher::Clock::now(clock.as_ref());
+        let started = app::clock::Clock::now(clock.as_ref());
 
         let done = std::sync::atomic::AtomicBool::new(false);
         let by_first = async {

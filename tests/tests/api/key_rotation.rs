@@ -7,9 +7,9 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::secrets::Cipher;
 use domain::ports::{Reseal, Store};
 use domain::secrets::{SecretClass, SecretLocation};
-use link_api::crypto::Cipher;
 use link_api::dispatcher::{Dispatcher, HttpSender};
 use link_api::keys::{rotate, status};
 use reqwest::{Method, StatusCode};

@@ -294,7 +294,7 @@ async fn a_provider_without_the_clients_oauth_application_fails_cleanly(backend:
 /// The refresh token a connection holds, read from the store as only the service can.
 async fn refresh_token_of(app: &TestApp, connection: &Value) -> String {
     let store = app.store().await;
-    let cipher = link_api::crypto::Cipher::new(
+    let cipher = app::secrets::Cipher::new(
         link_api::config::parse_encryption_keys(tests::ENCRYPTION_KEY).unwrap(),
     )
     .unwrap();
@@ -373,10 +373,7 @@ async fn deleting_a_company_revokes_its_grants_at_the_providers_and_records_it(b
     ];
     let refused = app
         .anonymous(Method::POST, "/sandbox/oauth/token")
-        .basic_auth(
-            link_api::sandbox::CLIENT_ID,
-            Some(link_api::sandbox::CLIENT_SECRET),
-        )
+        .basic_auth(app::sandbox::CLIENT_ID, Some(app::sandbox::CLIENT_SECRET))
         .form(&refresh)
         .send()
         .await
@@ -415,7 +412,7 @@ async fn the_sandbox_revocation_endpoint_follows_rfc_7009(backend: Backend) {
     let token = refresh_token_of(&app, &connection).await;
     let revoke = |client_secret: &'static str, token: String| {
         app.anonymous(Method::POST, "/sandbox/oauth/revoke")
-            .basic_auth(link_api::sandbox::CLIENT_ID, Some(client_secret))
+            .basic_auth(app::sandbox::CLIENT_ID, Some(client_secret))
             .form(&[
                 ("token", token),
                 ("token_type_hint", "refresh_token".into()),
@@ -427,14 +424,12 @@ async fn the_sandbox_revocation_endpoint_follows_rfc_7009(backend: Backend) {
     let wrong_client = revoke("not-the-secret", token.clone()).await.unwrap();
     assert_eq!(wrong_client.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.count(live).await, 1);
-    let unknown = revoke(link_api::sandbox::CLIENT_SECRET, "unknown".into())
+    let unknown = revoke(app::sandbox::CLIENT_SECRET, "unknown".into())
         .await
         .unwrap();
     assert_eq!(unknown.status(), StatusCode::OK);
     assert_eq!(app.count(live).await, 1);
-    let revoked = revoke(link_api::sandbox::CLIENT_SECRET, token)
-        .await
-        .unwrap();
+    let revoked = revoke(app::sandbox::CLIENT_SECRET, token).await.unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
     assert_eq!(app.count(live).await, 0);
 }

@@ -191,7 +191,7 @@ on_both_stores! {
         let no_token = app.anonymous(Method::GET, &format!("/link/company/{company}/reminders/stop")).send().await.unwrap();
         let made_up = app.anonymous(Method::POST, &format!("/link/company/{company}/reminders/stop?token=AAAA")).send().await.unwrap();
         let not_an_id = app.anonymous(Method::GET, "/link/company/not-an-id/reminders/stop?token=AAAA").send().await.unwrap();
-        let cipher = link_api::crypto::Cipher::from_settings(&tests::settings(&app.database.url)).unwrap();
+        let cipher = link_api::crypto::cipher_from_settings(&tests::settings(&app.database.url)).unwrap();
         let company_id = company.parse::<uuid::Uuid>().unwrap().into();
         let link_of = |days_ago: i64| {
             let made = chrono::Utc::now() - chrono::Duration::days(days_ago);

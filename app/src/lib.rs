@@ -1,0 +1,13 @@
+//! Link API's application layer, between the HTTP service (`api`) and the
+//! rules (`domain`): what the service does, as plain functions with typed
+//! inputs and outcomes, and the outbound ports they need. It knows no HTTP,
+//! SQL or OpenAPI (`make lint` holds it to that); `api` calls it and renders
+//! its outcomes, `persistence` implements the store it reads and writes.
+
+pub mod clock;
+pub mod error;
+pub mod oauth;
+pub mod sandbox;
+pub mod secrets;
+
+pub use error::AppError;
