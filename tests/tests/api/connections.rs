@@ -180,12 +180,22 @@ on_both_stores! {
     }
 
     async fn deleting_a_company_deletes_its_connections(app: TestApp) {
-        let company = company(&app).await;
-        let connection = connect(&app, &company, "mqjo").await;
+        // Stripe (exgd) takes an API key: the linked connection holds a sealed secret and a history.
+        let (company, shop) = app.consented_connection("exgd").await;
+        let path = format!("/companies/{company}/connections/{}", shop["id"].as_str().unwrap());
+        json_of(app.send_json(Method::PUT, &format!("{path}/authorization"), &json!({"apiKey": "rk_live_51HabcDEF1234567890"})).await, StatusCode::OK).await;
+        let tables = ["connections", "connection_secrets", "connection_history"];
+        for table in tables {
+            assert!(app.count(&format!("SELECT COUNT(*) FROM {table}")).await > 0, "{table} holds the company's rows before");
+        }
 
-        app.delete(&format!("/companies/{company}")).await;
+        let deleted = app.delete(&format!("/companies/{company}")).await;
 
-        error_of(app.get(&format!("/companies/{company}/connections/{}", connection["id"].as_str().unwrap())).await, StatusCode::NOT_FOUND).await;
+        assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+        for table in tables {
+            assert_eq!(app.count(&format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table} keeps nothing of the company");
+        }
+        error_of(app.get(&path).await, StatusCode::NOT_FOUND).await;
     }
 
     async fn another_clients_connections_are_invisible(app: TestApp) {

@@ -16,6 +16,33 @@ async fn instances_starting_together_create_one_client(backend: Backend) {
         json_of(app.get("/companies").await, StatusCode::OK).await;
     }
     assert_eq!(client_count(&database).await, 1);
+    // Each migration was applied by one of them, once and whole: had two
+    // applied the same one, the second would have failed its start.
+    let folder = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let shipped = std::fs::read_dir(format!(
+        "{}/../migrations/{folder}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .filter(|entry| {
+        entry
+            .as_ref()
+            .unwrap()
+            .path()
+            .extension()
+            .is_some_and(|e| e == "sql")
+    })
+    .count();
+    let applied = apps[0]
+        .count("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .await;
+    let versions = apps[0]
+        .count("SELECT COUNT(DISTINCT version) FROM _sqlx_migrations")
+        .await;
+    assert_eq!((applied, versions), (shipped as i64, shipped as i64));
 }
 
 async fn futures_util_join(database: &TestDatabase) -> Vec<tests::TestApp> {
