@@ -169,12 +169,32 @@ impl From<RepoError> for ApiError {
     }
 }
 
+/// The application's errors as HTTP answers, in one table: each kind's
+/// `detailedErrorCode` (and with it the status) and its message.
 impl From<app::AppError> for ApiError {
     fn from(error: app::AppError) -> Self {
+        use app::AppError;
         match error {
-            app::AppError::Store(error) => error.into(),
-            app::AppError::Secret(error) => Self::Internal(error.to_string()),
-            app::AppError::Internal(cause) => Self::Internal(cause),
+            AppError::Store(error) => error.into(),
+            AppError::Secret(error) => Self::Internal(error.to_string()),
+            AppError::Internal(cause) => Self::Internal(cause),
+            AppError::CompanyNotFound(company) => Self::company_not_found(company)(),
+            AppError::ConsentNotFound(consent) => Self::not_found(
+                ErrorCode::ConsentNotFound,
+                format_args!("Consent {consent}"),
+            ),
+            AppError::Refused(reason) => Self::new(ErrorCode::TransitionRefused, reason),
+            AppError::OutsideInvitation { covered, asked } => Self::new(
+                ErrorCode::OutsideInvitation,
+                format!(
+                    "This invitation covers only {}; it cannot act on {asked} data.",
+                    covered.join(" and ")
+                ),
+            ),
+            AppError::ConcurrentChange => Self::new(
+                ErrorCode::ConcurrentChange,
+                "The data kept changing while this request was handled; retry.",
+            ),
         }
     }
 }

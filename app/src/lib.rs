@@ -5,6 +5,7 @@
 //! its outcomes, `persistence` implements the store it reads and writes.
 
 pub mod clock;
+pub mod consents;
 pub mod error;
 pub mod oauth;
 pub mod sandbox;
