@@ -176,6 +176,7 @@ impl From<app::AppError> for ApiError {
         use app::AppError;
         match error {
             AppError::Store(error) => error.into(),
+            AppError::ConsentMissing(category) => Self::consent_missing(category),
             AppError::Secret(error) => Self::Internal(error.to_string()),
             AppError::Internal(cause) => Self::Internal(cause),
             AppError::CompanyNotFound(company) => Self::company_not_found(company)(),
@@ -191,9 +192,20 @@ impl From<app::AppError> for ApiError {
                     covered.join(" and ")
                 ),
             ),
-            AppError::ConcurrentChange => Self::new(
+            AppError::ConnectionNotFound(id) => Self::not_found(
+                ErrorCode::ConnectionNotFound,
+                format_args!("Data connection {id}"),
+            ),
+            AppError::NotPending => Self::new(
+                ErrorCode::ConnectionLinked,
+                "A customer may only abandon a connection that is not authorized yet; a linked \
+                 one ends when its consent is withdrawn, or the client removes it.",
+            ),
+            AppError::ConcurrentChange(what) => Self::new(
                 ErrorCode::ConcurrentChange,
-                "The data kept changing while this request was handled; retry.",
+                format!(
+                    "The {what} changed while this request was handled; read it again and retry."
+                ),
             ),
         }
     }

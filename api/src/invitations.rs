@@ -6,9 +6,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use domain::email::{EmailDelivery, EmailStatus, OutgoingEmail};
 use domain::ids::{ClientId, CompanyId};
 use domain::invitation::{self, Invitation, MAX_MESSAGE_LEN};
-use domain::journey::JourneyStatus;
 use domain::link_settings::{categories_error, normalize_categories, CategorySet};
-use domain::ports::{RepoError, Store};
+use domain::ports::RepoError;
 use domain::validation::{char_len, is_http_url};
 use domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
@@ -318,38 +317,4 @@ fn share_url(journey_url: &str, token: &str) -> String {
     }
     let separator = if journey_url.contains('?') { '&' } else { '?' };
     format!("{journey_url}{separator}invitation={token}")
-}
-
-/// Marks the company's open invitations whose categories are now all linked
-/// as completed. Called after a connection becomes `Linked`.
-pub async fn complete_invitations(
-    store: &dyn Store,
-    client: ClientId,
-    company: CompanyId,
-) -> Result<(), RepoError> {
-    let now = Utc::now();
-    let open: Vec<Invitation> = store
-        .list_invitations(client, company)
-        .await?
-        .into_iter()
-        .filter(|i| i.completed_at.is_none() && i.usable(now))
-        .collect();
-    if open.is_empty() {
-        return Ok(());
-    }
-    let settings = crate::client_settings::link_settings(store, client).await?;
-    let connections = store.connections_of(client, &[company]).await?;
-    let status = JourneyStatus::new(&settings, &[], &connections);
-    let done: Vec<Uuid> = open
-        .iter()
-        .filter(|i| {
-            status
-                .clone()
-                .invited(CategorySet::of(&i.categories))
-                .complete()
-        })
-        .map(|i| i.id)
-        .collect();
-    store.mark_invitations_completed(client, &done, now).await?;
-    Ok(())
 }

@@ -38,6 +38,5 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
-pub mod transitions;
 pub mod verifier;
 pub mod web_origin;

@@ -13,7 +13,7 @@ use domain::connection::{Actor, Cause, Connection, ConnectionError};
 use zeroize::Zeroizing;
 
 use crate::state::{AppState, Stop};
-use crate::transitions::{self, Change};
+use app::connections::{self, Change};
 
 /// How many connections one round looks at.
 const BATCH: u32 = 100;
@@ -158,10 +158,15 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
                 error: Some(error),
                 ..Change::new(Cause::RefreshRefused, Actor::Provider)
             };
-            transitions::apply(state, client, company, id, change)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            connections::apply(
+                state.store.as_ref(),
+                state.settings(),
+                (client, company, id),
+                change,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
         }
         Err(other) => Err(other.to_string()),
     }

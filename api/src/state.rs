@@ -49,6 +49,11 @@ impl AppState {
         crate::dto::connection::ConnectionBody::new(connection, &self.catalogue, &self.public_url)
     }
 
+    /// The client's settings as the use cases read them.
+    pub fn settings(&self) -> &dyn app::ports::ClientSettings {
+        self
+    }
+
     /// Where token requests for a platform go: the Sandbox in process, others over HTTP.
     pub fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint {
         if key.as_str() == app::sandbox::PLATFORM_KEY {
@@ -61,3 +66,13 @@ impl AppState {
 
 /// Tells background tasks to stop at their next safe point (`true` once the server stops).
 pub type Stop = tokio::sync::watch::Receiver<bool>;
+
+#[async_trait::async_trait]
+impl app::ports::ClientSettings for AppState {
+    async fn link_settings(
+        &self,
+        client: domain::ids::ClientId,
+    ) -> Result<domain::link_settings::LinkSettings, app::AppError> {
+        Ok(crate::client_settings::link_settings(self.store.as_ref(), client).await?)
+    }
+}

@@ -166,7 +166,7 @@ where
             Err(other) => return Err(in_company(other, company)),
         }
     }
-    Err(AppError::ConcurrentChange)
+    Err(AppError::ConcurrentChange("ledger"))
 }
 
 /// What a withdrawal did to one connection.
@@ -282,7 +282,7 @@ where
             connections,
         });
     }
-    Err(AppError::ConcurrentChange)
+    Err(AppError::ConcurrentChange("ledger"))
 }
 
 /// The company's ledger, oldest first.

@@ -1,7 +1,7 @@
 //! Why a use case could not do what was asked, in the application's terms;
 //! `api` maps each kind to its status and `detailedErrorCode` in one table.
 
-use domain::ids::CompanyId;
+use domain::ids::{CompanyId, ConnectionId};
 use domain::ports::RepoError;
 use uuid::Uuid;
 
@@ -11,7 +11,10 @@ use crate::secrets::CryptoError;
 pub enum AppError {
     /// The store refused or failed.
     #[error(transparent)]
-    Store(#[from] RepoError),
+    Store(RepoError),
+    /// Linking needs an active consent to this category, and the company has none.
+    #[error("no active consent covers {0}")]
+    ConsentMissing(&'static str),
     /// A stored secret could not be sealed or opened (a missing key, a damaged ciphertext).
     #[error("a stored secret: {0}")]
     Secret(#[from] CryptoError),
@@ -21,6 +24,12 @@ pub enum AppError {
     /// The client has no such company.
     #[error("company {0} not found")]
     CompanyNotFound(CompanyId),
+    /// The company has no such connection.
+    #[error("connection {0} not found")]
+    ConnectionNotFound(ConnectionId),
+    /// The change may only happen to a connection still waiting for authorization.
+    #[error("the connection is no longer waiting for authorization")]
+    NotPending,
     /// The company's ledger has no such consent.
     #[error("consent {0} not found")]
     ConsentNotFound(Uuid),
@@ -33,7 +42,17 @@ pub enum AppError {
         covered: Vec<&'static str>,
         asked: String,
     },
-    /// Other writers kept changing what this one read, past every retry.
-    #[error("concurrent changes")]
-    ConcurrentChange,
+    /// Other writers changed what this one read (the `0` named: a
+    /// connection, a ledger), past every retry there was.
+    #[error("the {0} changed concurrently")]
+    ConcurrentChange(&'static str),
+}
+
+impl From<RepoError> for AppError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::ConsentMissing(category) => Self::ConsentMissing(category),
+            other => Self::Store(other),
+        }
+    }
 }

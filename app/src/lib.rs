@@ -5,9 +5,12 @@
 //! its outcomes, `persistence` implements the store it reads and writes.
 
 pub mod clock;
+pub mod connections;
 pub mod consents;
 pub mod error;
+pub mod invitations;
 pub mod oauth;
+pub mod ports;
 pub mod sandbox;
 pub mod secrets;
 

@@ -17,7 +17,7 @@ use crate::dto::connection::ConnectionBody;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
-use crate::transitions::{self, connection_not_found, write_error, Change};
+use app::connections::{self, Change};
 
 /// Update authorization
 ///
@@ -55,7 +55,7 @@ pub async fn update_authorization(
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
     let (company, id) = (company.into(), ConnectionId::from(id));
-    let current = crate::transitions::load(&state, caller.client, company, id).await?;
+    let current = connections::load(state.store.as_ref(), caller.client, company, id).await?;
     caller.require_category(current.source_type.category())?;
     let entry = state.catalogue.get(&current.platform_key).ok_or_else(|| {
         ApiError::Internal(format!(
@@ -112,17 +112,22 @@ pub async fn update_authorization(
             .store
             .replace_connection_secret(caller.client, company, id, secret)
             .await
-            .map_err(write_error(id))?;
-        crate::transitions::load(&state, caller.client, company, id).await?
+            .map_err(|e| connections::in_connection(e, id))?;
+        connections::load(state.store.as_ref(), caller.client, company, id).await?
     } else {
         let change = Change {
             secret: SecretChange::Put(secret),
-            consent_for: transitions::consent_needed(&state, &current).await?,
+            consent_for: connections::consent_needed(state.settings(), &current).await?,
             ..Change::new(Cause::Authorized, caller.actor)
         };
-        transitions::apply(&state, caller.client, company, id, change)
-            .await?
-            .ok_or_else(connection_not_found(id))?
+        connections::apply(
+            state.store.as_ref(),
+            state.settings(),
+            (caller.client, company, id),
+            change,
+        )
+        .await?
+        .ok_or(app::AppError::ConnectionNotFound(id))?
     };
     Ok(web::Json(state.connection_body(connection)))
 }

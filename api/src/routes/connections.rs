@@ -19,7 +19,7 @@ use crate::openapi::responses::{
     Conflict, CreateErrors, ItemErrors, ItemWriteErrors, ListErrors, NotFound,
 };
 use crate::state::AppState;
-use crate::transitions::{self, connection_not_found, Change};
+use app::connections::{self, Change};
 
 /// List connections
 ///
@@ -169,7 +169,13 @@ pub async fn get_connection(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
-    let connection = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+    let connection = connections::load(
+        state.store.as_ref(),
+        caller.client,
+        company.into(),
+        id.into(),
+    )
+    .await?;
     caller.require_category(connection.source_type.category())?;
     Ok(web::Json(state.connection_body(connection)))
 }
@@ -220,7 +226,13 @@ pub async fn unlink_connection(
         }
     }
     let change = if caller.token.is_some() {
-        let current = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+        let current = connections::load(
+            state.store.as_ref(),
+            caller.client,
+            company.into(),
+            id.into(),
+        )
+        .await?;
         caller.require_category(current.source_type.category())?;
         // The customer stops sharing: the grant goes with the link.
         Change {
@@ -230,9 +242,14 @@ pub async fn unlink_connection(
     } else {
         Change::new(Cause::UnlinkedByClient, caller.actor)
     };
-    let connection = transitions::apply(&state, caller.client, company.into(), id.into(), change)
-        .await?
-        .ok_or_else(connection_not_found(id.into()))?;
+    let connection = connections::apply(
+        state.store.as_ref(),
+        state.settings(),
+        (caller.client, company.into(), id.into()),
+        change,
+    )
+    .await?
+    .ok_or(app::AppError::ConnectionNotFound(id.into()))?;
     Ok(web::Json(state.connection_body(connection)))
 }
 
@@ -256,14 +273,26 @@ pub async fn delete_connection(
 ) -> ApiResult<HttpResponse> {
     let (company, id) = path.into_inner();
     if caller.token.is_some() {
-        let current = transitions::load(&state, caller.client, company.into(), id.into()).await?;
+        let current = connections::load(
+            state.store.as_ref(),
+            caller.client,
+            company.into(),
+            id.into(),
+        )
+        .await?;
         caller.require_category(current.source_type.category())?;
     }
     let change = Change {
         pending_only: caller.token.is_some(),
         ..Change::new(Cause::Deleted, caller.actor)
     };
-    transitions::apply(&state, caller.client, company.into(), id.into(), change).await?;
+    connections::apply(
+        state.store.as_ref(),
+        state.settings(),
+        (caller.client, company.into(), id.into()),
+        change,
+    )
+    .await?;
     Ok(HttpResponse::Ok().finish())
 }
 
@@ -284,7 +313,7 @@ pub async fn connection_history(
 ) -> ApiResult<web::Json<ConnectionHistory>> {
     let (company, id) = path.into_inner();
     let (company, id): (CompanyId, ConnectionId) = (company.into(), id.into());
-    crate::transitions::load(&state, caller.client, company, id).await?;
+    connections::load(state.store.as_ref(), caller.client, company, id).await?;
     let entries = state
         .store
         .connection_history(caller.client, company, id)

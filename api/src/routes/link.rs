@@ -24,7 +24,8 @@ use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
 use crate::html_page::{escape_html, redirect};
 use crate::state::AppState;
-use crate::transitions::{self, Change};
+use app::connections::{self, Change};
+use app::AppError;
 
 /// How long a customer has between the Link URL and the provider's callback.
 const STATE_LIFETIME_MINUTES: i64 = 10;
@@ -119,7 +120,7 @@ pub async fn start(
         .store
         .find_connection(company.into(), id.into())
         .await
-        .map_err(|e| ApiError::from_repo(e, transitions::connection_not_found(id.into())))?;
+        .map_err(|e| connections::in_connection(e, id.into()))?;
     let mut custom = custom_params(request.query_string())?;
     let consent_declined = custom
         .remove(crate::routes::link_session::CONSENT_PARAM)
@@ -293,8 +294,13 @@ pub async fn callback(
             ))
         }
     };
-    let connection =
-        crate::transitions::load(&state, saved.client, saved.company, saved.connection).await?;
+    let connection = connections::load(
+        state.store.as_ref(),
+        saved.client,
+        saved.company,
+        saved.connection,
+    )
+    .await?;
     let entry = catalogue_entry(&state, &connection)?;
     let custom = &saved.redirect_params;
     let failed = |outcome| fail(&state, &request, &connection, entry, custom, outcome);
@@ -359,23 +365,17 @@ pub async fn callback(
     let secret = app::secrets::seal_tokens(&state.cipher, connection.id, &tokens)?;
     let change = Change {
         secret: SecretChange::Put(secret),
-        consent_for: transitions::consent_needed(&state, &connection).await?,
+        consent_for: connections::consent_needed(state.settings(), &connection).await?,
         ..Change::new(Cause::Authorized, Actor::Customer)
     };
-    let outcome = match transitions::apply(
-        &state,
-        saved.client,
-        saved.company,
-        saved.connection,
-        change,
-    )
-    .await
-    {
-        Ok(_) => Outcome::Linked,
-        Err(ApiError::Refused(ErrorCode::TransitionRefused, _)) => Outcome::AlreadyLinked,
-        Err(ApiError::Refused(ErrorCode::ConsentRequired, _)) => Outcome::ConsentRequired,
-        Err(other) => return Err(other),
-    };
+    let which = (saved.client, saved.company, saved.connection);
+    let outcome =
+        match connections::apply(state.store.as_ref(), state.settings(), which, change).await {
+            Ok(_) => Outcome::Linked,
+            Err(AppError::Refused(_)) => Outcome::AlreadyLinked,
+            Err(AppError::ConsentMissing(_)) => Outcome::ConsentRequired,
+            Err(other) => return Err(other.into()),
+        };
     finish(&state, &request, &connection, entry, custom, outcome).await
 }
 
@@ -400,10 +400,10 @@ pub fn open_verifier(
 /// Whether the connection may be linked as far as consent goes: no consent
 /// is needed, or an active one covers its category.
 async fn consented(state: &AppState, connection: &Connection) -> Result<bool, ApiError> {
-    match transitions::check_consent(state, connection).await {
+    match connections::check_consent(state.store.as_ref(), state.settings(), connection).await {
         Ok(_) => Ok(true),
-        Err(ApiError::Refused(ErrorCode::ConsentRequired, _)) => Ok(false),
-        Err(other) => Err(other),
+        Err(AppError::ConsentMissing(_)) => Ok(false),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -421,14 +421,9 @@ async fn fail(
             error: Some(outcome.connection_error()),
             ..Change::new(Cause::AuthorizationFailed, Actor::Customer)
         };
-        if let Err(error) = transitions::apply(
-            state,
-            connection.client_id,
-            connection.company_id,
-            connection.id,
-            change,
-        )
-        .await
+        let which = (connection.client_id, connection.company_id, connection.id);
+        if let Err(error) =
+            connections::apply(state.store.as_ref(), state.settings(), which, change).await
         {
             tracing::info!(%error, "the failed authorization was not recorded");
         }

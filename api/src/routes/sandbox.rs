@@ -420,7 +420,8 @@ pub async fn revoke_grant(
     let (company, id) = path.into_inner();
     let (company, id): (domain::ids::CompanyId, domain::ids::ConnectionId) =
         (company.into(), id.into());
-    let connection = crate::transitions::load(&state, caller.client, company, id).await?;
+    let connection =
+        app::connections::load(state.store.as_ref(), caller.client, company, id).await?;
     if connection.platform_key.as_str() != app::sandbox::PLATFORM_KEY {
         return Err(ApiError::new(
             ErrorCode::NotASandboxConnection,
