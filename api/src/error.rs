@@ -201,6 +201,10 @@ impl From<app::AppError> for ApiError {
                 "A customer may only abandon a connection that is not authorized yet; a linked \
                  one ends when its consent is withdrawn, or the client removes it.",
             ),
+            AppError::AuthorizationUnknown => Self::new(
+                ErrorCode::AuthorizationUnknown,
+                "This authorization is not known; start again from the Link URL.",
+            ),
             AppError::ConcurrentChange(what) => Self::new(
                 ErrorCode::ConcurrentChange,
                 format!(

@@ -76,3 +76,13 @@ impl app::ports::ClientSettings for AppState {
         Ok(crate::client_settings::link_settings(self.store.as_ref(), client).await?)
     }
 }
+
+impl app::ports::Providers for AppState {
+    fn integration(&self, key: &PlatformKey) -> Option<&domain::integration::Integration> {
+        self.catalogue.get(key).map(|entry| &entry.integration)
+    }
+
+    fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint {
+        AppState::token_endpoint(self, key)
+    }
+}

@@ -42,6 +42,9 @@ pub enum AppError {
         covered: Vec<&'static str>,
         asked: String,
     },
+    /// A provider answered with a state the service never issued.
+    #[error("this authorization is not known")]
+    AuthorizationUnknown,
     /// Other writers changed what this one read (the `0` named: a
     /// connection, a ledger), past every retry there was.
     #[error("the {0} changed concurrently")]

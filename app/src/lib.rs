@@ -8,6 +8,7 @@ pub mod clock;
 pub mod connections;
 pub mod consents;
 pub mod error;
+pub mod handoff;
 pub mod invitations;
 pub mod oauth;
 pub mod ports;

@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 use domain::ids::ClientId;
+use domain::integration::{Integration, PlatformKey};
 use domain::link_settings::LinkSettings;
+
+use crate::oauth::TokenEndpoint;
 
 use crate::AppError;
 
@@ -13,4 +16,13 @@ use crate::AppError;
 pub trait ClientSettings: Send + Sync {
     /// The client's newest link settings (the defaults before any change).
     async fn link_settings(&self, client: ClientId) -> Result<LinkSettings, AppError>;
+}
+
+/// The platforms the service offers, and where each one's token requests go
+/// (the Sandbox in process, the others over HTTP).
+pub trait Providers: Send + Sync {
+    /// The catalogue's integration of this platform.
+    fn integration(&self, key: &PlatformKey) -> Option<&Integration>;
+    /// The token endpoint of this platform.
+    fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint;
 }

@@ -15,7 +15,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use domain::authorization::Authorization;
 use domain::connection::Connection;
 use domain::ids::ConnectionId;
-use domain::ports::{ConnectionSecret, SecretKind, Store};
+use domain::ports::{
+    ConnectionRepository, ConnectionSecret, IntegrationSettingsRepository, OAuthState, SecretKind,
+};
 use domain::secrets::{SealedSecret, SecretLocation};
 use sha2::Digest;
 use zeroize::Zeroizing;
@@ -274,11 +276,14 @@ pub fn open_tokens(
 }
 
 /// The OAuth tokens a connection holds, if it holds any.
-pub async fn stored_tokens(
-    store: &dyn Store,
+pub async fn stored_tokens<S>(
+    store: &S,
     cipher: &Cipher,
     connection: &Connection,
-) -> Result<Option<StoredTokens>, AppError> {
+) -> Result<Option<StoredTokens>, AppError>
+where
+    S: ConnectionRepository + ?Sized,
+{
     let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
     match store.get_connection_secret(client, company, id).await? {
         Some(secret) => open_tokens(cipher, id, &secret),
@@ -288,11 +293,14 @@ pub async fn stored_tokens(
 
 /// The OAuth application to use for the connection's platform: the built-in
 /// one for the Sandbox, otherwise the client's own.
-pub async fn oauth_application(
-    store: &dyn Store,
+pub async fn oauth_application<S>(
+    store: &S,
     cipher: &Cipher,
     connection: &Connection,
-) -> Result<Option<(String, Zeroizing<String>)>, AppError> {
+) -> Result<Option<(String, Zeroizing<String>)>, AppError>
+where
+    S: IntegrationSettingsRepository + ?Sized,
+{
     if connection.platform_key.as_str() == crate::sandbox::PLATFORM_KEY {
         return Ok(Some((
             crate::sandbox::CLIENT_ID.into(),
@@ -315,6 +323,21 @@ pub async fn oauth_application(
     let secret =
         String::from_utf8(secret.to_vec()).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Some((client.client_id, Zeroizing::new(secret))))
+}
+
+/// The PKCE verifier kept with an OAuth state (whose value hashes to `state_hash`), opened.
+pub fn open_verifier(
+    cipher: &Cipher,
+    saved: &OAuthState,
+    state_hash: &str,
+) -> Result<Zeroizing<String>, AppError> {
+    let verifier = cipher.open(
+        &saved.verifier,
+        &SecretLocation::OAuthState(state_hash.to_owned()).context(),
+    )?;
+    String::from_utf8(verifier.to_vec())
+        .map(Zeroizing::new)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 #[cfg(test)]

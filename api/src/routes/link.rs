@@ -7,28 +7,20 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use app::oauth::{self, Grant, TokenRequest};
-use chrono::{Duration, Utc};
-use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
+use domain::connection::Connection;
 use domain::customer_pages::Notice;
-use domain::integration::{AuthMethod, OAuthSettings};
-use domain::ports::{Consumed, OAuthState, SecretChange};
-use domain::profile::{fill_redirect, percent_encode};
-use domain::secrets::SecretLocation;
+use domain::profile::fill_redirect;
 use serde::Deserialize;
 use uuid::Uuid;
-use zeroize::Zeroizing;
 
 use crate::catalogue::Entry;
 use crate::customer_page::{self, Brand};
 use crate::error::{ApiError, ErrorCode};
 use crate::html_page::{escape_html, redirect};
 use crate::state::AppState;
-use app::connections::{self, Change};
-use app::AppError;
+use app::connections::{self};
+use app::handoff::{Answer, Handoff, Outcome, Started};
 
-/// How long a customer has between the Link URL and the provider's callback.
-const STATE_LIFETIME_MINUTES: i64 = 10;
 /// Most custom values a Link URL may carry for the redirect.
 const MAX_CUSTOM_PARAMS: usize = 20;
 /// Most bytes the custom names and values may hold together (they are stored with the state).
@@ -37,70 +29,14 @@ const MAX_CUSTOM_BYTES: usize = 2048;
 /// journey (`linkReturn=hosted`) instead of the client's redirect URL.
 pub const RETURN_PARAM: &str = "linkReturn";
 
-/// How a journey step ended, as the client's redirect URL receives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Linked,
-    AlreadyLinked,
-    Cancelled,
-    /// The company has no active consent for the connection's category.
-    ConsentRequired,
-    Failed,
-    NotSupported,
-}
-
-impl Outcome {
-    fn status_code(self) -> u16 {
-        match self {
-            Self::Linked => 200,
-            Self::AlreadyLinked => 201,
-            Self::Cancelled | Self::ConsentRequired => 403,
-            Self::Failed => 500,
-            Self::NotSupported => 501,
-        }
-    }
-
-    fn status_text(self) -> &'static str {
-        match self {
-            Self::Linked => "Linked",
-            Self::AlreadyLinked => "AlreadyLinked",
-            Self::Cancelled => "Cancelled",
-            Self::ConsentRequired => "ConsentRequired",
-            Self::Failed => "Failed",
-            Self::NotSupported => "NotSupported",
-        }
-    }
-
-    /// What the customer's page says of it.
-    fn notice(self) -> Notice {
-        match self {
-            Self::Linked | Self::AlreadyLinked => Notice::Connected,
-            Self::Cancelled => Notice::Cancelled,
-            Self::ConsentRequired => Notice::ConsentMissing,
-            Self::NotSupported => Notice::NotOffered,
-            Self::Failed => Notice::NotConnected,
-        }
-    }
-
-    fn error_message(self) -> &'static str {
-        match self {
-            Self::Linked | Self::AlreadyLinked => "",
-            Self::Cancelled => "User cancelled.",
-            Self::ConsentRequired => "Consent required.",
-            Self::Failed => "Unknown error occurred.",
-            Self::NotSupported => "Not supported.",
-        }
-    }
-
-    /// The error recorded on the connection for this outcome.
-    fn connection_error(self) -> ConnectionError {
-        ConnectionError {
-            status_code: self.status_code().to_string(),
-            status_text: self.status_text().into(),
-            error_message: self.error_message().into(),
-            errored_on: Utc::now(),
-            resolved_on: None,
-        }
+/// What the customer's page says of how a step ended.
+fn notice_of(outcome: Outcome) -> Notice {
+    match outcome {
+        Outcome::Linked | Outcome::AlreadyLinked => Notice::Connected,
+        Outcome::Cancelled => Notice::Cancelled,
+        Outcome::ConsentRequired => Notice::ConsentMissing,
+        Outcome::NotSupported => Notice::NotOffered,
+        Outcome::Failed => Notice::NotConnected,
     }
 }
 
@@ -126,22 +62,14 @@ pub async fn start(
         .remove(crate::routes::link_session::CONSENT_PARAM)
         .is_some_and(|value| value == "declined");
     let entry = catalogue_entry(&state, &connection)?;
-    let ended = |outcome| finish(&state, &request, &connection, entry, &custom, outcome);
-    let failed = |outcome| fail(&state, &request, &connection, entry, &custom, outcome);
-    if connection.status == ConnectionStatus::Linked {
-        return ended(Outcome::AlreadyLinked).await;
-    }
-    let AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
-        return ended(Outcome::NotSupported).await;
-    };
-    if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
-        return failed(Outcome::NotSupported).await;
-    }
-    if !consented(&state, &connection).await? {
-        if !consent_declined && !custom.contains_key(RETURN_PARAM) {
-            // A flow built for Codat records no consent: the customer gives it
-            // on Link API's consent step, which then comes back here. (The
-            // journeys of Link API's own pages ask for it before any platform.)
+    let handoff = handoff(&state);
+    let outcome = match handoff.start(&connection, custom.clone()).await? {
+        Started::Provider(location) => return Ok(redirect(&location)),
+        Started::Ended(outcome) => outcome,
+        // A flow built for Codat records no consent: the customer gives it
+        // on Link API's consent step, which then comes back here. (The
+        // journeys of Link API's own pages ask for it before any platform.)
+        Started::NeedsConsent if !consent_declined && !custom.contains_key(RETURN_PARAM) => {
             return Ok(redirect(&crate::routes::link_session::consent_step_url(
                 &state,
                 connection.company_id,
@@ -149,69 +77,25 @@ pub async fn start(
                 &custom,
             )));
         }
-        return failed(Outcome::ConsentRequired).await;
-    }
-    let Some((client_id, _)) =
-        app::secrets::oauth_application(state.store.as_ref(), &state.cipher, &connection).await?
-    else {
-        tracing::warn!(platform = %connection.platform_key, "no OAuth application is registered for this platform");
-        return failed(Outcome::Failed).await;
+        Started::NeedsConsent => {
+            handoff
+                .record_failure(&connection, Outcome::ConsentRequired)
+                .await;
+            Outcome::ConsentRequired
+        }
     };
-    let state_value = oauth::random_token(32);
-    let verifier = Zeroizing::new(oauth::random_token(48));
-    let hash = oauth::state_hash(&state_value);
-    let sealed = state
-        .cipher
-        .seal(
-            verifier.as_bytes(),
-            &SecretLocation::OAuthState(hash.clone()).context(),
-        )
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let saved = OAuthState {
-        client: connection.client_id,
-        company: connection.company_id,
-        connection: connection.id,
-        verifier: sealed,
-        redirect_params: custom,
-        expires_at: Utc::now() + Duration::minutes(STATE_LIFETIME_MINUTES),
-    };
-    state.store.save_oauth_state(&hash, &saved).await?;
-    let location = authorize_url(
-        oauth,
-        &client_id,
-        &callback_url(&state.public_url),
-        &state_value,
-        &oauth::pkce_challenge(&verifier),
-    );
-    Ok(redirect(&location))
+    finish(&state, &request, &connection, entry, &custom, outcome).await
 }
 
-fn authorize_url(
-    oauth: &OAuthSettings,
-    client_id: &str,
-    redirect_uri: &str,
-    state: &str,
-    challenge: &str,
-) -> String {
-    let separator = if oauth.authorize_url.contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let query = [
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", redirect_uri),
-        ("scope", &oauth.scopes.join(" ")),
-        ("state", state),
-        ("code_challenge", challenge),
-        ("code_challenge_method", "S256"),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
-    format!("{}{separator}{query}", oauth.authorize_url)
+/// The OAuth hand-off as this service runs it.
+fn handoff(state: &AppState) -> Handoff<'_, dyn domain::ports::Store> {
+    Handoff {
+        store: state.store.as_ref(),
+        settings: state.settings(),
+        providers: state,
+        cipher: &state.cipher,
+        redirect_uri: callback_url(&state.public_url),
+    }
 }
 
 /// Custom `{name}` values from the Link URL's query string.
@@ -283,152 +167,22 @@ pub async fn callback(
             "The provider's answer has no state.",
         )
     })?;
-    let hash = oauth::state_hash(&state_value);
-    let (saved, fresh) = match state.store.consume_oauth_state(&hash).await? {
-        Consumed::Fresh(saved) => (saved, true),
-        Consumed::Replayed(saved) | Consumed::Expired(saved) => (saved, false),
-        Consumed::Unknown => {
-            return Err(ApiError::new(
-                ErrorCode::AuthorizationUnknown,
-                "This authorization is not known; start again from the Link URL.",
-            ))
-        }
+    let answer = Answer {
+        state: state_value,
+        code: params.code,
+        error: params.error,
     };
-    let connection = connections::load(
-        state.store.as_ref(),
-        saved.client,
-        saved.company,
-        saved.connection,
+    let answered = handoff(&state).answer(answer).await?;
+    let entry = catalogue_entry(&state, &answered.connection)?;
+    finish(
+        &state,
+        &request,
+        &answered.connection,
+        entry,
+        &answered.custom,
+        answered.outcome,
     )
-    .await?;
-    let entry = catalogue_entry(&state, &connection)?;
-    let custom = &saved.redirect_params;
-    let failed = |outcome| fail(&state, &request, &connection, entry, custom, outcome);
-    if !fresh {
-        tracing::info!(connection = %connection.id, "an expired or already used OAuth state came back; nothing changes");
-        return finish(
-            &state,
-            &request,
-            &connection,
-            entry,
-            custom,
-            Outcome::Failed,
-        )
-        .await;
-    }
-    if let Some(error) = params.error {
-        let outcome = if error == "access_denied" {
-            Outcome::Cancelled
-        } else {
-            Outcome::Failed
-        };
-        return failed(outcome).await;
-    }
-    let (Some(code), AuthMethod::OAuth2(oauth)) = (params.code, &entry.integration.auth) else {
-        return failed(Outcome::Failed).await;
-    };
-    if !crate::routes::integrations::enabled_for(&state, connection.client_id, entry).await? {
-        return failed(Outcome::NotSupported).await;
-    }
-    if !consented(&state, &connection).await? {
-        return failed(Outcome::ConsentRequired).await;
-    }
-    let Some((client_id, client_secret)) =
-        app::secrets::oauth_application(state.store.as_ref(), &state.cipher, &connection).await?
-    else {
-        return failed(Outcome::Failed).await;
-    };
-    let verifier = open_verifier(&state, &saved, &hash)?;
-    let redirect_uri = callback_url(&state.public_url);
-    let exchange = TokenRequest {
-        token_url: &oauth.token_url,
-        client_auth: oauth.client_auth,
-        client_id: &client_id,
-        client_secret: &client_secret,
-        grant: Grant::AuthorizationCode {
-            code: &code,
-            redirect_uri: &redirect_uri,
-            code_verifier: &verifier,
-        },
-    };
-    let tokens = match state
-        .token_endpoint(&connection.platform_key)
-        .request(exchange)
-        .await
-    {
-        Ok(tokens) => tokens,
-        Err(error) => {
-            tracing::warn!(?error, platform = %connection.platform_key, "the code exchange failed");
-            return failed(Outcome::Failed).await;
-        }
-    };
-    let secret = app::secrets::seal_tokens(&state.cipher, connection.id, &tokens)?;
-    let change = Change {
-        secret: SecretChange::Put(secret),
-        consent_for: connections::consent_needed(state.settings(), &connection).await?,
-        ..Change::new(Cause::Authorized, Actor::Customer)
-    };
-    let which = (saved.client, saved.company, saved.connection);
-    let outcome =
-        match connections::apply(state.store.as_ref(), state.settings(), which, change).await {
-            Ok(_) => Outcome::Linked,
-            Err(AppError::Refused(_)) => Outcome::AlreadyLinked,
-            Err(AppError::ConsentMissing(_)) => Outcome::ConsentRequired,
-            Err(other) => return Err(other.into()),
-        };
-    finish(&state, &request, &connection, entry, custom, outcome).await
-}
-
-/// The PKCE verifier of a stored state, opened.
-pub fn open_verifier(
-    state: &AppState,
-    saved: &OAuthState,
-    state_hash: &str,
-) -> Result<Zeroizing<String>, ApiError> {
-    let verifier = state
-        .cipher
-        .open(
-            &saved.verifier,
-            &SecretLocation::OAuthState(state_hash.to_owned()).context(),
-        )
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    String::from_utf8(verifier.to_vec())
-        .map(Zeroizing::new)
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
-/// Whether the connection may be linked as far as consent goes: no consent
-/// is needed, or an active one covers its category.
-async fn consented(state: &AppState, connection: &Connection) -> Result<bool, ApiError> {
-    match connections::check_consent(state.store.as_ref(), state.settings(), connection).await {
-        Ok(_) => Ok(true),
-        Err(AppError::ConsentMissing(_)) => Ok(false),
-        Err(other) => Err(other.into()),
-    }
-}
-
-/// Records a failed authorization (when the state machine allows it) and finishes.
-async fn fail(
-    state: &AppState,
-    request: &HttpRequest,
-    connection: &Connection,
-    entry: &Entry,
-    custom: &BTreeMap<String, String>,
-    outcome: Outcome,
-) -> Result<HttpResponse, ApiError> {
-    if connection.status == ConnectionStatus::PendingAuth {
-        let change = Change {
-            error: Some(outcome.connection_error()),
-            ..Change::new(Cause::AuthorizationFailed, Actor::Customer)
-        };
-        let which = (connection.client_id, connection.company_id, connection.id);
-        if let Err(error) =
-            connections::apply(state.store.as_ref(), state.settings(), which, change).await
-        {
-            tracing::info!(%error, "the failed authorization was not recorded");
-        }
-    }
-    finish(state, request, connection, entry, custom, outcome).await
+    .await
 }
 
 /// Sends the customer to the client's redirect URL, or shows a page when the
@@ -495,7 +249,7 @@ async fn finish(
         StatusCode::OK,
         language,
         Some(&brand),
-        outcome.notice(),
+        notice_of(outcome),
         &entry.integration.name,
     ))
 }
@@ -599,7 +353,7 @@ async fn return_to_popup(
     Ok(customer_page::notice_with_head(
         language,
         &brand,
-        outcome.notice(),
+        notice_of(outcome),
         &entry.integration.name,
         &head,
     ))

@@ -57,7 +57,7 @@ async fn pending(
         .find_usable_oauth_state(&hash)
         .await?
         .ok_or_else(unknown)?;
-    let verifier = crate::routes::link::open_verifier(state, &saved, &hash)?;
+    let verifier = app::secrets::open_verifier(&state.cipher, &saved, &hash)?;
     if app::oauth::pkce_challenge(&verifier) != challenge {
         return Err(unknown());
     }
