@@ -229,7 +229,7 @@ fn next_pause(
 }
 
 /// Sleeps for `pause`, or until `stop` changes.
-async fn wait(pause: Duration, stop: &mut crate::state::Stop) {
+async fn wait(pause: Duration, stop: &mut app::Stop) {
     tokio::select! {
         _ = tokio::time::sleep(pause) => {}
         _ = stop.changed() => {}
@@ -322,7 +322,7 @@ impl Dispatcher {
     /// to a minute, and it carries on by itself. Once `stop` says so it ends
     /// between rounds: a round in progress finishes, so no attempt is left
     /// half-recorded.
-    pub async fn run(self: Arc<Self>, interval: Duration, mut stop: crate::state::Stop) {
+    pub async fn run(self: Arc<Self>, interval: Duration, mut stop: app::Stop) {
         let mut pause = interval;
         let mut last_purge = Instant::now();
         let mut last_reminders: Option<Instant> = None;
@@ -355,7 +355,7 @@ impl Dispatcher {
     /// Sends the email outbox every `interval`, beside [`Dispatcher::run`] and
     /// apart from it, so a slow or hanging SMTP server never delays a
     /// webhook. Ends between rounds once `stop` says so.
-    pub async fn run_emails(self: Arc<Self>, interval: Duration, mut stop: crate::state::Stop) {
+    pub async fn run_emails(self: Arc<Self>, interval: Duration, mut stop: app::Stop) {
         if self.mailer.is_none() {
             return;
         }

@@ -29,7 +29,6 @@ pub mod mailer;
 pub mod oauth;
 pub mod openapi;
 pub mod rate_limit;
-pub mod refresher;
 pub mod reminder_emails;
 pub mod reminders;
 pub mod revocation;

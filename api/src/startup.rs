@@ -99,13 +99,19 @@ impl Application {
             mailer: crate::mailer::Mailer::from_settings(settings)?,
         };
         let state = std::sync::Arc::new(state);
-        let schedule = crate::refresher::Schedule {
+        let schedule = app::refresher::Schedule {
             interval: std::time::Duration::from_secs(settings.refresh_interval_secs),
             margin: std::time::Duration::from_secs(settings.refresh_margin_secs),
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let mut tasks = vec![tokio::spawn(crate::refresher::run(
-            state.clone(),
+        let refresher = app::refresher::Refresher {
+            store: state.store.clone(),
+            settings: state.clone(),
+            providers: state.clone(),
+            cipher: state.cipher.clone(),
+        };
+        let mut tasks = vec![tokio::spawn(app::refresher::run(
+            std::sync::Arc::new(refresher),
             schedule,
             stopped.clone(),
         ))];

@@ -64,9 +64,6 @@ impl AppState {
     }
 }
 
-/// Tells background tasks to stop at their next safe point (`true` once the server stops).
-pub type Stop = tokio::sync::watch::Receiver<bool>;
-
 #[async_trait::async_trait]
 impl app::ports::ClientSettings for AppState {
     async fn link_settings(

@@ -12,7 +12,11 @@ pub mod handoff;
 pub mod invitations;
 pub mod oauth;
 pub mod ports;
+pub mod refresher;
 pub mod sandbox;
 pub mod secrets;
 
 pub use error::AppError;
+
+/// Tells background work to stop at its next safe point (`true` once the server stops).
+pub type Stop = tokio::sync::watch::Receiver<bool>;

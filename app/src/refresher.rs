@@ -7,13 +7,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::oauth::{Grant, TokenError, TokenRequest};
 use chrono::Utc;
 use domain::connection::{Actor, Cause, Connection, ConnectionError};
+use domain::ports::Store;
 use zeroize::Zeroizing;
 
-use crate::state::{AppState, Stop};
-use app::connections::{self, Change};
+use crate::connections::{self, Change};
+use crate::oauth::{Grant, TokenError, TokenRequest};
+use crate::ports::{ClientSettings, Providers};
+use crate::secrets::Cipher;
+use crate::Stop;
 
 /// How many connections one round looks at.
 const BATCH: u32 = 100;
@@ -28,10 +31,18 @@ pub struct Schedule {
     pub margin: Duration,
 }
 
+/// The token refresher: what it reads, writes and asks.
+pub struct Refresher {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<dyn ClientSettings>,
+    pub providers: Arc<dyn Providers>,
+    pub cipher: Cipher,
+}
+
 /// Runs a round per interval until told to stop. While the store cannot be
 /// reached, the pause doubles (up to five minutes), and returns to the
 /// interval once a round gets through.
-pub async fn run(state: Arc<AppState>, schedule: Schedule, mut stop: Stop) {
+pub async fn run(refresher: Arc<Refresher>, schedule: Schedule, mut stop: Stop) {
     let mut pause = schedule.interval;
     loop {
         tokio::select! {
@@ -42,7 +53,7 @@ pub async fn run(state: Arc<AppState>, schedule: Schedule, mut stop: Stop) {
             return;
         }
         // A round runs to its end: a refresh is never left half-recorded.
-        match run_once(&state, schedule.margin).await {
+        match run_once(&refresher, schedule.margin).await {
             Some(refreshed) => {
                 pause = schedule.interval;
                 if refreshed > 0 {
@@ -61,7 +72,7 @@ pub async fn run(state: Arc<AppState>, schedule: Schedule, mut stop: Stop) {
 /// One round: refreshes every due connection this instance can lease.
 /// Returns how many it refreshed or deauthorized; `None` when the store
 /// could not be asked.
-pub async fn run_once(state: &AppState, margin: Duration) -> Option<usize> {
+pub async fn run_once(state: &Refresher, margin: Duration) -> Option<usize> {
     let margin =
         chrono::Duration::from_std(margin).unwrap_or_else(|_| chrono::Duration::minutes(2));
     let due = match state
@@ -96,9 +107,9 @@ pub async fn run_once(state: &AppState, margin: Duration) -> Option<usize> {
     Some(done)
 }
 
-async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String> {
+async fn refresh(state: &Refresher, connection: &Connection) -> Result<(), String> {
     let (client, company, id) = (connection.client_id, connection.company_id, connection.id);
-    let stored = app::secrets::stored_tokens(state.store.as_ref(), &state.cipher, connection)
+    let stored = crate::secrets::stored_tokens(state.store.as_ref(), &state.cipher, connection)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("the connection holds no OAuth tokens")?;
@@ -109,15 +120,15 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
             .ok_or("the provider gave no refresh token")?,
     );
     let (client_id, client_secret) =
-        app::secrets::oauth_application(state.store.as_ref(), &state.cipher, connection)
+        crate::secrets::oauth_application(state.store.as_ref(), &state.cipher, connection)
             .await
             .map_err(|e| e.to_string())?
             .ok_or("no OAuth application is registered for this platform")?;
-    let entry = state
-        .catalogue
-        .get(&connection.platform_key)
+    let integration = state
+        .providers
+        .integration(&connection.platform_key)
         .ok_or("the platform left the catalogue")?;
-    let domain::integration::AuthMethod::OAuth2(oauth) = &entry.integration.auth else {
+    let domain::integration::AuthMethod::OAuth2(oauth) = &integration.auth else {
         return Err("the platform does not use OAuth".into());
     };
     let request = TokenRequest {
@@ -130,6 +141,7 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
         },
     };
     match state
+        .providers
         .token_endpoint(&connection.platform_key)
         .request(request)
         .await
@@ -138,7 +150,7 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
             if tokens.refresh_token.is_none() {
                 tokens.refresh_token = Some(refresh_token.to_string());
             }
-            let secret = app::secrets::seal_tokens(&state.cipher, connection.id, &tokens)
+            let secret = crate::secrets::seal_tokens(&state.cipher, connection.id, &tokens)
                 .map_err(|e| e.to_string())?;
             state
                 .store
@@ -160,7 +172,7 @@ async fn refresh(state: &AppState, connection: &Connection) -> Result<(), String
             };
             connections::apply(
                 state.store.as_ref(),
-                state.settings(),
+                state.settings.as_ref(),
                 (client, company, id),
                 change,
             )
