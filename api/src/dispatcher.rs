@@ -1,7 +1,7 @@
-//! The webhook dispatcher: a background task that fans events out to the
-//! consumers that want them, leases due deliveries (so several replicas never
-//! send one twice in the normal case), sends each signed per the Standard
-//! Webhooks specification, and records every attempt with its next step.
+//! The background work of a process, run with what it needs here: webhook
+//! deliveries (`app::webhooks`) sent over HTTP by [`HttpSender`], which
+//! refuses private addresses unless allowed; housekeeping; reminders; and the
+//! email outbox (`app::emails`) over SMTP.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -9,66 +9,20 @@ use std::time::{Duration, Instant};
 
 use app::clock::Clock;
 use app::secrets::Cipher;
+use app::webhooks::{Answer, Deliverer, EventBodies, WebhookSender};
 use async_trait::async_trait;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
-use domain::ports::{Attempt, DeliveryNext, DueDelivery, Outcome, RepoError, Store};
-use domain::secrets::{SealedSecret, SecretLocation};
-use domain::webhook::{is_public_ip, next_attempt};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use zeroize::Zeroizing;
+use domain::ports::{RepoError, Store};
+use domain::webhook::is_public_ip;
 
 use crate::events::EventBody;
 
 /// How long a consumer has to answer.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a leased delivery stays with one dispatcher: longer than a send can take.
-const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
-/// Events fanned out per transaction.
-const FAN_OUT_BATCH: u32 = 500;
-/// Deliveries claimed, sent at once and recorded together.
-const SEND_BATCH: u32 = 50;
 /// How often expired idempotency keys are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
 /// How often companies due a reminder are looked at.
 const REMIND_EVERY: Duration = Duration::from_secs(60);
-
-/// What a consumer answered.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Answer {
-    pub status: Option<u16>,
-    /// Seconds from `Retry-After`, when sent.
-    pub retry_after: Option<i64>,
-    /// Why nothing usable came back (refused address, timeout, connection error).
-    pub error: Option<String>,
-}
-
-/// Sends one signed request to a consumer.
-#[async_trait]
-pub trait WebhookSender: Send + Sync {
-    async fn send(&self, url: &str, headers: &[(&str, String)], body: String) -> Answer;
-}
-
-/// A new signing secret: `whsec_` and 32 random bytes in base64.
-pub fn new_secret() -> Zeroizing<String> {
-    let bytes: [u8; 32] = rand::random();
-    Zeroizing::new(format!("whsec_{}", STANDARD.encode(bytes)))
-}
-
-/// The `v1,<signature>` of a message under a `whsec_` secret.
-pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> Option<String> {
-    let key = STANDARD
-        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
-        .ok()?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
-    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-    Some(format!(
-        "v1,{}",
-        STANDARD.encode(mac.finalize().into_bytes())
-    ))
-}
 
 /// Sends over HTTP with a 15-second timeout and no redirects; unless private
 /// addresses are allowed, names that resolve to one are refused.
@@ -236,13 +190,24 @@ async fn wait(pause: Duration, stop: &mut app::Stop) {
     }
 }
 
-/// Delivers events; one per process, any number per store.
+/// The background work of one process: webhook deliveries and housekeeping
+/// (`app::webhooks`), reminders, and the email outbox (`app::emails`) over
+/// SMTP; any number of processes per store.
 pub struct Dispatcher {
+    deliverer: Deliverer,
     store: Arc<dyn Store>,
     cipher: Cipher,
-    sender: Arc<dyn WebhookSender>,
     clock: Arc<dyn Clock>,
     mailer: Option<crate::mailer::Mailer>,
+}
+
+/// Events are delivered as the API shows them.
+struct WireEvents;
+
+impl EventBodies for WireEvents {
+    fn body(&self, event: &domain::webhook::Event) -> String {
+        serde_json::to_string(&EventBody::from(event.clone())).unwrap_or_default()
+    }
 }
 
 impl Dispatcher {
@@ -252,10 +217,17 @@ impl Dispatcher {
         sender: Arc<dyn WebhookSender>,
         clock: Arc<dyn Clock>,
     ) -> Self {
+        let deliverer = Deliverer::new(
+            store.clone(),
+            cipher.clone(),
+            sender,
+            clock.clone(),
+            Arc::new(WireEvents),
+        );
         Self {
+            deliverer,
             store,
             cipher,
-            sender,
             clock,
             mailer: None,
         }
@@ -271,7 +243,7 @@ impl Dispatcher {
     pub async fn send_emails(&self) -> Result<usize, RepoError> {
         match &self.mailer {
             Some(mailer) => {
-                crate::mailer::send_due(
+                app::emails::send_due(
                     self.store.as_ref(),
                     &self.cipher,
                     mailer,
@@ -283,39 +255,14 @@ impl Dispatcher {
         }
     }
 
-    /// One round: fans new events out, then sends every due delivery it can
-    /// lease. Returns the number of attempts made.
+    /// One round of webhook deliveries (see [`Deliverer::run_once`]).
     pub async fn run_once(&self) -> Result<usize, RepoError> {
-        let now = self.clock.now();
-        while self.store.fan_out(now, FAN_OUT_BATCH).await? == FAN_OUT_BATCH as usize {}
-        let mut attempts = 0;
-        loop {
-            let now = self.clock.now();
-            let due = self
-                .store
-                .claim_deliveries(now, now + LEASE, SEND_BATCH)
-                .await?;
-            if due.is_empty() {
-                return Ok(attempts);
-            }
-            attempts += due.len();
-            let sends = due.into_iter().map(|delivery| self.deliver(delivery));
-            // What was sent is recorded even when another delivery of the batch failed.
-            let (outcomes, failures): (Vec<_>, Vec<_>) = futures_util::future::join_all(sends)
-                .await
-                .into_iter()
-                .partition(Result::is_ok);
-            let outcomes: Vec<Outcome> = outcomes.into_iter().flatten().collect();
-            let held = self.store.record_attempts(&outcomes).await?;
-            for (outcome, held) in outcomes.iter().zip(held) {
-                if !held {
-                    tracing::warn!(delivery = %outcome.delivery, "a delivery's lease ran out before its attempt was recorded");
-                }
-            }
-            if let Some(Err(error)) = failures.into_iter().next() {
-                return Err(error);
-            }
-        }
+        self.deliverer.run_once().await
+    }
+
+    /// Forgets what has expired (see [`Deliverer::purge_expired`]).
+    pub async fn purge_expired(&self) {
+        self.deliverer.purge_expired().await;
     }
 
     /// Runs rounds every `interval`; a failing store makes it wait longer, up
@@ -333,7 +280,7 @@ impl Dispatcher {
             // Housekeeping is for whichever replica delivers.
             if last_purge.elapsed() >= PURGE_EVERY {
                 last_purge = Instant::now();
-                self.purge_expired().await;
+                self.deliverer.purge_expired().await;
             }
             if last_reminders.is_none_or(|at| at.elapsed() >= REMIND_EVERY) {
                 last_reminders = Some(Instant::now());
@@ -341,7 +288,7 @@ impl Dispatcher {
                     tracing::warn!(%error, "the reminders round did not finish");
                 }
             }
-            let round = self.run_once().await;
+            let round = self.deliverer.run_once().await;
             pause = next_pause(
                 round,
                 pause,
@@ -392,118 +339,11 @@ impl Dispatcher {
         }
         Ok(round)
     }
-
-    /// Forgets what has expired: idempotency keys, Sandbox codes, and OAuth
-    /// states a day after their lifetime (until then a late callback still
-    /// finds its state and can tell the customer it expired).
-    pub async fn purge_expired(&self) {
-        let now = self.clock.now();
-        let purges = [
-            (
-                "idempotency keys",
-                self.store.purge_idempotency_keys(now).await,
-            ),
-            ("Sandbox codes", self.store.purge_sandbox_codes(now).await),
-            (
-                "OAuth states",
-                self.store
-                    .purge_oauth_states(now - chrono::Duration::days(1))
-                    .await,
-            ),
-        ];
-        for (what, purged) in purges {
-            match purged {
-                Ok(0) => {}
-                Ok(count) => tracing::debug!(count, what, "purged expired records"),
-                Err(error) => tracing::warn!(%error, what, "expired records were not purged"),
-            }
-        }
-    }
-
-    /// Sends one delivery; what happened is recorded with the rest of its batch.
-    async fn deliver(&self, delivery: DueDelivery) -> Result<Outcome, RepoError> {
-        let body = serde_json::to_string(&EventBody::from(delivery.event.clone()))
-            .map_err(|e| RepoError::Failure(e.to_string()))?;
-        let at = self.clock.now();
-        let timestamp = at.timestamp();
-        let id = delivery.event.id.to_string();
-        let webhook = &delivery.webhook;
-        let mut secrets = vec![self.secret(webhook.webhook.id, &webhook.secret)?];
-        if let Some((previous, until)) = &webhook.previous {
-            if *until > at {
-                secrets.push(self.secret(webhook.webhook.id, previous)?);
-            }
-        }
-        let signatures: Vec<String> = secrets
-            .iter()
-            .filter_map(|secret| sign(secret, &id, timestamp, &body))
-            .collect();
-        let headers = [
-            ("webhook-id", id.clone()),
-            ("webhook-timestamp", timestamp.to_string()),
-            ("webhook-signature", signatures.join(" ")),
-        ];
-        let started = Instant::now();
-        let answer = self.sender.send(&webhook.webhook.url, &headers, body).await;
-        let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-        let delivered = answer.status.is_some_and(|s| (200..300).contains(&s));
-        let made = usize::try_from(delivery.attempts).unwrap_or(usize::MAX) + 1;
-        let next = if delivered {
-            DeliveryNext::Delivered
-        } else {
-            match next_attempt(made, self.clock.now(), answer.retry_after) {
-                Some(retry_at) => DeliveryNext::RetryAt(retry_at),
-                None => DeliveryNext::Failed,
-            }
-        };
-        let attempt = Attempt {
-            at,
-            status_code: answer.status,
-            latency_ms,
-            error: answer.error.or_else(|| {
-                (!delivered).then(|| format!("answered {}", answer.status.unwrap_or_default()))
-            }),
-        };
-        Ok(Outcome {
-            delivery: delivery.id,
-            lease_until: delivery.lease_until,
-            attempt,
-            next,
-        })
-    }
-
-    fn secret(
-        &self,
-        webhook: uuid::Uuid,
-        sealed: &SealedSecret,
-    ) -> Result<Zeroizing<String>, RepoError> {
-        let plain = self
-            .cipher
-            .open(sealed, &SecretLocation::Webhook(webhook).context())
-            .map_err(|e| RepoError::Failure(e.to_string()))?;
-        String::from_utf8(plain.to_vec())
-            .map(Zeroizing::new)
-            .map_err(|e| RepoError::Failure(e.to_string()))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_follow_the_standard_webhooks_example() {
-        // The example of the Standard Webhooks specification.
-        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        let body = r#"{"test": 2432232314}"#;
-
-        let signature = sign(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body);
-
-        assert_eq!(
-            signature.as_deref(),
-            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
-        );
-    }
 
     #[test]
     fn only_http_urls_without_credentials_and_public_hosts_are_reachable() {

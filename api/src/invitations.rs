@@ -228,7 +228,7 @@ pub async fn create(
                 recipient: to.to_string(),
                 message: state
                     .cipher
-                    .seal(&message, crate::mailer::SEAL_CONTEXT)
+                    .seal(&message, app::emails::SEAL_CONTEXT)
                     .map_err(|e| InvitationError::Internal(e.to_string()))?,
                 created: now,
                 by_journey: inviter.by_journey,

@@ -16,9 +16,6 @@ use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executo
 
 use crate::config::{invalid, ConfigError};
 
-/// The sealing context of stored messages.
-pub const SEAL_CONTEXT: &str = "email message";
-
 /// Sends one formatted message to one recipient.
 #[async_trait]
 pub trait MailSender: Send + Sync {
@@ -409,48 +406,16 @@ pub fn reminder_message(from: &Mailbox, email: &ReminderEmail<'_>) -> Result<Vec
     Ok(message.formatted())
 }
 
-/// Emails sent per round at most.
-const SEND_BATCH: usize = 20;
-/// How long a leased email stays with one sender: longer than the longest
-/// exchange (`LINK_SMTP_TIMEOUT_SECS`, at most 300 seconds).
-const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
-
-/// Sends due emails of the outbox, one lease each (so a slow server never
-/// lets a lease run out while the email waits its turn), and records each
-/// attempt at the time it ended; returns how many were attempted.
-pub async fn send_due(
-    store: &dyn domain::ports::Store,
-    cipher: &app::secrets::Cipher,
-    mailer: &Mailer,
-    clock: &dyn app::clock::Clock,
-) -> Result<usize, domain::ports::RepoError> {
-    let mut attempted = 0;
-    while attempted < SEND_BATCH {
-        let now = clock.now();
-        let Some(email) = store.claim_emails(now, now + LEASE, 1).await?.pop() else {
-            break;
-        };
-        attempted += 1;
-        let outcome = match (
-            cipher.open(&email.message, SEAL_CONTEXT),
-            email.recipient.parse::<Address>(),
-        ) {
-            (Ok(message), Ok(to)) => mailer.sender.send(&mailer.from.email, &to, &message).await,
-            (Err(error), _) => {
-                SendOutcome::Permanent(format!("the stored message cannot be opened: {error}"))
-            }
-            (_, Err(error)) => {
+#[async_trait]
+impl app::emails::MailTransport for Mailer {
+    async fn send(&self, to: &str, message: &[u8]) -> SendOutcome {
+        match to.parse::<Address>() {
+            Ok(to) => self.sender.send(&self.from.email, &to, message).await,
+            Err(error) => {
                 SendOutcome::Permanent(format!("the recipient is not an address: {error}"))
             }
-        };
-        if let SendOutcome::Temporary(answer) | SendOutcome::Permanent(answer) = &outcome {
-            tracing::warn!(email = %email.id, ?answer, "an email was not sent");
         }
-        store
-            .record_email_attempt(email.id, &outcome, clock.now())
-            .await?;
     }
-    Ok(attempted)
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub(crate) async fn email_of(
         });
     let sealed = made.and_then(|message| {
         mail.cipher
-            .seal(&message, crate::mailer::SEAL_CONTEXT)
+            .seal(&message, app::emails::SEAL_CONTEXT)
             .map_err(|e| e.to_string())
     });
     match sealed {

@@ -109,7 +109,7 @@ pub async fn verify(
     .to_string();
     let id = uuid::Uuid::now_v7().to_string();
     let timestamp = Utc::now().timestamp();
-    let signature = crate::dispatcher::sign(&secret, &id, timestamp, &body)
+    let signature = app::webhooks::sign(&secret, &id, timestamp, &body)
         .ok_or_else(|| ApiError::Internal("the verifier's secret cannot sign".into()))?;
     let client = crate::dispatcher::outbound_client(
         state.webhooks_may_reach_private,

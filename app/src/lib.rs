@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod connections;
 pub mod consents;
+pub mod emails;
 pub mod error;
 pub mod handoff;
 pub mod invitations;
@@ -15,6 +16,7 @@ pub mod ports;
 pub mod refresher;
 pub mod sandbox;
 pub mod secrets;
+pub mod webhooks;
 
 pub use error::AppError;
 

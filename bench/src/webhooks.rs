@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use app::webhooks::sign;
 use hdrhistogram::Histogram;
-use link_api::dispatcher::sign;
 use sqlx::Connection;
 
 /// What the receiver saw.

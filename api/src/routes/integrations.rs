@@ -276,7 +276,7 @@ fn verifier_update(
         return Ok((current, None));
     }
     crate::verifier::check_url(entry, &url, state.webhooks_may_reach_private)?;
-    let secret = crate::dispatcher::new_secret();
+    let secret = app::webhooks::new_secret();
     let sealed = state
         .cipher
         .seal(

@@ -16,12 +16,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dispatcher::{may_reach, new_secret};
+use crate::dispatcher::may_reach;
 use crate::dto::paging::PagingInfo;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::events::EventBody;
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors, ListErrors};
 use crate::state::AppState;
+use app::webhooks::new_secret;
 
 /// A webhook consumer.
 #[derive(Debug, Serialize, ToSchema)]
