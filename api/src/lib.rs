@@ -23,7 +23,6 @@ pub mod html_page;
 pub mod idempotency;
 pub mod invitations;
 pub mod journey_links;
-pub mod keys;
 pub mod limits;
 pub mod mailer;
 pub mod oauth;

@@ -58,7 +58,7 @@ async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), Box<dyn s
             "Re-encrypting stored secrets with key version {}.",
             cipher.current_version()
         );
-        let mut report = |batch: &link_api::keys::Batch| {
+        let mut report = |batch: &app::keys::Batch| {
             eprintln!(
                 "  {}: {} re-encrypted, {} changed meanwhile",
                 batch.class.name(),
@@ -67,8 +67,7 @@ async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), Box<dyn s
             );
             ControlFlow::Continue(())
         };
-        let rotation =
-            link_api::keys::rotate(store.as_ref(), &cipher, batch_size, &mut report).await?;
+        let rotation = app::keys::rotate(store.as_ref(), &cipher, batch_size, &mut report).await?;
         eprintln!(
             "Re-encrypted {} secrets; {} changed while the run read them and were left as their writer sealed them.",
             rotation.resealed, rotation.changed_meanwhile
@@ -83,7 +82,7 @@ async fn keys(command: KeysCommand, settings: &Settings) -> Result<(), Box<dyn s
             );
         }
     }
-    let (counts, behind) = link_api::keys::status(store.as_ref(), &cipher).await?;
+    let (counts, behind) = app::keys::status(store.as_ref(), &cipher).await?;
     println!("key version  secrets  class");
     for count in &counts {
         let missing = if cipher.has_version(count.key_version) {

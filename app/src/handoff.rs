@@ -316,7 +316,7 @@ where
             .store
             .get_integration_setting(connection.client_id, &integration.key)
             .await?;
-        Ok(setting.map_or(integration.enabled_by_default, |s| s.enabled))
+        Ok(integration.enabled(setting.map(|s| s.enabled)))
     }
 
     /// Whether the connection may be linked as far as consent goes: no

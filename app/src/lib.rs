@@ -11,6 +11,7 @@ pub mod emails;
 pub mod error;
 pub mod handoff;
 pub mod invitations;
+pub mod keys;
 pub mod oauth;
 pub mod ports;
 pub mod refresher;

@@ -218,6 +218,12 @@ impl NotReady {
 }
 
 impl Integration {
+    /// Whether a client's customers may use it: the client's own choice
+    /// (`chosen`, from its settings), else the catalogue's default.
+    pub fn enabled(&self, chosen: Option<bool>) -> bool {
+        chosen.unwrap_or(self.enabled_by_default)
+    }
+
     /// Whether a customer can connect it in a journey now, for a client that
     /// has it `enabled` and (for OAuth) `has_oauth_application`.
     pub fn readiness(&self, enabled: bool, has_oauth_application: bool) -> Result<(), NotReady> {

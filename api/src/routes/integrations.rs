@@ -32,7 +32,7 @@ fn entry<'a>(state: &'a AppState, raw_key: &str) -> ApiResult<&'a Entry> {
 
 /// Whether the client's customers may use `entry`.
 pub fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
-    setting.map_or(entry.integration.enabled_by_default, |s| s.enabled)
+    entry.integration.enabled(setting.map(|s| s.enabled))
 }
 
 /// Whether customers can connect `entry` in a journey now, by the client's

@@ -7,11 +7,11 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::keys::{rotate, status};
 use app::secrets::Cipher;
 use domain::ports::{Reseal, Store};
 use domain::secrets::{SecretClass, SecretLocation};
 use link_api::dispatcher::{Dispatcher, HttpSender};
-use link_api::keys::{rotate, status};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::receiver::{ManualClock, Receiver};

@@ -9,9 +9,10 @@
 
 use std::ops::ControlFlow;
 
-use app::secrets::Cipher;
 use domain::ports::{RepoError, Reseal, SecretCount, Store};
 use domain::secrets::{SecretClass, SecretLocation};
+
+use crate::secrets::Cipher;
 
 /// What one batch did.
 #[derive(Debug, Clone, PartialEq, Eq)]
