@@ -13,7 +13,9 @@ use domain::{FieldError, ValidationErrors};
 use uuid::Uuid;
 
 use crate::company_token::{Claims, INVITATION_AUDIENCE};
-use crate::mailer::{InvitationEmail, Mailer};
+use app::email_text::InvitationEmail;
+
+use crate::mailer::Mailer;
 use crate::state::AppState;
 use crate::web_origin::web_origin;
 
@@ -207,12 +209,16 @@ pub async fn create(
         expires_at,
     };
     let mailto_url =
-        crate::mailer::invitation_mailto(&wording, invitation.recipient_email.as_deref());
+        app::email_text::invitation_mailto(&wording, invitation.recipient_email.as_deref());
     let email = match delivery {
         Some((mailer, to)) => {
-            let message =
-                crate::mailer::invitation_message(&mailer.sender_for(&profile.name), &to, &wording)
-                    .map_err(InvitationError::Internal)?;
+            let message = app::emails::Formatter::format(
+                mailer,
+                &profile.name,
+                to.as_ref(),
+                &app::email_text::invitation(&wording),
+            )
+            .map_err(InvitationError::Internal)?;
             invitation.email = Some(EmailDelivery {
                 status: EmailStatus::Pending,
                 attempts: 0,

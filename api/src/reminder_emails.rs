@@ -12,7 +12,9 @@ use domain::ports::{DueReminders, RepoError, Store};
 use domain::reminder::Reminder;
 
 use crate::client_settings::ClientContext;
-use crate::mailer::{Mailer, ReminderEmail};
+use app::email_text::ReminderEmail;
+
+use crate::mailer::Mailer;
 
 /// What emailing reminders takes: the service's mailer, and the cipher that
 /// seals each message in the outbox and signs its stop link.
@@ -54,24 +56,16 @@ pub(crate) async fn email_of(
             .1
         }
     };
-    let made = address
-        .parse::<lettre::Address>()
-        .map_err(|e| e.to_string())
-        .and_then(|to| {
-            crate::mailer::reminder_message(
-                &mail.mailer.sender_for(&context.name),
-                &ReminderEmail {
-                    recipient: &to,
-                    client: &context.name,
-                    logo_url: context.logo_url.as_deref(),
-                    locale: &reminder.locale,
-                    texts: &reminder.texts,
-                    missing: &reminder.missing,
-                    journey_url: &journey_url,
-                    stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale, now),
-                },
-            )
-        });
+    let composed = app::email_text::reminder(&ReminderEmail {
+        client: &context.name,
+        logo_url: context.logo_url.as_deref(),
+        locale: &reminder.locale,
+        texts: &reminder.texts,
+        missing: &reminder.missing,
+        journey_url: &journey_url,
+        stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale, now),
+    });
+    let made = app::emails::Formatter::format(mail.mailer, &context.name, address, &composed);
     let sealed = made.and_then(|message| {
         mail.cipher
             .seal(&message, app::emails::SEAL_CONTEXT)

@@ -7,6 +7,7 @@ use domain::email::SendOutcome;
 use domain::ports::{RepoError, Store};
 
 use crate::clock::Clock;
+use crate::email_text::Composed;
 use crate::secrets::Cipher;
 
 /// The context an outbox email is sealed under.
@@ -24,6 +25,12 @@ const LEASE: chrono::TimeDelta = chrono::TimeDelta::seconds(360);
 #[async_trait]
 pub trait MailTransport: Send + Sync {
     async fn send(&self, to: &str, message: &[u8]) -> SendOutcome;
+}
+
+/// Formats a composed email as an RFC 5322 message to `to`, from the
+/// service's address under the `client`'s name.
+pub trait Formatter: Send + Sync {
+    fn format(&self, client: &str, to: &str, email: &Composed) -> Result<Vec<u8>, String>;
 }
 
 /// Sends due emails of the outbox, one lease each (so a slow server never

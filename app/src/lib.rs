@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod connections;
 pub mod consents;
+pub mod email_text;
 pub mod emails;
 pub mod error;
 pub mod handoff;
