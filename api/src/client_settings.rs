@@ -1,10 +1,10 @@
-//! A client's link settings and profile as the use cases read them: the
-//! newest version, or the defaults before the client changed anything.
+//! A client's link settings as the use cases read them (the store keeps
+//! them as the documents the API took): the newest version, or the
+//! defaults before the client changed anything.
 
 use domain::ids::ClientId;
 use domain::link_settings::LinkSettings;
 use domain::ports::{RepoError, Store};
-use domain::profile::Profile;
 
 use crate::dto::link_settings::LinkSettingsDocument;
 
@@ -16,36 +16,12 @@ pub async fn link_settings(store: &dyn Store, client: ClientId) -> Result<LinkSe
     }
 }
 
-/// A client's profile, or a default named after the client.
-pub async fn profile(store: &dyn Store, client: ClientId) -> Result<Profile, RepoError> {
-    if let Some(profile) = store.get_profile(client).await? {
-        return Ok(profile);
+/// The settings the use cases read ([`app::ports::ClientSettings`]), from the store.
+pub struct StoredSettings(pub std::sync::Arc<dyn Store>);
+
+#[async_trait::async_trait]
+impl app::ports::ClientSettings for StoredSettings {
+    async fn link_settings(&self, client: ClientId) -> Result<LinkSettings, app::AppError> {
+        Ok(link_settings(self.0.as_ref(), client).await?)
     }
-    let name = store
-        .get_client(client)
-        .await?
-        .map_or_else(|| "Link API".to_owned(), |c| c.name);
-    Ok(Profile {
-        name,
-        redirect_url: String::new(),
-        logo_url: None,
-        icon_url: None,
-        whitelist_urls: Vec::new(),
-    })
-}
-
-/// What a client's reminders need besides the company: its settings, name and logo.
-pub struct ClientContext {
-    pub settings: LinkSettings,
-    pub name: String,
-    pub logo_url: Option<String>,
-}
-
-pub async fn context_of(store: &dyn Store, client: ClientId) -> Result<ClientContext, RepoError> {
-    let profile = profile(store, client).await?;
-    Ok(ClientContext {
-        settings: link_settings(store, client).await?,
-        name: profile.name,
-        logo_url: profile.logo_url,
-    })
 }

@@ -37,7 +37,7 @@ pub struct Brand {
 impl Brand {
     /// The brand of `client`: its profile's name and its link settings' help page.
     pub async fn of(state: &AppState, client: ClientId) -> Result<Self, ApiError> {
-        let profile = crate::client_settings::profile(state.store.as_ref(), client).await?;
+        let profile = app::clients::profile(state.store.as_ref(), client).await?;
         Self::named(state, client, profile.name).await
     }
 

@@ -320,16 +320,19 @@ impl Dispatcher {
     }
 
     /// Reminds the companies due a reminder and announces invitations about
-    /// to expire (see [`crate::reminders::remind`]).
-    pub async fn remind(&self) -> Result<crate::reminders::Round, RepoError> {
+    /// to expire (see [`app::reminders::remind`]).
+    pub async fn remind(&self) -> Result<app::reminders::Round, app::AppError> {
         let mail = self
             .mailer
             .as_ref()
-            .map(|mailer| crate::reminder_emails::Mail {
-                mailer,
+            .map(|mailer| app::reminder_emails::Mail {
+                formatter: mailer,
+                public_url: &mailer.public_url,
                 cipher: &self.cipher,
             });
-        let round = crate::reminders::remind(self.store.as_ref(), mail, self.clock.now()).await?;
+        let settings = crate::client_settings::StoredSettings(self.store.clone());
+        let round =
+            app::reminders::remind(self.store.as_ref(), &settings, mail, self.clock.now()).await?;
         if round.reminded > 0 || round.expiring > 0 {
             tracing::info!(
                 reminded = round.reminded,

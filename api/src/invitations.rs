@@ -197,7 +197,7 @@ pub async fn create(
         })
         .map_err(|e| InvitationError::Internal(e.to_string()))?;
     let share = share_url(&journey_url, &token);
-    let profile = crate::client_settings::profile(store, inviter.client).await?;
+    let profile = app::clients::profile(store, inviter.client).await?;
     let wording = InvitationEmail {
         recipient_name: invitation.recipient_name.as_deref(),
         client: &profile.name,

@@ -4,6 +4,7 @@
 //! SQL or OpenAPI (`make lint` holds it to that); `api` calls it and renders
 //! its outcomes, `persistence` implements the store it reads and writes.
 
+pub mod clients;
 pub mod clock;
 pub mod connections;
 pub mod consents;
@@ -12,10 +13,13 @@ pub mod emails;
 pub mod error;
 pub mod handoff;
 pub mod invitations;
+pub mod journey_links;
 pub mod keys;
 pub mod oauth;
 pub mod ports;
 pub mod refresher;
+pub mod reminder_emails;
+pub mod reminders;
 pub mod sandbox;
 pub mod secrets;
 pub mod webhooks;

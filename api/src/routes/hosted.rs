@@ -100,7 +100,7 @@ pub async fn journey(
         Ok(Entry::Unopened) => (String::new(), "link"),
         Err(page) => return Ok(page),
     };
-    let profile = crate::client_settings::profile(state.store.as_ref(), company.client_id).await?;
+    let profile = app::clients::profile(state.store.as_ref(), company.client_id).await?;
     let images = [&profile.logo_url, &profile.icon_url];
     let image_origins: Vec<String> = images
         .iter()
@@ -150,7 +150,7 @@ pub async fn finish(
     ] {
         values.insert(name.to_owned(), value);
     }
-    let profile = crate::client_settings::profile(state.store.as_ref(), company.client_id).await?;
+    let profile = app::clients::profile(state.store.as_ref(), company.client_id).await?;
     if let Some(target) = fill_redirect(&profile.redirect_url, &values, &profile.whitelist_urls)
         .filter(|target| !target.is_empty() && allowed_origin(target, &profile.whitelist_urls))
     {

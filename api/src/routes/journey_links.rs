@@ -81,7 +81,7 @@ pub async fn create_journey_link(
             format!("expiresInMinutes is between 1 and {MAX_MINUTES} (a week)."),
         ))
     })?;
-    let (link, url) = crate::journey_links::mint(
+    let (link, url) = app::journey_links::mint(
         state.store.as_ref(),
         &state.public_url,
         caller.client,

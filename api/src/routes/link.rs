@@ -212,8 +212,7 @@ async fn finish(
         );
         return Ok(redirect(&back));
     }
-    let profile =
-        crate::client_settings::profile(state.store.as_ref(), connection.client_id).await?;
+    let profile = app::clients::profile(state.store.as_ref(), connection.client_id).await?;
     let mut values = custom.clone();
     for (name, value) in [
         ("clientId", connection.client_id.to_string()),

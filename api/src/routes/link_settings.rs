@@ -165,7 +165,7 @@ pub async fn update_link_settings(
             ),
             other => other.into(),
         })?;
-    if crate::reminders::reschedule_needed(&before, &settings) {
+    if app::reminders::reschedule_needed(&before, &settings) {
         state
             .store
             .reschedule_reminders(caller.client, chrono::Utc::now())

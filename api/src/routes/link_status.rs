@@ -94,7 +94,7 @@ pub async fn get_link_status(
     let reminder_state = state.store.reminder_state(caller.client, company).await?;
     let mut reminders = CompanyRemindersBody::new(
         reminder_state.clone(),
-        crate::reminders::next_due(
+        app::reminders::next_due(
             &settings,
             &reminder_state,
             &JourneyStatus::new(&settings, &ledger, &connections),

@@ -19,7 +19,7 @@ pub async fn get_profile(
     state: web::Data<AppState>,
 ) -> ApiResult<web::Json<ProfileBody>> {
     Ok(web::Json(
-        crate::client_settings::profile(state.store.as_ref(), caller.client)
+        app::clients::profile(state.store.as_ref(), caller.client)
             .await?
             .into(),
     ))

@@ -81,7 +81,7 @@ async fn linked(
     let Ok(id) = Uuid::parse_str(company) else {
         return Ok(Err(not_valid(StatusCode::BAD_REQUEST)));
     };
-    let found = crate::reminder_emails::stop_link_company(
+    let found = app::reminder_emails::stop_link_company(
         state.store.as_ref(),
         &state.cipher,
         CompanyId::from(id),

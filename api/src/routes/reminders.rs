@@ -33,8 +33,7 @@ pub async fn reminders_of(
         .connections_of(caller.client, &[company])
         .await?;
     let status = JourneyStatus::new(&settings, &ledger, &connections);
-    let next =
-        crate::reminders::next_due(&settings, &reminders, &status, found.created, Utc::now());
+    let next = app::reminders::next_due(&settings, &reminders, &status, found.created, Utc::now());
     Ok(CompanyRemindersBody::new(reminders, next))
 }
 

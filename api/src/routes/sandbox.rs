@@ -138,7 +138,7 @@ pub async fn authorize(
         Err(other) => return Err(other),
     };
     // As a provider knows the application it authorizes for: the client.
-    let profile = crate::client_settings::profile(state.store.as_ref(), saved.client).await?;
+    let profile = app::clients::profile(state.store.as_ref(), saved.client).await?;
     let [headline, question, approve, deny] = sandbox_words(language);
     let bound = binding(&state, &state_hash);
     let hidden = |name: &str, value: &str| {

@@ -195,10 +195,10 @@ on_both_stores! {
         let company_id = company.parse::<uuid::Uuid>().unwrap().into();
         let link_of = |days_ago: i64| {
             let made = chrono::Utc::now() - chrono::Duration::days(days_ago);
-            local(&link_api::reminder_emails::stop_url(PUBLIC, &cipher, company_id, "en", made))
+            local(&app::reminder_emails::stop_url(PUBLIC, &cipher, company_id, "en", made))
         };
-        let expired = app.anonymous(Method::POST, &link_of(link_api::reminder_emails::STOP_LINK_DAYS + 1)).send().await.unwrap();
-        let recent = app.anonymous(Method::GET, &link_of(link_api::reminder_emails::STOP_LINK_DAYS - 1)).send().await.unwrap();
+        let expired = app.anonymous(Method::POST, &link_of(app::reminder_emails::STOP_LINK_DAYS + 1)).send().await.unwrap();
+        let recent = app.anonymous(Method::GET, &link_of(app::reminder_emails::STOP_LINK_DAYS - 1)).send().await.unwrap();
         let stretched = link_of(1).replace("token=", "token=9");
 
         assert_eq!(expired.status(), StatusCode::NOT_FOUND, "a stop link works for a while, not for ever");

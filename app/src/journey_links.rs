@@ -17,7 +17,7 @@ pub async fn mint(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> Result<(JourneyLink, String), RepoError> {
-    let token = app::oauth::random_token(32);
+    let token = crate::oauth::random_token(32);
     let link = JourneyLink {
         id: Uuid::now_v7(),
         client_id: client,
@@ -28,7 +28,7 @@ pub async fn mint(
         revoked_at: None,
     };
     store
-        .create_journey_link(&link, &app::oauth::state_hash(&token))
+        .create_journey_link(&link, &crate::oauth::state_hash(&token))
         .await?;
     Ok((
         link,

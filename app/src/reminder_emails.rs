@@ -3,7 +3,6 @@
 //! that stops the company's reminders. No HTTP here: the housekeeping round
 //! and the stop link's pages call these.
 
-use app::secrets::Cipher;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::company::Company;
 use domain::email::OutgoingEmail;
@@ -11,16 +10,18 @@ use domain::ids::CompanyId;
 use domain::ports::{DueReminders, RepoError, Store};
 use domain::reminder::Reminder;
 
-use crate::client_settings::ClientContext;
-use app::email_text::ReminderEmail;
+use crate::clients::ClientContext;
+use crate::email_text::ReminderEmail;
+use crate::emails::Formatter;
+use crate::secrets::Cipher;
 
-use crate::mailer::Mailer;
-
-/// What emailing reminders takes: the service's mailer, and the cipher that
-/// seals each message in the outbox and signs its stop link.
+/// What emailing reminders takes: the formatter of the service's mail
+/// adapter, the service's public address the links in an email lead to, and
+/// the cipher that seals each message in the outbox and signs its stop link.
 #[derive(Clone, Copy)]
 pub struct Mail<'a> {
-    pub mailer: &'a Mailer,
+    pub formatter: &'a dyn Formatter,
+    pub public_url: &'a str,
     pub cipher: &'a Cipher,
 }
 
@@ -39,7 +40,7 @@ pub(crate) async fn email_of(
     now: DateTime<Utc>,
 ) -> Result<Option<OutgoingEmail>, RepoError> {
     let company = &due.company;
-    let public_url = &mail.mailer.public_url;
+    let public_url = mail.public_url;
     let journey_url = match reminder.journey.url(public_url, company.id) {
         Some(url) => url,
         None => {
@@ -56,7 +57,7 @@ pub(crate) async fn email_of(
             .1
         }
     };
-    let composed = app::email_text::reminder(&ReminderEmail {
+    let composed = crate::email_text::reminder(&ReminderEmail {
         client: &context.name,
         logo_url: context.logo_url.as_deref(),
         locale: &reminder.locale,
@@ -65,10 +66,10 @@ pub(crate) async fn email_of(
         journey_url: &journey_url,
         stop_url: &stop_url(public_url, mail.cipher, company.id, &reminder.locale, now),
     });
-    let made = app::emails::Formatter::format(mail.mailer, &context.name, address, &composed);
+    let made = mail.formatter.format(&context.name, address, &composed);
     let sealed = made.and_then(|message| {
         mail.cipher
-            .seal(&message, app::emails::SEAL_CONTEXT)
+            .seal(&message, crate::emails::SEAL_CONTEXT)
             .map_err(|e| e.to_string())
     });
     match sealed {
@@ -142,8 +143,6 @@ pub async fn stop_link_company(
         Err(RepoError::NotFound) => return Ok(None),
         Err(other) => return Err(other),
     };
-    let client = crate::client_settings::profile(store, found.client_id)
-        .await?
-        .name;
+    let client = crate::clients::profile(store, found.client_id).await?.name;
     Ok(Some((found, client)))
 }

@@ -15,7 +15,9 @@ use domain::link_settings::LinkSettings;
 use domain::ports::{DueReminders, RepoError, Store};
 use domain::reminder::{JourneyAddress, Reminder, ReminderState, Step};
 
+use crate::ports::ClientSettings;
 use crate::reminder_emails::Mail;
+use crate::AppError;
 
 /// Companies looked at in one round.
 const BATCH: u32 = 200;
@@ -38,21 +40,22 @@ pub struct Round {
 /// invitations expiring within a day are announced.
 pub async fn remind(
     store: &dyn Store,
+    settings: &dyn ClientSettings,
     mail: Option<Mail<'_>>,
     now: DateTime<Utc>,
-) -> Result<Round, RepoError> {
+) -> Result<Round, AppError> {
     let due = store.due_reminders(now, BATCH).await?;
     let mut round = Round {
         looked_at: due.len(),
         ..Round::default()
     };
-    let mut clients: HashMap<ClientId, crate::client_settings::ClientContext> = HashMap::new();
+    let mut clients: HashMap<ClientId, crate::clients::ClientContext> = HashMap::new();
     for company in &due {
         let client = company.company.client_id;
         let context = match clients.entry(client) {
             std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
             std::collections::hash_map::Entry::Vacant(new) => {
-                new.insert(crate::client_settings::context_of(store, client).await?)
+                new.insert(crate::clients::context_of(store, settings, client).await?)
             }
         };
         if look_at(store, mail, context, company, now).await? {
@@ -69,7 +72,7 @@ pub async fn remind(
 async fn look_at(
     store: &dyn Store,
     mail: Option<Mail<'_>>,
-    context: &crate::client_settings::ClientContext,
+    context: &crate::clients::ClientContext,
     due: &DueReminders,
     now: DateTime<Utc>,
 ) -> Result<bool, RepoError> {
