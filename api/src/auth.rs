@@ -355,13 +355,7 @@ pub async fn origin_allowed(
     client: ClientId,
     origin: &str,
 ) -> Result<bool, RepoError> {
-    Ok(origin == state.own_origin()
-        || state
-            .store
-            .cors_origins(client)
-            .await?
-            .iter()
-            .any(|o| o == origin))
+    app::web_origin::allowed(state.store.as_ref(), &state.own_origin(), client, origin).await
 }
 
 /// The authenticated caller of a request.

@@ -175,6 +175,8 @@ impl From<app::AppError> for ApiError {
     fn from(error: app::AppError) -> Self {
         use app::AppError;
         match error {
+            AppError::Invalid(errors) => Self::Validation(errors),
+            AppError::NotAllowed(why) => Self::new(ErrorCode::EmailNotAllowed, why),
             AppError::Store(error) => error.into(),
             AppError::ConsentMissing(category) => Self::consent_missing(category),
             AppError::Secret(error) => Self::Internal(error.to_string()),

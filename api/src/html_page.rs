@@ -26,7 +26,7 @@ pub fn html_in(lang: &str, title: &str, style: &str, content: &str) -> HttpRespo
 
 /// [`html_in`] whose form may lead, through the redirects that follow it, to
 /// `form_origins` as well as the service's own (origins in the strict
-/// shape of [`crate::web_origin::web_origin`]): browsers hold those
+/// shape of [`app::web_origin::web_origin`]): browsers hold those
 /// redirects to the page's `form-action`.
 pub fn html_with_form_origins(
     lang: &str,

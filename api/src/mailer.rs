@@ -189,6 +189,10 @@ impl app::emails::Formatter for Mailer {
             .map_err(|e| e.to_string())?;
         Ok(message.formatted())
     }
+
+    fn accepts(&self, to: &str) -> bool {
+        to.parse::<Address>().is_ok()
+    }
 }
 
 #[cfg(test)]

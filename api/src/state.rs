@@ -83,3 +83,20 @@ impl app::ports::Providers for AppState {
         AppState::token_endpoint(self, key)
     }
 }
+
+/// An invitation's token: a company token for its categories, made for
+/// invitations alone, expiring with the invitation.
+impl app::ports::InvitationTokens for AppState {
+    fn sign(&self, invitation: &domain::invitation::Invitation) -> Result<String, String> {
+        use crate::company_token::{Claims, INVITATION_AUDIENCE};
+        self.invitation_tokens
+            .sign(&Claims {
+                aud: INVITATION_AUDIENCE.into(),
+                exp: invitation.expires_at.timestamp(),
+                jti: invitation.id,
+                cat: Some(invitation.categories.clone()),
+                ..Claims::new(invitation.client_id, invitation.company_id)
+            })
+            .map_err(|e| e.to_string())
+    }
+}

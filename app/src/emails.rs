@@ -31,6 +31,8 @@ pub trait MailTransport: Send + Sync {
 /// service's address under the `client`'s name.
 pub trait Formatter: Send + Sync {
     fn format(&self, client: &str, to: &str, email: &Composed) -> Result<Vec<u8>, String>;
+    /// Whether `to` is an address this adapter can send to.
+    fn accepts(&self, to: &str) -> bool;
 }
 
 /// Sends due emails of the outbox, one lease each (so a slow server never

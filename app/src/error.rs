@@ -9,6 +9,12 @@ use crate::secrets::CryptoError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// What was asked is not valid: every wrong field, named.
+    #[error("the request is not valid")]
+    Invalid(domain::ValidationErrors),
+    /// The journey asked for what only the client's back end may do; the reason says what.
+    #[error("{0}")]
+    NotAllowed(&'static str),
     /// The store refused or failed.
     #[error(transparent)]
     Store(RepoError),

@@ -22,6 +22,7 @@ pub mod reminder_emails;
 pub mod reminders;
 pub mod sandbox;
 pub mod secrets;
+pub mod web_origin;
 pub mod webhooks;
 
 pub use error::AppError;

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use domain::ids::ClientId;
 use domain::integration::{Integration, PlatformKey};
+use domain::invitation::Invitation;
 use domain::link_settings::LinkSettings;
 
 use crate::oauth::TokenEndpoint;
@@ -25,4 +26,9 @@ pub trait Providers: Send + Sync {
     fn integration(&self, key: &PlatformKey) -> Option<&Integration>;
     /// The token endpoint of this platform.
     fn token_endpoint(&self, key: &PlatformKey) -> &dyn TokenEndpoint;
+}
+
+/// Signs the token an invitation's share URL carries.
+pub trait InvitationTokens: Send + Sync {
+    fn sign(&self, invitation: &Invitation) -> Result<String, String>;
 }

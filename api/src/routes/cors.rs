@@ -64,7 +64,7 @@ fn normalise_origin(raw: &str) -> Result<String, FieldError> {
     if !bare || raw.len() > MAX_ORIGIN_LEN {
         return Err(invalid());
     }
-    crate::web_origin::web_origin(raw).ok_or_else(invalid)
+    app::web_origin::web_origin(raw).ok_or_else(invalid)
 }
 
 /// Get CORS settings

@@ -20,7 +20,7 @@ use crate::html_page::{escape_html, journey_page, redirect};
 use crate::routes::link::allowed_origin;
 use crate::routes::link_session::{admit, journey_access_token, journey_token_for, Entry};
 use crate::state::AppState;
-use crate::web_origin::web_origin;
+use app::web_origin::web_origin;
 
 /// What the journey page may load: its own script, style sheet, images and
 /// API, and the images at `image_origins` (the client's logo and icon).

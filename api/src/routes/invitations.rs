@@ -17,9 +17,10 @@ use crate::dto::invitation::{
     CreateInvitation, ExchangeInvitation, InvitationAccessToken, InvitationBody, Invitations,
 };
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::invitations::{InvitationError, InvitationRequest, Inviter};
 use crate::openapi::responses::{CreateErrors, ItemErrors, ItemWriteErrors};
 use crate::state::AppState;
+use app::invitations::{InvitationRequest, Inviter};
+use app::AppError;
 
 /// When the journey may ask for an invitation email again after its daily
 /// cap was reached: the cap is over a rolling day, so this is a hint.
@@ -84,29 +85,31 @@ pub async fn create_invitation(
         send: body.send,
         locale: body.locale,
     };
-    let made = match crate::invitations::create(&state, &inviter, request).await {
+    let service = app::invitations::Service {
+        store: state.store.as_ref(),
+        settings: state.settings(),
+        tokens: state.get_ref(),
+        cipher: &state.cipher,
+        mail: state
+            .mailer
+            .as_ref()
+            .map(|m| m as &dyn app::emails::Formatter),
+        public_url: &state.public_url,
+        own_origin: state.own_origin(),
+    };
+    let made = match app::invitations::create(&service, &inviter, request).await {
         Ok(made) => made,
-        Err(InvitationError::Invalid(errors)) => return Err(errors.into()),
-        Err(InvitationError::NotCovered(category)) => {
-            return Err(caller.category_refusal(Some(&category)))
-        }
-        Err(InvitationError::NotAllowed(why)) => {
-            return Err(ApiError::new(ErrorCode::EmailNotAllowed, why))
-        }
-        Err(InvitationError::Store(RepoError::LimitReached(what))) => {
+        Err(AppError::Store(RepoError::LimitReached(what))) => {
             return Err(ApiError::RateLimited(
                 ErrorCode::EmailLimitReached,
                 JOURNEY_EMAIL_RETRY_SECONDS,
                 format!("The limit of {what} is reached; try again tomorrow, or ask the client."),
             ))
         }
-        Err(InvitationError::Store(error)) => {
-            return Err(ApiError::from_repo(
-                error,
-                ApiError::company_not_found(company),
-            ))
+        Err(AppError::Store(RepoError::NotFound)) => {
+            return Err(ApiError::company_not_found(company)())
         }
-        Err(InvitationError::Internal(error)) => return Err(ApiError::Internal(error)),
+        Err(other) => return Err(other.into()),
     };
     let mut created = InvitationBody::new(made.invitation, made.now);
     created.share_url = Some(made.share_url);

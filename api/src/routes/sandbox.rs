@@ -71,7 +71,7 @@ async fn pending(
 fn return_origins(profile: &domain::profile::Profile) -> Vec<String> {
     let mut origins: Vec<String> = std::iter::once(&profile.redirect_url)
         .chain(&profile.whitelist_urls)
-        .filter_map(|url| crate::web_origin::web_origin(url))
+        .filter_map(|url| app::web_origin::web_origin(url))
         .collect();
     origins.sort();
     origins.dedup();

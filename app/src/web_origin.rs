@@ -1,6 +1,9 @@
 //! The origin of a web address, in the one strict shape that may reach a
 //! browser's policy, a CORS check or an allow-list.
 
+use domain::ids::ClientId;
+use domain::ports::{CorsRepository, RepoError};
+
 /// The origin of an http(s) URL as browsers write it (`https://host[:port]`,
 /// lower case), when its host is a DNS name of letters, digits and hyphens
 /// between dots, or an IP literal; `None` for anything else. The URL parser
@@ -21,6 +24,25 @@ pub fn web_origin(address: &str) -> Option<String> {
         url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
     };
     host_ok.then(|| url.origin().ascii_serialization())
+}
+
+/// Whether `origin` may act as one of the client's pages: it is the
+/// service's own (`own`) or among the client's CORS origins.
+pub async fn allowed<S>(
+    store: &S,
+    own: &str,
+    client: ClientId,
+    origin: &str,
+) -> Result<bool, RepoError>
+where
+    S: CorsRepository + ?Sized,
+{
+    Ok(origin == own
+        || store
+            .cors_origins(client)
+            .await?
+            .iter()
+            .any(|o| o == origin))
 }
 
 #[cfg(test)]
