@@ -20,6 +20,7 @@ pub mod ports;
 pub mod refresher;
 pub mod reminder_emails;
 pub mod reminders;
+pub mod revocation;
 pub mod sandbox;
 pub mod secrets;
 pub mod web_origin;
