@@ -177,6 +177,37 @@ impl From<app::AppError> for ApiError {
         match error {
             AppError::Invalid(errors) => Self::Validation(errors),
             AppError::NotAllowed(why) => Self::new(ErrorCode::EmailNotAllowed, why),
+            AppError::IntegrationDisabled { name, key } => Self::new(
+                ErrorCode::IntegrationDisabled,
+                format!(
+                    "{name} is disabled for your customers, so its connections cannot be \
+                     authorized; enable it in /integrations/{key}/settings."
+                ),
+            ),
+            AppError::OAuthImportRequiresApiKey(name) => Self::new(
+                ErrorCode::OAuthImportRequiresApiKey,
+                format!(
+                    "{name} authorizes with OAuth: send the customer to the connection's linkUrl. \
+                     Importing OAuth tokens takes an API key."
+                ),
+            ),
+            AppError::CredentialsImportRequiresApiKey(name) => Self::new(
+                ErrorCode::CredentialsImportRequiresApiKey,
+                format!(
+                    "{name}'s credential is obtained by the client's back end, which imports it \
+                     with an API key; a customer is never asked for it."
+                ),
+            ),
+            AppError::CredentialsRefused(message) => {
+                Self::new(ErrorCode::CredentialsRefused, message)
+            }
+            AppError::VerifierUnavailable(platform) => Self::new(
+                ErrorCode::CredentialsVerifierUnavailable,
+                format!(
+                    "The {platform} details could not be checked just now, so nothing was saved \
+                     and the connection stays as it was; try again shortly."
+                ),
+            ),
             AppError::Store(error) => error.into(),
             AppError::ConsentMissing(category) => Self::consent_missing(category),
             AppError::Secret(error) => Self::Internal(error.to_string()),

@@ -15,6 +15,21 @@ pub enum AppError {
     /// The journey asked for what only the client's back end may do; the reason says what.
     #[error("{0}")]
     NotAllowed(&'static str),
+    /// The client disabled this integration for its customers.
+    #[error("{name} is disabled")]
+    IntegrationDisabled { name: String, key: String },
+    /// A customer may not import an OAuth platform's tokens (the named platform).
+    #[error("{0} tokens are imported with an API key")]
+    OAuthImportRequiresApiKey(String),
+    /// A customer is never asked for an import-only platform's credential.
+    #[error("{0} credentials are imported with an API key")]
+    CredentialsImportRequiresApiKey(String),
+    /// The client's verifier refused the typed credentials, with its message for the customer.
+    #[error("{0}")]
+    CredentialsRefused(String),
+    /// The client's verifier of the named platform gave no usable answer.
+    #[error("the {0} verifier gave no usable answer")]
+    VerifierUnavailable(String),
     /// The store refused or failed.
     #[error(transparent)]
     Store(RepoError),

@@ -4,6 +4,7 @@
 //! SQL or OpenAPI (`make lint` holds it to that); `api` calls it and renders
 //! its outcomes, `persistence` implements the store it reads and writes.
 
+pub mod authorization;
 pub mod clients;
 pub mod clock;
 pub mod connections;

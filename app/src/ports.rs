@@ -32,3 +32,16 @@ pub trait Providers: Send + Sync {
 pub trait InvitationTokens: Send + Sync {
     fn sign(&self, invitation: &Invitation) -> Result<String, String>;
 }
+
+/// What a client's credentials verifier answered: its status and body, or
+/// why there was no answer (unreachable, too slow).
+pub enum VerifierAnswer {
+    Status(u16, String),
+    NoAnswer(String),
+}
+
+/// Calls a client's credentials verifier: a signed JSON POST.
+#[async_trait]
+pub trait VerifierCalls: Send + Sync {
+    async fn post(&self, url: &str, headers: &[(&str, String)], body: String) -> VerifierAnswer;
+}

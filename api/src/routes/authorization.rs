@@ -1,23 +1,20 @@
 //! `PUT …/authorization`: credentials typed by the customer, or OAuth tokens
-//! imported by the client. Values are validated against the integration,
-//! encrypted before they reach the store, and never echoed.
+//! imported by the client (`app::authorization`).
 
 use std::collections::BTreeMap;
 
 use actix_web::{put, web};
-use domain::authorization::{self, Authorization};
-use domain::connection::{Cause, ConnectionStatus};
 use domain::ids::ConnectionId;
-use domain::integration::AuthMethod;
-use domain::ports::SecretChange;
 use uuid::Uuid;
+
+use app::authorization::{authorize, Authorizer};
 
 use crate::auth::Caller;
 use crate::dto::connection::ConnectionBody;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::ApiResult;
 use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
-use app::connections::{self, Change};
+use crate::verifier::HttpVerifier;
 
 /// Update authorization
 ///
@@ -54,80 +51,22 @@ pub async fn update_authorization(
     body: crate::extract::Json<BTreeMap<String, String>>,
 ) -> ApiResult<web::Json<ConnectionBody>> {
     let (company, id) = path.into_inner();
-    let (company, id) = (company.into(), ConnectionId::from(id));
-    let current = connections::load(state.store.as_ref(), caller.client, company, id).await?;
-    caller.require_category(current.source_type.category())?;
-    let entry = state.catalogue.get(&current.platform_key).ok_or_else(|| {
-        ApiError::Internal(format!(
-            "integration {} left the catalogue",
-            current.platform_key
-        ))
-    })?;
-    if !crate::routes::integrations::enabled_for(&state, caller.client, entry).await? {
-        return Err(ApiError::new(
-            ErrorCode::IntegrationDisabled,
-            format!(
-                "{} is disabled for your customers, so its connections cannot be authorized; \
-             enable it in /integrations/{}/settings.",
-                entry.integration.name, entry.integration.key
-            ),
-        ));
-    }
-    if matches!(entry.integration.auth, AuthMethod::OAuth2(_)) && caller.token.is_some() {
-        return Err(ApiError::new(
-            ErrorCode::OAuthImportRequiresApiKey,
-            format!(
-                "{} authorizes with OAuth: send the customer to the connection's linkUrl. \
-             Importing OAuth tokens takes an API key.",
-                entry.integration.name
-            ),
-        ));
-    }
-    if entry.integration.import_only && caller.token.is_some() {
-        return Err(ApiError::new(
-            ErrorCode::CredentialsImportRequiresApiKey,
-            format!(
-                "{}'s credential is obtained by the client's back end, which imports it with an API key; \
-                 a customer is never asked for it.",
-                entry.integration.name
-            ),
-        ));
-    }
-    let authorization = authorization::validate(&entry.integration.auth, body.into_inner())?;
-    if let Authorization::Credentials(typed) = &authorization {
-        let setting = state
-            .store
-            .get_integration_setting(caller.client, &entry.integration.key)
-            .await?;
-        if let Some(verifier) = setting.and_then(|s| s.verifier) {
-            match crate::verifier::verify(&state, &current, entry, &verifier, typed).await? {
-                crate::verifier::Verdict::Accepted => {}
-                refused => return Err(crate::verifier::refusal(refused, &entry.integration.name)),
-            }
-        }
-    }
-    let secret = app::secrets::seal_authorization(&state.cipher, id, authorization)?;
-    let connection = if current.status == ConnectionStatus::Linked {
-        state
-            .store
-            .replace_connection_secret(caller.client, company, id, secret)
-            .await
-            .map_err(|e| connections::in_connection(e, id))?;
-        connections::load(state.store.as_ref(), caller.client, company, id).await?
-    } else {
-        let change = Change {
-            secret: SecretChange::Put(secret),
-            consent_for: connections::consent_needed(state.settings(), &current).await?,
-            ..Change::new(Cause::Authorized, caller.actor)
-        };
-        connections::apply(
-            state.store.as_ref(),
-            state.settings(),
-            (caller.client, company, id),
-            change,
-        )
-        .await?
-        .ok_or(app::AppError::ConnectionNotFound(id))?
+    let service = app::authorization::Service {
+        store: state.store.as_ref(),
+        settings: state.settings(),
+        providers: state.get_ref(),
+        cipher: &state.cipher,
+        verifiers: &HttpVerifier {
+            allow_private: state.webhooks_may_reach_private,
+        },
     };
+    let who = Authorizer {
+        client: caller.client,
+        actor: caller.actor,
+        by_customer: caller.token.is_some(),
+        covered: caller.categories,
+    };
+    let which = (company.into(), ConnectionId::from(id));
+    let connection = authorize(&service, &who, which, body.into_inner()).await?;
     Ok(web::Json(state.connection_body(connection)))
 }
