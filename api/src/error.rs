@@ -208,6 +208,14 @@ impl From<app::AppError> for ApiError {
                      and the connection stays as it was; try again shortly."
                 ),
             ),
+            AppError::NotReady { name, remedy } => Self::new(
+                ErrorCode::IntegrationNotReady,
+                format!("{name} cannot be connected from a journey: {remedy}."),
+            ),
+            AppError::AccountingConnectionExists => Self::new(
+                ErrorCode::AccountingConnectionExists,
+                "The company already has an active accounting connection; unlink or delete it first.",
+            ),
             AppError::Store(error) => error.into(),
             AppError::ConsentMissing(category) => Self::consent_missing(category),
             AppError::Secret(error) => Self::Internal(error.to_string()),

@@ -4,12 +4,15 @@
 
 use domain::connection::{Actor, Cause, Connection, ConnectionError, ConnectionStatus};
 use domain::ids::{ClientId, CompanyId, ConnectionId};
+use domain::integration::PlatformKey;
+use domain::link_settings::CategorySet;
 use domain::ports::{
-    ConnectionRepository, ConsentRepository, InvitationRepository, RepoError, SecretChange,
-    TransitionRequest,
+    ConnectionRepository, ConsentRepository, IntegrationSettingsRepository, InvitationRepository,
+    NewConnection, RepoError, SecretChange, TransitionRequest,
 };
+use domain::{FieldError, ValidationErrors};
 
-use crate::ports::ClientSettings;
+use crate::ports::{ClientSettings, Providers};
 use crate::AppError;
 
 /// The client's connection.
@@ -146,4 +149,83 @@ where
     } else {
         Err(AppError::ConsentMissing(category))
     }
+}
+
+/// A connection to create: the company, the platform, and who asks (a
+/// customer's journey, limited to `covered` categories when it comes from an
+/// invitation, or the client's back end).
+pub struct NewRequest {
+    pub client: ClientId,
+    pub company: CompanyId,
+    pub platform_key: PlatformKey,
+    pub actor: Actor,
+    pub by_customer: bool,
+    pub covered: Option<CategorySet>,
+}
+
+/// Creates a `PendingAuth` connection of a catalogue integration the client
+/// offers. A journey may create one only of a platform a customer can
+/// connect now (see [`crate::integrations::readiness`]).
+pub async fn create<S>(
+    store: &S,
+    providers: &dyn Providers,
+    request: NewRequest,
+) -> Result<Connection, AppError>
+where
+    S: ConnectionRepository + IntegrationSettingsRepository + ?Sized,
+{
+    let key = request.platform_key;
+    let Some(integration) = providers.integration(&key) else {
+        return Err(invalid(FieldError::new(
+            "platformKey",
+            "UnknownIntegration",
+            format!("No integration has the key `{key}`."),
+        )));
+    };
+    if let Some(covered) = request.covered {
+        let category = integration.source_type.category();
+        if !category.is_some_and(|c| covered.contains(c)) {
+            return Err(AppError::OutsideInvitation {
+                covered: covered.names(),
+                asked: category.unwrap_or("other").to_owned(),
+            });
+        }
+    }
+    let setting = store.get_integration_setting(request.client, &key).await?;
+    if !crate::integrations::enabled(integration, setting.as_ref()) {
+        return Err(invalid(FieldError::new(
+            "platformKey",
+            "DisabledIntegration",
+            format!(
+                "{} is disabled for your customers; enable it in /integrations/{key}/settings.",
+                integration.name
+            ),
+        )));
+    }
+    if request.by_customer {
+        if let Err(why) = crate::integrations::readiness(integration, setting.as_ref()) {
+            return Err(AppError::NotReady {
+                name: integration.name.clone(),
+                remedy: why.remedy(&key),
+            });
+        }
+    }
+    let new = NewConnection {
+        company: request.company,
+        platform_key: key,
+        source_type: integration.source_type,
+    };
+    store
+        .create_connection(request.client, new, request.actor)
+        .await
+        .map_err(|e| match e {
+            RepoError::Conflict(_) => AppError::AccountingConnectionExists,
+            RepoError::NotFound => AppError::CompanyNotFound(request.company),
+            other => other.into(),
+        })
+}
+
+/// The refusal of a request with one wrong field.
+fn invalid(error: FieldError) -> AppError {
+    AppError::Invalid(ValidationErrors(vec![error]))
 }

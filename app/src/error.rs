@@ -30,6 +30,12 @@ pub enum AppError {
     /// The client's verifier of the named platform gave no usable answer.
     #[error("the {0} verifier gave no usable answer")]
     VerifierUnavailable(String),
+    /// A journey cannot connect the named platform now; `remedy` says what would let it.
+    #[error("{name} cannot be connected from a journey: {remedy}")]
+    NotReady { name: String, remedy: String },
+    /// The company already has an active accounting connection.
+    #[error("the company already has an active accounting connection")]
+    AccountingConnectionExists,
     /// The store refused or failed.
     #[error(transparent)]
     Store(RepoError),

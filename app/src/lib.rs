@@ -13,6 +13,7 @@ pub mod email_text;
 pub mod emails;
 pub mod error;
 pub mod handoff;
+pub mod integrations;
 pub mod invitations;
 pub mod journey_links;
 pub mod keys;

@@ -4,7 +4,7 @@ use domain::connection_query::ConnectionListQuery;
 use domain::ids::{CompanyId, ConnectionId};
 use domain::integration::{PlatformKey, SourceType};
 use domain::paging::PageRequest;
-use domain::ports::{NewConnection, RepoError, SecretChange};
+use domain::ports::SecretChange;
 use domain::FieldError;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::dto::connection::{
     UpdateConnectionStatus,
 };
 use crate::dto::paging::PagingInfo;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::{ApiError, ApiResult};
 use crate::openapi::responses::{
     Conflict, CreateErrors, ItemErrors, ItemWriteErrors, ListErrors, NotFound,
 };
@@ -101,57 +101,15 @@ pub async fn create_connection(
             "platformKey is required.",
         ))
     })?;
-    let key = PlatformKey::parse(&raw_key).map_err(ApiError::field)?;
-    let entry = state.catalogue.get(&key).ok_or_else(|| {
-        ApiError::field(FieldError::new(
-            "platformKey",
-            "UnknownIntegration",
-            format!("No integration has the key `{key}`."),
-        ))
-    })?;
-    caller.require_category(entry.integration.source_type.category())?;
-    if !crate::routes::integrations::enabled_for(&state, caller.client, entry).await? {
-        return Err(ApiError::field(FieldError::new(
-            "platformKey",
-            "DisabledIntegration",
-            format!(
-                "{} is disabled for your customers; enable it in /integrations/{key}/settings.",
-                entry.integration.name
-            ),
-        )));
-    }
-    // A journey (a company token) offers only what a customer can connect now.
-    if caller.token.is_some() {
-        let setting = state
-            .store
-            .get_integration_setting(caller.client, &key)
-            .await?;
-        if let Err(why) = crate::routes::integrations::readiness(entry, setting.as_ref()) {
-            return Err(ApiError::new(
-                ErrorCode::IntegrationNotReady,
-                format!(
-                    "{} cannot be connected from a journey: {}.",
-                    entry.integration.name,
-                    why.remedy(&key)
-                ),
-            ));
-        }
-    }
-    let new = NewConnection {
+    let request = connections::NewRequest {
+        client: caller.client,
         company: company.into(),
-        platform_key: key,
-        source_type: entry.integration.source_type,
+        platform_key: PlatformKey::parse(&raw_key).map_err(ApiError::field)?,
+        actor: caller.actor,
+        by_customer: caller.token.is_some(),
+        covered: caller.categories,
     };
-    let connection = state
-        .store
-        .create_connection(caller.client, new, caller.actor)
-        .await
-        .map_err(|e| match e {
-            RepoError::Conflict(_) => ApiError::new(ErrorCode::AccountingConnectionExists,
-                "The company already has an active accounting connection; unlink or delete it first.",
-            ),
-            other => ApiError::from_repo(other, ApiError::company_not_found(company)),
-        })?;
+    let connection = connections::create(state.store.as_ref(), state.get_ref(), request).await?;
     Ok(web::Json(state.connection_body(connection)))
 }
 

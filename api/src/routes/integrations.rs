@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use actix_web::{get, patch, web, HttpRequest};
-use domain::integration::{AuthMethod, NotReady, PlatformKey};
+use domain::integration::{AuthMethod, PlatformKey};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{CredentialsVerifier, IntegrationSetting, OAuthClient};
 use domain::query::{self, Expr};
@@ -28,35 +28,6 @@ fn entry<'a>(state: &'a AppState, raw_key: &str) -> ApiResult<&'a Entry> {
             format_args!("Integration {key}"),
         )
     })
-}
-
-/// Whether the client's customers may use `entry`.
-pub fn is_enabled(entry: &Entry, setting: Option<&IntegrationSetting>) -> bool {
-    entry.integration.enabled(setting.map(|s| s.enabled))
-}
-
-/// Whether customers can connect `entry` in a journey now, by the client's
-/// setting: enabled, not import-only, and for OAuth with an application
-/// registered (the Sandbox brings its own).
-pub fn readiness(entry: &Entry, setting: Option<&IntegrationSetting>) -> Result<(), NotReady> {
-    let has_application = entry.integration.key.as_str() == app::sandbox::PLATFORM_KEY
-        || setting.is_some_and(|s| s.oauth_client.is_some());
-    entry
-        .integration
-        .readiness(is_enabled(entry, setting), has_application)
-}
-
-/// Whether the client's customers may use `entry` now, by the client's stored setting.
-pub async fn enabled_for(
-    state: &AppState,
-    client: domain::ids::ClientId,
-    entry: &Entry,
-) -> ApiResult<bool> {
-    let setting = state
-        .store
-        .get_integration_setting(client, &entry.integration.key)
-        .await?;
-    Ok(is_enabled(entry, setting.as_ref()))
 }
 
 /// List integrations
@@ -103,8 +74,14 @@ pub async fn list_integrations(
         .iter()
         .map(|entry| ClientView {
             entry,
-            enabled: is_enabled(entry, settings.get(&entry.integration.key)),
-            readiness: readiness(entry, settings.get(&entry.integration.key)),
+            enabled: app::integrations::enabled(
+                &entry.integration,
+                settings.get(&entry.integration.key),
+            ),
+            readiness: app::integrations::readiness(
+                &entry.integration,
+                settings.get(&entry.integration.key),
+            ),
         })
         .filter(|view| {
             filter
@@ -182,8 +159,8 @@ pub async fn get_integration(
         .await?;
     Ok(web::Json(IntegrationBody::new(
         entry,
-        is_enabled(entry, setting.as_ref()),
-        readiness(entry, setting.as_ref()),
+        app::integrations::enabled(&entry.integration, setting.as_ref()),
+        app::integrations::readiness(&entry.integration, setting.as_ref()),
         setting.as_ref(),
         &state.public_url,
     )))
@@ -213,7 +190,7 @@ fn settings_body(entry: &Entry, setting: Option<&IntegrationSetting>) -> Integra
     let oauth = setting.and_then(|s| s.oauth_client.as_ref());
     IntegrationSettingsBody {
         platform_key: entry.integration.key.to_string(),
-        enabled: is_enabled(entry, setting),
+        enabled: app::integrations::enabled(&entry.integration, setting),
         oauth_client_id: oauth.map(|o| o.client_id.clone()),
         has_oauth_client_secret: oauth.is_some(),
         credentials_verifier_url: setting
@@ -382,7 +359,7 @@ pub async fn update_integration_settings(
         platform_key: key.clone(),
         enabled: body
             .enabled
-            .unwrap_or_else(|| is_enabled(entry, current.as_ref())),
+            .unwrap_or_else(|| app::integrations::enabled(&entry.integration, current.as_ref())),
         oauth_client,
         verifier,
         connector_url: connector_update(
