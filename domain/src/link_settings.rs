@@ -291,7 +291,7 @@ pub struct HostedJourney {
 
 /// The texts of the journey a client may reword: every one of them, by the
 /// names of the journey's own (`web/src/i18n.ts`, held to this list by a test).
-pub const HOSTED_TEXTS: [&str; 170] = [
+pub const HOSTED_TEXTS: [&str; 171] = [
     "loading",
     "securedBy",
     "landingTitle",
@@ -365,6 +365,7 @@ pub const HOSTED_TEXTS: [&str; 170] = [
     "unreachable",
     "offline",
     "serverTrouble",
+    "detailsUnchecked",
     "tooMany",
     "emailLimit",
     "sessionEnded",

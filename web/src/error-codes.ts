@@ -8,4 +8,5 @@ export const ErrorCode = {
   journeyLinkEnded: 41001,
   rateLimited: 42901,
   emailLimitReached: 42902,
+  credentialsVerifierUnavailable: 50201,
 } as const;

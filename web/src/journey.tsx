@@ -172,6 +172,7 @@ function describe(error: unknown, t: Translate): string {
   const { detailedErrorCode: code, statusCode } = error.body;
   if (code === ErrorCode.rateLimited) return t("tooMany");
   if (code === ErrorCode.emailLimitReached) return t("emailLimit");
+  if (code === ErrorCode.credentialsVerifierUnavailable) return t("detailsUnchecked");
   if (statusCode >= 500) return t("serverTrouble");
   return error.body.error;
 }

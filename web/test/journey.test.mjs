@@ -134,7 +134,15 @@ for (const { device, suffix, options } of DEVICES) {
     assert.equal(await refused.evaluate((element) => element === document.activeElement), true, "the focus goes to what was said");
     await shot(page, `31-credentials-refused${suffix}`);
     await page.getByLabel("Web services user password").fill("s3cret-pass");
+    // The verifier gives no usable answer (as Link API says after its 10 seconds): nothing is saved, Try again sends the same details.
+    const authorization = "**/connections/*/authorization";
+    const unchecked = { statusCode: 502, service: "LinkApi", error: "The Sage Intacct details could not be checked just now.", correlationId: "5f0c9a1e2b3d4c5e6f708192a3b4c5d6", canBeRetried: "Yes", detailedErrorCode: 50201 };
+    await page.route(authorization, (route) => route.fulfill({ status: 502, contentType: "application/json", body: JSON.stringify(unchecked) }), { times: 1 });
     await page.getByRole("button", { name: "Connect", exact: true }).click();
+    await page.getByRole("alert").filter({ hasText: "Your details could not be checked just now, so nothing was saved." }).waitFor();
+    await shot(page, `33-credentials-unchecked${suffix}`);
+    await page.unroute(authorization);
+    await page.getByRole("button", { name: "Try again" }).click();
     await page.getByRole("heading", { name: "Sage Intacct is connected." }).waitFor();
     await server.api("PATCH", "/integrations/knfz/settings", { credentialsVerifierUrl: "" });
 
@@ -415,60 +423,62 @@ test("what the customer has shared can be read back and withdrawn from the journ
   await context.close();
 });
 
-test("a colleague invited from the journey gets it by email and opens it limited to the invited category", async () => {
-  const before = await server.api("GET", "/linkSettings");
-  await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined, emailInvitations: true });
-  const company = await newCompany("Invite Ltd");
-  const { page, violations, context } = await watchedPage();
-  try {
-    await page.goto(company.redirect);
-    await page.getByRole("button", { name: "Get started" }).click();
+for (const { device, suffix, options } of DEVICES) {
+  test(`a colleague invited from the journey gets it by email and opens it limited to the invited category (${device})`, async () => {
+    const before = await server.api("GET", "/linkSettings");
+    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined, emailInvitations: true });
+    const company = await newCompany("Invite Ltd");
+    const { page, violations, context } = await watchedPage(options);
+    try {
+      await page.goto(company.redirect);
+      await page.getByRole("button", { name: "Get started" }).click();
 
-    await page.getByRole("button", { name: "Someone else has the login? (Banking)" }).click();
-    await page.getByRole("button", { name: "Create the invitation" }).click();
-    await page.getByText("Give their email address or their name, so the invitation says who it is for.").waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.id), "invite-email", "the focus is on the field to fill");
-    await page.getByLabel("Their name").fill("Grace Hopper");
-    await page.getByLabel("Their email address").fill("not an address");
-    await page.getByRole("button", { name: "Create the invitation" }).click();
-    // The API's refusal is said in the customer's words, not as the field's id.
-    await page.getByText("Enter an email address such as name@example.com.").waitFor();
-    await page.getByLabel("Their email address").fill("grace@example.com");
-    await page.getByLabel("A message (optional)").fill("Could you connect the business bank account?");
-    await page.getByRole("button", { name: "Create the invitation" }).click();
-    await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
-    await page.getByText("We are emailing this link to grace@example.com.", { exact: false }).waitFor();
-    assert.equal(await page.getByRole("link", { name: "Send by email" }).count(), 0, "no mailto link when Link API sends it");
-    await shot(page, "11-invitation");
-    const share = await page.getByLabel("Invitation link").inputValue();
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base });
-    await page.getByRole("button", { name: "Copy the link" }).click();
-    await page.getByRole("button", { name: "Copied" }).waitFor();
-    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), share, "the share link is on the clipboard");
+      await page.getByRole("button", { name: "Someone else has the login? (Banking)" }).click();
+      await page.getByRole("button", { name: "Create the invitation" }).click();
+      await page.getByText("Give their email address or their name, so the invitation says who it is for.").waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "invite-email", "the focus is on the field to fill");
+      await page.getByLabel("Their name").fill("Grace Hopper");
+      await page.getByLabel("Their email address").fill("not an address");
+      await page.getByRole("button", { name: "Create the invitation" }).click();
+      // The API's refusal is said in the customer's words, not as the field's id.
+      await page.getByText("Enter an email address such as name@example.com.").waitFor();
+      await page.getByLabel("Their email address").fill("grace@example.com");
+      await page.getByLabel("A message (optional)").fill("Could you connect the business bank account?");
+      await page.getByRole("button", { name: "Create the invitation" }).click();
+      await page.getByRole("heading", { name: "Invitation ready" }).waitFor();
+      await page.getByText("We are emailing this link to grace@example.com.", { exact: false }).waitFor();
+      assert.equal(await page.getByRole("link", { name: "Send by email" }).count(), 0, "no mailto link when Link API sends it");
+      await shot(page, `11-invitation${suffix}`);
+      const share = await page.getByLabel("Invitation link").inputValue();
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.base });
+      await page.getByRole("button", { name: "Copy the link" }).click();
+      await page.getByRole("button", { name: "Copied" }).waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), share, "the share link is on the clipboard");
 
-    const colleague = await watchedPage();
-    await colleague.page.goto(share);
-    await colleague.page.getByRole("heading", { name: /^Connect Invite Ltd's accounts for / }).waitFor();
-    await colleague.page.getByText("Hello Grace Hopper,").waitFor();
-    await colleague.page.getByText("Could you connect the business bank account?").waitFor();
-    await shot(colleague.page, "23-invitee-landing");
-    await colleague.page.getByRole("button", { name: "Get started" }).click();
-    await colleague.page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
-    const shown = await colleague.page.getByRole("heading", { level: 2 }).allTextContents();
+      const colleague = await watchedPage(options);
+      await colleague.page.goto(share);
+      await colleague.page.getByRole("heading", { name: /^Connect Invite Ltd's accounts for / }).waitFor();
+      await colleague.page.getByText("Hello Grace Hopper,").waitFor();
+      await colleague.page.getByText("Could you connect the business bank account?").waitFor();
+      await shot(colleague.page, `23-invitee-landing${suffix}`);
+      await colleague.page.getByRole("button", { name: "Get started" }).click();
+      await colleague.page.getByRole("heading", { name: "Connect your accounts" }).waitFor();
+      const shown = await colleague.page.getByRole("heading", { level: 2 }).allTextContents();
 
-    assert.deepEqual(shown, ["Banking"], "only the invited category");
-    assert.equal(await colleague.page.getByRole("button", { name: /Someone else has the login/ }).count(), 0);
-    const invitations = await server.api("GET", `/companies/${company.id}/invitations`);
-    assert.equal(invitations.results[0].status, "opened");
-    assert.equal(invitations.results[0].recipientName, "Grace Hopper");
-    assert.equal(invitations.results[0].email.status, "Pending", "in the outbox");
-    assert.deepEqual([...violations, ...colleague.violations], []);
-    await colleague.context.close();
-  } finally {
-    await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
-    await context.close();
-  }
-});
+      assert.deepEqual(shown, ["Banking"], "only the invited category");
+      assert.equal(await colleague.page.getByRole("button", { name: /Someone else has the login/ }).count(), 0);
+      const invitations = await server.api("GET", `/companies/${company.id}/invitations`);
+      assert.equal(invitations.results[0].status, "opened");
+      assert.equal(invitations.results[0].recipientName, "Grace Hopper");
+      assert.equal(invitations.results[0].email.status, "Pending", "in the outbox");
+      assert.deepEqual([...violations, ...colleague.violations], []);
+      await colleague.context.close();
+    } finally {
+      await server.api("PUT", "/linkSettings", { ...before, version: undefined, created: undefined });
+      await context.close();
+    }
+  });
+}
 
 test("a customer who denies at the provider can try again and connect", async () => {
   const company = await newCompany("Second Thoughts Ltd");
