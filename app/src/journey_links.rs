@@ -1,5 +1,5 @@
-//! Signed journey links, applied: minting a one-time address of a company's
-//! hosted journey. No HTTP here: the route and the reminder emails call it.
+//! Signed journey links: minting a one-time address of a company's hosted
+//! journey, for the API and for reminder emails.
 
 use chrono::{DateTime, Utc};
 use domain::ids::{ClientId, CompanyId};

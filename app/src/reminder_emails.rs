@@ -1,7 +1,7 @@
 //! Reminders emailed by Link API: each message, made and sealed for the
 //! outbox beside its `journey.reminder` event, and the signed address in it
-//! that stops the company's reminders. No HTTP here: the housekeeping round
-//! and the stop link's pages call these.
+//! that stops the company's reminders, for the reminders round and the stop
+//! link's pages.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::company::Company;

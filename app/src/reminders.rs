@@ -2,8 +2,7 @@
 //! journey they have not completed (a `journey.reminder` event each, once
 //! across replicas, and the email when the policy asks for it, see
 //! [`crate::reminder_emails`]) and announces invitations about to expire;
-//! and when a company's next reminder is due. No HTTP here: the routes and
-//! the dispatcher call these.
+//! and when a company's next reminder is due.
 
 use std::collections::HashMap;
 
