@@ -1,28 +1,25 @@
-//! The background work of a process, run with what it needs here: webhook
-//! deliveries (`app::webhooks`) sent over HTTP by [`HttpSender`], which
-//! refuses private addresses unless allowed; housekeeping; reminders; and the
-//! email outbox (`app::emails`) over SMTP.
+//! The background work of a process (`app::workers`) with what it needs
+//! here: webhooks sent over HTTP by [`HttpSender`], which refuses private
+//! addresses unless allowed, event bodies as the API shows them, and the SMTP
+//! mailer.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app::clock::Clock;
 use app::secrets::Cipher;
-use app::webhooks::{Answer, Deliverer, EventBodies, WebhookSender};
+use app::webhooks::{Answer, EventBodies, WebhookSender};
+use app::workers::{MailAdapter, Workers};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::ports::{RepoError, Store};
+use domain::ports::Store;
 use domain::webhook::is_public_ip;
 
 use crate::events::EventBody;
 
 /// How long a consumer has to answer.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(15);
-/// How often expired idempotency keys are deleted.
-const PURGE_EVERY: Duration = Duration::from_secs(600);
-/// How often companies due a reminder are looked at.
-const REMIND_EVERY: Duration = Duration::from_secs(60);
 
 /// Sends over HTTP with a 15-second timeout and no redirects; unless private
 /// addresses are allowed, names that resolve to one are refused.
@@ -165,42 +162,6 @@ pub fn may_reach(url: &str, allow_private: bool) -> bool {
     }
 }
 
-/// The pause before the next round: `interval` after a good one; after a
-/// failing one (logged as `what`), twice the last, up to a minute.
-fn next_pause(
-    round: Result<usize, RepoError>,
-    last: Duration,
-    interval: Duration,
-    what: &str,
-) -> Duration {
-    match round {
-        Ok(_) => interval,
-        Err(error) => {
-            tracing::warn!(%error, "{what}");
-            (last * 2).min(Duration::from_secs(60))
-        }
-    }
-}
-
-/// Sleeps for `pause`, or until `stop` changes.
-async fn wait(pause: Duration, stop: &mut app::Stop) {
-    tokio::select! {
-        _ = tokio::time::sleep(pause) => {}
-        _ = stop.changed() => {}
-    }
-}
-
-/// The background work of one process: webhook deliveries and housekeeping
-/// (`app::webhooks`), reminders, and the email outbox (`app::emails`) over
-/// SMTP; any number of processes per store.
-pub struct Dispatcher {
-    deliverer: Deliverer,
-    store: Arc<dyn Store>,
-    cipher: Cipher,
-    clock: Arc<dyn Clock>,
-    mailer: Option<crate::mailer::Mailer>,
-}
-
 /// Events are delivered as the API shows them.
 struct WireEvents;
 
@@ -210,138 +171,32 @@ impl EventBodies for WireEvents {
     }
 }
 
-impl Dispatcher {
-    pub fn new(
-        store: Arc<dyn Store>,
-        cipher: Cipher,
-        sender: Arc<dyn WebhookSender>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        let deliverer = Deliverer::new(
-            store.clone(),
-            cipher.clone(),
-            sender,
-            clock.clone(),
-            Arc::new(WireEvents),
-        );
-        Self {
-            deliverer,
-            store,
-            cipher,
-            clock,
-            mailer: None,
-        }
-    }
+/// The background work of this service over `store` (see
+/// [`app::workers`]): events delivered as the API shows them, with `sender`,
+/// on `clock`; the link settings read as stored.
+pub fn workers(
+    store: Arc<dyn Store>,
+    cipher: Cipher,
+    sender: Arc<dyn WebhookSender>,
+    clock: Arc<dyn Clock>,
+) -> Workers {
+    let settings = Arc::new(crate::client_settings::StoredSettings(store.clone()));
+    Workers::new(
+        store,
+        settings,
+        cipher,
+        (sender, Arc::new(WireEvents)),
+        clock,
+    )
+}
 
-    /// A dispatcher that also sends the email outbox through `mailer`.
-    pub fn with_mailer(mut self, mailer: Option<crate::mailer::Mailer>) -> Self {
-        self.mailer = mailer;
-        self
-    }
-
-    /// Sends the due emails of the outbox (none without a mailer); returns how many were attempted.
-    pub async fn send_emails(&self) -> Result<usize, RepoError> {
-        match &self.mailer {
-            Some(mailer) => {
-                app::emails::send_due(
-                    self.store.as_ref(),
-                    &self.cipher,
-                    mailer,
-                    self.clock.as_ref(),
-                )
-                .await
-            }
-            None => Ok(0),
-        }
-    }
-
-    /// One round of webhook deliveries (see [`Deliverer::run_once`]).
-    pub async fn run_once(&self) -> Result<usize, RepoError> {
-        self.deliverer.run_once().await
-    }
-
-    /// Forgets what has expired (see [`Deliverer::purge_expired`]).
-    pub async fn purge_expired(&self) {
-        self.deliverer.purge_expired().await;
-    }
-
-    /// Runs rounds every `interval`; a failing store makes it wait longer, up
-    /// to a minute, and it carries on by itself. Once `stop` says so it ends
-    /// between rounds: a round in progress finishes, so no attempt is left
-    /// half-recorded.
-    pub async fn run(self: Arc<Self>, interval: Duration, mut stop: app::Stop) {
-        let mut pause = interval;
-        let mut last_purge = Instant::now();
-        let mut last_reminders: Option<Instant> = None;
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            // Housekeeping is for whichever replica delivers.
-            if last_purge.elapsed() >= PURGE_EVERY {
-                last_purge = Instant::now();
-                self.deliverer.purge_expired().await;
-            }
-            if last_reminders.is_none_or(|at| at.elapsed() >= REMIND_EVERY) {
-                last_reminders = Some(Instant::now());
-                if let Err(error) = self.remind().await {
-                    tracing::warn!(%error, "the reminders round did not finish");
-                }
-            }
-            let round = self.deliverer.run_once().await;
-            pause = next_pause(
-                round,
-                pause,
-                interval,
-                "the webhook dispatcher could not finish a round",
-            );
-            wait(pause, &mut stop).await;
-        }
-    }
-
-    /// Sends the email outbox every `interval`, beside [`Dispatcher::run`] and
-    /// apart from it, so a slow or hanging SMTP server never delays a
-    /// webhook. Ends between rounds once `stop` says so.
-    pub async fn run_emails(self: Arc<Self>, interval: Duration, mut stop: app::Stop) {
-        if self.mailer.is_none() {
-            return;
-        }
-        let mut pause = interval;
-        while !*stop.borrow() {
-            let round = self.send_emails().await;
-            pause = next_pause(
-                round,
-                pause,
-                interval,
-                "the email outbox round did not finish",
-            );
-            wait(pause, &mut stop).await;
-        }
-    }
-
-    /// Reminds the companies due a reminder and announces invitations about
-    /// to expire (see [`app::reminders::remind`]).
-    pub async fn remind(&self) -> Result<app::reminders::Round, app::AppError> {
-        let mail = self
-            .mailer
-            .as_ref()
-            .map(|mailer| app::reminder_emails::Mail {
-                formatter: mailer,
-                public_url: &mailer.public_url,
-                cipher: &self.cipher,
-            });
-        let settings = crate::client_settings::StoredSettings(self.store.clone());
-        let round =
-            app::reminders::remind(self.store.as_ref(), &settings, mail, self.clock.now()).await?;
-        if round.reminded > 0 || round.expiring > 0 {
-            tracing::info!(
-                reminded = round.reminded,
-                expiring = round.expiring,
-                "reminders sent"
-            );
-        }
-        Ok(round)
-    }
+/// What the workers send email with: the SMTP mailer, when there is one.
+pub fn mail_adapter(mailer: Option<crate::mailer::Mailer>) -> Option<MailAdapter> {
+    mailer.map(|mailer| MailAdapter {
+        public_url: mailer.public_url.clone(),
+        transport: Arc::new(mailer.clone()),
+        formatter: Arc::new(mailer),
+    })
 }
 
 #[cfg(test)]

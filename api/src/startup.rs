@@ -118,13 +118,13 @@ impl Application {
         if settings.dispatch_interval_ms > 0 {
             let sender = crate::dispatcher::HttpSender::new(state.webhooks_may_reach_private)
                 .map_err(|e| StartError::Catalogue(format!("cannot build the HTTP client: {e}")))?;
-            let dispatcher = crate::dispatcher::Dispatcher::new(
+            let dispatcher = crate::dispatcher::workers(
                 state.store.clone(),
                 state.cipher.clone(),
                 std::sync::Arc::new(sender),
                 std::sync::Arc::new(app::clock::SystemClock),
             )
-            .with_mailer(state.mailer.clone());
+            .with_mail(crate::dispatcher::mail_adapter(state.mailer.clone()));
             let dispatcher = std::sync::Arc::new(dispatcher);
             let interval = std::time::Duration::from_millis(settings.dispatch_interval_ms);
             tasks.push(tokio::spawn(

@@ -27,6 +27,7 @@ pub mod sandbox;
 pub mod secrets;
 pub mod web_origin;
 pub mod webhooks;
+pub mod workers;
 
 pub use error::AppError;
 

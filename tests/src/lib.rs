@@ -278,11 +278,11 @@ impl TestApp {
         &self,
         clock: Arc<receiver::ManualClock>,
         timeout: std::time::Duration,
-    ) -> link_api::dispatcher::Dispatcher {
+    ) -> app::workers::Workers {
         let settings = settings(&self.database.url);
         let cipher = link_api::crypto::cipher_from_settings(&settings).unwrap();
         let sender = link_api::dispatcher::HttpSender::with_timeout(true, timeout).unwrap();
-        link_api::dispatcher::Dispatcher::new(self.store().await, cipher, Arc::new(sender), clock)
+        link_api::dispatcher::workers(self.store().await, cipher, Arc::new(sender), clock)
     }
 
     /// A dispatcher as [`TestApp::dispatcher`] makes, that also sends the
@@ -291,7 +291,7 @@ impl TestApp {
         &self,
         clock: Arc<receiver::ManualClock>,
         smtp_url: &str,
-    ) -> link_api::dispatcher::Dispatcher {
+    ) -> app::workers::Workers {
         let settings = settings_with(
             &self.database.url,
             &["--smtp-url", smtp_url, "--smtp-from", MAIL_FROM],
@@ -299,7 +299,7 @@ impl TestApp {
         let mailer = link_api::mailer::Mailer::from_settings(&settings).unwrap();
         self.dispatcher(clock, std::time::Duration::from_secs(5))
             .await
-            .with_mailer(mailer)
+            .with_mail(link_api::dispatcher::mail_adapter(mailer))
     }
 
     /// The served OpenAPI document.

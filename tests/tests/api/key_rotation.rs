@@ -11,7 +11,7 @@ use app::keys::{rotate, status};
 use app::secrets::Cipher;
 use domain::ports::{Reseal, Store};
 use domain::secrets::{SecretClass, SecretLocation};
-use link_api::dispatcher::{Dispatcher, HttpSender};
+use link_api::dispatcher::{workers, HttpSender};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tests::receiver::{ManualClock, Receiver};
@@ -156,7 +156,7 @@ on_both_stores! {
         renewed.anonymous(Method::GET, &callback).send().await.unwrap();
         assert_eq!(renewed.fetch_connection(&setup.company, &setup.journey).await["status"], "Linked");
         let sender = HttpSender::with_timeout(true, Duration::from_secs(5)).unwrap();
-        Dispatcher::new(renewed.store().await, cipher(NEW_KEY), Arc::new(sender), ManualClock::new()).run_once().await.unwrap();
+        workers(renewed.store().await, cipher(NEW_KEY), Arc::new(sender), ManualClock::new()).run_once().await.unwrap();
         let received = receiver.received();
         assert!(received.iter().any(|r| r.event_type() == "connection.connected"));
         for delivery in &received {
