@@ -432,23 +432,7 @@ impl Caller {
 
     /// A 403 unless the caller may act on data of `category`.
     pub fn require_category(&self, category: Option<&str>) -> Result<(), ApiError> {
-        if self.may_use(category) {
-            return Ok(());
-        }
-        Err(self.category_refusal(category))
-    }
-
-    /// The 403 of a caller that may not act on data of `category`.
-    pub fn category_refusal(&self, category: Option<&str>) -> ApiError {
-        let allowed = self.categories.map(CategorySet::names).unwrap_or_default();
-        ApiError::new(
-            ErrorCode::OutsideInvitation,
-            format!(
-                "This invitation covers only {}; it cannot act on {} data.",
-                allowed.join(" and "),
-                category.unwrap_or("other")
-            ),
-        )
+        Ok(app::error::check_covered(self.categories, category)?)
     }
 }
 

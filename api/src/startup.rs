@@ -94,6 +94,8 @@ impl Application {
             cipher,
             public_url: settings.public_url.clone(),
             http_tokens,
+            verifier: crate::verifier::HttpVerifier::new(settings.webhooks_may_reach_private())
+                .map_err(|e| StartError::Catalogue(format!("cannot build the HTTP client: {e}")))?,
             webhooks_may_reach_private: settings.webhooks_may_reach_private(),
             trusted_proxies: settings.proxies()?,
             mailer: crate::mailer::Mailer::from_settings(settings)?,

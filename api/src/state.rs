@@ -19,6 +19,8 @@ pub struct AppState {
     pub public_url: String,
     /// Token requests to real providers.
     pub http_tokens: HttpTokenEndpoint,
+    /// Calls to clients' credentials verifiers.
+    pub verifier: crate::verifier::HttpVerifier,
     /// The built-in Sandbox provider.
     pub sandbox: SandboxProvider,
     /// Issues and checks company access tokens.

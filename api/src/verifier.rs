@@ -61,21 +61,22 @@ pub fn check_url(entry: &Entry, url: &str, allow_private: bool) -> ApiResult<()>
 /// Calls verifiers over HTTP with reqwest: no redirects, [`TIMEOUT`] per
 /// call, and private addresses refused unless webhooks may reach them.
 pub struct HttpVerifier {
-    pub allow_private: bool,
+    client: reqwest::Client,
+}
+
+impl HttpVerifier {
+    pub fn new(allow_private: bool) -> Result<Self, reqwest::Error> {
+        let client =
+            crate::dispatcher::outbound_client(allow_private, TIMEOUT, "LinkAPI-Verifier/1")?;
+        Ok(Self { client })
+    }
 }
 
 #[async_trait::async_trait]
 impl VerifierCalls for HttpVerifier {
     async fn post(&self, url: &str, headers: &[(&str, String)], body: String) -> VerifierAnswer {
-        let client = match crate::dispatcher::outbound_client(
-            self.allow_private,
-            TIMEOUT,
-            "LinkAPI-Verifier/1",
-        ) {
-            Ok(client) => client,
-            Err(error) => return VerifierAnswer::NoAnswer(error.to_string()),
-        };
-        let mut call = client
+        let mut call = self
+            .client
             .post(url)
             .header(reqwest::header::CONTENT_TYPE, "application/json");
         for (name, value) in headers {

@@ -54,15 +54,7 @@ pub async fn authorize(
 ) -> Result<Connection, AppError> {
     let store = service.store;
     let current = connections::load(store, who.client, company, id).await?;
-    if let Some(covered) = who.covered {
-        let category = current.source_type.category();
-        if !category.is_some_and(|c| covered.contains(c)) {
-            return Err(AppError::OutsideInvitation {
-                covered: covered.names(),
-                asked: category.unwrap_or("other").to_owned(),
-            });
-        }
-    }
+    crate::error::check_covered(who.covered, current.source_type.category())?;
     let integration = service
         .providers
         .integration(&current.platform_key)

@@ -182,15 +182,7 @@ where
             format!("No integration has the key `{key}`."),
         )));
     };
-    if let Some(covered) = request.covered {
-        let category = integration.source_type.category();
-        if !category.is_some_and(|c| covered.contains(c)) {
-            return Err(AppError::OutsideInvitation {
-                covered: covered.names(),
-                asked: category.unwrap_or("other").to_owned(),
-            });
-        }
-    }
+    crate::error::check_covered(request.covered, integration.source_type.category())?;
     let setting = store.get_integration_setting(request.client, &key).await?;
     if !crate::integrations::enabled(integration, setting.as_ref()) {
         return Err(invalid(FieldError::new(

@@ -212,16 +212,8 @@ where
             WithdrawalRefused::Unknown => AppError::ConsentNotFound(consent),
             other => AppError::Refused(other.to_string()),
         })?;
-        if let Some(asked) = plan
-            .grant
-            .categories
-            .iter()
-            .find(|c| covered.is_some_and(|set| !set.contains(c)))
-        {
-            return Err(AppError::OutsideInvitation {
-                covered: covered.map(CategorySet::names).unwrap_or_default(),
-                asked: asked.clone(),
-            });
+        for category in &plan.grant.categories {
+            crate::error::check_covered(covered, Some(category))?;
         }
         let source_types: Vec<SourceType> = plan
             .uncovered

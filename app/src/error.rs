@@ -2,6 +2,7 @@
 //! `api` maps each kind to its status and `detailedErrorCode` in one table.
 
 use domain::ids::{CompanyId, ConnectionId};
+use domain::link_settings::CategorySet;
 use domain::ports::RepoError;
 use uuid::Uuid;
 
@@ -76,6 +77,21 @@ pub enum AppError {
     /// connection, a ledger), past every retry there was.
     #[error("the {0} changed concurrently")]
     ConcurrentChange(&'static str),
+}
+
+/// Refuses a caller limited to the `covered` categories (an invitation's
+/// token) that acts on data of `category` (`None`: a platform of no
+/// category); a caller without a limit may act on any.
+pub fn check_covered(covered: Option<CategorySet>, category: Option<&str>) -> Result<(), AppError> {
+    match covered {
+        Some(set) if !category.is_some_and(|c| set.contains(c)) => {
+            Err(AppError::OutsideInvitation {
+                covered: set.names(),
+                asked: category.unwrap_or("other").to_owned(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 impl From<RepoError> for AppError {

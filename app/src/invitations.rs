@@ -161,18 +161,8 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    if let Some(category) = categories.iter().find(|c| {
-        inviter
-            .categories
-            .is_some_and(|allowed| !allowed.contains(c))
-    }) {
-        return Err(AppError::OutsideInvitation {
-            covered: inviter
-                .categories
-                .map(CategorySet::names)
-                .unwrap_or_default(),
-            asked: category.clone(),
-        });
+    for category in &categories {
+        crate::error::check_covered(inviter.categories, Some(category))?;
     }
     let mut invitation = Invitation {
         id: Uuid::now_v7(),

@@ -14,7 +14,6 @@ use crate::dto::connection::ConnectionBody;
 use crate::error::ApiResult;
 use crate::openapi::responses::{Conflict, ItemWriteErrors};
 use crate::state::AppState;
-use crate::verifier::HttpVerifier;
 
 /// Update authorization
 ///
@@ -56,9 +55,7 @@ pub async fn update_authorization(
         settings: state.settings(),
         providers: state.get_ref(),
         cipher: &state.cipher,
-        verifiers: &HttpVerifier {
-            allow_private: state.webhooks_may_reach_private,
-        },
+        verifiers: &state.verifier,
     };
     let who = Authorizer {
         client: caller.client,
