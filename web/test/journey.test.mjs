@@ -131,6 +131,8 @@ for (const { device, suffix, options } of DEVICES) {
     await page.getByRole("button", { name: "Connect", exact: true }).click();
     const refused = page.getByRole("alert").filter({ hasText: "The Sage Intacct password for ada is wrong." });
     await refused.waitFor();
+    // The focus moves once the message is drawn: wait for it, briefly.
+    await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert", null, { timeout: 2000 }).catch(() => {});
     assert.equal(await refused.evaluate((element) => element === document.activeElement), true, "the focus goes to what was said");
     await shot(page, `31-credentials-refused${suffix}`);
     await page.getByLabel("Web services user password").fill("s3cret-pass");
@@ -853,6 +855,8 @@ for (const { device, suffix, options } of DEVICES) {
     await page.getByRole("button", { name: "J'accepte" }).click();
     const alert = page.getByRole("alert");
     await alert.filter({ hasText: "Le service est injoignable" }).waitFor();
+    // The focus moves once the failure is drawn: wait for it, briefly.
+    await page.waitForFunction(() => document.activeElement?.getAttribute("role") === "alert", null, { timeout: 2000 }).catch(() => {});
     assert.equal(await alert.evaluate((element) => element === document.activeElement), true, "the failure takes the focus");
     await shot(page, `24-unreachable-fr${suffix}`);
 
